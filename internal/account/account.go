@@ -1,0 +1,160 @@
+// Package account is the portal account of an applicant (pemohon): registration with
+// e-mail activation, login with lockout, password reset and change, sessions, and the
+// "Akun Saya" profile that must be complete before a first request.
+package account
+
+import (
+	"context"
+	"time"
+
+	"github.com/surel-id/surel/internal/notify"
+)
+
+// Status of a portal account.
+const (
+	StatusPending = "pending" // registered, e-mail not yet confirmed
+	StatusActive  = "active"
+)
+
+// Token purposes.
+const (
+	PurposeActivate = "activate"
+	PurposeReset    = "reset"
+)
+
+// User is a portal account.
+type User struct {
+	ID                int64
+	TenantID          int64
+	Username          string
+	Email             string
+	FirstName         string
+	LastName          string
+	Phone             string
+	PasswordHash      string
+	Status            string
+	Lang              string
+	Profile           Profile
+	CreatedAt         time.Time
+	ActivatedAt       time.Time
+	PasswordChangedAt time.Time
+}
+
+// DisplayName is how the portal greets the user.
+func (u User) DisplayName() string {
+	if u.Profile.FullName != "" {
+		return u.Profile.FullName
+	}
+	if u.LastName == "" {
+		return u.FirstName
+	}
+	return u.FirstName + " " + u.LastName
+}
+
+// Profile is "Akun Saya": the data a request needs about its applicant. The phone number
+// lives on User (it is asked at registration) and is edited here too.
+type Profile struct {
+	FullName    string
+	NIP         string
+	Jabatan     string
+	Instansi    string
+	SatuanKerja string
+	Phone       string
+	Address     string
+}
+
+// Missing lists the form names of the fields a request needs that are still empty. NIP is
+// not among them: a perangkat desa has none; the request form asks for it per service.
+func (p Profile) Missing() []string {
+	var m []string
+	for _, f := range []struct{ name, v string }{
+		{"full_name", p.FullName}, {"jabatan", p.Jabatan}, {"instansi", p.Instansi},
+		{"satuan_kerja", p.SatuanKerja}, {"phone", p.Phone}, {"address", p.Address},
+	} {
+		if f.v == "" {
+			m = append(m, f.name)
+		}
+	}
+	return m
+}
+
+// Complete tells whether the profile allows a first request.
+func (p Profile) Complete() bool { return len(p.Missing()) == 0 }
+
+// Token is a one-time link secret, kept only as its hash.
+type Token struct {
+	ID        int64
+	UserID    int64
+	Purpose   string
+	Hash      string
+	CreatedAt time.Time
+	ExpiresAt time.Time
+	UsedAt    time.Time
+}
+
+// Session is a signed-in browser.
+type Session struct {
+	Hash      string
+	UserID    int64
+	CreatedAt time.Time
+	SeenAt    time.Time
+	ExpiresAt time.Time
+	IP        string
+	UserAgent string
+}
+
+// Failures counts failed logins for one login name (known or not, so that the count and
+// the lock reveal nothing about which names exist).
+type Failures struct {
+	Count       int
+	FirstAt     time.Time
+	LockedUntil time.Time
+}
+
+// Tenant is what the account rules need to know of the office running the portal.
+type Tenant struct {
+	ID     int64
+	Slug   string
+	Name   string
+	Policy Policy
+}
+
+// Store is the persistence the account service needs. Methods called with the ctx given
+// to Tx's fn run in that transaction.
+type Store interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+
+	CreateUser(ctx context.Context, u *User) error
+	UserByID(ctx context.Context, id int64) (User, error)
+	UserByEmail(ctx context.Context, tenantID int64, email string) (User, error)
+	UserByLogin(ctx context.Context, tenantID int64, login string) (User, error)
+	UsernamesWithPrefix(ctx context.Context, tenantID int64, prefix string) ([]string, error)
+	ActivateUser(ctx context.Context, id int64, at time.Time) error
+	SetPassword(ctx context.Context, id int64, hash string, at time.Time) error
+	UpdateProfile(ctx context.Context, id int64, p Profile) error
+	SetLang(ctx context.Context, id int64, lang string) error
+
+	CreateToken(ctx context.Context, t *Token) error
+	TokenByHash(ctx context.Context, purpose, hash string) (Token, error)
+	UseToken(ctx context.Context, id int64, at time.Time) (bool, error)
+	UseTokensOf(ctx context.Context, userID int64, purpose string, at time.Time) error
+
+	LoginFailures(ctx context.Context, key string) (Failures, error)
+	SaveLoginFailures(ctx context.Context, key string, f Failures) error
+	ClearLoginFailures(ctx context.Context, keys ...string) error
+
+	CreateSession(ctx context.Context, s Session) error
+	SessionByHash(ctx context.Context, hash string) (Session, error)
+	TouchSession(ctx context.Context, hash string, at time.Time) error
+	DeleteSession(ctx context.Context, hash string) error
+	DeleteUserSessions(ctx context.Context, userID int64, except string) error
+}
+
+// Mail is a message queued for sending.
+type Mail = notify.Mail
+
+// Mailer queues mail. Called inside a transaction, the mail is sent only if the
+// transaction commits.
+type Mailer interface {
+	Send(ctx context.Context, m notify.Mail) error
+}

@@ -1,0 +1,549 @@
+package account
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/passwd"
+)
+
+// ErrNotFound and ErrConflict are what a Store returns for a missing row and a taken
+// unique key.
+var (
+	ErrNotFound = errs.ErrNotFound
+	ErrConflict = errs.ErrConflict
+)
+
+// Lifetimes of the one-time links.
+const (
+	ActivationTTL = 48 * time.Hour
+	ResetTTL      = time.Hour
+)
+
+// Limits bound login abuse; see config.Limits.
+type Limits struct {
+	CaptchaAfter int
+	LockAfter    int
+	LockFor      time.Duration
+	SessionIdle  time.Duration
+	SessionMax   time.Duration
+}
+
+// Service runs the account journeys. Every method that changes state and sends mail does
+// both in one transaction.
+type Service struct {
+	Store   Store
+	Mail    Mailer
+	Hasher  *passwd.Hasher
+	Limits  Limits
+	BaseURL string
+	Now     func() time.Time
+	Log     *slog.Logger
+
+	dummy string
+}
+
+// Init prepares the hash that unknown logins are checked against, so they take as long
+// as known ones.
+func (s *Service) Init(ctx context.Context) error {
+	h, err := s.Hasher.Hash(ctx, "surel-timing-equaliser-0")
+	s.dummy = h
+	if s.Now == nil {
+		s.Now = time.Now
+	}
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	return err
+}
+
+// NewSecret returns a random URL-safe secret and the hash to store for it.
+func NewSecret() (secret, hash string) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand never fails on Linux; a failure leaves nothing safe to do
+	}
+	secret = base64.RawURLEncoding.EncodeToString(b)
+	return secret, HashSecret(secret)
+}
+
+// HashSecret is the stored form of a link or session secret.
+func HashSecret(secret string) string {
+	sum := sha256.Sum256([]byte(secret))
+	return hex.EncodeToString(sum[:])
+}
+
+// Register creates a pending account and mails its activation link. It answers the same
+// way, after the same work, whether or not the e-mail is already registered: an existing
+// owner gets a notice (or, if still pending, a new link) instead.
+func (s *Service) Register(ctx context.Context, t Tenant, in RegisterInput) error {
+	in.Normalize()
+	if err := in.Validate(t.Policy); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(ctx, in.Password)
+	if err != nil {
+		return fmt.Errorf("register: %w", err)
+	}
+	now := s.Now().UTC()
+	// A unique-key race on username is settled by trying again with the next number.
+	for attempt := 0; ; attempt++ {
+		err = s.Store.Tx(ctx, func(ctx context.Context) error {
+			existing, err := s.Store.UserByEmail(ctx, t.ID, in.Email)
+			switch {
+			case err == nil && existing.Status == StatusPending:
+				return s.sendActivation(ctx, t, existing, now)
+			case err == nil:
+				return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: existing.Email, Lang: existing.Lang, Template: "already_registered",
+					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "ResetURL": s.BaseURL + "/lupa-password", "Tenant": t.Name}})
+			case !errors.Is(err, ErrNotFound):
+				return err
+			}
+			username, err := s.freeUsername(ctx, t.ID, usernameBase(in.FirstName, in.LastName))
+			if err != nil {
+				return err
+			}
+			u := User{TenantID: t.ID, Username: username, Email: in.Email, FirstName: in.FirstName, LastName: in.LastName,
+				Phone: in.Phone, PasswordHash: hash, Status: StatusPending, Lang: langOf(ctx), CreatedAt: now, PasswordChangedAt: now}
+			u.Profile.Phone = in.Phone
+			if err := s.Store.CreateUser(ctx, &u); err != nil {
+				return err
+			}
+			return s.sendActivation(ctx, t, u, now)
+		})
+		if !errors.Is(err, ErrConflict) || attempt == 20 {
+			break
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("register: %w", err)
+	}
+	return nil
+}
+
+func (s *Service) freeUsername(ctx context.Context, tenantID int64, base string) (string, error) {
+	taken, err := s.Store.UsernamesWithPrefix(ctx, tenantID, base)
+	if err != nil {
+		return "", err
+	}
+	used := map[string]bool{}
+	for _, u := range taken {
+		used[u] = true
+	}
+	if !used[base] {
+		return base, nil
+	}
+	for i := 2; ; i++ {
+		if c := base + strconv.Itoa(i); !used[c] {
+			return c, nil
+		}
+	}
+}
+
+func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time.Time) error {
+	secret, hash := NewSecret()
+	if err := s.Store.UseTokensOf(ctx, u.ID, PurposeActivate, now); err != nil {
+		return err
+	}
+	tok := Token{UserID: u.ID, Purpose: PurposeActivate, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ActivationTTL)}
+	if err := s.Store.CreateToken(ctx, &tok); err != nil {
+		return err
+	}
+	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "activation",
+		Data: map[string]any{"Name": u.DisplayName(), "URL": s.BaseURL + "/aktivasi/" + secret, "Tenant": t.Name, "Hours": int(ActivationTTL.Hours())}})
+}
+
+// ResendActivation mails a new activation link to a pending account; it answers the same
+// for any address.
+func (s *Service) ResendActivation(ctx context.Context, t Tenant, email string) error {
+	email = NormalizeEmail(email)
+	var fs errs.Fields
+	checkEmail(&fs, "email", email)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	return s.Store.Tx(ctx, func(ctx context.Context) error {
+		u, err := s.Store.UserByEmail(ctx, t.ID, email)
+		if errors.Is(err, ErrNotFound) || (err == nil && u.Status != StatusPending) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		return s.sendActivation(ctx, t, u, now)
+	})
+}
+
+// Activate confirms the e-mail behind an activation link and mails the username. A link
+// already used on an active account is answered with errs.Conflict "activation.done", so
+// a mail scanner that followed the link first does not confuse the owner.
+func (s *Service) Activate(ctx context.Context, t Tenant, secret string) (User, error) {
+	now := s.Now().UTC()
+	var u User
+	err := s.Store.Tx(ctx, func(ctx context.Context) error {
+		tok, err := s.Store.TokenByHash(ctx, PurposeActivate, HashSecret(secret))
+		if errors.Is(err, ErrNotFound) {
+			return errs.New(errs.NotFound, "token.invalid")
+		}
+		if err != nil {
+			return err
+		}
+		if u, err = s.Store.UserByID(ctx, tok.UserID); err != nil {
+			return err
+		}
+		if u.TenantID != t.ID {
+			return errs.New(errs.NotFound, "token.invalid")
+		}
+		if !tok.UsedAt.IsZero() {
+			if u.Status == StatusActive {
+				return errs.New(errs.Conflict, "activation.done")
+			}
+			return errs.New(errs.NotFound, "token.used")
+		}
+		if now.After(tok.ExpiresAt) {
+			return errs.New(errs.NotFound, "token.expired")
+		}
+		if ok, err := s.Store.UseToken(ctx, tok.ID, now); err != nil || !ok {
+			if err == nil {
+				err = errs.New(errs.Conflict, "activation.done")
+			}
+			return err
+		}
+		if err := s.Store.ActivateUser(ctx, u.ID, now); err != nil {
+			return err
+		}
+		u.Status, u.ActivatedAt = StatusActive, now
+		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "welcome",
+			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "LoginURL": s.BaseURL + "/masuk", "Tenant": t.Name}})
+	})
+	return u, err
+}
+
+func loginKey(t Tenant, login string) string {
+	return t.Slug + ":" + strings.ToLower(strings.TrimSpace(login))
+}
+
+// CaptchaNeeded tells whether a login for this name must pass the captcha, after
+// Limits.CaptchaAfter failures.
+func (s *Service) CaptchaNeeded(ctx context.Context, t Tenant, login string) bool {
+	if strings.TrimSpace(login) == "" {
+		return false
+	}
+	f, err := s.Store.LoginFailures(ctx, loginKey(t, login))
+	return err == nil && f.Count >= s.Limits.CaptchaAfter && s.Now().Before(f.FirstAt.Add(s.Limits.LockFor*4))
+}
+
+// Login checks a username or e-mail and password. Failures are counted per login name,
+// whether it exists or not; after Limits.LockAfter of them the name is locked for
+// Limits.LockFor (never longer: a lock is not extended by further attempts, and a
+// password reset by e-mail lifts it). captchaOK says the request solved the captcha.
+func (s *Service) Login(ctx context.Context, t Tenant, login, password string, captchaOK bool) (User, error) {
+	login = strings.TrimSpace(login)
+	var fs errs.Fields
+	if login == "" {
+		fs.Add("login", "required")
+	}
+	if password == "" {
+		fs.Add("password", "required")
+	}
+	if err := fs.Err(); err != nil {
+		return User{}, err
+	}
+	now := s.Now().UTC()
+	key := loginKey(t, login)
+	f, err := s.Store.LoginFailures(ctx, key)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("login: %w", err)
+	}
+	if now.Before(f.LockedUntil) {
+		return User{}, &errs.Error{Code: errs.TooMany, Key: "login.locked", RetryAfter: f.LockedUntil.Sub(now)}
+	}
+	if !f.LockedUntil.IsZero() || (!f.FirstAt.IsZero() && now.After(f.FirstAt.Add(s.Limits.LockFor*4))) {
+		f = Failures{} // an expired lock or an old streak starts over
+	}
+	if f.Count >= s.Limits.CaptchaAfter && !captchaOK {
+		return User{}, &errs.Error{Code: errs.Invalid, Key: "form.invalid", Fields: []errs.Field{{Name: "captcha", Rule: "captcha_required"}}}
+	}
+
+	u, err := s.Store.UserByLogin(ctx, t.ID, login)
+	hash := s.dummy
+	if err == nil {
+		hash = u.PasswordHash
+	} else if !errors.Is(err, ErrNotFound) {
+		return User{}, fmt.Errorf("login: %w", err)
+	}
+	ok, rehash, verr := s.Hasher.Verify(ctx, hash, password)
+	if verr != nil {
+		return User{}, fmt.Errorf("login: %w", verr)
+	}
+	if err != nil || !ok {
+		if f.Count == 0 {
+			f.FirstAt = now
+		}
+		f.Count++
+		if f.Count >= s.Limits.LockAfter {
+			f.LockedUntil = now.Add(s.Limits.LockFor)
+		}
+		if err := s.Store.SaveLoginFailures(ctx, key, f); err != nil {
+			return User{}, fmt.Errorf("login: %w", err)
+		}
+		if !f.LockedUntil.IsZero() {
+			return User{}, &errs.Error{Code: errs.TooMany, Key: "login.locked", RetryAfter: s.Limits.LockFor}
+		}
+		return User{}, errs.New(errs.Unauthorized, "login.failed")
+	}
+	if f.Count > 0 {
+		if err := s.Store.ClearLoginFailures(ctx, key); err != nil {
+			return User{}, fmt.Errorf("login: %w", err)
+		}
+	}
+	if u.Status == StatusPending {
+		return User{}, errs.New(errs.Forbidden, "login.pending")
+	}
+	if rehash {
+		if h, err := s.Hasher.Hash(ctx, password); err == nil {
+			if err := s.Store.SetPassword(ctx, u.ID, h, u.PasswordChangedAt); err != nil {
+				s.Log.WarnContext(ctx, "rehash password", "user", u.ID, "err", err)
+			}
+		}
+	}
+	return u, nil
+}
+
+// RequestReset mails a password-reset link to an active account (an activation link to a
+// pending one); the answer is the same for any address.
+func (s *Service) RequestReset(ctx context.Context, t Tenant, email string) error {
+	email = NormalizeEmail(email)
+	var fs errs.Fields
+	checkEmail(&fs, "email", email)
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	now := s.Now().UTC()
+	// Equal work for known and unknown addresses: no timing tells them apart.
+	secret, hash := NewSecret()
+	return s.Store.Tx(ctx, func(ctx context.Context) error {
+		u, err := s.Store.UserByEmail(ctx, t.ID, email)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if u.Status == StatusPending {
+			return s.sendActivation(ctx, t, u, now)
+		}
+		if err := s.Store.UseTokensOf(ctx, u.ID, PurposeReset, now); err != nil {
+			return err
+		}
+		tok := Token{UserID: u.ID, Purpose: PurposeReset, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ResetTTL)}
+		if err := s.Store.CreateToken(ctx, &tok); err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "reset",
+			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "URL": s.BaseURL + "/lupa-password/" + secret, "Tenant": t.Name, "Minutes": int(ResetTTL.Minutes())}})
+	})
+}
+
+// CheckResetToken tells whether a reset link can still be used, before its form is shown.
+func (s *Service) CheckResetToken(ctx context.Context, t Tenant, secret string) error {
+	_, _, err := s.resetToken(ctx, t, secret)
+	return err
+}
+
+func (s *Service) resetToken(ctx context.Context, t Tenant, secret string) (Token, User, error) {
+	tok, err := s.Store.TokenByHash(ctx, PurposeReset, HashSecret(secret))
+	if errors.Is(err, ErrNotFound) {
+		return tok, User{}, errs.New(errs.NotFound, "token.invalid")
+	}
+	if err != nil {
+		return tok, User{}, err
+	}
+	u, err := s.Store.UserByID(ctx, tok.UserID)
+	if err != nil {
+		return tok, u, err
+	}
+	switch {
+	case u.TenantID != t.ID:
+		return tok, u, errs.New(errs.NotFound, "token.invalid")
+	case !tok.UsedAt.IsZero():
+		return tok, u, errs.New(errs.NotFound, "token.used")
+	case s.Now().After(tok.ExpiresAt):
+		return tok, u, errs.New(errs.NotFound, "token.expired")
+	}
+	return tok, u, nil
+}
+
+// ResetPassword sets a new password through a reset link, lifts any login lock on the
+// account, ends all its sessions and tells the owner by e-mail.
+func (s *Service) ResetPassword(ctx context.Context, t Tenant, secret, pw, pw2 string) (User, error) {
+	var u User
+	if _, u0, err := s.resetToken(ctx, t, secret); err != nil {
+		return u, err
+	} else if err := checkNewPassword(t.Policy, u0, pw, pw2); err != nil {
+		return u, err
+	}
+	hash, err := s.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return u, fmt.Errorf("reset password: %w", err)
+	}
+	now := s.Now().UTC()
+	err = s.Store.Tx(ctx, func(ctx context.Context) error {
+		var tok Token
+		var err error
+		if tok, u, err = s.resetToken(ctx, t, secret); err != nil {
+			return err
+		}
+		if ok, err := s.Store.UseToken(ctx, tok.ID, now); err != nil || !ok {
+			if err == nil {
+				err = errs.New(errs.NotFound, "token.used")
+			}
+			return err
+		}
+		return s.passwordChanged(ctx, t, u, hash, now, "")
+	})
+	return u, err
+}
+
+func checkNewPassword(p Policy, u User, pw, pw2 string) error {
+	var fs errs.Fields
+	p.CheckPassword(&fs, "password", pw, u.FirstName, u.LastName, u.Email, u.Username)
+	if !fs.Has("password") && pw2 != pw {
+		fs.Add("password2", "password_match")
+	}
+	return fs.Err()
+}
+
+func (s *Service) passwordChanged(ctx context.Context, t Tenant, u User, hash string, now time.Time, keepSession string) error {
+	if err := s.Store.SetPassword(ctx, u.ID, hash, now); err != nil {
+		return err
+	}
+	if err := s.Store.ClearLoginFailures(ctx, loginKey(t, u.Username), loginKey(t, u.Email)); err != nil {
+		return err
+	}
+	if err := s.Store.DeleteUserSessions(ctx, u.ID, keepSession); err != nil {
+		return err
+	}
+	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "password_changed",
+		Data: map[string]any{"Name": u.DisplayName(), "ResetURL": s.BaseURL + "/lupa-password", "Tenant": t.Name, "At": now}})
+}
+
+// ChangePassword sets a new password after checking the current one; the other sessions
+// of the account end, the one making the change stays.
+func (s *Service) ChangePassword(ctx context.Context, t Tenant, u User, session, old, pw, pw2 string) error {
+	var fs errs.Fields
+	if old == "" {
+		fs.Add("old_password", "required")
+	}
+	if err := fs.Err(); err != nil {
+		return err
+	}
+	ok, _, err := s.Hasher.Verify(ctx, u.PasswordHash, old)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	if !ok {
+		return &errs.Error{Code: errs.Invalid, Key: "form.invalid", Fields: []errs.Field{{Name: "old_password", Rule: "password_wrong"}}}
+	}
+	if err := checkNewPassword(t.Policy, u, pw, pw2); err != nil {
+		return err
+	}
+	hash, err := s.Hasher.Hash(ctx, pw)
+	if err != nil {
+		return fmt.Errorf("change password: %w", err)
+	}
+	now := s.Now().UTC()
+	return s.Store.Tx(ctx, func(ctx context.Context) error {
+		return s.passwordChanged(ctx, t, u, hash, now, HashSecret(session))
+	})
+}
+
+// UpdateProfile saves "Akun Saya". The phone number is kept on the account too.
+func (s *Service) UpdateProfile(ctx context.Context, u User, p Profile) error {
+	p.Normalize()
+	if err := p.Validate(); err != nil {
+		return err
+	}
+	return s.Store.UpdateProfile(ctx, u.ID, p)
+}
+
+// SetLang remembers the user's language for pages and mail.
+func (s *Service) SetLang(ctx context.Context, u User, lang string) error {
+	return s.Store.SetLang(ctx, u.ID, lang)
+}
+
+// StartSession creates a session for u and returns the cookie secret. A new secret is
+// made at every login, so a session id planted before login is worthless.
+func (s *Service) StartSession(ctx context.Context, u User, ip, userAgent string) (string, error) {
+	secret, hash := NewSecret()
+	now := s.Now().UTC()
+	if len(userAgent) > 200 {
+		userAgent = userAgent[:200]
+	}
+	err := s.Store.CreateSession(ctx, Session{Hash: hash, UserID: u.ID, CreatedAt: now, SeenAt: now,
+		ExpiresAt: now.Add(s.Limits.SessionMax), IP: ip, UserAgent: userAgent})
+	return secret, err
+}
+
+// touchEvery limits the writes made to keep a session alive.
+const touchEvery = time.Minute
+
+// Authenticate finds the user of a session cookie, ending sessions past their idle or
+// absolute timeout.
+func (s *Service) Authenticate(ctx context.Context, secret string) (User, error) {
+	if secret == "" {
+		return User{}, ErrNotFound
+	}
+	hash := HashSecret(secret)
+	sess, err := s.Store.SessionByHash(ctx, hash)
+	if err != nil {
+		return User{}, err
+	}
+	now := s.Now().UTC()
+	if now.After(sess.ExpiresAt) || now.After(sess.SeenAt.Add(s.Limits.SessionIdle)) {
+		if err := s.Store.DeleteSession(ctx, hash); err != nil {
+			return User{}, err
+		}
+		return User{}, ErrNotFound
+	}
+	u, err := s.Store.UserByID(ctx, sess.UserID)
+	if err != nil {
+		return User{}, err
+	}
+	if now.Sub(sess.SeenAt) > touchEvery {
+		if err := s.Store.TouchSession(ctx, hash, now); err != nil {
+			return User{}, err
+		}
+	}
+	return u, nil
+}
+
+// EndSession logs a session out.
+func (s *Service) EndSession(ctx context.Context, secret string) error {
+	return s.Store.DeleteSession(ctx, HashSecret(secret))
+}
+
+type langKey struct{}
+
+// WithLang records the language of the request, which a new account keeps.
+func WithLang(ctx context.Context, lang string) context.Context {
+	return context.WithValue(ctx, langKey{}, lang)
+}
+
+func langOf(ctx context.Context) string {
+	if l, ok := ctx.Value(langKey{}).(string); ok && l != "" {
+		return l
+	}
+	return "id"
+}

@@ -1,0 +1,262 @@
+// Package config turns the environment and the optional tenant file into one validated
+// Config. Everything the process needs to know about its deployment is here, so nothing
+// else reads the environment.
+package config
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// Config is the whole deployment configuration.
+type Config struct {
+	Addr        string // SUREL_ADDR, listen address
+	DataDir     string // SUREL_DATA_DIR, SQLite file, uploads, generated secret
+	DatabaseURL string // SUREL_DATABASE_URL, "postgres://…" or "sqlite:PATH"
+	BaseURL     string // SUREL_BASE_URL, used in links sent by e-mail
+	SMTPURL     string // SUREL_SMTP_URL, smtp://user:pass@host:port; empty keeps mail in the outbox
+	SMTPFrom    string // SUREL_SMTP_FROM, envelope and header sender
+	SecretKey   []byte // SUREL_SECRET_KEY or SUREL_SECRET_KEY_FILE; generated under DataDir when absent
+	ConfigFile  string // SUREL_CONFIG, tenant file (YAML)
+	LogFormat   string // SUREL_LOG_FORMAT: "text" or "json"
+	LogLevel    string // SUREL_LOG_LEVEL: debug, info, warn, error
+	// TrustProxy makes the client address come from X-Forwarded-For (SUREL_TRUST_PROXY=1),
+	// for deployments behind a reverse proxy; otherwise the header is ignored so a client
+	// cannot pick its own rate-limit bucket.
+	TrustProxy bool
+	Limits     Limits
+	Tenants    []Tenant
+}
+
+// Limits bounds abuse of the authentication endpoints. The defaults suit a public portal;
+// a load test may raise them.
+type Limits struct {
+	// AuthPerMinute is how many POSTs to login, register and reset one client address may
+	// make per minute (SUREL_AUTH_RATE).
+	AuthPerMinute int
+	// CaptchaAfter is the number of failed logins for an account after which the captcha
+	// is required at login.
+	CaptchaAfter int
+	// LockAfter failed logins lock an account for LockFor; the lock never exceeds
+	// LockFor, and a password reset lifts it, so nobody can keep a victim out for good.
+	LockAfter int
+	LockFor   time.Duration
+	// SessionIdle and SessionMax end a session after inactivity and after its age.
+	SessionIdle time.Duration
+	SessionMax  time.Duration
+}
+
+// Tenant is one office running the service: its name, hosts and account rules.
+type Tenant struct {
+	Slug       string         `yaml:"slug"`
+	Name       string         `yaml:"name"`
+	Hosts      []string       `yaml:"hosts"`
+	MailDomain string         `yaml:"mail_domain"`
+	TimeZone   string         `yaml:"time_zone"`
+	Password   PasswordPolicy `yaml:"password"`
+}
+
+// PasswordPolicy is a tenant's rule for portal passwords. The zero value is raised to the
+// floor of the seed documents: six characters, letters and digits combined.
+type PasswordPolicy struct {
+	MinLength int `yaml:"min_length"`
+	// RejectCommon refuses passwords from the embedded list of common and breached ones.
+	RejectCommon bool `yaml:"reject_common"`
+	// RejectPersonal refuses passwords that contain the user's name or e-mail local part.
+	RejectPersonal bool `yaml:"reject_personal"`
+}
+
+// DefaultTenant is created on first run when no tenant file is given.
+var defaultTenant = Tenant{
+	Slug:       "kominfo",
+	Name:       "Layanan Email Resmi Pemerintah",
+	MailDomain: "mail.go.id",
+	TimeZone:   "Asia/Jakarta",
+	Password:   PasswordPolicy{MinLength: 6},
+}
+
+// Load reads the environment (through getenv, so tests need not touch the process) and
+// the tenant file it names.
+func Load(getenv func(string) string) (Config, error) {
+	c := Config{
+		Addr:        or(getenv("SUREL_ADDR"), ":8080"),
+		DataDir:     or(getenv("SUREL_DATA_DIR"), "data"),
+		DatabaseURL: getenv("SUREL_DATABASE_URL"),
+		BaseURL:     strings.TrimRight(getenv("SUREL_BASE_URL"), "/"),
+		SMTPURL:     getenv("SUREL_SMTP_URL"),
+		SMTPFrom:    getenv("SUREL_SMTP_FROM"),
+		ConfigFile:  getenv("SUREL_CONFIG"),
+		LogFormat:   or(getenv("SUREL_LOG_FORMAT"), "text"),
+		LogLevel:    or(getenv("SUREL_LOG_LEVEL"), "info"),
+		TrustProxy:  getenv("SUREL_TRUST_PROXY") == "1",
+		Limits: Limits{
+			AuthPerMinute: 20,
+			CaptchaAfter:  3,
+			LockAfter:     10,
+			LockFor:       15 * time.Minute,
+			SessionIdle:   2 * time.Hour,
+			SessionMax:    7 * 24 * time.Hour,
+		},
+	}
+	var errs []error
+	if v := getenv("SUREL_AUTH_RATE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("SUREL_AUTH_RATE: want a positive whole number, got %q", v))
+		}
+		c.Limits.AuthPerMinute = n
+	}
+	if c.DatabaseURL == "" {
+		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "surel.db")
+	}
+	if !strings.HasPrefix(c.DatabaseURL, "sqlite:") && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
+		errs = append(errs, errors.New("SUREL_DATABASE_URL: want postgres://… or sqlite:PATH"))
+	}
+	if c.BaseURL == "" {
+		host := c.Addr
+		if strings.HasPrefix(host, ":") {
+			host = "localhost" + host
+		}
+		c.BaseURL = "http://" + host
+	}
+	if u, err := url.Parse(c.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		errs = append(errs, fmt.Errorf("SUREL_BASE_URL: want an http(s) URL, got %q", c.BaseURL))
+	}
+	if c.SMTPURL != "" {
+		if u, err := url.Parse(c.SMTPURL); err != nil || (u.Scheme != "smtp" && u.Scheme != "smtps") || u.Host == "" {
+			errs = append(errs, errors.New("SUREL_SMTP_URL: want smtp://user:pass@host:port or smtps://…"))
+		}
+	}
+	if c.SMTPFrom == "" {
+		u, _ := url.Parse(c.BaseURL)
+		host := "localhost"
+		if u != nil && u.Hostname() != "" && u.Hostname() != "localhost" && !strings.Contains(u.Hostname(), ":") {
+			host = u.Hostname()
+		}
+		c.SMTPFrom = "noreply@" + host
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("SUREL_LOG_FORMAT: want text or json, got %q", c.LogFormat))
+	}
+
+	key, err := secretKey(getenv, c.DataDir)
+	if err != nil {
+		errs = append(errs, err)
+	}
+	c.SecretKey = key
+
+	c.Tenants = []Tenant{defaultTenant}
+	if c.ConfigFile != "" {
+		ts, err := loadTenants(c.ConfigFile)
+		if err != nil {
+			errs = append(errs, err)
+		} else {
+			c.Tenants = ts
+		}
+	}
+	return c, errors.Join(errs...)
+}
+
+// Secure reports whether the deployment is reached over TLS, which decides the cookies'
+// Secure attribute.
+func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+func secretKey(getenv func(string) string, dataDir string) ([]byte, error) {
+	if v := getenv("SUREL_SECRET_KEY"); v != "" {
+		if len(v) < 32 {
+			return nil, errors.New("SUREL_SECRET_KEY: want at least 32 characters")
+		}
+		return []byte(v), nil
+	}
+	path := getenv("SUREL_SECRET_KEY_FILE")
+	generate := false
+	if path == "" {
+		// The embedded default must run with no set-up, so the key is generated once
+		// and kept beside the database; losing it only logs everybody out.
+		path = filepath.Join(dataDir, "secret.key")
+		generate = true
+	}
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) && generate {
+		raw := make([]byte, 32)
+		if _, err := rand.Read(raw); err != nil {
+			return nil, fmt.Errorf("generate secret key: %w", err)
+		}
+		if err := os.MkdirAll(dataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("generate secret key: %w", err)
+		}
+		b = []byte(hex.EncodeToString(raw))
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			return nil, fmt.Errorf("generate secret key: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("SUREL_SECRET_KEY_FILE: %w", err)
+	}
+	k := strings.TrimSpace(string(b))
+	if len(k) < 32 {
+		return nil, fmt.Errorf("secret key in %s: want at least 32 characters", path)
+	}
+	return []byte(k), nil
+}
+
+type tenantFile struct {
+	Tenants []Tenant `yaml:"tenants"`
+}
+
+func loadTenants(path string) ([]Tenant, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("SUREL_CONFIG: %w", err)
+	}
+	var f tenantFile
+	dec := yaml.NewDecoder(strings.NewReader(string(b)))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	if len(f.Tenants) == 0 {
+		return nil, fmt.Errorf("%s: no tenants defined", path)
+	}
+	seen := map[string]bool{}
+	var errs []error
+	for i, t := range f.Tenants {
+		where := fmt.Sprintf("%s: tenants[%d]", path, i)
+		if t.Slug == "" || strings.Trim(t.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
+			errs = append(errs, fmt.Errorf("%s.slug: want lower-case letters, digits and '-', got %q", where, t.Slug))
+		}
+		if seen[t.Slug] {
+			errs = append(errs, fmt.Errorf("%s.slug: %q is defined twice", where, t.Slug))
+		}
+		seen[t.Slug] = true
+		if t.Name == "" {
+			errs = append(errs, fmt.Errorf("%s.name: required", where))
+		}
+		if t.TimeZone == "" {
+			f.Tenants[i].TimeZone = "Asia/Jakarta"
+		} else if _, err := time.LoadLocation(t.TimeZone); err != nil {
+			errs = append(errs, fmt.Errorf("%s.time_zone: %w", where, err))
+		}
+		if t.Password.MinLength < 6 {
+			// The seed's floor cannot be lowered by a tenant.
+			f.Tenants[i].Password.MinLength = 6
+		}
+	}
+	return f.Tenants, errors.Join(errs...)
+}
+
+func or(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}

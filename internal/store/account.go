@@ -1,0 +1,271 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+)
+
+var _ account.Store = (*Store)(nil)
+
+const userColumns = `id, tenant_id, username, email, first_name, last_name, phone, password_hash, status, lang,
+	full_name, nip, jabatan, instansi, satuan_kerja, address, created_at, activated_at, password_changed_at`
+
+func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
+	var u account.User
+	var activated sql.NullTime
+	err := row.Scan(&u.ID, &u.TenantID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.PasswordHash,
+		&u.Status, &u.Lang, &u.Profile.FullName, &u.Profile.NIP, &u.Profile.Jabatan, &u.Profile.Instansi,
+		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt)
+	u.Profile.Phone = u.Phone
+	u.ActivatedAt = timeOf(activated)
+	u.CreatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.PasswordChangedAt.UTC()
+	return u, err
+}
+
+func (s *Store) user(ctx context.Context, op, where string, args ...any) (account.User, error) {
+	row := s.q(ctx).QueryRowContext(ctx, s.rebind("SELECT "+userColumns+" FROM users WHERE "+where), args...)
+	u, err := scanUser(row)
+	if err == sql.ErrNoRows {
+		return u, ErrNotFound
+	}
+	if err != nil {
+		return u, fmt.Errorf("%s: %w", op, err)
+	}
+	return u, nil
+}
+
+// CreateUser inserts a portal account and sets its ID.
+func (s *Store) CreateUser(ctx context.Context, u *account.User) error {
+	id, err := s.insert(ctx, `INSERT INTO users (tenant_id, username, email, first_name, last_name, phone, password_hash,
+		status, lang, created_at, password_changed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		u.TenantID, u.Username, u.Email, u.FirstName, u.LastName, u.Phone, u.PasswordHash, u.Status, u.Lang,
+		utc(u.CreatedAt), utc(u.PasswordChangedAt))
+	if err != nil {
+		return fmt.Errorf("create user: %w", err)
+	}
+	u.ID = id
+	return nil
+}
+
+// UserByID finds an account by id.
+func (s *Store) UserByID(ctx context.Context, id int64) (account.User, error) {
+	return s.user(ctx, "user by id", "id = ?", id)
+}
+
+// UserByEmail finds an account by its (normalised) e-mail.
+func (s *Store) UserByEmail(ctx context.Context, tenantID int64, email string) (account.User, error) {
+	return s.user(ctx, "user by email", "tenant_id = ? AND email = ?", tenantID, email)
+}
+
+// UserByLogin finds an account by username or e-mail, case-insensitively.
+func (s *Store) UserByLogin(ctx context.Context, tenantID int64, login string) (account.User, error) {
+	login = strings.ToLower(login)
+	if strings.Contains(login, "@") {
+		return s.user(ctx, "user by login", "tenant_id = ? AND email = ?", tenantID, login)
+	}
+	return s.user(ctx, "user by login", "tenant_id = ? AND username = ?", tenantID, login)
+}
+
+// UsernamesWithPrefix lists the usernames starting with prefix, for choosing a free one.
+func (s *Store) UsernamesWithPrefix(ctx context.Context, tenantID int64, prefix string) ([]string, error) {
+	// Usernames are [a-z0-9.], so the prefix needs no LIKE escaping.
+	rows, err := s.query(ctx, `SELECT username FROM users WHERE tenant_id = ? AND username LIKE ?`, tenantID, prefix+"%")
+	if err != nil {
+		return nil, fmt.Errorf("usernames: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var u string
+		if err := rows.Scan(&u); err != nil {
+			return nil, fmt.Errorf("usernames: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// ActivateUser marks the e-mail of an account confirmed.
+func (s *Store) ActivateUser(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE users SET status = ?, activated_at = ? WHERE id = ?`, account.StatusActive, utc(at), id)
+	if err != nil {
+		return fmt.Errorf("activate user: %w", err)
+	}
+	return nil
+}
+
+// SetPassword stores a new password hash.
+func (s *Store) SetPassword(ctx context.Context, id int64, hash string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE users SET password_hash = ?, password_changed_at = ? WHERE id = ?`, hash, utc(at), id)
+	if err != nil {
+		return fmt.Errorf("set password: %w", err)
+	}
+	return nil
+}
+
+// UpdateProfile stores "Akun Saya".
+func (s *Store) UpdateProfile(ctx context.Context, id int64, p account.Profile) error {
+	_, err := s.exec(ctx, `UPDATE users SET full_name = ?, nip = ?, jabatan = ?, instansi = ?, satuan_kerja = ?,
+		phone = ?, address = ? WHERE id = ?`, p.FullName, p.NIP, p.Jabatan, p.Instansi, p.SatuanKerja, p.Phone, p.Address, id)
+	if err != nil {
+		return fmt.Errorf("update profile: %w", err)
+	}
+	return nil
+}
+
+// SetLang stores the user's language.
+func (s *Store) SetLang(ctx context.Context, id int64, lang string) error {
+	if _, err := s.exec(ctx, `UPDATE users SET lang = ? WHERE id = ?`, lang, id); err != nil {
+		return fmt.Errorf("set lang: %w", err)
+	}
+	return nil
+}
+
+// CreateToken stores a one-time link's hash.
+func (s *Store) CreateToken(ctx context.Context, t *account.Token) error {
+	id, err := s.insert(ctx, `INSERT INTO user_tokens (user_id, purpose, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		t.UserID, t.Purpose, t.Hash, utc(t.CreatedAt), utc(t.ExpiresAt))
+	if err != nil {
+		return fmt.Errorf("create token: %w", err)
+	}
+	t.ID = id
+	return nil
+}
+
+// TokenByHash finds a one-time link.
+func (s *Store) TokenByHash(ctx context.Context, purpose, hash string) (account.Token, error) {
+	var t account.Token
+	var used sql.NullTime
+	err := s.get(ctx, `SELECT id, user_id, purpose, hash, created_at, expires_at, used_at FROM user_tokens
+		WHERE hash = ? AND purpose = ?`, []any{hash, purpose}, &t.ID, &t.UserID, &t.Purpose, &t.Hash, &t.CreatedAt, &t.ExpiresAt, &used)
+	if err != nil {
+		if err == ErrNotFound {
+			return t, err
+		}
+		return t, fmt.Errorf("token by hash: %w", err)
+	}
+	t.UsedAt = timeOf(used)
+	return t, nil
+}
+
+// UseToken marks a link used; false when it already was, so two clicks cannot both win.
+func (s *Store) UseToken(ctx context.Context, id int64, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE user_tokens SET used_at = ? WHERE id = ? AND used_at IS NULL`, utc(at), id)
+	if err != nil {
+		return false, fmt.Errorf("use token: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// UseTokensOf retires a user's unused links of one purpose, so only the newest works.
+func (s *Store) UseTokensOf(ctx context.Context, userID int64, purpose string, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE user_tokens SET used_at = ? WHERE user_id = ? AND purpose = ? AND used_at IS NULL`, utc(at), userID, purpose)
+	if err != nil {
+		return fmt.Errorf("retire tokens: %w", err)
+	}
+	return nil
+}
+
+// LoginFailures reads the failure count of a login name; none is a zero count.
+func (s *Store) LoginFailures(ctx context.Context, key string) (account.Failures, error) {
+	var f account.Failures
+	var locked sql.NullTime
+	err := s.get(ctx, `SELECT count, first_at, locked_until FROM login_failures WHERE key = ?`, []any{key}, &f.Count, &f.FirstAt, &locked)
+	if err == ErrNotFound {
+		return account.Failures{}, nil
+	}
+	if err != nil {
+		return f, fmt.Errorf("login failures: %w", err)
+	}
+	f.LockedUntil = timeOf(locked)
+	f.FirstAt = f.FirstAt.UTC()
+	return f, nil
+}
+
+// SaveLoginFailures stores the failure count of a login name.
+func (s *Store) SaveLoginFailures(ctx context.Context, key string, f account.Failures) error {
+	_, err := s.exec(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until) VALUES (?, ?, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET count = excluded.count, first_at = excluded.first_at, locked_until = excluded.locked_until`,
+		key, f.Count, utc(f.FirstAt), nullTime(f.LockedUntil))
+	if err != nil {
+		return fmt.Errorf("save login failures: %w", err)
+	}
+	return nil
+}
+
+// ClearLoginFailures forgets the failures of login names.
+func (s *Store) ClearLoginFailures(ctx context.Context, keys ...string) error {
+	for _, k := range keys {
+		if _, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ?`, k); err != nil {
+			return fmt.Errorf("clear login failures: %w", err)
+		}
+	}
+	return nil
+}
+
+// CreateSession stores a session.
+func (s *Store) CreateSession(ctx context.Context, ss account.Session) error {
+	_, err := s.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, seen_at, expires_at, ip, user_agent)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`, ss.Hash, ss.UserID, utc(ss.CreatedAt), utc(ss.SeenAt), utc(ss.ExpiresAt), ss.IP, ss.UserAgent)
+	if err != nil {
+		return fmt.Errorf("create session: %w", err)
+	}
+	return nil
+}
+
+// SessionByHash finds a session.
+func (s *Store) SessionByHash(ctx context.Context, hash string) (account.Session, error) {
+	var ss account.Session
+	err := s.get(ctx, `SELECT hash, user_id, created_at, seen_at, expires_at, ip, user_agent FROM sessions WHERE hash = ?`,
+		[]any{hash}, &ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent)
+	if err != nil && err != ErrNotFound {
+		err = fmt.Errorf("session: %w", err)
+	}
+	ss.CreatedAt, ss.SeenAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.SeenAt.UTC(), ss.ExpiresAt.UTC()
+	return ss, err
+}
+
+// TouchSession records activity on a session.
+func (s *Store) TouchSession(ctx context.Context, hash string, at time.Time) error {
+	if _, err := s.exec(ctx, `UPDATE sessions SET seen_at = ? WHERE hash = ?`, utc(at), hash); err != nil {
+		return fmt.Errorf("touch session: %w", err)
+	}
+	return nil
+}
+
+// DeleteSession ends a session.
+func (s *Store) DeleteSession(ctx context.Context, hash string) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE hash = ?`, hash); err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
+
+// DeleteUserSessions ends every session of a user but the one whose hash is except.
+func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, except string) error {
+	if _, err := s.exec(ctx, `DELETE FROM sessions WHERE user_id = ? AND hash <> ?`, userID, except); err != nil {
+		return fmt.Errorf("delete sessions: %w", err)
+	}
+	return nil
+}
+
+// EnsureTenant creates a tenant on first run, or renames it, and returns its id.
+func (s *Store) EnsureTenant(ctx context.Context, slug, name string, now time.Time) (int64, error) {
+	var id int64
+	err := s.get(ctx, `SELECT id FROM tenants WHERE slug = ?`, []any{slug}, &id)
+	if err == ErrNotFound {
+		id, err = s.insert(ctx, `INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?)`, slug, name, utc(now))
+	} else if err == nil {
+		_, err = s.exec(ctx, `UPDATE tenants SET name = ? WHERE id = ?`, name, id)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("ensure tenant %s: %w", slug, err)
+	}
+	return id, nil
+}

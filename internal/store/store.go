@@ -1,0 +1,216 @@
+// Package store is surel's SQL adapter: it opens SQLite or PostgreSQL, applies the embedded
+// migrations and runs the queries of every domain package. Queries are written once with
+// "?" placeholders and rebound for PostgreSQL, so both engines run the same SQL.
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/errs"
+	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
+	_ "modernc.org/sqlite"             // pure-Go SQLite driver "sqlite"
+)
+
+// Dialect names the SQL engine behind a Store.
+type Dialect string
+
+// The engines surel runs on.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// The sentinel errors of every store method.
+var (
+	ErrNotFound = errs.ErrNotFound
+	ErrConflict = errs.ErrConflict
+)
+
+// Store is the database of one deployment.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+}
+
+// Open connects to the database named by url ("sqlite:PATH" or "postgres://…") and
+// applies pending migrations.
+func Open(ctx context.Context, url string) (*Store, error) {
+	s, err := open(url)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func open(url string) (*Store, error) {
+	switch {
+	case strings.HasPrefix(url, "sqlite:"):
+		path := strings.TrimPrefix(url, "sqlite:")
+		if dir := filepath.Dir(path); dir != "." {
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return nil, fmt.Errorf("open sqlite: %w", err)
+			}
+		}
+		// WAL lets readers run beside the one writer; immediate transactions take the
+		// write lock up front so two writers wait (busy_timeout) instead of failing
+		// half-way with SQLITE_BUSY.
+		dsn := "file:" + path + "?_txlock=immediate" +
+			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+		db, err := sql.Open("sqlite", dsn)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite: %w", err)
+		}
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		db.SetConnMaxIdleTime(0)
+		return &Store{db: db, dialect: SQLite}, nil
+	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
+		db, err := sql.Open("pgx", url)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		db.SetMaxOpenConns(20)
+		db.SetMaxIdleConns(20)
+		return &Store{db: db, dialect: Postgres}, nil
+	}
+	return nil, fmt.Errorf("open: unsupported database URL (want sqlite:PATH or postgres://…)")
+}
+
+// Close releases the connections.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Dialect tells which engine this store runs on.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB exposes the pool, for health checks and benchmarks that seed data in bulk.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Ping checks that the database answers, for /readyz.
+func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+type txKey struct{}
+
+// Tx runs fn in one transaction: every store method called with the ctx it receives joins
+// it, so a state change and the jobs it causes commit or roll back together. A nested Tx
+// joins the outer one.
+func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) error {
+	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return fn(ctx)
+	}
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+func (s *Store) q(ctx context.Context) querier {
+	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return tx
+	}
+	return s.db
+}
+
+func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	res, err := s.q(ctx).ExecContext(ctx, s.rebind(query), args...)
+	return res, s.mapErr(err)
+}
+
+func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	rows, err := s.q(ctx).QueryContext(ctx, s.rebind(query), args...)
+	return rows, s.mapErr(err)
+}
+
+func (s *Store) get(ctx context.Context, query string, args []any, dest ...any) error {
+	err := s.q(ctx).QueryRowContext(ctx, s.rebind(query), args...).Scan(dest...)
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return s.mapErr(err)
+}
+
+// insert runs an INSERT … RETURNING id and gives the new id.
+func (s *Store) insert(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := s.get(ctx, query+" RETURNING id", args, &id)
+	return id, err
+}
+
+// mapErr turns a unique-constraint violation of either engine into ErrConflict, keeping
+// the driver's message for logs.
+func (s *Store) mapErr(err error) error {
+	if err == nil {
+		return nil
+	}
+	msg := err.Error()
+	if strings.Contains(msg, "UNIQUE constraint failed") || strings.Contains(msg, "SQLSTATE 23505") {
+		return fmt.Errorf("%w: %s", ErrConflict, msg)
+	}
+	return err
+}
+
+// rebind turns "?" placeholders into PostgreSQL's "$n". Queries carry no literal "?".
+func (s *Store) rebind(q string) string {
+	if s.dialect != Postgres || !strings.Contains(q, "?") {
+		return q
+	}
+	var b strings.Builder
+	b.Grow(len(q) + 8)
+	n := 0
+	for i := 0; i < len(q); i++ {
+		if q[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(q[i])
+	}
+	return b.String()
+}
+
+// utc normalises a time for storage: SQLite compares the stored text, which is only
+// ordered when every value has the same zone.
+func utc(t time.Time) time.Time { return t.UTC() }
+
+// nullTime stores a zero time as NULL.
+func nullTime(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return t.UTC()
+}
+
+// timeOf reads a nullable time column.
+func timeOf(n sql.NullTime) time.Time {
+	if !n.Valid {
+		return time.Time{}
+	}
+	return n.Time.UTC()
+}

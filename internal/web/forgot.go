@@ -1,0 +1,61 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/surel-id/surel/internal/errs"
+)
+
+func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "forgot.title")
+	p.Captcha = true
+	return s.render(w, r, http.StatusOK, "forgot", p)
+}
+
+// forgot mails a reset link; the page after it reads the same for any address.
+func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := s.page(r, "forgot.title")
+	p.Form, p.Captcha = r.PostForm, true
+	var fs errs.Fields
+	if !s.checkCaptcha(r, &fs) {
+		return s.reRender(w, r, "forgot", p, fs.Err())
+	}
+	if err := s.Accounts.RequestReset(r.Context(), p.Tenant, r.PostForm.Get("email")); err != nil {
+		return s.reRender(w, r, "forgot", p, err)
+	}
+	p.Data = "sent"
+	p.Captcha = false
+	return s.render(w, r, http.StatusOK, "forgot", p)
+}
+
+func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "reset.title")
+	if err := s.Accounts.CheckResetToken(r.Context(), p.Tenant, r.PathValue("token")); err != nil {
+		return s.reRender(w, r, "reset", p, err)
+	}
+	p.Data = "form"
+	return s.render(w, r, http.StatusOK, "reset", p)
+}
+
+// reset sets the new password, lifts any login lock and signs the owner in.
+func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := s.page(r, "reset.title")
+	u, err := s.Accounts.ResetPassword(r.Context(), p.Tenant, r.PathValue("token"), r.PostForm.Get("password"), r.PostForm.Get("password2"))
+	if err != nil {
+		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+			p.Data = "form"
+		}
+		return s.reRender(w, r, "reset", p, err)
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	s.setFlash(w, "flash.password_reset", "")
+	return redirect(w, r, "/akun")
+}

@@ -1,0 +1,27 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/surel-id/surel/internal/i18n"
+)
+
+// setLang switches the language and goes back to the page the link was on.
+func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
+	lang := r.PathValue("lang")
+	if !i18n.Supported(lang) {
+		return errNotFound
+	}
+	s.setLangCookie(w, lang)
+	if u := userOf(r); u != nil {
+		if err := s.Accounts.SetLang(r.Context(), *u, lang); err != nil {
+			return err
+		}
+	}
+	next := r.URL.Query().Get("next")
+	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
+		next = "/"
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/surel-id/surel/internal/errs"
+)
+
+func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
+	if userOf(r) != nil {
+		return redirect(w, r, safeNext(r.URL.Query().Get("next")))
+	}
+	p := s.page(r, "login.title")
+	p.Form.Set("next", r.URL.Query().Get("next"))
+	return s.render(w, r, http.StatusOK, "login", p)
+}
+
+// login signs in with username or e-mail. The captcha appears once the name has failed
+// Limits.CaptchaAfter times; unknown names behave like known ones.
+func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := s.page(r, "login.title")
+	p.Form = r.PostForm
+	name := r.PostForm.Get("login")
+	var fs errs.Fields
+	captchaOK := false
+	if r.PostForm.Get("altcha") != "" {
+		if captchaOK = s.checkCaptcha(r, &fs); !captchaOK {
+			p.Captcha = true
+			return s.reRender(w, r, "login", p, fs.Err())
+		}
+	}
+	u, err := s.Accounts.Login(r.Context(), p.Tenant, name, r.PostForm.Get("password"), captchaOK)
+	if err != nil {
+		p.Captcha = s.Accounts.CaptchaNeeded(r.Context(), p.Tenant, name)
+		return s.reRender(w, r, "login", p, err)
+	}
+	if err := s.startSession(w, r, u); err != nil {
+		return err
+	}
+	return redirect(w, r, safeNext(r.PostForm.Get("next")))
+}
+
+func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
+	if sess := sessionOf(r); sess != "" {
+		if err := s.Accounts.EndSession(r.Context(), sess); err != nil {
+			return err
+		}
+	}
+	s.clearCookie(w, sessionCookie)
+	s.setFlash(w, "flash.logged_out", "")
+	return redirect(w, r, "/masuk")
+}

@@ -1,0 +1,58 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/surel-id/surel/internal/account"
+)
+
+// profilePage is Akun Saya with the form filled from the saved profile.
+func (s *Server) profilePage(r *http.Request) *Page {
+	p := s.page(r, "profile.title")
+	u := p.User
+	p.Form = url.Values{}
+	for k, v := range map[string]string{"full_name": u.Profile.FullName, "nip": u.Profile.NIP, "jabatan": u.Profile.Jabatan,
+		"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "address": u.Profile.Address} {
+		p.Form.Set(k, v)
+	}
+	if p.Form.Get("full_name") == "" {
+		p.Form.Set("full_name", u.DisplayName())
+	}
+	return p
+}
+
+func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
+	return s.render(w, r, http.StatusOK, "profile", s.profilePage(r))
+}
+
+func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := s.profilePage(r)
+	f := r.PostForm
+	for _, k := range []string{"full_name", "nip", "jabatan", "instansi", "satuan_kerja", "phone", "address"} {
+		p.Form.Set(k, f.Get(k))
+	}
+	in := account.Profile{FullName: f.Get("full_name"), NIP: f.Get("nip"), Jabatan: f.Get("jabatan"), Instansi: f.Get("instansi"),
+		SatuanKerja: f.Get("satuan_kerja"), Phone: f.Get("phone"), Address: f.Get("address")}
+	if err := s.Accounts.UpdateProfile(r.Context(), *p.User, in); err != nil {
+		return s.reRender(w, r, "profile", p, err)
+	}
+	s.setFlash(w, "flash.profile_saved", "")
+	return redirect(w, r, "/akun")
+}
+
+func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
+	if err := parseForm(w, r); err != nil {
+		return err
+	}
+	p := s.profilePage(r)
+	f := r.PostForm
+	if err := s.Accounts.ChangePassword(r.Context(), p.Tenant, *p.User, sessionOf(r), f.Get("old_password"), f.Get("password"), f.Get("password2")); err != nil {
+		return s.reRender(w, r, "profile", p, err)
+	}
+	s.setFlash(w, "flash.password_changed", "")
+	return redirect(w, r, "/akun#password")
+}

@@ -1,0 +1,245 @@
+package web
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"math"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/i18n"
+)
+
+//go:embed templates/*
+var templateFS embed.FS
+
+// templates are parsed once: each page with the layout and every partial.
+type templates struct {
+	pages map[string]*template.Template
+}
+
+var funcs = template.FuncMap{
+	"field": newField,
+	"join":  strings.Join,
+}
+
+func parseTemplates() (*templates, error) {
+	t := &templates{pages: map[string]*template.Template{}}
+	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.gohtml", "templates/_*.gohtml")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	pages, err := fs.Glob(templateFS, "templates/[a-z]*.gohtml")
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pages {
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "templates/"), ".gohtml")
+		if name == "layout" {
+			continue
+		}
+		c, err := base.Clone()
+		if err != nil {
+			return nil, err
+		}
+		if t.pages[name], err = c.ParseFS(templateFS, p); err != nil {
+			return nil, fmt.Errorf("templates: %w", err)
+		}
+	}
+	return t, nil
+}
+
+// Page is what every template gets.
+type Page struct {
+	Lang    string
+	Title   string
+	Tenant  account.Tenant
+	User    *account.User
+	Path    string
+	Flash   string
+	Assets  *assets
+	Form    url.Values
+	Errors  map[string]string // field name → message
+	Error   string            // message for the whole form
+	Captcha bool              // show the captcha widget
+	Data    any
+}
+
+// T translates a key in the page's language.
+func (p *Page) T(key string, args ...any) string { return i18n.T(p.Lang, key, args...) }
+
+// Asset is the fingerprinted URL of a static file.
+func (p *Page) Asset(name string) string { return p.Assets.URL(name) }
+
+// Value is a kept form value.
+func (p *Page) Value(name string) string { return p.Form.Get(name) }
+
+// LangURL switches language and returns to this page.
+func (p *Page) LangURL(lang string) string {
+	return "/bahasa/" + lang + "?next=" + url.QueryEscape(p.Path)
+}
+
+// fieldData describes one labelled input for the _field partial.
+type fieldData struct {
+	Page         *Page
+	Name         string
+	Type         string
+	Autocomplete string
+	Hint         string
+	Required     bool
+	Inputmode    string
+}
+
+// newField builds the data of the _field partial: field page name type [autocomplete]
+// [options…] where options are "required", "hint" (hint text under key hint.NAME) or
+// "inputmode=…".
+func newField(p *Page, name, typ string, opts ...string) fieldData {
+	f := fieldData{Page: p, Name: name, Type: typ}
+	for _, o := range opts {
+		switch {
+		case o == "required":
+			f.Required = true
+		case o == "hint":
+			f.Hint = p.T("hint." + name)
+		case strings.HasPrefix(o, "inputmode="):
+			f.Inputmode = strings.TrimPrefix(o, "inputmode=")
+		default:
+			f.Autocomplete = o
+		}
+	}
+	return f
+}
+
+// Label is the field's translated label.
+func (f fieldData) Label() string { return f.Page.T("field." + f.Name) }
+
+// Error is the field's message, if any.
+func (f fieldData) Error() string { return f.Page.Errors[f.Name] }
+
+// Value is what the user typed, never for a password.
+func (f fieldData) Value() string {
+	if f.Type == "password" {
+		return ""
+	}
+	return f.Page.Value(f.Name)
+}
+
+func (s *Server) page(r *http.Request, title string) *Page {
+	p := &Page{Lang: langOf(r), Tenant: s.Tenants.ForHost(r.Host), User: userOf(r), Path: r.URL.Path,
+		Assets: s.assets, Form: url.Values{}, Errors: map[string]string{}}
+	p.Title = p.T(title)
+	return p
+}
+
+func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) error {
+	t, ok := s.tpl.pages[name]
+	if !ok {
+		return fmt.Errorf("render: no page %q", name)
+	}
+	if f := takeFlash(w, r); f != "" && p.Flash == "" {
+		p.Flash = f
+	}
+	var b bytes.Buffer
+	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+		return fmt.Errorf("render %s: %w", name, err)
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.WriteHeader(status)
+	_, err := w.Write(b.Bytes())
+	return err
+}
+
+// formError puts a domain error on the page being re-rendered: each field's message by
+// the field, or one message for the form. It returns the status to answer with, or
+// false when err is not one a form shows.
+func formError(p *Page, err error) (int, bool) {
+	e, ok := errs.As(err)
+	if !ok {
+		return 0, false
+	}
+	for _, f := range e.Fields {
+		args := append([]any{p.T("field." + f.Name)}, f.Args...)
+		key := "rule." + f.Rule
+		if f.Rule == "nip" && len(f.Args) == 1 {
+			key, args = "rule.nip_"+fmt.Sprint(f.Args[0]), args[:1]
+		}
+		p.Errors[f.Name] = p.T(key, args...)
+	}
+	switch {
+	case len(e.Fields) > 0:
+		p.Error = p.T("form.invalid")
+	case e.Code == errs.TooMany:
+		p.Error = p.T(e.Key, waitText(p.Lang, e.RetryAfter))
+	default:
+		p.Error = p.T(e.Key, e.Args...)
+	}
+	return statusOf(e.Code), true
+}
+
+// waitText says a duration as a person would: "15 menit", "40 detik".
+func waitText(lang string, d time.Duration) string {
+	if d < time.Minute {
+		return i18n.T(lang, "unit.seconds", int(math.Ceil(d.Seconds())))
+	}
+	return i18n.T(lang, "unit.minutes", int(math.Ceil(d.Minutes())))
+}
+
+func statusOf(c errs.Code) int {
+	switch c {
+	case errs.Invalid:
+		return http.StatusUnprocessableEntity
+	case errs.NotFound:
+		return http.StatusNotFound
+	case errs.Forbidden:
+		return http.StatusForbidden
+	case errs.Conflict:
+		return http.StatusConflict
+	case errs.TooMany:
+		return http.StatusTooManyRequests
+	case errs.Unauthorized:
+		return http.StatusUnauthorized
+	}
+	return http.StatusInternalServerError
+}
+
+var (
+	errNotFound = errs.New(errs.NotFound, "error.not_found")
+	errInternal = errors.New("internal error")
+)
+
+// renderError is the one place an error becomes a response.
+func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) {
+	e, ok := errs.As(err)
+	if !ok {
+		s.Log.ErrorContext(r.Context(), "handler failed", "err", err, "request_id", RequestIDOf(r.Context()), "route", r.Pattern)
+		e = errs.New("", "error.internal", RequestIDOf(r.Context()))
+	}
+	if e.Code == errs.TooMany {
+		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(e.RetryAfter.Seconds()))))
+	}
+	p := s.page(r, "error.title")
+	if e.Code == errs.TooMany {
+		p.Error = p.T(e.Key, waitText(p.Lang, e.RetryAfter))
+	} else {
+		p.Error = p.T(e.Key, e.Args...)
+	}
+	if rerr := s.render(w, r, statusOf(e.Code), "error", p); rerr != nil {
+		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
+		http.Error(w, http.StatusText(statusOf(e.Code)), statusOf(e.Code))
+	}
+}
+
+// redirect answers a successful POST (303, so a reload does not post again).
+func redirect(w http.ResponseWriter, r *http.Request, to string) error {
+	http.Redirect(w, r, to, http.StatusSeeOther)
+	return nil
+}

@@ -1,0 +1,211 @@
+// Package web is surel's HTML interface: the applicant portal today, the back office
+// later. Handlers live one action per file, named after the URL they serve; they return
+// errors, which render.go maps to a status and a translated message in one place.
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/captcha"
+	"github.com/surel-id/surel/internal/ratelimit"
+)
+
+// Tenants resolves the office a request is for, by host name.
+type Tenants interface {
+	ForHost(host string) account.Tenant
+}
+
+// Pinger is the database check of /readyz.
+type Pinger interface {
+	Ping(ctx context.Context) error
+}
+
+// Server holds everything the handlers need.
+type Server struct {
+	Accounts *account.Service
+	Captcha  *captcha.Service
+	Tenants  Tenants
+	DB       Pinger
+	Log      *slog.Logger
+	Metrics  *Metrics
+	// Secure sets the Secure attribute of cookies (behind TLS).
+	Secure bool
+	// TrustProxy takes the client address from X-Forwarded-For.
+	TrustProxy bool
+	// AuthLimit limits POSTs to the authentication endpoints per client address.
+	AuthLimit *ratelimit.Limiter
+
+	tpl    *templates
+	assets *assets
+}
+
+// Init parses the templates and fingerprints the assets.
+func (s *Server) Init() error {
+	var err error
+	if s.tpl, err = parseTemplates(); err != nil {
+		return err
+	}
+	s.assets, err = newAssets()
+	return err
+}
+
+// Handler returns the whole HTTP interface.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	h := func(pattern string, fn handlerFunc, mw ...func(handlerFunc) handlerFunc) {
+		for i := len(mw) - 1; i >= 0; i-- {
+			fn = mw[i](fn)
+		}
+		mux.Handle(pattern, s.serve(pattern, fn))
+	}
+	limited := s.rateLimited
+
+	h("GET /{$}", s.home)
+	h("GET /daftar", s.registerForm)
+	h("POST /daftar", s.register, limited)
+	h("GET /daftar/periksa-email", s.registerDone)
+	h("GET /aktivasi/{token}", s.activate)
+	h("GET /aktivasi", s.resendForm)
+	h("POST /aktivasi", s.resend, limited)
+	h("GET /masuk", s.loginForm)
+	h("POST /masuk", s.login, limited)
+	h("POST /keluar", s.logout)
+	h("GET /lupa-password", s.forgotForm)
+	h("POST /lupa-password", s.forgot, limited)
+	h("GET /lupa-password/{token}", s.resetForm)
+	h("POST /lupa-password/{token}", s.reset, limited)
+	h("GET /akun", s.profileForm, s.signedIn)
+	h("POST /akun", s.profile, s.signedIn)
+	h("POST /akun/password", s.changePassword, s.signedIn, limited)
+	h("GET /bahasa/{lang}", s.setLang)
+	h("GET /healthz", s.healthz)
+	h("GET /readyz", s.readyz)
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	mux.Handle("GET /captcha/challenge", s.Captcha.ChallengeHandler())
+	mux.Handle("GET /static/", s.assets)
+	h("/", s.notFound)
+
+	cop := http.NewCrossOriginProtection()
+	return s.requestID(securityHeaders(cop.Handler(mux)))
+}
+
+type ctxKey int
+
+const (
+	keyRequestID ctxKey = iota
+	keyUser
+	keySession
+	keyLang
+)
+
+// requestID tags the request (and every log line it writes) with an id.
+func (s *Server) requestID(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b := make([]byte, 8)
+		rand.Read(b)
+		id := hex.EncodeToString(b)
+		w.Header().Set("X-Request-Id", id)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), keyRequestID, id)))
+	})
+}
+
+// RequestIDOf gives the id requestID gave the request, for log handlers.
+func RequestIDOf(ctx context.Context) string {
+	id, _ := ctx.Value(keyRequestID).(string)
+	return id
+}
+
+func securityHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		// The ALTCHA widget solves in a Web Worker and styles itself: hence worker-src
+		// and style-src for 'self' only; nothing is loaded from elsewhere.
+		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+
+			"worker-src 'self' blob:; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("Referrer-Policy", "same-origin")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+		next.ServeHTTP(w, r)
+	})
+}
+
+// clientIP is the address rate limits and sessions record.
+func (s *Server) clientIP(r *http.Request) string {
+	if s.TrustProxy {
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			parts := strings.Split(xff, ",")
+			return strings.TrimSpace(parts[len(parts)-1])
+		}
+	}
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// handlerFunc is a handler that returns its error for serve to render.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+// serve adapts a handlerFunc: it resolves language and session, times the request for
+// /metrics, logs it and renders a returned error.
+func (s *Server) serve(pattern string, fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		sw := &statusWriter{ResponseWriter: w, status: 200}
+		r = s.withUser(sw, r)
+		r = r.WithContext(context.WithValue(r.Context(), keyLang, s.lang(r)))
+		func() {
+			defer func() {
+				if p := recover(); p != nil {
+					s.Log.ErrorContext(r.Context(), "panic", "panic", p, "request_id", RequestIDOf(r.Context()))
+					s.renderError(sw, r, errInternal)
+				}
+			}()
+			if err := fn(sw, r); err != nil {
+				s.renderError(sw, r, err)
+			}
+		}()
+		d := time.Since(start)
+		s.Metrics.observe(pattern, sw.status, d)
+		path := r.URL.Path
+		if strings.Contains(pattern, "{token}") {
+			path = "[link secret not logged]"
+		}
+		s.Log.LogAttrs(r.Context(), levelFor(sw.status), "http",
+			slog.String("request_id", RequestIDOf(r.Context())), slog.String("method", r.Method),
+			slog.String("route", pattern), slog.String("path", path), slog.Int("status", sw.status),
+			slog.Duration("took", d), slog.String("ip", s.clientIP(r)))
+	})
+}
+
+func levelFor(status int) slog.Level {
+	if status >= 500 {
+		return slog.LevelError
+	}
+	return slog.LevelInfo
+}
+
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	w.status = code
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
+	return errNotFound
+}

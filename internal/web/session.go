@@ -1,0 +1,158 @@
+package web
+
+import (
+	"encoding/base64"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/i18n"
+)
+
+const (
+	sessionCookie = "surel_sesi"
+	langCookie    = "surel_bahasa"
+	flashCookie   = "surel_pesan"
+)
+
+// withUser attaches the signed-in user, if the session cookie names a live session.
+func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return r
+	}
+	u, err := s.Accounts.Authenticate(r.Context(), c.Value)
+	if err != nil {
+		if !errors.Is(err, errs.ErrNotFound) {
+			s.Log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestIDOf(r.Context()))
+		}
+		s.clearCookie(w, sessionCookie)
+		return r
+	}
+	ctx := r.Context()
+	ctx = withValue(ctx, keyUser, &u)
+	ctx = withValue(ctx, keySession, c.Value)
+	return r.WithContext(ctx)
+}
+
+func userOf(r *http.Request) *account.User {
+	u, _ := r.Context().Value(keyUser).(*account.User)
+	return u
+}
+
+func sessionOf(r *http.Request) string {
+	s, _ := r.Context().Value(keySession).(string)
+	return s
+}
+
+// startSession signs u in with a fresh session id.
+func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u account.User) error {
+	if old := sessionOf(r); old != "" {
+		if err := s.Accounts.EndSession(r.Context(), old); err != nil {
+			return err
+		}
+	}
+	secret, err := s.Accounts.StartSession(r.Context(), u, s.clientIP(r), r.UserAgent())
+	if err != nil {
+		return err
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure,
+		SameSite: http.SameSiteLaxMode, MaxAge: int(s.Accounts.Limits.SessionMax / time.Second)})
+	if u.Lang != "" {
+		s.setLangCookie(w, u.Lang)
+	}
+	return nil
+}
+
+func (s *Server) clearCookie(w http.ResponseWriter, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// signedIn sends visitors without a session to the login page, returning here after.
+func (s *Server) signedIn(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if userOf(r) == nil {
+			if r.Method == http.MethodGet {
+				return redirect(w, r, "/masuk?next="+url.QueryEscape(r.URL.RequestURI()))
+			}
+			return errs.New(errs.Unauthorized, "error.signed_out")
+		}
+		return next(w, r)
+	}
+}
+
+// rateLimited refuses a client that posts to authentication endpoints too often.
+func (s *Server) rateLimited(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if ok, wait := s.AuthLimit.Allow(s.clientIP(r)); !ok {
+			s.Metrics.rateLimited.Inc()
+			return &errs.Error{Code: errs.TooMany, Key: "error.rate_limited", RetryAfter: wait}
+		}
+		return next(w, r)
+	}
+}
+
+// lang is the visitor's language: the cookie, else the account's, else Indonesian.
+func (s *Server) lang(r *http.Request) string {
+	if c, err := r.Cookie(langCookie); err == nil && i18n.Supported(c.Value) {
+		return c.Value
+	}
+	if u := userOf(r); u != nil && i18n.Supported(u.Lang) {
+		return u.Lang
+	}
+	// Not the browser's Accept-Language: the portal is Indonesian unless the user picks
+	// English, whatever language their phone happens to be set to.
+	return i18n.Default
+}
+
+func langOf(r *http.Request) string {
+	if l, ok := r.Context().Value(keyLang).(string); ok {
+		return l
+	}
+	return i18n.Default
+}
+
+func (s *Server) setLangCookie(w http.ResponseWriter, lang string) {
+	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: lang, Path: "/", MaxAge: 365 * 24 * 3600, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// setFlash leaves a one-time message (a catalogue key and an optional argument) for the
+// next page.
+func (s *Server) setFlash(w http.ResponseWriter, key, arg string) {
+	v := base64.RawURLEncoding.EncodeToString([]byte(key + "\x00" + arg))
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: v, Path: "/", MaxAge: 300, HttpOnly: true, Secure: s.Secure, SameSite: http.SameSiteLaxMode})
+}
+
+// takeFlash reads and clears the flash message. Only catalogue keys under "flash." are
+// shown, so a forged cookie cannot put arbitrary text on the page.
+func takeFlash(w http.ResponseWriter, r *http.Request) string {
+	c, err := r.Cookie(flashCookie)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: flashCookie, Value: "", Path: "/", MaxAge: -1})
+	b, err := base64.RawURLEncoding.DecodeString(c.Value)
+	if err != nil {
+		return ""
+	}
+	key, arg, _ := strings.Cut(string(b), "\x00")
+	if !strings.HasPrefix(key, "flash.") || !i18n.Has(key) {
+		return ""
+	}
+	if arg != "" {
+		return i18n.T(langOf(r), key, arg)
+	}
+	return i18n.T(langOf(r), key)
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/akun"
+	}
+	return next
+}
