@@ -14,9 +14,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/surel-id/surel/internal/errs"
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
-	_ "modernc.org/sqlite"             // pure-Go SQLite driver "sqlite"
+	"github.com/surel-id/surel/internal/errs"
+	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 )
 
 // Dialect names the SQL engine behind a Store.

@@ -1,0 +1,179 @@
+// Package app wires a deployment together from its Config: the store, the tenants, the
+// services, the web server and the job runner. main, the browser tests and the benchmarks
+// all start surel through it, so they run the same thing.
+package app
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/captcha"
+	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/jobs"
+	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/passwd"
+	"github.com/surel-id/surel/internal/ratelimit"
+	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/web"
+)
+
+// App is one running deployment.
+type App struct {
+	Config   config.Config
+	Store    *store.Store
+	Accounts *account.Service
+	Outbox   *notify.Outbox
+	Runner   *jobs.Runner
+	Web      *web.Server
+	Tenants  *Tenants
+	Log      *slog.Logger
+}
+
+// Options adjust what tests and benchmarks need to differ from production.
+type Options struct {
+	// Hash overrides the argon2id parameters (tests use cheap ones).
+	Hash *passwd.Params
+}
+
+// New opens the database, applies migrations, creates the configured tenants and builds
+// the services.
+func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return nil, err
+	}
+	a, err := build(ctx, cfg, st, log, opt)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, opt Options) (*App, error) {
+	ts, err := loadTenants(ctx, cfg, st)
+	if err != nil {
+		return nil, err
+	}
+	var sender notify.Sender
+	if cfg.SMTPURL != "" {
+		if sender, err = notify.NewSMTP(cfg.SMTPURL); err != nil {
+			return nil, err
+		}
+	}
+	ob, err := notify.NewOutbox(st, sender, cfg.SMTPFrom, log)
+	if err != nil {
+		return nil, err
+	}
+	hp := passwd.Default
+	if opt.Hash != nil {
+		hp = *opt.Hash
+	}
+	accounts := &account.Service{Store: st, Mail: ob, Hasher: passwd.New(hp), BaseURL: cfg.BaseURL, Log: log,
+		Limits: account.Limits{CaptchaAfter: cfg.Limits.CaptchaAfter, LockAfter: cfg.Limits.LockAfter, LockFor: cfg.Limits.LockFor,
+			SessionIdle: cfg.Limits.SessionIdle, SessionMax: cfg.Limits.SessionMax}}
+	if err := accounts.Init(ctx); err != nil {
+		return nil, err
+	}
+	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
+	srv := &web.Server{Accounts: accounts, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
+		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil)}
+	if err := srv.Init(); err != nil {
+		return nil, err
+	}
+	runner := &jobs.Runner{Store: st, Log: log, Handlers: map[string]jobs.Handler{notify.JobKind: ob.Deliver},
+		OnRun: func(kind string, err error) {
+			outcome := "ok"
+			if err != nil {
+				outcome = "error"
+			}
+			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
+		}}
+	return &App{Config: cfg, Store: st, Accounts: accounts, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
+}
+
+// Handler is the whole HTTP interface.
+func (a *App) Handler() http.Handler { return a.Web.Handler() }
+
+// Close releases the database.
+func (a *App) Close() error { return a.Store.Close() }
+
+// Serve runs the job runner and the HTTP server until ctx ends, then shuts down
+// gracefully.
+func (a *App) Serve(ctx context.Context) error {
+	go a.Runner.Run(ctx)
+	hs := &http.Server{Addr: a.Config.Addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	errc := make(chan error, 1)
+	go func() { errc <- hs.ListenAndServe() }()
+	mailMode := "kept in the outbox (set SUREL_SMTP_URL to send; read with `surel outbox`)"
+	if a.Outbox.Sender != nil {
+		mailMode = "sent by SMTP"
+	}
+	a.Log.Info("surel serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "database", string(a.Store.Dialect()), "mail", mailMode)
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	a.Log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	return hs.Shutdown(sctx)
+}
+
+// Tenants resolves a request's tenant by host; the first configured tenant serves any
+// host not listed.
+type Tenants struct {
+	byHost map[string]account.Tenant
+	def    account.Tenant
+}
+
+// ForHost implements web.Tenants.
+func (t *Tenants) ForHost(host string) account.Tenant {
+	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
+		host = host[:i]
+	}
+	if tt, ok := t.byHost[strings.ToLower(host)]; ok {
+		return tt
+	}
+	return t.def
+}
+
+// Default is the first configured tenant.
+func (t *Tenants) Default() account.Tenant { return t.def }
+
+func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tenants, error) {
+	ts := &Tenants{byHost: map[string]account.Tenant{}}
+	for i, c := range cfg.Tenants {
+		id, err := st.EnsureTenant(ctx, c.Slug, c.Name, time.Now())
+		if err != nil {
+			return nil, err
+		}
+		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, Policy: account.Policy{
+			MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal}}
+		if i == 0 {
+			ts.def = t
+		}
+		for _, h := range c.Hosts {
+			ts.byHost[strings.ToLower(h)] = t
+		}
+	}
+	return ts, nil
+}
+
+// Subkey derives a purpose-bound key from the secret key, so the captcha's HMAC key and
+// later keys (credential encryption) never coincide.
+func Subkey(secret []byte, purpose string) []byte {
+	m := hmac.New(sha256.New, secret)
+	m.Write([]byte("surel/" + purpose))
+	return m.Sum(nil)
+}
