@@ -93,8 +93,7 @@ func Backoff(attempt int) time.Duration {
 	return d/2 + rand.N(d/2+1)
 }
 
-// Run works jobs until ctx ends.
-func (r *Runner) Run(ctx context.Context) {
+func (r *Runner) defaults() {
 	if r.Now == nil {
 		r.Now = time.Now
 	}
@@ -104,6 +103,11 @@ func (r *Runner) Run(ctx context.Context) {
 	if r.Lease == 0 {
 		r.Lease = 5 * time.Minute
 	}
+}
+
+// Run works jobs until ctx ends.
+func (r *Runner) Run(ctx context.Context) {
+	r.defaults()
 	t := time.NewTicker(r.Poll)
 	defer t.Stop()
 	for {
@@ -127,6 +131,7 @@ func (r *Runner) Run(ctx context.Context) {
 
 // RunOne runs the next due job, if any, and tells whether there was one.
 func (r *Runner) RunOne(ctx context.Context) (bool, error) {
+	r.defaults()
 	now := r.Now()
 	j, err := r.Store.ClaimJob(ctx, now, r.Lease)
 	if err != nil {
