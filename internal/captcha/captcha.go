@@ -210,7 +210,7 @@ func (s *Service) NewChallenge() (Challenge, error) {
 	if _, err := rand.Read(rnd[:]); err != nil {
 		return Challenge{}, fmt.Errorf("captcha: reading random salt: %w", err)
 	}
-	n, err := rand.Int(rand.Reader, big.NewInt(s.maxNumber+1))
+	n, err := rand.Int(rand.Reader, new(big.Int).Add(big.NewInt(s.maxNumber), big.NewInt(1)))
 	if err != nil {
 		return Challenge{}, fmt.Errorf("captcha: drawing secret number: %w", err)
 	}

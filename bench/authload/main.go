@@ -1,0 +1,231 @@
+// Command authload measures, in one run against the real surel server on SQLite, the two
+// performance requirements of the account journeys:
+//
+//	(a) login throughput ≥ 0.9 × the raw argon2id hash rate, side by side;
+//	(b) pages that need no hash answer with p99 < 10 ms at 50 concurrent clients, with
+//	    100 000 registered users.
+//
+// It creates a temporary data directory, builds the app with app.New and the production
+// argon2id parameters (passwd.Default), serves it with net/http on a loopback TCP port,
+// seeds the users directly in SQL, then runs the phases: raw hash rate and login
+// throughput alternately for -rounds rounds, then page latency. See bench/README.md.
+//
+//	go run ./bench/authload                    # defaults: 100 000 users, 10 s phases
+//	go run ./bench/authload -out bench/run.md  # also write a markdown section
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+)
+
+type options struct {
+	Users        int
+	Duration     time.Duration
+	Warmup       time.Duration
+	Rounds       int
+	RawWorkers   int
+	LoginClients int
+	PageClients  int
+	TargetRatio  float64
+	TargetP99    time.Duration
+	Log          string
+	Out          string
+	CPUProfile   string
+	Phases       string
+	Seed         uint64
+	Keep         bool
+}
+
+func main() {
+	var o options
+	procs := runtime.GOMAXPROCS(0)
+	flag.IntVar(&o.Users, "users", 100000, "registered users to seed")
+	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "measured window of every phase")
+	flag.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured warm-up before every phase's window")
+	flag.IntVar(&o.Rounds, "rounds", 2, "rounds of (raw hash, login), run alternately")
+	flag.IntVar(&o.RawWorkers, "raw-workers", procs, "goroutines hashing in the raw phase (default GOMAXPROCS)")
+	flag.IntVar(&o.LoginClients, "login-clients", 2*procs, "concurrent login clients (default 2×GOMAXPROCS; the server runs at most GOMAXPROCS hashes at once)")
+	flag.IntVar(&o.PageClients, "page-clients", 50, "concurrent clients in the page phase, half on GET /masuk, half on GET /akun")
+	flag.Float64Var(&o.TargetRatio, "target-ratio", 0.9, "required login/raw throughput ratio")
+	flag.DurationVar(&o.TargetP99, "target-p99", 10*time.Millisecond, "required page p99")
+	flag.StringVar(&o.Log, "log", "text", "app log: text (formatted to io.Discard), discard (slog.DiscardHandler), stderr")
+	flag.StringVar(&o.Out, "out", "", "write the results as a markdown section to this file")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of every phase to PREFIX.<phase>.pprof")
+	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages")
+	flag.Uint64Var(&o.Seed, "seed", 1, "random seed for the choice of users")
+	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary data directory")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep, err := run(ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "authload:", err)
+		os.Exit(1)
+	}
+	rep.Command = "go run ./bench/authload"
+	if len(os.Args) > 1 {
+		rep.Command += " " + strings.Join(os.Args[1:], " ")
+	}
+	fmt.Println()
+	rep.text(os.Stdout)
+	if o.Out != "" {
+		f, err := os.Create(o.Out)
+		if err == nil {
+			rep.markdown(f)
+			err = f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "authload:", err)
+			os.Exit(1)
+		}
+	}
+	if !rep.Pass() {
+		os.Exit(2)
+	}
+}
+
+// round is one raw phase and the login phase right after it.
+type round struct{ Raw, Login result }
+
+// report is everything a run measured.
+type report struct {
+	Command     string
+	Opt         options
+	Machine     machine
+	Started     time.Time
+	SeedTook    time.Duration
+	Rounds      []round
+	Pages       *result
+	HashEnabled bool
+}
+
+func run(ctx context.Context, o options, out io.Writer) (*report, error) {
+	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
+	hashPhases, pagePhase := false, false
+	for _, p := range strings.Split(o.Phases, ",") {
+		switch strings.TrimSpace(p) {
+		case "hash":
+			hashPhases = true
+		case "pages":
+			pagePhase = true
+		default:
+			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages)", p)
+		}
+	}
+	rep.HashEnabled = hashPhases
+	fmt.Fprintf(out, "authload: %s, GOMAXPROCS %d, %s\n", rep.Machine.CPU, rep.Machine.GOMAXPROCS, rep.Machine.Go)
+
+	t := time.Now()
+	e, err := newEnv(ctx, envOptions{Users: o.Users, Log: o.Log, KeepDir: o.Keep, Out: out})
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	rep.SeedTook = time.Since(t)
+	if o.Keep {
+		fmt.Fprintf(out, "data directory kept: %s\n", e.Dir)
+	}
+	fmt.Fprintf(out, "server %s, argon2id m=%d KiB t=%d p=%d\n", e.BaseURL, e.Hash.Memory, e.Hash.Time, e.Hash.Threads)
+
+	if hashPhases {
+		if err := checkLogin(ctx, e); err != nil {
+			return nil, err
+		}
+		for i := range o.Rounds {
+			var rd round
+			stop := profile(o.CPUProfile, fmt.Sprintf("raw%d", i+1))
+			rd.Raw = rawHashes(ctx, e, o.RawWorkers, o.Warmup, o.Duration, o.Seed+uint64(i))
+			stop()
+			fmt.Fprintf(out, "round %d raw:   %7.2f hashes/s (%d workers)\n", i+1, rd.Raw.Rate(), o.RawWorkers)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			stop = profile(o.CPUProfile, fmt.Sprintf("login%d", i+1))
+			rd.Login = logins(ctx, e, o.LoginClients, o.Warmup, o.Duration, o.Seed+uint64(i))
+			stop()
+			fmt.Fprintf(out, "round %d login: %7.2f logins/s (%d clients), ratio %.3f, %d errors\n", i+1, rd.Login.Rate(),
+				o.LoginClients, rd.Login.Rate()/rd.Raw.Rate(), rd.Login.total(rd.Login.Fail))
+			rep.Rounds = append(rep.Rounds, rd)
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+		}
+	}
+	if pagePhase {
+		akunClients := o.PageClients / 2
+		cookies, err := e.sessions(ctx, akunClients)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkPages(ctx, e, cookies); err != nil {
+			return nil, err
+		}
+		stop := profile(o.CPUProfile, "pages")
+		r := pages(ctx, e, o.PageClients, cookies, o.Warmup, o.Duration, o.Seed)
+		stop()
+		rep.Pages = &r
+		all := r.all()
+		fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors\n", r.Rate(), fmtDur(percentile(all, 99)), r.total(r.Fail))
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
+	return rep, nil
+}
+
+// profile starts a CPU profile of one phase when prefix is set; the returned func stops it.
+func profile(prefix, phase string) func() {
+	if prefix == "" {
+		return func() {}
+	}
+	f, err := os.Create(prefix + "." + phase + ".pprof")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "authload: cpuprofile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "authload: cpuprofile:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+// machine describes where the run happened.
+type machine struct {
+	NumCPU     int
+	GOMAXPROCS int
+	CPU        string
+	Kernel     string
+	Go         string
+}
+
+func describeMachine() machine {
+	m := machine{NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), CPU: "unknown CPU",
+		Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = "Linux " + strings.TrimSpace(string(b))
+	}
+	return m
+}
