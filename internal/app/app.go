@@ -109,6 +109,7 @@ func (a *App) Close() error { return a.Store.Close() }
 // gracefully.
 func (a *App) Serve(ctx context.Context) error {
 	go a.Runner.Run(ctx)
+	go a.sweep(ctx)
 	hs := &http.Server{Addr: a.Config.Addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
@@ -128,6 +129,25 @@ func (a *App) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	return hs.Shutdown(sctx)
+}
+
+// sweep deletes expired sessions, links and failure counters every ten minutes.
+func (a *App) sweep(ctx context.Context) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		n, err := a.Store.Sweep(ctx, time.Now(), a.Config.Limits.SessionIdle, 4*a.Config.Limits.LockFor)
+		if err != nil {
+			a.Log.Error("sweep", "err", err)
+		} else if n > 0 {
+			a.Log.Info("sweep", "deleted", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // Tenants resolves a request's tenant by host; the first configured tenant serves any

@@ -269,3 +269,27 @@ func (s *Store) EnsureTenant(ctx context.Context, slug, name string, now time.Ti
 	}
 	return id, nil
 }
+
+// Sweep deletes what can no longer be used: sessions past their absolute expiry or idle
+// longer than idle, links expired a day ago, and failure streaks older than keep. It
+// returns how many rows went.
+func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Duration) (int64, error) {
+	now = utc(now)
+	var total int64
+	for _, q := range []struct {
+		sql  string
+		args []any
+	}{
+		{`DELETE FROM sessions WHERE expires_at < ? OR seen_at < ?`, []any{now, now.Add(-idle)}},
+		{`DELETE FROM user_tokens WHERE expires_at < ?`, []any{now.Add(-24 * time.Hour)}},
+		{`DELETE FROM login_failures WHERE first_at < ? AND (locked_until IS NULL OR locked_until < ?)`, []any{now.Add(-keep), now}},
+	} {
+		res, err := s.exec(ctx, q.sql, q.args...)
+		if err != nil {
+			return total, fmt.Errorf("sweep: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

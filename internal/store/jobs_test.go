@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/store"
@@ -67,6 +68,37 @@ func TestMigrateTwice(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		if err := st.Migrate(context.Background()); err != nil {
 			t.Fatalf("second migration run: %v", err)
+		}
+	})
+}
+
+func TestSweep(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		tid, _ := st.EnsureTenant(ctx, "t", "T", now)
+		u := account.User{TenantID: tid, Username: "a", Email: "a@x.id", FirstName: "A", Phone: "0812", PasswordHash: "h",
+			Status: account.StatusActive, Lang: "id", CreatedAt: now, PasswordChangedAt: now}
+		if err := st.CreateUser(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		live := account.Session{Hash: "live", UserID: u.ID, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(time.Hour)}
+		idle := account.Session{Hash: "idle", UserID: u.ID, CreatedAt: now, SeenAt: now.Add(-3 * time.Hour), ExpiresAt: now.Add(time.Hour)}
+		old := account.Session{Hash: "old", UserID: u.ID, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(-time.Minute)}
+		for _, s := range []account.Session{live, idle, old} {
+			st.CreateSession(ctx, s)
+		}
+		st.SaveLoginFailures(ctx, "t:stale", account.Failures{Count: 2, FirstAt: now.Add(-2 * time.Hour)})
+		st.SaveLoginFailures(ctx, "t:fresh", account.Failures{Count: 2, FirstAt: now})
+		n, err := st.Sweep(ctx, now, 2*time.Hour, time.Hour)
+		if err != nil || n != 3 {
+			t.Fatalf("swept %d (%v), want 3", n, err)
+		}
+		if _, err := st.SessionByHash(ctx, "live"); err != nil {
+			t.Fatal("live session swept")
+		}
+		if f, _ := st.LoginFailures(ctx, "t:fresh"); f.Count != 2 {
+			t.Fatal("fresh failures swept")
 		}
 	})
 }
