@@ -84,7 +84,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
-		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil)}
+		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

@@ -115,7 +115,7 @@ var en = map[string]string{
 	"hint.instansi":     "For example: Dinas Komunikasi dan Informatika.",
 	"hint.satuan_kerja": "For example: Pemerintah Kabupaten Merangin.",
 
-	"captcha.strings":  `{"label":"I'm not a robot","verifying":"Verifying\u2026","verified":"Verified","error":"Verification failed. Try again.","expired":"Verification expired. Try again.","waitAlert":"Verifying\u2026 please wait.","ariaLinkLabel":"Visit altcha.org","footer":""}`,
+	"captcha.strings":  `{"label":"I'm not a robot","verifying":"Verifying\u2026","verified":"Verified","verificationRequired":"Tick \u201cI'm not a robot\u201d first.","error":"Verification failed. Try again.","expired":"Verification expired. Try again.","waitAlert":"Verifying\u2026 please wait.","loading":"Loading\u2026","verify":"Verify","reload":"Reload","ariaLinkLabel":"Visit altcha.org","footer":""}`,
 	"captcha.noscript": "The unique code needs JavaScript. Enable JavaScript in your browser to continue.",
 
 	"form.optional": "optional",

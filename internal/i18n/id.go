@@ -116,7 +116,7 @@ var id = map[string]string{
 	"hint.instansi":     "Misalnya: Dinas Komunikasi dan Informatika.",
 	"hint.satuan_kerja": "Misalnya: Pemerintah Kabupaten Merangin.",
 
-	"captcha.strings":  `{"label":"Saya bukan robot","verifying":"Memeriksa\u2026","verified":"Terverifikasi","error":"Verifikasi gagal. Coba lagi.","expired":"Verifikasi kedaluwarsa. Coba lagi.","waitAlert":"Sedang memeriksa\u2026 mohon tunggu.","ariaLinkLabel":"Kunjungi altcha.org","footer":""}`,
+	"captcha.strings":  `{"label":"Saya bukan robot","verifying":"Memeriksa\u2026","verified":"Terverifikasi","verificationRequired":"Centang kotak \u201cSaya bukan robot\u201d dulu.","error":"Verifikasi gagal. Coba lagi.","expired":"Verifikasi kedaluwarsa. Coba lagi.","waitAlert":"Sedang memeriksa\u2026 mohon tunggu.","loading":"Memuat\u2026","verify":"Periksa","reload":"Muat ulang","ariaLinkLabel":"Kunjungi altcha.org","footer":""}`,
 	"captcha.noscript": "Kode unik membutuhkan JavaScript. Aktifkan JavaScript di peramban Anda untuk melanjutkan.",
 
 	"form.optional": "opsional",

@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ type Server struct {
 	TrustProxy bool
 	// AuthLimit limits POSTs to the authentication endpoints per client address.
 	AuthLimit *ratelimit.Limiter
+	// ChallengeLimit limits captcha challenges per client address: each costs a
+	// signature, and a flood of them would fill the replay memory.
+	ChallengeLimit *ratelimit.Limiter
 
 	tpl    *templates
 	assets *assets
@@ -89,7 +93,16 @@ func (s *Server) Handler() http.Handler {
 	h("GET /healthz", s.healthz)
 	h("GET /readyz", s.readyz)
 	mux.Handle("GET /metrics", s.Metrics.Handler())
-	mux.Handle("GET /captcha/challenge", s.Captcha.ChallengeHandler())
+	challenge := s.Captcha.ChallengeHandler()
+	h("GET /captcha/challenge", func(w http.ResponseWriter, r *http.Request) error {
+		if ok, wait := s.ChallengeLimit.Allow(s.clientIP(r)); !ok {
+			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+			http.Error(w, "too many challenges", http.StatusTooManyRequests)
+			return nil
+		}
+		challenge.ServeHTTP(w, r)
+		return nil
+	})
 	mux.Handle("GET /static/", s.assets)
 	h("/", s.notFound)
 
