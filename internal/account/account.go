@@ -111,12 +111,16 @@ type Failures struct {
 	LockedUntil time.Time
 }
 
-// Tenant is what the account rules need to know of the office running the portal.
+// Tenant is what the portal needs to know of the office running it.
 type Tenant struct {
 	ID     int64
 	Slug   string
 	Name   string
 	Policy Policy
+	// MailDomain is the domain of the addresses it gives out ("mail.go.id").
+	MailDomain string
+	// AddressPattern is its naming rule ("firstname.lastname").
+	AddressPattern string
 }
 
 // Store is the persistence the account service needs. Methods called with the ctx given

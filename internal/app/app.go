@@ -178,8 +178,8 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		if err != nil {
 			return nil, err
 		}
-		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, Policy: account.Policy{
-			MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal}}
+		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern,
+			Policy: account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal}}
 		if i == 0 {
 			ts.def = t
 		}

@@ -58,12 +58,15 @@ type Limits struct {
 
 // Tenant is one office running the service: its name, hosts and account rules.
 type Tenant struct {
-	Slug       string         `yaml:"slug"`
-	Name       string         `yaml:"name"`
-	Hosts      []string       `yaml:"hosts"`
-	MailDomain string         `yaml:"mail_domain"`
-	TimeZone   string         `yaml:"time_zone"`
-	Password   PasswordPolicy `yaml:"password"`
+	Slug       string   `yaml:"slug"`
+	Name       string   `yaml:"name"`
+	Hosts      []string `yaml:"hosts"`
+	MailDomain string   `yaml:"mail_domain"`
+	// AddressPattern is the naming rule: firstname.lastname (default), firstnamelastname
+	// or f.lastname.
+	AddressPattern string         `yaml:"address_pattern"`
+	TimeZone       string         `yaml:"time_zone"`
+	Password       PasswordPolicy `yaml:"password"`
 }
 
 // PasswordPolicy is a tenant's rule for portal passwords. The zero value is raised to the
@@ -78,11 +81,12 @@ type PasswordPolicy struct {
 
 // DefaultTenant is created on first run when no tenant file is given.
 var defaultTenant = Tenant{
-	Slug:       "kominfo",
-	Name:       "Layanan Email Resmi Pemerintah",
-	MailDomain: "mail.go.id",
-	TimeZone:   "Asia/Jakarta",
-	Password:   PasswordPolicy{MinLength: 6},
+	Slug:           "kominfo",
+	Name:           "Layanan Email Resmi Pemerintah",
+	MailDomain:     "mail.go.id",
+	AddressPattern: "firstname.lastname",
+	TimeZone:       "Asia/Jakarta",
+	Password:       PasswordPolicy{MinLength: 6},
 }
 
 // Load reads the environment (through getenv, so tests need not touch the process) and
@@ -245,6 +249,16 @@ func loadTenants(path string) ([]Tenant, error) {
 			f.Tenants[i].TimeZone = "Asia/Jakarta"
 		} else if _, err := time.LoadLocation(t.TimeZone); err != nil {
 			errs = append(errs, fmt.Errorf("%s.time_zone: %w", where, err))
+		}
+		switch t.AddressPattern {
+		case "":
+			f.Tenants[i].AddressPattern = "firstname.lastname"
+		case "firstname.lastname", "firstnamelastname", "f.lastname":
+		default:
+			errs = append(errs, fmt.Errorf("%s.address_pattern: want firstname.lastname, firstnamelastname or f.lastname, got %q", where, t.AddressPattern))
+		}
+		if t.MailDomain == "" {
+			errs = append(errs, fmt.Errorf("%s.mail_domain: required", where))
 		}
 		if t.Password.MinLength < 6 {
 			// The seed's floor cannot be lowered by a tenant.

@@ -50,6 +50,7 @@ func TestTenantFile(t *testing.T) {
     name: Diskominfo Prov. Kalimantan Timur
     hosts: [surel.kaltimprov.go.id]
     time_zone: Asia/Makassar
+    mail_domain: kaltimprov.go.id
     password: {min_length: 4, reject_common: true}
 `), 0o600)
 	c, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": good}))

@@ -1,0 +1,138 @@
+// Package request is the permohonan: an applicant's request for a service from the
+// catalogue (today "Pendaftaran Akun Email"), from draft through the summary and "Kirim"
+// to its outcome, with its documents, its history and the rules that keep one address per
+// person.
+package request
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// Status of a request. The Indonesian words are the ones the applicant sees.
+type Status string
+
+// The statuses.
+const (
+	Draft      Status = "draf"      // being filled in, not sent
+	Waiting    Status = "menunggu"  // sent, waiting for the first staff step
+	Processing Status = "diproses"  // a staff step has started
+	Returned   Status = "perbaikan" // returned to the applicant for correction
+	Done       Status = "selesai"
+	Refused    Status = "ditolak"
+)
+
+// Live are the statuses that hold an address and a person: no second request may be made
+// while one is live, and the unique indexes of the store enforce it.
+var Live = []Status{Waiting, Processing, Returned, Done}
+
+// Request is one permohonan.
+type Request struct {
+	ID          int64
+	TenantID    int64
+	UserID      int64
+	Number      string // given at "Kirim"
+	Service     string
+	Kind        string // Jenis Layanan
+	Status      Status
+	PersonKey   string // "nip:…" or "sk:…": one live request per person and domain
+	Domain      string
+	Address     string // proposed local part
+	Values      map[string]string
+	Flags       []Flag // roster mismatches for the verifier
+	Note        string // the staff's reason for a refusal or return
+	ResubmitOf  int64
+	CreatedAt   time.Time
+	SubmittedAt time.Time
+	UpdatedAt   time.Time
+	ClosedAt    time.Time
+}
+
+// Email is the proposed address.
+func (r Request) Email() string {
+	if r.Address == "" {
+		return ""
+	}
+	return r.Address + "@" + r.Domain
+}
+
+// Flag is a mismatch with the employer's roster, shown to the verifier, not a refusal.
+type Flag struct {
+	Reason string `json:"reason"`
+	Detail string `json:"detail,omitempty"`
+}
+
+// File is a document attached to a request.
+type File struct {
+	ID           int64
+	RequestID    int64
+	Field        string
+	Name         string // generated storage name
+	OriginalName string // for display only
+	Kind         string
+	Size         int64
+	SHA256       string
+	CreatedAt    time.Time
+}
+
+// Step is one row of the request's history (seed 000, Gambar 9): who did which process,
+// when it started, when it was due and when it finished, and whether that was in SLA.
+type Step struct {
+	ID         int64
+	RequestID  int64
+	Seq        int
+	Key        string
+	Name       string
+	Role       string
+	Jabatan    string
+	Actor      string
+	StartedAt  time.Time
+	DueAt      time.Time
+	FinishedAt time.Time
+	Status     string // "Selesai", "Menunggu Diproses", …
+	SLA        string // "in", "over" or "" while open
+	Note       string
+}
+
+// Notification is an in-app message to the applicant.
+type Notification struct {
+	ID        int64
+	UserID    int64
+	RequestID int64
+	Key       string // catalogue key
+	Arg       string
+	CreatedAt time.Time
+	ReadAt    time.Time
+}
+
+// Store keeps requests. Methods called with the ctx given to Tx's fn run in it.
+type Store interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
+	CreateRequest(ctx context.Context, r *Request) error
+	SaveDraft(ctx context.Context, r Request) error
+	SubmitRequest(ctx context.Context, r *Request) error
+	Request(ctx context.Context, id int64) (Request, error)
+	RequestsOf(ctx context.Context, userID int64) ([]Request, error)
+	DeleteRequest(ctx context.Context, id int64) error
+	AddressTaken(ctx context.Context, tenantID int64, domain, address string, except int64) (bool, error)
+	PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (Request, error)
+
+	AddFile(ctx context.Context, f *File) error
+	FilesOf(ctx context.Context, requestID int64) ([]File, error)
+	DeleteFile(ctx context.Context, id int64) error
+
+	AddStep(ctx context.Context, s *Step) error
+	StepsOf(ctx context.Context, requestID int64) ([]Step, error)
+
+	Notify(ctx context.Context, n Notification) error
+	NotificationsOf(ctx context.Context, userID int64, limit int) ([]Notification, error)
+	UnreadCount(ctx context.Context, userID int64) (int, error)
+	MarkRead(ctx context.Context, userID int64) error
+}
+
+// Files keeps the documents' bytes outside the database.
+type Files interface {
+	Open(name string) (io.ReadCloser, error)
+	Remove(name string) error
+}

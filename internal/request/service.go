@@ -1,0 +1,253 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/address"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/wilayah"
+)
+
+// Service runs the applicant's side of requests.
+type Service struct {
+	Store   Store
+	Files   Files
+	Catalog Catalog
+	Regions *wilayah.Data
+	Mail    account.Mailer
+	BaseURL string
+	Now     func() time.Time
+	Log     *slog.Logger
+}
+
+func (s *Service) now() time.Time {
+	if s.Now == nil {
+		return time.Now().UTC()
+	}
+	return s.Now().UTC()
+}
+
+// Form finds a service and kind of the catalogue.
+func (s *Service) Form(service, kind string) (sv Offering, k Kind, err error) {
+	sv, ok := s.Catalog.Offering(service)
+	if !ok {
+		return sv, k, errs.New(errs.NotFound, "error.not_found")
+	}
+	if kind == "" {
+		return sv, k, nil
+	}
+	if k, ok = sv.Kind(kind); !ok {
+		return sv, k, errs.New(errs.NotFound, "error.not_found")
+	}
+	return sv, k, nil
+}
+
+// Get reads a request of u; another user's request is not found, as if it did not exist.
+func (s *Service) Get(ctx context.Context, u account.User, id int64) (Request, error) {
+	r, err := s.Store.Request(ctx, id)
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && r.UserID != u.ID) {
+		return Request{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	return r, err
+}
+
+// List gives u's requests, newest first, drafts included.
+func (s *Service) List(ctx context.Context, u account.User) ([]Request, error) {
+	return s.Store.RequestsOf(ctx, u.ID)
+}
+
+// NewDraft starts a request of a service and kind for u, prefilled from the profile (and
+// from a refused request, for "Ajukan Ulang").
+func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User, service, kind string, from *Request) (Request, error) {
+	if _, _, err := s.Form(service, kind); err != nil {
+		return Request{}, err
+	}
+	values := map[string]string{"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "nip": u.Profile.NIP}
+	if from != nil {
+		for k, v := range from.Values {
+			values[k] = v
+		}
+	}
+	for k, v := range values {
+		if v == "" {
+			delete(values, k)
+		}
+	}
+	now := s.now()
+	r := Request{TenantID: t.ID, UserID: u.ID, Service: service, Kind: kind, Status: Draft, Domain: t.MailDomain,
+		Values: values, CreatedAt: now, UpdatedAt: now}
+	if from != nil {
+		r.ResubmitOf = from.ID
+		r.Address = from.Address
+	}
+	err := s.Store.CreateRequest(ctx, &r)
+	return r, err
+}
+
+// SaveDraft stores what the applicant typed (valid or not: nothing typed is lost) and
+// returns the form's errors, if any. Only a draft or a request returned for correction
+// can be edited.
+func (s *Service) SaveDraft(ctx context.Context, u account.User, r Request, values map[string]string) (Request, error) {
+	if r.UserID != u.ID {
+		return r, errs.New(errs.NotFound, "error.not_found")
+	}
+	if r.Status != Draft && r.Status != Returned {
+		return r, errs.New(errs.Conflict, "request.not_editable")
+	}
+	_, k, err := s.Form(r.Service, r.Kind)
+	if err != nil {
+		return r, err
+	}
+	k.Normalize(values)
+	r.Values = values
+	r.Address = values["address"]
+	r.PersonKey = k.PersonKey(values)
+	r.UpdatedAt = s.now()
+	if err := s.Store.SaveDraft(ctx, r); err != nil {
+		return r, err
+	}
+	return r, s.check(ctx, r, k)
+}
+
+// check validates a request against its form and the database: the address must be
+// free, the person must have no other live request.
+func (s *Service) check(ctx context.Context, r Request, k Kind) error {
+	files, err := s.Store.FilesOf(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f.Field] = true
+	}
+	fs := k.Validate(r.Values, have, s.Regions)
+	if r.Address != "" && !fs.Has("address") {
+		taken, err := s.Store.AddressTaken(ctx, r.TenantID, r.Domain, r.Address, r.ID)
+		if err != nil {
+			return err
+		}
+		if taken {
+			fs.Add("address", "address_taken", r.Address+"@"+r.Domain)
+		}
+	}
+	if r.PersonKey != "" {
+		other, err := s.Store.PersonBusy(ctx, r.TenantID, r.Domain, r.PersonKey)
+		if err == nil && other.ID != r.ID {
+			field := "nip"
+			if _, ok := k.Field("nip"); !ok {
+				field = "sk_number"
+			}
+			fs.Add(field, "person_busy", other.Number)
+		} else if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+	}
+	return fs.Err()
+}
+
+// Suggest proposes free addresses for u's name under the tenant's pattern.
+func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User, except int64, n int) []string {
+	name := u.Profile.FullName
+	if name == "" {
+		name = u.FirstName + " " + u.LastName
+	}
+	return address.Suggest(address.Pattern(t.AddressPattern), name, func(a string) bool {
+		taken, err := s.Store.AddressTaken(ctx, t.ID, t.MailDomain, a, except)
+		return err != nil || taken
+	}, n)
+}
+
+// CheckAddress tells whether an address can be proposed: "" when it can, else the rule
+// it breaks, for the form's live check.
+func (s *Service) CheckAddress(ctx context.Context, t account.Tenant, local string, except int64) (string, error) {
+	if rule := address.Check(local); rule != "" {
+		return rule, nil
+	}
+	taken, err := s.Store.AddressTaken(ctx, t.ID, t.MailDomain, local, except)
+	if err != nil {
+		return "", err
+	}
+	if taken {
+		return "address_taken", nil
+	}
+	return "", nil
+}
+
+// Submit is "Kirim": the draft becomes a request with a number, its first history rows
+// and a notification and e-mail, in one transaction. The profile must be complete. Two
+// simultaneous submissions for one person or address cannot both pass: the store's
+// unique indexes settle it.
+func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, id int64) (Request, error) {
+	if !u.Profile.Complete() {
+		return Request{}, errs.New(errs.Forbidden, "request.profile_incomplete")
+	}
+	r, err := s.Get(ctx, u, id)
+	if err != nil {
+		return r, err
+	}
+	if r.Status != Draft && r.Status != Returned {
+		return r, errs.New(errs.Conflict, "request.not_editable")
+	}
+	_, k, err := s.Form(r.Service, r.Kind)
+	if err != nil {
+		return r, err
+	}
+	if err := s.check(ctx, r, k); err != nil {
+		return r, err
+	}
+	now := s.now()
+	resubmitted := r.Status == Returned
+	err = s.Store.Tx(ctx, func(ctx context.Context) error {
+		r.Status, r.SubmittedAt, r.UpdatedAt = Waiting, now, now
+		if err := s.Store.SubmitRequest(ctx, &r); err != nil {
+			if errors.Is(err, errs.ErrConflict) {
+				return errs.New(errs.Conflict, "request.duplicate")
+			}
+			return err
+		}
+		name := "Pengajuan permohonan"
+		if resubmitted {
+			name = "Perbaikan data oleh pemohon"
+		}
+		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: "submit", Name: name, Role: "pemohon", Jabatan: "Pemohon",
+			Actor: u.DisplayName(), StartedAt: now, FinishedAt: now, Status: "Selesai", SLA: "in"}); err != nil {
+			return err
+		}
+		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_submitted",
+			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
+	})
+	return r, err
+}
+
+// Discard deletes a draft and its files.
+func (s *Service) Discard(ctx context.Context, u account.User, id int64) error {
+	r, err := s.Get(ctx, u, id)
+	if err != nil {
+		return err
+	}
+	if r.Status != Draft {
+		return errs.New(errs.Conflict, "request.not_editable")
+	}
+	files, err := s.Store.FilesOf(ctx, id)
+	if err != nil {
+		return err
+	}
+	if err := s.Store.DeleteRequest(ctx, id); err != nil {
+		return err
+	}
+	for _, f := range files {
+		if err := s.Files.Remove(f.Name); err != nil {
+			s.Log.WarnContext(ctx, "remove draft file", "file", f.Name, "err", err)
+		}
+	}
+	return nil
+}

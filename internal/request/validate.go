@@ -1,0 +1,110 @@
+package request
+
+import (
+	"strings"
+	"unicode/utf8"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/address"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/nip"
+	"github.com/surel-id/surel/internal/wilayah"
+)
+
+// Normalize puts the typed values of a kind's form in their stored form.
+func (k Kind) Normalize(values map[string]string) {
+	for _, f := range k.Fields {
+		v := strings.TrimSpace(values[f.Name])
+		switch f.Type {
+		case "nip":
+			v = strings.Join(strings.Fields(v), "")
+		case "phone":
+			if p, ok := account.NormalizePhone(v); ok {
+				v = p
+			}
+		case "address":
+			v = address.Normalize(v)
+		case "text", "sk_number":
+			v = strings.Join(strings.Fields(v), " ")
+		}
+		if v == "" {
+			delete(values, f.Name)
+		} else {
+			values[f.Name] = v
+		}
+	}
+}
+
+// Validate checks the values and the attached files (field name → present) against the
+// form; it does not look at the database (see Service.check for taken addresses).
+func (k Kind) Validate(values map[string]string, files map[string]bool, regions *wilayah.Data) errs.Fields {
+	var fs errs.Fields
+	for _, f := range k.Fields {
+		v := values[f.Name]
+		if f.Type == "file" {
+			if f.Required && !files[f.Name] {
+				fs.Add(f.Name, "file_required")
+			}
+			continue
+		}
+		if v == "" {
+			if f.Required {
+				fs.Add(f.Name, "required")
+			}
+			continue
+		}
+		switch f.Type {
+		case "nip":
+			if _, err := nip.Parse(v); err != nil {
+				fs.Add(f.Name, "nip", err.Error())
+			}
+		case "phone":
+			if _, ok := account.NormalizePhone(v); !ok {
+				fs.Add(f.Name, "phone")
+			}
+		case "address":
+			if rule := address.Check(v); rule != "" {
+				fs.Add(f.Name, rule, address.MinLen, address.MaxLen)
+			}
+		case "region":
+			a, ok := regions.Get(v)
+			want := map[string]wilayah.Level{"province": wilayah.Province, "regency": wilayah.Regency, "district": wilayah.District, "village": wilayah.Village}[f.Level]
+			switch {
+			case !ok || a.Level != want:
+				fs.Add(f.Name, "region_unknown")
+			case f.Parent != "" && a.Parent != values[f.Parent]:
+				fs.Add(f.Name, "region_parent", labelKey(f.Parent))
+			}
+		case "sk_number":
+			if strings.ContainsAny(v, "<>\"") {
+				fs.Add(f.Name, "sk_chars")
+			}
+			fallthrough
+		default:
+			max := f.Max
+			if max == 0 {
+				max = 200
+			}
+			if utf8.RuneCountInString(v) > max {
+				fs.Add(f.Name, "max_len", max)
+			}
+		}
+	}
+	return fs
+}
+
+// labelKey is the catalogue key of a field's label, passed as an argument so the message
+// can name the other field.
+func labelKey(name string) string { return "field." + name }
+
+// PersonKey identifies the person a request is for: the NIP of a PNS, the decree number
+// and village of a perangkat desa (who has no NIP).
+func (k Kind) PersonKey(values map[string]string) string {
+	if v := values["nip"]; v != "" {
+		return "nip:" + v
+	}
+	if v := values["sk_number"]; v != "" {
+		return "sk:" + strings.ToLower(strings.Join(strings.Fields(v), "")) + "@" + values["village"]
+	}
+	return ""
+}

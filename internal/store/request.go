@@ -1,0 +1,294 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/surel-id/surel/internal/request"
+)
+
+var _ request.Store = (*Store)(nil)
+
+const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, address,
+	vals, flags, note, COALESCE(resubmit_of, 0), created_at, submitted_at, updated_at, closed_at`
+
+func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
+	var r request.Request
+	var vals, flags string
+	var submitted, closed sql.NullTime
+	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &r.Number, &r.Service, &r.Kind, &r.Status, &r.PersonKey, &r.Domain,
+		&r.Address, &vals, &flags, &r.Note, &r.ResubmitOf, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
+	if err != nil {
+		return r, err
+	}
+	r.Values = map[string]string{}
+	if err := json.Unmarshal([]byte(vals), &r.Values); err != nil {
+		return r, fmt.Errorf("request %d values: %w", r.ID, err)
+	}
+	if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
+		return r, fmt.Errorf("request %d flags: %w", r.ID, err)
+	}
+	r.SubmittedAt, r.ClosedAt = timeOf(submitted), timeOf(closed)
+	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
+	return r, nil
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic(err) // maps of strings and flag slices always encode
+	}
+	return string(b)
+}
+
+// CreateRequest inserts a draft.
+func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
+	if r.Flags == nil {
+		r.Flags = []request.Flag{}
+	}
+	var resub any
+	if r.ResubmitOf != 0 {
+		resub = r.ResubmitOf
+	}
+	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, address, vals,
+		flags, resubmit_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Address, jsonText(r.Values),
+		jsonText(r.Flags), resub, utc(r.CreatedAt), utc(r.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("create request: %w", err)
+	}
+	r.ID = id
+	return nil
+}
+
+// SaveDraft stores the form values of a draft or returned request.
+func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
+	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, address = ?, updated_at = ? WHERE id = ?`,
+		jsonText(r.Values), r.PersonKey, r.Address, utc(r.UpdatedAt), r.ID)
+	if err != nil {
+		return fmt.Errorf("save draft: %w", err)
+	}
+	return nil
+}
+
+// SubmitRequest gives the request its number and live status. A live request of the same
+// person or address makes it fail with ErrConflict.
+func (s *Store) SubmitRequest(ctx context.Context, r *request.Request) error {
+	if r.Number == "" {
+		r.Number = fmt.Sprintf("SRL-%d-%06d", r.SubmittedAt.Year(), r.ID)
+	}
+	_, err := s.exec(ctx, `UPDATE requests SET status = ?, number = ?, submitted_at = ?, updated_at = ?, flags = ? WHERE id = ?`,
+		string(r.Status), r.Number, utc(r.SubmittedAt), utc(r.UpdatedAt), jsonText(nonNil(r.Flags)), r.ID)
+	if err != nil {
+		return fmt.Errorf("submit request: %w", err)
+	}
+	return nil
+}
+
+func nonNil(f []request.Flag) []request.Flag {
+	if f == nil {
+		return []request.Flag{}
+	}
+	return f
+}
+
+// Request reads one request.
+func (s *Store) Request(ctx context.Context, id int64) (request.Request, error) {
+	r, err := scanRequest(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+requestColumns+` FROM requests WHERE id = ?`), id))
+	if err == sql.ErrNoRows {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("request %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// RequestsOf lists a user's requests, newest first.
+func (s *Store) RequestsOf(ctx context.Context, userID int64) ([]request.Request, error) {
+	rows, err := s.query(ctx, `SELECT `+requestColumns+` FROM requests WHERE user_id = ? ORDER BY id DESC`, userID)
+	if err != nil {
+		return nil, fmt.Errorf("requests of %d: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []request.Request
+	for rows.Next() {
+		r, err := scanRequest(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// DeleteRequest removes a request (a discarded draft) with its files' rows.
+func (s *Store) DeleteRequest(ctx context.Context, id int64) error {
+	if _, err := s.exec(ctx, `DELETE FROM requests WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete request: %w", err)
+	}
+	return nil
+}
+
+var liveStatuses = func() string {
+	var q []string
+	for _, st := range request.Live {
+		q = append(q, "'"+string(st)+"'")
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
+
+// AddressTaken tells whether a live request (or account) other than except holds address.
+func (s *Store) AddressTaken(ctx context.Context, tenantID int64, domain, address string, except int64) (bool, error) {
+	var n int
+	err := s.get(ctx, `SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND domain = ? AND address = ? AND id <> ? AND status IN `+liveStatuses,
+		[]any{tenantID, domain, address, except}, &n)
+	if err != nil {
+		return false, fmt.Errorf("address taken: %w", err)
+	}
+	return n > 0, nil
+}
+
+// PersonBusy finds the live request of a person, if any.
+func (s *Store) PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (request.Request, error) {
+	r, err := scanRequest(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+requestColumns+` FROM requests
+		WHERE tenant_id = ? AND domain = ? AND person_key = ? AND status IN `+liveStatuses), tenantID, domain, personKey))
+	if err == sql.ErrNoRows {
+		return r, ErrNotFound
+	}
+	if err != nil {
+		return r, fmt.Errorf("person busy: %w", err)
+	}
+	return r, nil
+}
+
+// AddFile records an attached document.
+func (s *Store) AddFile(ctx context.Context, f *request.File) error {
+	id, err := s.insert(ctx, `INSERT INTO request_files (request_id, field, name, original_name, kind, size, sha256, created_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, f.RequestID, f.Field, f.Name, f.OriginalName, f.Kind, f.Size, f.SHA256, utc(f.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("add file: %w", err)
+	}
+	f.ID = id
+	return nil
+}
+
+// FilesOf lists a request's documents.
+func (s *Store) FilesOf(ctx context.Context, requestID int64) ([]request.File, error) {
+	rows, err := s.query(ctx, `SELECT id, request_id, field, name, original_name, kind, size, sha256, created_at
+		FROM request_files WHERE request_id = ? ORDER BY id`, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("files: %w", err)
+	}
+	defer rows.Close()
+	var out []request.File
+	for rows.Next() {
+		var f request.File
+		if err := rows.Scan(&f.ID, &f.RequestID, &f.Field, &f.Name, &f.OriginalName, &f.Kind, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
+			return nil, fmt.Errorf("files: %w", err)
+		}
+		out = append(out, f)
+	}
+	return out, rows.Err()
+}
+
+// DeleteFile removes a document's row.
+func (s *Store) DeleteFile(ctx context.Context, id int64) error {
+	if _, err := s.exec(ctx, `DELETE FROM request_files WHERE id = ?`, id); err != nil {
+		return fmt.Errorf("delete file: %w", err)
+	}
+	return nil
+}
+
+// AddStep appends a history row; Seq follows the last.
+func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
+	if st.Seq == 0 {
+		if err := s.get(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_steps WHERE request_id = ?`, []any{st.RequestID}, &st.Seq); err != nil {
+			return fmt.Errorf("add step: %w", err)
+		}
+	}
+	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, seq, step_key, name, role, jabatan, actor, started_at, due_at,
+		finished_at, status, sla, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.RequestID, st.Seq, st.Key, st.Name, st.Role, st.Jabatan, st.Actor, utc(st.StartedAt), nullTime(st.DueAt),
+		nullTime(st.FinishedAt), st.Status, st.SLA, st.Note)
+	if err != nil {
+		return fmt.Errorf("add step: %w", err)
+	}
+	st.ID = id
+	return nil
+}
+
+// StepsOf lists a request's history in order.
+func (s *Store) StepsOf(ctx context.Context, requestID int64) ([]request.Step, error) {
+	rows, err := s.query(ctx, `SELECT id, request_id, seq, step_key, name, role, jabatan, actor, started_at, due_at, finished_at,
+		status, sla, note FROM request_steps WHERE request_id = ? ORDER BY seq`, requestID)
+	if err != nil {
+		return nil, fmt.Errorf("steps: %w", err)
+	}
+	defer rows.Close()
+	var out []request.Step
+	for rows.Next() {
+		var st request.Step
+		var due, fin sql.NullTime
+		if err := rows.Scan(&st.ID, &st.RequestID, &st.Seq, &st.Key, &st.Name, &st.Role, &st.Jabatan, &st.Actor, &st.StartedAt,
+			&due, &fin, &st.Status, &st.SLA, &st.Note); err != nil {
+			return nil, fmt.Errorf("steps: %w", err)
+		}
+		st.DueAt, st.FinishedAt, st.StartedAt = timeOf(due), timeOf(fin), st.StartedAt.UTC()
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// Notify stores an in-app notification.
+func (s *Store) Notify(ctx context.Context, n request.Notification) error {
+	_, err := s.exec(ctx, `INSERT INTO notifications (user_id, request_id, msg_key, arg, created_at) VALUES (?, ?, ?, ?, ?)`,
+		n.UserID, n.RequestID, n.Key, n.Arg, utc(n.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	return nil
+}
+
+// NotificationsOf lists a user's newest notifications.
+func (s *Store) NotificationsOf(ctx context.Context, userID int64, limit int) ([]request.Notification, error) {
+	rows, err := s.query(ctx, `SELECT id, user_id, request_id, msg_key, arg, created_at, read_at FROM notifications
+		WHERE user_id = ? ORDER BY id DESC LIMIT ?`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("notifications: %w", err)
+	}
+	defer rows.Close()
+	var out []request.Notification
+	for rows.Next() {
+		var n request.Notification
+		var read sql.NullTime
+		if err := rows.Scan(&n.ID, &n.UserID, &n.RequestID, &n.Key, &n.Arg, &n.CreatedAt, &read); err != nil {
+			return nil, fmt.Errorf("notifications: %w", err)
+		}
+		n.ReadAt = timeOf(read)
+		out = append(out, n)
+	}
+	return out, rows.Err()
+}
+
+// UnreadCount counts a user's unread notifications.
+func (s *Store) UnreadCount(ctx context.Context, userID int64) (int, error) {
+	var n int
+	err := s.get(ctx, `SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, []any{userID}, &n)
+	if err != nil {
+		return 0, fmt.Errorf("unread: %w", err)
+	}
+	return n, nil
+}
+
+// MarkRead marks all of a user's notifications read.
+func (s *Store) MarkRead(ctx context.Context, userID int64) error {
+	_, err := s.exec(ctx, `UPDATE notifications SET read_at = CURRENT_TIMESTAMP WHERE user_id = ? AND read_at IS NULL`, userID)
+	if err != nil {
+		return fmt.Errorf("mark read: %w", err)
+	}
+	return nil
+}
