@@ -7,8 +7,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,8 +21,11 @@ import (
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/ratelimit"
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/web"
+	"github.com/surel-id/surel/internal/wilayah"
 )
 
 // App is one running deployment.
@@ -28,6 +33,7 @@ type App struct {
 	Config   config.Config
 	Store    *store.Store
 	Accounts *account.Service
+	Requests *request.Service
 	Outbox   *notify.Outbox
 	Runner   *jobs.Runner
 	Web      *web.Server
@@ -81,8 +87,18 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err := accounts.Init(ctx); err != nil {
 		return nil, err
 	}
+	catalog, err := request.LoadCatalog(nil)
+	if err != nil {
+		return nil, err
+	}
+	regions, err := wilayah.Load()
+	if err != nil {
+		return nil, err
+	}
+	uploads := &upload.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
+	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
-	srv := &web.Server{Accounts: accounts, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
+	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	if err := srv.Init(); err != nil {
@@ -96,8 +112,14 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
 }
+
+// uploadFiles adapts the upload store to what the request domain needs of it.
+type uploadFiles struct{ s *upload.Store }
+
+func (u uploadFiles) Open(name string) (io.ReadCloser, error) { return u.s.Open(name) }
+func (u uploadFiles) Remove(name string) error                { return u.s.Remove(name) }
 
 // Handler is the whole HTTP interface.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }

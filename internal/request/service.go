@@ -106,7 +106,7 @@ func (s *Service) SaveDraft(ctx context.Context, u account.User, r Request, valu
 	}
 	k.Normalize(values)
 	r.Values = values
-	r.Address = values["address"]
+	r.Address = values["proposed_address"]
 	r.PersonKey = k.PersonKey(values)
 	r.UpdatedAt = s.now()
 	if err := s.Store.SaveDraft(ctx, r); err != nil {
@@ -127,13 +127,13 @@ func (s *Service) check(ctx context.Context, r Request, k Kind) error {
 		have[f.Field] = true
 	}
 	fs := k.Validate(r.Values, have, s.Regions)
-	if r.Address != "" && !fs.Has("address") {
+	if r.Address != "" && !fs.Has("proposed_address") {
 		taken, err := s.Store.AddressTaken(ctx, r.TenantID, r.Domain, r.Address, r.ID)
 		if err != nil {
 			return err
 		}
 		if taken {
-			fs.Add("address", "address_taken", r.Address+"@"+r.Domain)
+			fs.Add("proposed_address", "address_taken", r.Address+"@"+r.Domain)
 		}
 	}
 	if r.PersonKey != "" {
@@ -250,4 +250,58 @@ func (s *Service) Discard(ctx context.Context, u account.User, id int64) error {
 		}
 	}
 	return nil
+}
+
+// Attach records a checked document on an editable request, replacing the one the field
+// had; the replaced file's bytes are removed after the change commits.
+func (s *Service) Attach(ctx context.Context, u account.User, r Request, f File) error {
+	if r.UserID != u.ID {
+		return errs.New(errs.NotFound, "error.not_found")
+	}
+	if r.Status != Draft && r.Status != Returned {
+		return errs.New(errs.Conflict, "request.not_editable")
+	}
+	f.RequestID, f.CreatedAt = r.ID, s.now()
+	var old []File
+	err := s.Store.Tx(ctx, func(ctx context.Context) error {
+		files, err := s.Store.FilesOf(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		for _, o := range files {
+			if o.Field == f.Field {
+				if err := s.Store.DeleteFile(ctx, o.ID); err != nil {
+					return err
+				}
+				old = append(old, o)
+			}
+		}
+		return s.Store.AddFile(ctx, &f)
+	})
+	if err != nil {
+		return err
+	}
+	for _, o := range old {
+		if err := s.Files.Remove(o.Name); err != nil {
+			s.Log.WarnContext(ctx, "remove replaced file", "file", o.Name, "err", err)
+		}
+	}
+	return nil
+}
+
+// File finds a document of u's request; anyone else's is not found.
+func (s *Service) File(ctx context.Context, u account.User, requestID, fileID int64) (File, error) {
+	if _, err := s.Get(ctx, u, requestID); err != nil {
+		return File{}, err
+	}
+	files, err := s.Store.FilesOf(ctx, requestID)
+	if err != nil {
+		return File{}, err
+	}
+	for _, f := range files {
+		if f.ID == fileID {
+			return f, nil
+		}
+	}
+	return File{}, errs.New(errs.NotFound, "error.not_found")
 }

@@ -56,7 +56,7 @@ func user(t *testing.T, st *store.Store, tid int64, name string) account.User {
 // The PNS form with a file row standing in for the uploaded scan.
 func pnsValues() map[string]string {
 	return map[string]string{"nip": "196109231991031004", "instansi": "Diskominfo", "province": "15", "regency": "15.02",
-		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "address": "Budi.Santoso"}
+		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "proposed_address": "Budi.Santoso"}
 }
 
 func draft(t *testing.T, svc *request.Service, st *store.Store, tn account.Tenant, u account.User, vals map[string]string) request.Request {
@@ -84,7 +84,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Errors are reported per field, and what was typed is kept.
-		bad := map[string]string{"nip": "196102301991031004", "province": "15", "regency": "11.01", "address": "postmaster"}
+		bad := map[string]string{"nip": "196102301991031004", "province": "15", "regency": "11.01", "proposed_address": "postmaster"}
 		r, err = svc.SaveDraft(ctx, u, r, bad)
 		e, _ := errs.As(err)
 		got := map[string]string{}
@@ -92,7 +92,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			got[f.Name] = f.Rule
 		}
 		want := map[string]string{"nip": "nip", "doc_kepegawaian": "file_required", "instansi": "required", "regency": "region_parent",
-			"satuan_kerja": "required", "phone": "required", "address": "address_reserved"}
+			"satuan_kerja": "required", "phone": "required", "proposed_address": "address_reserved"}
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("%s: %q, want %q (all %v)", k, got[k], v, got)

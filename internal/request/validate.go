@@ -63,8 +63,10 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 				fs.Add(f.Name, "phone")
 			}
 		case "address":
-			if rule := address.Check(v); rule != "" {
+			if rule := address.Check(v); rule == "address_len" {
 				fs.Add(f.Name, rule, address.MinLen, address.MaxLen)
+			} else if rule != "" {
+				fs.Add(f.Name, rule)
 			}
 		case "region":
 			a, ok := regions.Get(v)

@@ -29,7 +29,23 @@ type templates struct {
 var funcs = template.FuncMap{
 	"field": newField,
 	"join":  strings.Join,
+	"date": func(t time.Time) string {
+		if t.IsZero() {
+			return "–"
+		}
+		return t.In(wib).Format("02-01-2006 15:04")
+	},
+	"kb": func(n int64) string {
+		if n >= 1<<20 {
+			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+		}
+		return fmt.Sprintf("%d KB", (n+1023)/1024)
+	},
+	"str": func(v any) string { return fmt.Sprint(v) },
 }
+
+// wib is the time zone dates are shown in until tenants carry their own.
+var wib = time.FixedZone("WIB", 7*3600)
 
 func parseTemplates() (*templates, error) {
 	t := &templates{pages: map[string]*template.Template{}}
@@ -70,6 +86,7 @@ type Page struct {
 	Errors  map[string]string // field name → message
 	Error   string            // message for the whole form
 	Captcha bool              // show the captcha widget
+	Unread  int               // unread notifications, for the header
 	Data    any
 }
 
@@ -136,6 +153,11 @@ func (s *Server) page(r *http.Request, title string) *Page {
 	p := &Page{Lang: langOf(r), Tenant: s.Tenants.ForHost(r.Host), User: userOf(r), Path: r.URL.Path,
 		Assets: s.assets, Form: url.Values{}, Errors: map[string]string{}}
 	p.Title = p.T(title)
+	if p.User != nil && s.Requests != nil {
+		if n, err := s.Requests.Store.UnreadCount(r.Context(), p.User.ID); err == nil {
+			p.Unread = n
+		}
+	}
 	return p
 }
 
@@ -167,7 +189,14 @@ func formError(p *Page, err error) (int, bool) {
 		return 0, false
 	}
 	for _, f := range e.Fields {
-		args := append([]any{p.T("field." + f.Name)}, f.Args...)
+		args := []any{p.T("field." + f.Name)}
+		for _, a := range f.Args {
+			// An argument naming another field ("field.province") is shown as its label.
+			if s, ok := a.(string); ok && strings.HasPrefix(s, "field.") {
+				a = p.T(s)
+			}
+			args = append(args, a)
+		}
 		key := "rule." + f.Rule
 		if f.Rule == "nip" && len(f.Args) == 1 {
 			key, args = "rule.nip_"+fmt.Sprint(f.Args[0]), args[:1]

@@ -7,9 +7,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -17,11 +19,21 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/ratelimit"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/upload"
+	"github.com/surel-id/surel/internal/wilayah"
 )
 
 // Tenants resolves the office a request is for, by host name.
 type Tenants interface {
 	ForHost(host string) account.Tenant
+}
+
+// Uploads keeps checked documents outside the web root (internal/upload).
+type Uploads interface {
+	Save(ctx context.Context, r io.Reader, rule upload.Rule, field, originalName string) (upload.File, error)
+	Open(name string) (*os.File, error)
+	Remove(name string) error
 }
 
 // Pinger is the database check of /readyz.
@@ -32,6 +44,9 @@ type Pinger interface {
 // Server holds everything the handlers need.
 type Server struct {
 	Accounts *account.Service
+	Requests *request.Service
+	Uploads  Uploads
+	Regions  *wilayah.Data
 	Captcha  *captcha.Service
 	Tenants  Tenants
 	DB       Pinger
@@ -89,6 +104,21 @@ func (s *Server) Handler() http.Handler {
 	h("GET /akun", s.profileForm, s.signedIn)
 	h("POST /akun", s.profile, s.signedIn)
 	h("POST /akun/password", s.changePassword, s.signedIn, limited)
+	h("GET /permohonan", s.requestList, s.signedIn)
+	h("GET /tambah-permohonan", s.catalog, s.signedIn)
+	h("GET /tambah-permohonan/{service}", s.chooseKind, s.signedIn)
+	h("POST /tambah-permohonan/{service}", s.startDraft, s.signedIn)
+	h("GET /permohonan/alamat", s.addressCheck, s.signedIn)
+	h("GET /permohonan/{id}", s.requestView, s.signedIn)
+	h("GET /permohonan/{id}/ubah", s.editForm, s.signedIn)
+	h("POST /permohonan/{id}/ubah", s.edit, s.signedIn)
+	h("GET /permohonan/{id}/ringkasan", s.summary, s.signedIn)
+	h("POST /permohonan/{id}/kirim", s.submit, s.signedIn)
+	h("POST /permohonan/{id}/hapus", s.discard, s.signedIn)
+	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
+	h("GET /notifikasi", s.notifications, s.signedIn)
+	h("GET /wilayah", s.regionChildren)
+	h("GET /wilayah/cari", s.regionSearch)
 	h("GET /bahasa/{lang}", s.setLang)
 	h("GET /healthz", s.healthz)
 	h("GET /readyz", s.readyz)

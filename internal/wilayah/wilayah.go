@@ -86,7 +86,7 @@ func parse() (*Data, error) {
 		}
 		r := csv.NewReader(bytes.NewReader(b))
 		r.ReuseRecord = true
-		r.LazyQuotes = true // some village names hold a bare quote: Soka"an
+		r.LazyQuotes = true                 // some village names hold a bare quote: Soka"an
 		if _, err := r.Read(); err != nil { // header
 			return nil, fmt.Errorf("wilayah %s: %w", f.file, err)
 		}

@@ -1,0 +1,19 @@
+package web
+
+import (
+	"net/http"
+)
+
+// notifications lists the applicant's notifications and marks them read.
+func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "notif.title")
+	ns, err := s.Requests.Store.NotificationsOf(r.Context(), p.User.ID, 50)
+	if err != nil {
+		return err
+	}
+	if err := s.Requests.Store.MarkRead(r.Context(), p.User.ID); err != nil {
+		return err
+	}
+	p.Data = ns
+	return s.render(w, r, http.StatusOK, "notifications", p)
+}

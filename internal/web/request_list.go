@@ -1,0 +1,43 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/surel-id/surel/internal/request"
+)
+
+// statusTabs are the tabs of "Daftar Permohonan", in the order an applicant looks for them.
+var statusTabs = []request.Status{request.Waiting, request.Processing, request.Returned, request.Done, request.Refused, request.Draft}
+
+type listData struct {
+	Tabs     []tab
+	Current  string
+	Requests []request.Request
+}
+
+type tab struct {
+	Status request.Status
+	Count  int
+}
+
+// requestList is "Daftar Permohonan": the applicant's requests by status.
+func (s *Server) requestList(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "requests.title")
+	all, err := s.Requests.List(r.Context(), *p.User)
+	if err != nil {
+		return err
+	}
+	d := listData{Current: r.URL.Query().Get("status")}
+	count := map[request.Status]int{}
+	for _, rq := range all {
+		count[rq.Status]++
+		if d.Current == "" || string(rq.Status) == d.Current {
+			d.Requests = append(d.Requests, rq)
+		}
+	}
+	for _, st := range statusTabs {
+		d.Tabs = append(d.Tabs, tab{st, count[st]})
+	}
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "requests", p)
+}

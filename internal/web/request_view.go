@@ -1,0 +1,148 @@
+package web
+
+import (
+	"net/http"
+	"strconv"
+
+	"github.com/surel-id/surel/internal/request"
+)
+
+type viewData struct {
+	Request request.Request
+	Service request.Offering
+	Kind    request.Kind
+	Files   map[string]request.File
+	Steps   []request.Step
+	Regions map[string]string // region field → name
+}
+
+// Label is how a value shows in the summary: regions by name, the rest as typed.
+func (d viewData) Label(f request.Field) string {
+	if f.Type == "region" {
+		return d.Regions[f.Name]
+	}
+	return d.Request.Values[f.Name]
+}
+
+// Progress is the share of the request's way that is done, for the progress bar.
+func (d viewData) Progress() int {
+	switch d.Request.Status {
+	case request.Draft:
+		return 0
+	case request.Waiting:
+		return 25
+	case request.Processing, request.Returned:
+		return 60
+	}
+	return 100
+}
+
+func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error) {
+	sv, k, err := s.Requests.Form(rq.Service, rq.Kind)
+	if err != nil {
+		return viewData{}, err
+	}
+	files, err := s.Requests.Store.FilesOf(r.Context(), rq.ID)
+	if err != nil {
+		return viewData{}, err
+	}
+	steps, err := s.Requests.Store.StepsOf(r.Context(), rq.ID)
+	if err != nil {
+		return viewData{}, err
+	}
+	d := viewData{Request: rq, Service: sv, Kind: k, Files: map[string]request.File{}, Steps: steps, Regions: map[string]string{}}
+	for _, f := range files {
+		d.Files[f.Field] = f
+	}
+	for _, f := range k.Fields {
+		if a, ok := s.Regions.Get(rq.Values[f.Name]); ok && f.Type == "region" {
+			d.Regions[f.Name] = a.Title()
+		}
+	}
+	return d, nil
+}
+
+// summary shows everything before "Kirim".
+func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
+	p, rq, err := s.editable(r)
+	if err != nil {
+		return err
+	}
+	p.Title = p.T("summary.title")
+	d, err := s.viewData(r, rq)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "request_summary", p)
+}
+
+// submit is "Kirim".
+func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "summary.title")
+	id := parseID(r.PathValue("id"))
+	rq, err := s.Requests.Submit(r.Context(), p.Tenant, *p.User, id)
+	if err != nil {
+		if _, ok := formError(p, err); ok {
+			if rq, gerr := s.Requests.Get(r.Context(), *p.User, id); gerr == nil {
+				if d, verr := s.viewData(r, rq); verr == nil {
+					p.Data = d
+					return s.render(w, r, statusOf(codeOf(err)), "request_summary", p)
+				}
+			}
+		}
+		return err
+	}
+	s.setFlash(w, "flash.submitted", rq.Number)
+	return redirect(w, r, "/permohonan/"+itoa(rq.ID))
+}
+
+// requestView is the request page: progress, history (seed 000 Gambar 9) and notes.
+func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "request.title")
+	rq, err := s.Requests.Get(r.Context(), *p.User, parseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	if rq.Status == request.Draft {
+		return redirect(w, r, "/permohonan/"+itoa(rq.ID)+"/ubah")
+	}
+	d, err := s.viewData(r, rq)
+	if err != nil {
+		return err
+	}
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "request_view", p)
+}
+
+// discard deletes a draft.
+func (s *Server) discard(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "requests.title")
+	if err := s.Requests.Discard(r.Context(), *p.User, parseID(r.PathValue("id"))); err != nil {
+		return err
+	}
+	s.setFlash(w, "flash.discarded", "")
+	return redirect(w, r, "/permohonan")
+}
+
+// download sends a document to its owner; to anyone else it does not exist.
+func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "request.title")
+	f, err := s.Requests.File(r.Context(), *p.User, parseID(r.PathValue("id")), parseID(r.PathValue("file")))
+	if err != nil {
+		return err
+	}
+	fh, err := s.Uploads.Open(f.Name)
+	if err != nil {
+		return err
+	}
+	defer fh.Close()
+	ct := map[string]string{"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "pdf": "application/pdf"}[f.Kind]
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
+	w.Header().Set("Content-Disposition", `inline; filename="dokumen-`+itoa(f.ID)+`.`+f.Kind+`"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox")
+	http.ServeContent(w, r, "", f.CreatedAt, fh)
+	return nil
+}

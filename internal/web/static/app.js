@@ -1,0 +1,100 @@
+// surel: progressive enhancement only. Every form works without this file; with it the
+// region lists load as a choice is made, the village can be found by typing, and the
+// proposed address is checked while it is typed.
+const form = document.getElementById('request-form');
+if (form) {
+  document.documentElement.classList.add('js');
+  const selects = [...form.querySelectorAll('select[data-level]')];
+  const byName = Object.fromEntries(selects.map(s => [s.name, s]));
+  const choose = selects[0]?.options[0]?.textContent || '';
+
+  async function fill(select, parent) {
+    select.innerHTML = '';
+    select.append(new Option(choose, ''));
+    if (!parent) return;
+    const res = await fetch('/wilayah?induk=' + encodeURIComponent(parent));
+    if (!res.ok) return;
+    for (const a of await res.json()) select.append(new Option(a.name, a.code));
+  }
+  function children(name) { return selects.filter(s => s.dataset.parent === name); }
+  function clearBelow(name) {
+    for (const c of children(name)) { c.innerHTML = ''; c.append(new Option(choose, '')); clearBelow(c.name); }
+  }
+  for (const s of selects) {
+    s.addEventListener('change', async () => {
+      clearBelow(s.name);
+      for (const c of children(s.name)) await fill(c, s.value);
+    });
+  }
+
+  // Village type-ahead: a search box above the village list fills all four levels.
+  const village = selects.find(s => s.dataset.level === 'village');
+  if (village) {
+    const box = document.createElement('input');
+    box.type = 'search';
+    box.id = 'cari-desa';
+    box.setAttribute('autocomplete', 'off');
+    box.setAttribute('aria-describedby', 'h-' + village.name);
+    box.setAttribute('aria-controls', 'hasil-desa');
+    box.setAttribute('aria-label', village.labels[0]?.textContent || 'Desa');
+    const list = document.createElement('ul');
+    list.id = 'hasil-desa';
+    list.className = 'typeahead';
+    list.setAttribute('role', 'listbox');
+    village.before(box, list);
+    let timer;
+    box.addEventListener('input', () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        list.innerHTML = '';
+        const q = box.value.trim();
+        if (q.length < 2) return;
+        const within = byName.regency?.value || byName.province?.value || '';
+        const res = await fetch('/wilayah/cari?q=' + encodeURIComponent(q) + '&dalam=' + encodeURIComponent(within));
+        if (!res.ok) return;
+        for (const a of await res.json()) {
+          const li = document.createElement('li');
+          const b = document.createElement('button');
+          b.type = 'button';
+          b.textContent = a.label;
+          b.addEventListener('click', async () => {
+            const parts = a.code.split('.');
+            const codes = [parts[0], parts.slice(0, 2).join('.'), parts.slice(0, 3).join('.'), a.code];
+            const order = ['province', 'regency', 'district', 'village'];
+            for (let i = 0; i < order.length; i++) {
+              const sel = selects.find(s => s.dataset.level === order[i]);
+              if (!sel) continue;
+              if (i > 0) await fill(sel, codes[i - 1]);
+              sel.value = codes[i];
+            }
+            list.innerHTML = '';
+            box.value = a.name;
+            village.focus();
+          });
+          li.append(b);
+          list.append(li);
+        }
+      }, 250);
+    });
+  }
+
+  // Live check of the proposed address, with the suggestions one click away.
+  const addr = form.querySelector('[data-type="address"] input');
+  const live = document.getElementById('addr-live');
+  if (addr && live) {
+    let t;
+    const check = async () => {
+      const v = addr.value.trim();
+      if (!v) { live.textContent = ''; return; }
+      const res = await fetch('/permohonan/alamat?alamat=' + encodeURIComponent(v) + '&id=' + form.dataset.request);
+      if (!res.ok) return;
+      const r = await res.json();
+      live.className = 'live ' + (r.ok ? 'ok-text' : 'error');
+      live.textContent = r.ok ? '✓ ' + r.address + '@' + r.domain : r.message;
+    };
+    addr.addEventListener('input', () => { clearTimeout(t); t = setTimeout(check, 400); });
+    for (const b of form.querySelectorAll('button.suggestion')) {
+      b.addEventListener('click', () => { addr.value = b.dataset.value; check(); addr.focus(); });
+    }
+  }
+}
