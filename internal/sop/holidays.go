@@ -1,0 +1,269 @@
+package sop
+
+import (
+	"bufio"
+	"bytes"
+	"embed"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+)
+
+//go:embed holidays/*.csv
+var holidayFiles embed.FS
+
+// DefaultHolidays is the embedded table of Indonesia's national holidays and cuti bersama
+// (2026, from the SKB 3 Menteri; see holidays/id-2026.csv for the sources and the dates
+// that a later decision may move). Each call returns a fresh map the caller may edit.
+func DefaultHolidays() map[Date]string {
+	all := map[Date]string{}
+	entries, _ := holidayFiles.ReadDir("holidays")
+	for _, e := range entries {
+		data, err := holidayFiles.ReadFile("holidays/" + e.Name())
+		if err != nil {
+			panic(err)
+		}
+		h, err := HolidaysFromCSV(bytes.NewReader(data))
+		if err != nil {
+			panic(fmt.Sprintf("sop: embedded %s: %v", e.Name(), err)) // caught by the tests
+		}
+		merge(all, h)
+	}
+	return all
+}
+
+func merge(dst, src map[Date]string) {
+	for d, name := range src {
+		if old, ok := dst[d]; ok && old != name {
+			name = old + "; " + name
+		}
+		dst[d] = name
+	}
+}
+
+// HolidaysFromCSV reads a holiday table: one "YYYY-MM-DD,name" per line, an optional
+// "date,name" header, lines starting with # ignored. Two rows for one date join their
+// names with "; ".
+func HolidaysFromCSV(r io.Reader) (map[Date]string, error) {
+	cr := csv.NewReader(r)
+	cr.Comment = '#'
+	cr.FieldsPerRecord = -1
+	cr.TrimLeadingSpace = true
+	out := map[Date]string{}
+	var errs []error
+	for first := true; ; first = false {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, fmt.Errorf("holidays: %w", err)
+		}
+		line, _ := cr.FieldPos(0)
+		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "date") {
+			continue
+		}
+		if len(rec) != 2 {
+			errs = append(errs, fmt.Errorf("holidays: line %d: want date,name, got %d fields", line, len(rec)))
+			continue
+		}
+		d, err := ParseDate(strings.TrimSpace(rec[0]))
+		if err != nil {
+			errs = append(errs, fmt.Errorf("holidays: line %d: %w", line, err))
+			continue
+		}
+		name := strings.TrimSpace(rec[1])
+		if name == "" {
+			errs = append(errs, fmt.Errorf("holidays: line %d: empty name for %s", line, d))
+			continue
+		}
+		merge(out, map[Date]string{d: name})
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+// HolidaysFromICS reads the all-day events of an iCalendar file (RFC 5545) as holidays:
+// each VEVENT's DTSTART;VALUE=DATE (or a bare 8-digit date) is a holiday named by its
+// SUMMARY; a DTEND (exclusive, as the RFC says) or a DURATION of whole days/weeks extends
+// it over several days. Events with a time of day are not holidays and are reported as
+// errors, as is an event without DTSTART. Recurrence rules are not expanded.
+func HolidaysFromICS(r io.Reader) (map[Date]string, error) {
+	lines, err := unfoldICS(r)
+	if err != nil {
+		return nil, fmt.Errorf("holidays: %w", err)
+	}
+	out := map[Date]string{}
+	var errs []error
+	type event struct {
+		line         int
+		start, end   Date
+		hasStart     bool
+		hasEnd       bool
+		days         int
+		summary      string
+		timed, multi bool
+	}
+	var ev *event
+	for _, l := range lines {
+		name, params, value := splitICS(l.text)
+		switch {
+		case name == "BEGIN" && strings.EqualFold(value, "VEVENT"):
+			ev = &event{line: l.n}
+		case name == "END" && strings.EqualFold(value, "VEVENT") && ev != nil:
+			switch {
+			case !ev.hasStart:
+				errs = append(errs, fmt.Errorf("holidays: line %d: event without DTSTART", ev.line))
+			case ev.timed:
+				errs = append(errs, fmt.Errorf("holidays: line %d: event %q has a time of day; want an all-day event (DTSTART;VALUE=DATE)", ev.line, ev.summary))
+			default:
+				n := 1
+				if ev.hasEnd {
+					// DTEND is exclusive; an end equal to the start is read as one day, as
+					// some producers write it.
+					if n = daysBetween(ev.start, ev.end); n == 0 {
+						n = 1
+					}
+				} else if ev.days > 0 {
+					n = ev.days
+				}
+				if n < 1 || n > 366 {
+					errs = append(errs, fmt.Errorf("holidays: line %d: event %q ends before it starts", ev.line, ev.summary))
+					break
+				}
+				summary := ev.summary
+				if summary == "" {
+					summary = "Libur"
+				}
+				for i := range n {
+					merge(out, map[Date]string{ev.start.AddDays(i): summary})
+				}
+			}
+			ev = nil
+		case ev == nil:
+		case name == "DTSTART" || name == "DTEND":
+			d, timed, err := icsDate(params, value)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("holidays: line %d: %s: %w", l.n, name, err))
+				continue
+			}
+			if name == "DTSTART" {
+				ev.start, ev.hasStart = d, true
+				ev.timed = ev.timed || timed
+			} else {
+				ev.end, ev.hasEnd = d, true
+			}
+		case name == "DURATION":
+			n, err := icsDays(value)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("holidays: line %d: DURATION: %w", l.n, err))
+				continue
+			}
+			ev.days = n
+		case name == "SUMMARY":
+			ev.summary = unescapeICS(value)
+		}
+	}
+	if len(errs) > 0 {
+		return nil, errors.Join(errs...)
+	}
+	return out, nil
+}
+
+type icsLine struct {
+	n    int // line number of the first physical line
+	text string
+}
+
+// unfoldICS joins continuation lines (starting with a space or a tab) to the line before.
+func unfoldICS(r io.Reader) ([]icsLine, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 0, 64*1024), 1<<20)
+	var out []icsLine
+	for n := 1; sc.Scan(); n++ {
+		t := strings.TrimRight(sc.Text(), "\r")
+		if len(t) > 0 && (t[0] == ' ' || t[0] == '\t') && len(out) > 0 {
+			out[len(out)-1].text += t[1:]
+			continue
+		}
+		if t != "" {
+			out = append(out, icsLine{n, t})
+		}
+	}
+	return out, sc.Err()
+}
+
+// splitICS splits "NAME;P=V;Q=W:value" into the upper-cased name, the parameters and the
+// value. Quoted parameter values may contain ':' and ';'.
+func splitICS(l string) (name string, params map[string]string, value string) {
+	inQuote := false
+	colon := -1
+	for i := 0; i < len(l); i++ {
+		if l[i] == '"' {
+			inQuote = !inQuote
+		} else if l[i] == ':' && !inQuote {
+			colon = i
+			break
+		}
+	}
+	if colon < 0 {
+		return strings.ToUpper(l), nil, ""
+	}
+	head, value := l[:colon], l[colon+1:]
+	parts := strings.Split(head, ";")
+	params = map[string]string{}
+	for _, p := range parts[1:] {
+		k, v, _ := strings.Cut(p, "=")
+		params[strings.ToUpper(k)] = strings.Trim(v, `"`)
+	}
+	return strings.ToUpper(parts[0]), params, value
+}
+
+// icsDate reads a DATE (20260817) or DATE-TIME (20260817T000000Z) value; timed reports a
+// time of day.
+func icsDate(params map[string]string, v string) (d Date, timed bool, err error) {
+	if len(v) < 8 {
+		return Date{}, false, fmt.Errorf("bad date %q", v)
+	}
+	t, err := time.Parse("20060102", v[:8])
+	if err != nil {
+		return Date{}, false, fmt.Errorf("bad date %q", v)
+	}
+	timed = len(v) > 8 || strings.EqualFold(params["VALUE"], "DATE-TIME")
+	return DateOf(t), timed, nil
+}
+
+// icsDays reads a DURATION of whole days or weeks: P1D, P2W.
+func icsDays(v string) (int, error) {
+	v = strings.TrimPrefix(v, "+")
+	if len(v) < 3 || v[0] != 'P' {
+		return 0, fmt.Errorf("want P<n>D or P<n>W, got %q", v)
+	}
+	n, err := strconv.Atoi(v[1 : len(v)-1])
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("want P<n>D or P<n>W, got %q", v)
+	}
+	switch v[len(v)-1] {
+	case 'D':
+		return n, nil
+	case 'W':
+		return 7 * n, nil
+	}
+	return 0, fmt.Errorf("want P<n>D or P<n>W, got %q", v)
+}
+
+func unescapeICS(s string) string {
+	return strings.NewReplacer(`\,`, ",", `\;`, ";", `\n`, " ", `\N`, " ", `\\`, `\`).Replace(s)
+}
+
+func daysBetween(a, b Date) int {
+	ta := time.Date(a.Year, a.Month, a.Day, 12, 0, 0, 0, time.UTC)
+	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
+	return int(tb.Sub(ta).Hours() / 24)
+}
