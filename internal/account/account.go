@@ -121,6 +121,8 @@ type Tenant struct {
 	MailDomain string
 	// AddressPattern is its naming rule ("firstname.lastname").
 	AddressPattern string
+	// SOP is the slug of the workflow it follows.
+	SOP string
 }
 
 // Store is the persistence the account service needs. Methods called with the ctx given

@@ -22,6 +22,7 @@ import (
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/web"
@@ -96,7 +97,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		return nil, err
 	}
 	uploads := &upload.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
-	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log}
+	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log,
+		Holidays: sop.DefaultHolidays()}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
@@ -200,7 +202,7 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		if err != nil {
 			return nil, err
 		}
-		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern,
+		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
 			Policy: account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal}}
 		if i == 0 {
 			ts.def = t

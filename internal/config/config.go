@@ -64,9 +64,12 @@ type Tenant struct {
 	MailDomain string   `yaml:"mail_domain"`
 	// AddressPattern is the naming rule: firstname.lastname (default), firstnamelastname
 	// or f.lastname.
-	AddressPattern string         `yaml:"address_pattern"`
-	TimeZone       string         `yaml:"time_zone"`
-	Password       PasswordPolicy `yaml:"password"`
+	AddressPattern string `yaml:"address_pattern"`
+	TimeZone       string `yaml:"time_zone"`
+	// SOP names the workflow preset the tenant follows (kominfo, pematangsiantar,
+	// palangkaraya, kaltim).
+	SOP      string         `yaml:"sop"`
+	Password PasswordPolicy `yaml:"password"`
 }
 
 // PasswordPolicy is a tenant's rule for portal passwords. The zero value is raised to the
@@ -86,6 +89,7 @@ var defaultTenant = Tenant{
 	MailDomain:     "mail.go.id",
 	AddressPattern: "firstname.lastname",
 	TimeZone:       "Asia/Jakarta",
+	SOP:            "kominfo",
 	Password:       PasswordPolicy{MinLength: 6},
 }
 
@@ -256,6 +260,13 @@ func loadTenants(path string) ([]Tenant, error) {
 		case "firstname.lastname", "firstnamelastname", "f.lastname":
 		default:
 			errs = append(errs, fmt.Errorf("%s.address_pattern: want firstname.lastname, firstnamelastname or f.lastname, got %q", where, t.AddressPattern))
+		}
+		switch t.SOP {
+		case "":
+			f.Tenants[i].SOP = "kominfo"
+		case "kominfo", "pematangsiantar", "palangkaraya", "kaltim":
+		default:
+			errs = append(errs, fmt.Errorf("%s.sop: want kominfo, pematangsiantar, palangkaraya or kaltim, got %q", where, t.SOP))
 		}
 		if t.MailDomain == "" {
 			errs = append(errs, fmt.Errorf("%s.mail_domain: required", where))

@@ -241,4 +241,5 @@ var en = map[string]string{
 	"rule.address_reserved":      "%s is reserved for the system; choose another.",
 	"rule.address_taken":         "%s is not available: %s is in use or requested.",
 	"rule.person_busy":           "%s already has another request (%s) in progress or an active account. One person may hold one address.",
+	"request.current":            "in progress",
 }

@@ -242,4 +242,5 @@ var id = map[string]string{
 	"rule.address_reserved":      "%s adalah nama yang dicadangkan untuk sistem; pilih yang lain.",
 	"rule.address_taken":         "%s tidak tersedia: %s sudah digunakan atau sedang diajukan.",
 	"rule.person_busy":           "%s sudah memiliki permohonan lain (%s) yang sedang berjalan atau akun aktif. Satu orang hanya boleh memiliki satu alamat.",
+	"request.current":            "sedang berjalan",
 }

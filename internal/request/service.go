@@ -11,6 +11,7 @@ import (
 	"github.com/surel-id/surel/internal/address"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/wilayah"
 )
 
@@ -21,9 +22,11 @@ type Service struct {
 	Catalog Catalog
 	Regions *wilayah.Data
 	Mail    account.Mailer
-	BaseURL string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Holidays are the national holidays and cuti bersama the working calendars skip.
+	Holidays map[sop.Date]string
+	BaseURL  string
+	Now      func() time.Time
+	Log      *slog.Logger
 }
 
 func (s *Service) now() time.Time {
@@ -201,6 +204,10 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 	if err := s.check(ctx, r, k); err != nil {
 		return r, err
 	}
+	def, cal, err := s.Workflow(t)
+	if err != nil {
+		return r, err
+	}
 	now := s.now()
 	resubmitted := r.Status == Returned
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
@@ -211,13 +218,25 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 			}
 			return err
 		}
-		name := "Pengajuan permohonan"
+		// The applicant's step is timed from the draft's start: filling in the form is
+		// the first step of every SOP.
+		first := def.Steps[0]
+		started := r.CreatedAt
+		name := first.Name
 		if resubmitted {
-			name = "Perbaikan data oleh pemohon"
+			started, name = r.UpdatedAt, "Perbaikan data oleh pemohon"
 		}
-		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: "submit", Name: name, Role: "pemohon", Jabatan: "Pemohon",
-			Actor: u.DisplayName(), StartedAt: now, FinishedAt: now, Status: "Selesai", SLA: "in"}); err != nil {
+		due := cal.Start(started, first.Standard).Due
+		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: first.Key, Name: name, Role: string(first.Role), Jabatan: "Pemohon",
+			Actor: u.DisplayName(), StartedAt: started, DueAt: due, FinishedAt: now, Status: "Selesai", SLA: sop.Verdict(due, now)}); err != nil {
 			return err
+		}
+		if len(def.Steps) > 1 {
+			next := def.Steps[1]
+			if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: next.Key, Name: next.Name, Role: string(next.Role), Jabatan: next.Jabatan,
+				StartedAt: now, DueAt: cal.Start(now, next.Standard).Due, Status: "Menunggu Diproses"}); err != nil {
+				return err
+			}
 		}
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
 			return err
@@ -250,6 +269,20 @@ func (s *Service) Discard(ctx context.Context, u account.User, id int64) error {
 		}
 	}
 	return nil
+}
+
+// Workflow is the SOP a tenant follows and its working calendar.
+func (s *Service) Workflow(t account.Tenant) (sop.Definition, *sop.Calendar, error) {
+	slug := t.SOP
+	if slug == "" {
+		slug = "kominfo"
+	}
+	def, ok := sop.Preset(slug)
+	if !ok {
+		return def, nil, fmt.Errorf("workflow: no SOP preset %q", slug)
+	}
+	cal, err := def.Calendar(s.Holidays)
+	return def, cal, err
 }
 
 // Attach records a checked document on an editable request, replacing the one the field

@@ -120,7 +120,7 @@ func TestRequestJourney(t *testing.T) {
 			t.Fatalf("kirim: %d %s %s", r.status, r.loc, r.body)
 		}
 		view := h.get(r.loc)
-		contains(t, view.body, "Menunggu Diproses", "Pengajuan permohonan", "In SLA", "Batas Waktu", "SRL-")
+		contains(t, view.body, "Menunggu Diproses", "Mengajukan permohonan", "Memverifikasi data pemohon", "In SLA", "Batas Waktu", "SRL-")
 		list := h.get("/permohonan?status=menunggu")
 		contains(t, list.body, "siti.rahma@mail.go.id")
 		// The document is the owner's: the owner gets it, another applicant a 404.

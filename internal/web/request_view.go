@@ -14,6 +14,13 @@ type viewData struct {
 	Files   map[string]request.File
 	Steps   []request.Step
 	Regions map[string]string // region field → name
+	Stages  []stage           // the SOP's steps, for the progress bar
+}
+
+// stage is one SOP step as the progress bar shows it.
+type stage struct {
+	Name  string
+	State string // "done", "current" or "todo"
 }
 
 // Label is how a value shows in the summary: regions by name, the rest as typed.
@@ -24,17 +31,21 @@ func (d viewData) Label(f request.Field) string {
 	return d.Request.Values[f.Name]
 }
 
-// Progress is the share of the request's way that is done, for the progress bar.
+// Progress is the share of the SOP's steps that are done, for the progress bar.
 func (d viewData) Progress() int {
-	switch d.Request.Status {
-	case request.Draft:
-		return 0
-	case request.Waiting:
-		return 25
-	case request.Processing, request.Returned:
-		return 60
+	if d.Request.Status == request.Done {
+		return 100
 	}
-	return 100
+	done := 0
+	for _, st := range d.Stages {
+		if st.State == "done" {
+			done++
+		}
+	}
+	if len(d.Stages) == 0 {
+		return 0
+	}
+	return done * 100 / len(d.Stages)
 }
 
 func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error) {
@@ -58,6 +69,25 @@ func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error)
 		if a, ok := s.Regions.Get(rq.Values[f.Name]); ok && f.Type == "region" {
 			d.Regions[f.Name] = a.Title()
 		}
+	}
+	def, _, err := s.Requests.Workflow(s.Tenants.ForHost(r.Host))
+	if err != nil {
+		return d, err
+	}
+	state := map[string]string{}
+	for _, st := range steps {
+		if st.FinishedAt.IsZero() {
+			state[st.Key] = "current"
+		} else {
+			state[st.Key] = "done"
+		}
+	}
+	for _, st := range def.Steps {
+		v := state[st.Key]
+		if v == "" {
+			v = "todo"
+		}
+		d.Stages = append(d.Stages, stage{Name: st.Label(langOf(r)), State: v})
 	}
 	return d, nil
 }
