@@ -419,7 +419,9 @@ func (s *Service) ResetPassword(ctx context.Context, t Tenant, secret, pw, pw2 s
 func checkNewPassword(p Policy, u User, pw, pw2 string) error {
 	var fs errs.Fields
 	p.CheckPassword(&fs, "password", pw, u.FirstName, u.LastName, u.Email, u.Username)
-	if !fs.Has("password") && pw2 != pw {
+	if pw2 == "" {
+		fs.Add("password2", "required")
+	} else if !fs.Has("password") && pw2 != pw {
 		fs.Add("password2", "password_match")
 	}
 	return fs.Err()

@@ -165,7 +165,9 @@ func (in RegisterInput) Validate(p Policy) error {
 		fs.Add("phone", "phone")
 	}
 	p.CheckPassword(&fs, "password", in.Password, in.FirstName, in.LastName, in.Email)
-	if !fs.Has("password") && in.Password2 != in.Password {
+	if in.Password2 == "" {
+		fs.Add("password2", "required")
+	} else if !fs.Has("password") && in.Password2 != in.Password {
 		fs.Add("password2", "password_match")
 	}
 	return fs.Err()

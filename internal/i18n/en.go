@@ -108,7 +108,7 @@ var en = map[string]string{
 	"hint.email":        "An active personal e-mail (Gmail, Yahoo, Outlook and so on), for verification and password resets.",
 	"hint.phone":        "An active WhatsApp number, for example 0812 3456 7890.",
 	"hint.password":     "At least 6 characters, letters and digits combined.",
-	"hint.captcha":      "Tick the box below; your device solves the unique code by itself in a few seconds.",
+	"hint.captcha":      "Your device solves the unique code by itself in a few seconds; wait until it says “Verified”.",
 	"hint.login":        "Your username was e-mailed to you after activation.",
 	"hint.full_name":    "With titles, as written in your decree.",
 	"hint.nip":          "18 digits, no spaces. Leave empty if you are a village official.",
@@ -242,4 +242,8 @@ var en = map[string]string{
 	"rule.address_taken":         "%s is not available: %s is in use or requested.",
 	"rule.person_busy":           "%s already has another request (%s) in progress or an active account. One person may hold one address.",
 	"request.current":            "in progress",
+	"error.cross_origin":         "This form was sent from another site and was refused for your security. Open the page directly and send it again.",
+	"field.new_password":         "New password",
+	"field.new_password2":        "Repeat new password",
+	"login.captcha_why":          "After several failed logins, the unique code below is needed too.",
 }

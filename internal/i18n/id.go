@@ -109,7 +109,7 @@ var id = map[string]string{
 	"hint.email":        "Email pribadi yang aktif (Gmail, Yahoo, Outlook, dan lain-lain), untuk verifikasi dan lupa password.",
 	"hint.phone":        "Nomor WhatsApp yang aktif, misalnya 0812 3456 7890.",
 	"hint.password":     "Minimal 6 karakter, kombinasi huruf dan angka.",
-	"hint.captcha":      "Centang kotak di bawah; perangkat Anda menyelesaikan kode unik dengan sendirinya dalam beberapa detik.",
+	"hint.captcha":      "Perangkat Anda memeriksa kode unik dengan sendirinya dalam beberapa detik; tunggu sampai tertulis “Terverifikasi”.",
 	"hint.login":        "Username dikirim ke email Anda setelah aktivasi.",
 	"hint.full_name":    "Beserta gelar, seperti tertulis di SK.",
 	"hint.nip":          "18 digit, tanpa spasi. Kosongkan jika Anda perangkat desa.",
@@ -243,4 +243,8 @@ var id = map[string]string{
 	"rule.address_taken":         "%s tidak tersedia: %s sudah digunakan atau sedang diajukan.",
 	"rule.person_busy":           "%s sudah memiliki permohonan lain (%s) yang sedang berjalan atau akun aktif. Satu orang hanya boleh memiliki satu alamat.",
 	"request.current":            "sedang berjalan",
+	"error.cross_origin":         "Formulir ini dikirim dari situs lain dan ditolak demi keamanan. Buka halaman surel langsung dan kirim ulang.",
+	"field.new_password":         "Password baru",
+	"field.new_password2":        "Ulangi password baru",
+	"login.captcha_why":          "Karena beberapa kali gagal masuk, selesaikan juga kode unik di bawah.",
 }

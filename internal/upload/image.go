@@ -40,8 +40,12 @@ type layout struct {
 	// jpeg only.
 	scans       int
 	progressive bool
-	sampling    int64 // sum over components of h×v/(hmax×vmax), in 1/256ths
+	sampling    int64    // sum over components of h×v/(hmax×vmax), in 1/256ths
+	factors     [][2]int // each component's sampling factors
+	entropy     int64    // bytes of entropy-coded data
 	mpf         bool
+	// png only: bytes of compressed pixel data.
+	idat int64
 	// gif only: frames and their total area.
 	frames    int
 	frameArea int64
@@ -86,6 +90,9 @@ func inspectImage(kind Kind, data []byte) (inspection, error) {
 		return inspection{}, tooLarge()
 	}
 	if kind == JPEG && (lay.scans > maxScans || int64(lay.scans)*pixels > maxScanWork) {
+		return inspection{}, refuse(RuleCorrupt)
+	}
+	if !enoughData(kind, cfg, lay, data) {
 		return inspection{}, refuse(RuleCorrupt)
 	}
 
@@ -145,6 +152,39 @@ func decodeCost(kind Kind, cfg image.Config, lay layout, data []byte) int64 {
 		return lay.frameArea
 	}
 	return 0
+}
+
+// enoughData tells whether an image holds enough compressed data to fill the size it
+// declares. A file that cannot would make the decoder allocate, and for JPEG work through,
+// every declared pixel before failing: a second's CPU and hundreds of megabytes for a
+// request of a kilobyte. The bounds hold for every valid file, so none is refused:
+//   - JPEG: every 8×8 block costs at least one bit of Huffman code (its DC difference),
+//     in a baseline scan and in a progressive file's first DC scan alike.
+//   - PNG: deflate compresses at most 1032:1.
+func enoughData(kind Kind, cfg image.Config, lay layout, data []byte) bool {
+	switch kind {
+	case JPEG:
+		hmax, vmax := 1, 1
+		for _, f := range lay.factors {
+			hmax, vmax = max(hmax, f[0]), max(vmax, f[1])
+		}
+		var blocks int64
+		for _, f := range lay.factors {
+			w := (int64(cfg.Width)*int64(f[0]) + int64(hmax) - 1) / int64(hmax)
+			h := (int64(cfg.Height)*int64(f[1]) + int64(vmax) - 1) / int64(vmax)
+			blocks += (w + 7) / 8 * ((h + 7) / 8)
+		}
+		return lay.entropy*8 >= blocks
+	case PNG:
+		if len(data) < 26 {
+			return false
+		}
+		channels := map[byte]int64{0: 1, 2: 3, 3: 1, 4: 2, 6: 4}[data[25]]
+		bits := int64(cfg.Width) * channels * int64(data[24])
+		raw := (bits + 7) / 8 * int64(cfg.Height)
+		return lay.idat*1032+1024 >= raw
+	}
+	return true
 }
 
 // decode decodes the whole image, every frame for a GIF, and checks it has the size its
@@ -241,6 +281,7 @@ func walkJPEG(data []byte) (layout, error) {
 			if lay.scans > maxScans {
 				return lay, bad
 			}
+			start := pos
 			for {
 				i := bytes.IndexByte(data[pos:], 0xFF)
 				if i < 0 || pos+i+1 >= len(data) {
@@ -253,6 +294,7 @@ func walkJPEG(data []byte) (layout, error) {
 				}
 				break
 			}
+			lay.entropy += int64(pos - start)
 		}
 	}
 }
@@ -271,6 +313,7 @@ func sofSampling(seg []byte, lay *layout) bool {
 	for i := range nc {
 		hv := seg[6+3*i+1]
 		hmax, vmax = max(hmax, int(hv>>4)), max(vmax, int(hv&15))
+		lay.factors = append(lay.factors, [2]int{max(1, int(hv>>4)), max(1, int(hv&15))})
 	}
 	var s int64
 	for i := range nc {
@@ -336,7 +379,9 @@ func walkPNG(data []byte) (layout, error) {
 		case "IEND":
 			lay.end = pos
 			return lay, nil
-		case "IDAT", "fdAT", "zTXt", "iCCP":
+		case "IDAT":
+			lay.idat += n
+		case "fdAT", "zTXt", "iCCP":
 		default:
 			lay.plain = append(lay.plain, body)
 		}

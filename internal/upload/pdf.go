@@ -13,7 +13,7 @@ import (
 // repair broken files; this one refuses them, since a scanner or office suite writes a
 // correct cross-reference and a file that needs repair is one whose meaning differs
 // between readers. Every loop and allocation is bounded so that a hostile file costs at
-// most a few seconds and tens of megabytes.
+// most a few seconds and a few hundred megabytes.
 const (
 	maxPDFDepth    = 64         // nesting of arrays and dictionaries
 	maxPDFTokens   = 10_000_000 // objects parsed in one file
@@ -26,7 +26,7 @@ const (
 	// scan finds "obj", and a string or comment that never closes is read to the end of
 	// the file each time: without a cap, a file made of such openings costs quadratic
 	// time.
-	maxLexBytes = 1 << 62
+	maxLexBytes = 256 << 20
 )
 
 // activeNames are the PDF names of features a scanned document never needs and that make

@@ -39,7 +39,7 @@ func (s *Server) checkCaptcha(r *http.Request, fs *errs.Fields) bool {
 // merge joins the captcha's field errors with a validation error.
 func merge(fs errs.Fields, err error) error {
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
-		return append(fs, e.Fields...).Err()
+		return append(append(errs.Fields{}, e.Fields...), fs...).Err()
 	}
 	if err != nil {
 		return err

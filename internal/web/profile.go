@@ -16,9 +16,6 @@ func (s *Server) profilePage(r *http.Request) *Page {
 		"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "address": u.Profile.Address} {
 		p.Form.Set(k, v)
 	}
-	if p.Form.Get("full_name") == "" {
-		p.Form.Set("full_name", u.DisplayName())
-	}
 	return p
 }
 

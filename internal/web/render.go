@@ -10,6 +10,7 @@ import (
 	"math"
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -75,19 +76,42 @@ func parseTemplates() (*templates, error) {
 
 // Page is what every template gets.
 type Page struct {
-	Lang    string
-	Title   string
-	Tenant  account.Tenant
-	User    *account.User
-	Path    string
-	Flash   string
-	Assets  *assets
-	Form    url.Values
-	Errors  map[string]string // field name → message
-	Error   string            // message for the whole form
-	Captcha bool              // show the captcha widget
-	Unread  int               // unread notifications, for the header
-	Data    any
+	Lang   string
+	Title  string
+	Tenant account.Tenant
+	User   *account.User
+	Path   string
+	Flash  string
+	Assets *assets
+	Form   url.Values
+	Errors map[string]string // field name → message
+	// ErrorList is Errors in the order of the form, for the summary at the top.
+	ErrorList []fieldError
+	Error     string // message for the whole form
+	Captcha   bool   // show the captcha widget
+	Unread    int    // unread notifications, for the header
+	Data      any
+}
+
+// fieldError is one line of the error summary.
+type fieldError struct{ Name, Message string }
+
+// orderErrors puts the summary in the order the fields appear on the page.
+func (p *Page) orderErrors(fields []string) {
+	pos := map[string]int{}
+	for i, f := range fields {
+		pos[f] = i + 1
+	}
+	sort.SliceStable(p.ErrorList, func(i, j int) bool {
+		a, b := pos[p.ErrorList[i].Name], pos[p.ErrorList[j].Name]
+		if a == 0 {
+			a = len(fields) + 1
+		}
+		if b == 0 {
+			b = len(fields) + 1
+		}
+		return a < b
+	})
 }
 
 // T translates a key in the page's language.
@@ -113,6 +137,7 @@ type fieldData struct {
 	Hint         string
 	Required     bool
 	Inputmode    string
+	LabelKey     string
 }
 
 // newField builds the data of the _field partial: field page name type [autocomplete]
@@ -128,6 +153,8 @@ func newField(p *Page, name, typ string, opts ...string) fieldData {
 			f.Hint = p.T("hint." + name)
 		case strings.HasPrefix(o, "inputmode="):
 			f.Inputmode = strings.TrimPrefix(o, "inputmode=")
+		case strings.HasPrefix(o, "label="):
+			f.LabelKey = strings.TrimPrefix(o, "label=")
 		default:
 			f.Autocomplete = o
 		}
@@ -136,7 +163,12 @@ func newField(p *Page, name, typ string, opts ...string) fieldData {
 }
 
 // Label is the field's translated label.
-func (f fieldData) Label() string { return f.Page.T("field." + f.Name) }
+func (f fieldData) Label() string {
+	if f.LabelKey != "" {
+		return f.Page.T(f.LabelKey)
+	}
+	return f.Page.T("field." + f.Name)
+}
 
 // Error is the field's message, if any.
 func (f fieldData) Error() string { return f.Page.Errors[f.Name] }
@@ -200,6 +232,9 @@ func formError(p *Page, err error) (int, bool) {
 		key := "rule." + f.Rule
 		if f.Rule == "nip" && len(f.Args) == 1 {
 			key, args = "rule.nip_"+fmt.Sprint(f.Args[0]), args[:1]
+		}
+		if _, dup := p.Errors[f.Name]; !dup {
+			p.ErrorList = append(p.ErrorList, fieldError{f.Name, p.T(key, args...)})
 		}
 		p.Errors[f.Name] = p.T(key, args...)
 	}

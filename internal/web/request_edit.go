@@ -190,7 +190,13 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		if formErr == nil {
 			return s.render(w, r, http.StatusOK, "request_form", p)
 		}
-		return s.reRender(w, r, "request_form", p, formErr)
+		status, _ := formError(p, formErr)
+		var order []string
+		for _, f := range k.Fields {
+			order = append(order, f.Name)
+		}
+		p.orderErrors(order)
+		return s.render(w, r, status, "request_form", p)
 	}
 	return redirect(w, r, "/permohonan/"+itoa(rq.ID)+"/ringkasan")
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/captcha"
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/upload"
@@ -134,9 +135,13 @@ func (s *Server) Handler() http.Handler {
 		return nil
 	})
 	mux.Handle("GET /static/", s.assets)
+	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.URL("favicon.svg"), http.StatusMovedPermanently))
 	h("/", s.notFound)
 
 	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(s.serve("cross-origin", func(w http.ResponseWriter, r *http.Request) error {
+		return errs.New(errs.Forbidden, "error.cross_origin")
+	}))
 	return s.requestID(securityHeaders(cop.Handler(mux)))
 }
 

@@ -62,7 +62,13 @@ func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u account.
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: secret, Path: "/", HttpOnly: true, Secure: s.Secure,
 		SameSite: http.SameSiteLaxMode, MaxAge: int(s.Accounts.Limits.SessionMax / time.Second)})
-	if u.Lang != "" {
+	// A language picked before signing in is the newest choice: it wins over the one the
+	// account remembers, and becomes the account's.
+	if c, err := r.Cookie(langCookie); err == nil && i18n.Supported(c.Value) {
+		if c.Value != u.Lang {
+			return s.Accounts.SetLang(r.Context(), u, c.Value)
+		}
+	} else if u.Lang != "" {
 		s.setLangCookie(w, u.Lang)
 	}
 	return nil
