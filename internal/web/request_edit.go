@@ -17,7 +17,7 @@ type formData struct {
 	Request     request.Request
 	Service     request.Offering
 	Kind        request.Kind
-	Files       map[string]request.File
+	Files       map[string]*request.File
 	Options     map[string][]wilayah.Area // region field → choices
 	Suggestions []string
 	Missing     []string // profile fields still empty
@@ -65,10 +65,10 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 	if err != nil {
 		return err
 	}
-	d := formData{Request: rq, Service: sv, Kind: k, Files: map[string]request.File{}, Options: map[string][]wilayah.Area{},
+	d := formData{Request: rq, Service: sv, Kind: k, Files: map[string]*request.File{}, Options: map[string][]wilayah.Area{},
 		Missing: p.User.Profile.Missing()}
-	for _, f := range files {
-		d.Files[f.Field] = f
+	for i := range files {
+		d.Files[files[i].Field] = &files[i]
 	}
 	for _, f := range k.Fields {
 		if f.Type == "region" {

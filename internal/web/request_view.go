@@ -11,7 +11,7 @@ type viewData struct {
 	Request request.Request
 	Service request.Offering
 	Kind    request.Kind
-	Files   map[string]request.File
+	Files   map[string]*request.File
 	Steps   []request.Step
 	Regions map[string]string // region field → name
 	Stages  []stage           // the SOP's steps, for the progress bar
@@ -61,9 +61,9 @@ func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error)
 	if err != nil {
 		return viewData{}, err
 	}
-	d := viewData{Request: rq, Service: sv, Kind: k, Files: map[string]request.File{}, Steps: steps, Regions: map[string]string{}}
-	for _, f := range files {
-		d.Files[f.Field] = f
+	d := viewData{Request: rq, Service: sv, Kind: k, Files: map[string]*request.File{}, Steps: steps, Regions: map[string]string{}}
+	for i := range files {
+		d.Files[files[i].Field] = &files[i]
 	}
 	for _, f := range k.Fields {
 		if a, ok := s.Regions.Get(rq.Values[f.Name]); ok && f.Type == "region" {
