@@ -247,4 +247,12 @@ var id = map[string]string{
 	"field.new_password":         "Password baru",
 	"field.new_password2":        "Ulangi password baru",
 	"login.captcha_why":          "Karena beberapa kali gagal masuk, selesaikan juga kode unik di bawah.",
+	"receipt.title":              "Tanda terima",
+	"receipt.heading":            "TANDA TERIMA PERMOHONAN",
+	"receipt.number":             "Nomor permohonan",
+	"receipt.received":           "Diterima",
+	"receipt.status":             "Status",
+	"receipt.print":              "Cetak tanda terima (PDF)",
+	"receipt.p1":                 "Permohonan di atas telah diterima dan diproses sesuai SOP. Kemajuan dan hasilnya dapat dipantau di %s.",
+	"receipt.footer":             "Dokumen ini dibuat oleh sistem pada %s dan sah tanpa tanda tangan.",
 }

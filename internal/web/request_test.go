@@ -121,6 +121,10 @@ func TestRequestJourney(t *testing.T) {
 		}
 		view := h.get(r.loc)
 		contains(t, view.body, "Menunggu Diproses", "Mengajukan permohonan", "Memverifikasi data pemohon", "In SLA", "Batas Waktu", "SRL-")
+		rc := h.get("/permohonan/" + id + "/tanda-terima")
+		if rc.status != 200 || rc.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(rc.body, "%PDF-") {
+			t.Fatalf("receipt: %d %s", rc.status, rc.header.Get("Content-Type"))
+		}
 		list := h.get("/permohonan?status=menunggu")
 		contains(t, list.body, "siti.rahma@mail.go.id")
 		// The document is the owner's: the owner gets it, another applicant a 404.

@@ -117,6 +117,7 @@ func (s *Server) Handler() http.Handler {
 	h("POST /permohonan/{id}/kirim", s.submit, s.signedIn)
 	h("POST /permohonan/{id}/hapus", s.discard, s.signedIn)
 	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
+	h("GET /permohonan/{id}/tanda-terima", s.receipt, s.signedIn)
 	h("GET /notifikasi", s.notifications, s.signedIn)
 	h("GET /wilayah", s.regionChildren)
 	h("GET /wilayah/cari", s.regionSearch)
