@@ -255,4 +255,7 @@ var id = map[string]string{
 	"receipt.print":              "Cetak tanda terima (PDF)",
 	"receipt.p1":                 "Permohonan di atas telah diterima dan diproses sesuai SOP. Kemajuan dan hasilnya dapat dipantau di %s.",
 	"receipt.footer":             "Dokumen ini dibuat oleh sistem pada %s dan sah tanpa tanda tangan.",
+	"request.correct":            "Perbaiki data",
+	"request.resubmit":           "Ajukan Ulang",
+	"request.resubmit_hint":      "Permohonan baru dibuat dengan isian permohonan ini; unggah kembali dokumennya.",
 }

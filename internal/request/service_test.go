@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -192,4 +193,45 @@ func TestSimultaneousSubmit(t *testing.T) {
 			t.Fatalf("%d submissions for one address passed: %v", ok, results)
 		}
 	})
+}
+
+// "Ajukan Ulang" after a refusal starts a draft prefilled from the refused request, and
+// the refused request no longer blocks the person or the address.
+func TestResubmitAfterRefusal(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, tn := setup(t, st)
+		u := user(t, st, tn.ID, "budi")
+		r, err := svc.Submit(ctx, tn, u, draft(t, svc, st, tn, u, pnsValues()).ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The refusal itself is a staff action (back office); here it is written directly.
+		if _, err := st.DB().Exec(rebind(st, `UPDATE requests SET status = 'ditolak', note = 'Scan SK tidak terbaca' WHERE id = ?`), r.ID); err != nil {
+			t.Fatal(err)
+		}
+		refused, _ := svc.Get(ctx, u, r.ID)
+		again, err := svc.NewDraft(ctx, tn, u, "email", "pns", &refused)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if again.ResubmitOf != r.ID || again.Values["nip"] != "196109231991031004" || again.Address != "budi.santoso" {
+			t.Fatalf("not prefilled: %+v", again)
+		}
+		st.AddFile(ctx, &request.File{RequestID: again.ID, Field: "doc_kepegawaian", Name: "again", OriginalName: "k.pdf", Kind: "pdf", Size: 1, SHA256: "x", CreatedAt: time.Now()})
+		again, err = svc.SaveDraft(ctx, u, again, again.Values)
+		if err != nil {
+			t.Fatalf("the refused request still blocks: %v", err)
+		}
+		if _, err := svc.Submit(ctx, tn, u, again.ID); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func rebind(st *store.Store, q string) string {
+	if st.Dialect() == store.Postgres {
+		return strings.Replace(q, "?", "$1", 1)
+	}
+	return q
 }
