@@ -257,4 +257,12 @@ var en = map[string]string{
 	"request.correct":            "Correct the details",
 	"request.resubmit":           "Apply again",
 	"request.resubmit_hint":      "A new request is started with this request's details; upload the documents again.",
+	"rule.upload_empty":          "%s is empty (0 bytes). Choose the scanned document and upload it again.",
+	"rule.upload_too_big":        "%s is too large. The maximum file size is %s; lower the scan resolution or compress the file, then upload it again.",
+	"rule.upload_type":           "%s must be a file of one of these types: %s. This file's contents are none of them; renaming the file or changing its extension does not change its type.",
+	"rule.upload_corrupt":        "%s is damaged or cannot be read. Scan or save the document again and re-upload it.",
+	"rule.upload_dimensions":     "%s: the image is too large (at most %d pixels per side and %d megapixels). Lower the image resolution, then upload it again.",
+	"rule.upload_encrypted":      "%s is password-protected or encrypted, so staff cannot review it. Upload a copy without a password or protection.",
+	"rule.upload_polyglot":       "%s contains data other than the image or document (for example an attached file, or the video of a motion photo). Save or scan the document again, then upload it again.",
+	"rule.upload_active_content": "%s contains active content (JavaScript, automatic actions or attached files), which is not allowed. Print the document to PDF again or upload a scan of it.",
 }

@@ -258,4 +258,12 @@ var id = map[string]string{
 	"request.correct":            "Perbaiki data",
 	"request.resubmit":           "Ajukan Ulang",
 	"request.resubmit_hint":      "Permohonan baru dibuat dengan isian permohonan ini; unggah kembali dokumennya.",
+	"rule.upload_empty":          "%s kosong (0 byte). Pilih berkas hasil pindaian dokumen, lalu unggah kembali.",
+	"rule.upload_too_big":        "%s terlalu besar. Ukuran berkas maksimal %s; perkecil resolusi pindaian atau kompres berkas, lalu unggah kembali.",
+	"rule.upload_type":           "%s harus berupa berkas dengan format %s. Isi berkas ini bukan salah satu format tersebut; mengganti nama atau ekstensi berkas tidak mengubah formatnya.",
+	"rule.upload_corrupt":        "%s rusak atau tidak dapat dibaca. Pindai atau simpan ulang dokumen, lalu unggah kembali.",
+	"rule.upload_dimensions":     "%s: ukuran gambar terlalu besar (maksimal %d piksel per sisi dan %d megapiksel). Perkecil resolusi gambar, lalu unggah kembali.",
+	"rule.upload_encrypted":      "%s dilindungi kata sandi atau dienkripsi sehingga tidak dapat diperiksa petugas. Unggah salinan tanpa kata sandi atau proteksi.",
+	"rule.upload_polyglot":       "%s berisi data lain di luar gambar atau dokumen (misalnya berkas yang disisipkan, atau video dari fitur foto bergerak). Simpan atau pindai ulang dokumen, lalu unggah kembali.",
+	"rule.upload_active_content": "%s memuat konten aktif (JavaScript, tindakan otomatis, atau berkas lampiran) yang tidak diizinkan. Cetak ulang dokumen ke PDF atau unggah hasil pindaiannya.",
 }

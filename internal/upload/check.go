@@ -63,7 +63,10 @@ const (
 // Kartu Pegawai or SK Pengangkatan, ScanKinds up to 10 MB; a Perangkat Desa SK, ScanKinds
 // up to 250 KB.
 type Rule struct {
-	Kinds    []Kind
+	// Kinds are the kinds accepted; the message for any other names them in this order.
+	Kinds []Kind
+	// MaxBytes is the largest size accepted, written with KB or MB as the form states it,
+	// since the message repeats it through FormatSize.
 	MaxBytes int64
 }
 

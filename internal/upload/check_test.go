@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -205,7 +206,8 @@ func TestCheckReadsNoMoreThanNeeded(t *testing.T) {
 }
 
 // TestCheckPDFQuadratic feeds a PDF full of object openings whose strings never close:
-// each is lexed to the end of the file, so without a budget this takes minutes.
+// each is lexed to the end of the file, so without a budget this takes many minutes. The
+// bound leaves room for the race detector and a busy machine (normally 0.3 s).
 func TestCheckPDFQuadratic(t *testing.T) {
 	pdf := beforeXref(pdfSample(), strings.Repeat("1 0 obj (", 900_000))
 	start := time.Now()
@@ -213,8 +215,37 @@ func TestCheckPDFQuadratic(t *testing.T) {
 	if ruleOf(t, err) != RuleCorrupt {
 		t.Fatalf("got %v, want %s", err, RuleCorrupt)
 	}
-	if d := time.Since(start); d > 5*time.Second {
+	if d := time.Since(start); d > 30*time.Second {
 		t.Fatalf("took %v", d)
+	}
+}
+
+// TestCheckShortImages proves an image declaring more pixels than its data could fill is
+// refused before the decoder allocates them.
+func TestCheckShortImages(t *testing.T) {
+	// Found by FuzzCheck: without the check, decoding it takes a quarter of a second.
+	j, err := os.ReadFile("testdata/img/short-6167x5144.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"jpeg of 32 MP in 2 KB": j,
+		"png of 49 MP in 1 KB":  bombPNG(7000, 7000),
+	} {
+		start := time.Now()
+		var m0, m1 runtime.MemStats
+		runtime.ReadMemStats(&m0)
+		_, err := Check("scan", bytes.NewReader(data), scanRule)
+		runtime.ReadMemStats(&m1)
+		if ruleOf(t, err) != RuleCorrupt {
+			t.Errorf("%s: got %v, want %s", name, err, RuleCorrupt)
+		}
+		if a := m1.TotalAlloc - m0.TotalAlloc; a > 16<<20 {
+			t.Errorf("%s: allocated %d MB", name, a>>20)
+		}
+		if d := time.Since(start); d > 100*time.Millisecond {
+			t.Errorf("%s: took %v", name, d)
+		}
 	}
 }
 

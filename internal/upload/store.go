@@ -21,8 +21,10 @@ import (
 // never serves them: the request domain records each File with its owner and tenant, and
 // the download handler checks that the viewer is the owner or the tenant's staff before
 // calling Open, answering 404 otherwise so that a stranger cannot tell a file exists.
-// That handler must send Kind.ContentType with "X-Content-Type-Options: nosniff" and
-// "Content-Disposition: attachment", never a type derived from the stored name.
+// That handler must send Kind.ContentType (never a type guessed from a name) with
+// "X-Content-Type-Options: nosniff", and either "Content-Disposition: attachment" or,
+// to show the file in the browser, "Content-Security-Policy: sandbox": the checks make
+// a hostile file unlikely, and these headers make one harmless.
 type Store struct {
 	// Dir holds the files. It must lie outside any directory served as static content;
 	// Save creates it with mode 0700 if it is missing but leaves an existing one's mode

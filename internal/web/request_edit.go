@@ -156,7 +156,15 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		if !ok || f.Type != "file" {
 			continue
 		}
+		// Judging a large image decodes it whole (up to a few hundred MB): at most
+		// one check per CPU runs at once, the others wait their turn.
+		select {
+		case s.uploadSlots <- struct{}{}:
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
 		saved, err := s.Uploads.Save(r.Context(), part, ruleOf(f), name, part.FileName())
+		<-s.uploadSlots
 		if err != nil {
 			e, ok := errs.As(err)
 			if !ok {

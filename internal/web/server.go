@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"runtime"
 	"strconv"
 	"strings"
 	"time"
@@ -63,8 +64,9 @@ type Server struct {
 	// signature, and a flood of them would fill the replay memory.
 	ChallengeLimit *ratelimit.Limiter
 
-	tpl    *templates
-	assets *assets
+	tpl         *templates
+	assets      *assets
+	uploadSlots chan struct{}
 }
 
 // Init parses the templates and fingerprints the assets.
@@ -73,6 +75,7 @@ func (s *Server) Init() error {
 	if s.tpl, err = parseTemplates(); err != nil {
 		return err
 	}
+	s.uploadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
 	s.assets, err = newAssets()
 	return err
 }
