@@ -1,0 +1,58 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/store"
+)
+
+func TestOutboxCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SUREL_DATA_DIR": dir}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+
+	// A message kept without SMTP, as the server leaves it.
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "surel.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tid, _ := st.EnsureTenant(ctx, "kominfo", "K", time.Now())
+	m := notify.Message{TenantID: tid, To: "budi@example.com", Subject: "Lanjutkan aktivasi akun", Text: "Buka https://x/aktivasi/SECRET",
+		Status: notify.StatusKept, CreatedAt: time.Now()}
+	if err := st.InsertMessage(ctx, &m); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+
+	var out bytes.Buffer
+	if err := run(ctx, []string{"outbox"}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "budi@example.com") || !strings.Contains(out.String(), "kept") {
+		t.Fatalf("list: %q", out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"outbox", "show", "1"}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "https://x/aktivasi/SECRET") {
+		t.Fatalf("show: %q", out.String())
+	}
+	if err := run(ctx, []string{"outbox", "show", "x"}, getenv, &out, &out); err == nil || !strings.Contains(err.Error(), "not a message id") {
+		t.Fatalf("bad id: %v", err)
+	}
+	if err := run(ctx, []string{"frobnicate"}, getenv, &out, &out); err == nil || !strings.Contains(err.Error(), "unknown command") {
+		t.Fatalf("unknown command: %v", err)
+	}
+	if err := run(ctx, nil, func(k string) string { return map[string]string{"SUREL_DATA_DIR": dir, "SUREL_DATABASE_URL": "mysql://x"}[k] }, &out, &out); err == nil ||
+		!strings.Contains(err.Error(), "SUREL_DATABASE_URL") {
+		t.Fatalf("bad config: %v", err)
+	}
+}
