@@ -7,8 +7,10 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"fmt"
 	"io"
 	"log/slog"
+	"os"
 	"net/http"
 	"path/filepath"
 	"strings"
@@ -88,7 +90,13 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err := accounts.Init(ctx); err != nil {
 		return nil, err
 	}
-	catalog, err := request.LoadCatalog(nil)
+	var catalogYAML []byte
+	if cfg.CatalogFile != "" {
+		if catalogYAML, err = os.ReadFile(cfg.CatalogFile); err != nil {
+			return nil, fmt.Errorf("SUREL_CATALOG: %w", err)
+		}
+	}
+	catalog, err := request.LoadCatalog(catalogYAML)
 	if err != nil {
 		return nil, err
 	}

@@ -28,6 +28,7 @@ type Config struct {
 	SMTPFrom    string // SUREL_SMTP_FROM, envelope and header sender
 	SecretKey   []byte // SUREL_SECRET_KEY or SUREL_SECRET_KEY_FILE; generated under DataDir when absent
 	ConfigFile  string // SUREL_CONFIG, tenant file (YAML)
+	CatalogFile string // SUREL_CATALOG, service catalogue (YAML); empty uses the built-in one
 	LogFormat   string // SUREL_LOG_FORMAT: "text" or "json"
 	LogLevel    string // SUREL_LOG_LEVEL: debug, info, warn, error
 	// TrustProxy makes the client address come from X-Forwarded-For (SUREL_TRUST_PROXY=1),
@@ -104,6 +105,7 @@ func Load(getenv func(string) string) (Config, error) {
 		SMTPURL:     getenv("SUREL_SMTP_URL"),
 		SMTPFrom:    getenv("SUREL_SMTP_FROM"),
 		ConfigFile:  getenv("SUREL_CONFIG"),
+		CatalogFile: getenv("SUREL_CATALOG"),
 		LogFormat:   or(getenv("SUREL_LOG_FORMAT"), "text"),
 		LogLevel:    or(getenv("SUREL_LOG_LEVEL"), "info"),
 		TrustProxy:  getenv("SUREL_TRUST_PROXY") == "1",
