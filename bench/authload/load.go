@@ -6,6 +6,7 @@ import (
 	"io"
 	"math"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"runtime"
@@ -32,6 +33,12 @@ type result struct {
 	Why       map[string]int    // failure reasons
 	GCCycles  uint32
 	GCPauseNs uint64
+	// SelfCPU and OtherCPU are the CPUs (cores, averaged over the window) this process
+	// and every other process on the machine used; OtherCPU > 0.1 means the measurement
+	// shared the machine with foreign load. Both are NaN where unknown.
+	SelfCPU, OtherCPU float64
+	// StealCPU is the part of OtherCPU the hypervisor took (steal time of a VM).
+	StealCPU float64
 }
 
 func (r result) total(xs []int) int {
@@ -59,11 +66,11 @@ func (r result) all() []time.Duration {
 }
 
 // closedLoop runs clients goroutines, each issuing the next operation as soon as the
-// previous one returns, for warmup+window. Only operations that complete inside the
+// previous one returns (after think, when set), for warmup+window. Only operations that complete inside the
 // window (after warm-up, before the end) are counted, so every phase is measured over the
 // same span however long one operation takes; an operation still running at the end is
 // waited for but not counted.
-func closedLoop(ctx context.Context, clients int, warmup, window time.Duration, routes []string, seed uint64, fn op) result {
+func closedLoop(ctx context.Context, clients int, think, warmup, window time.Duration, routes []string, seed uint64, fn op) result {
 	type local struct {
 		ok, fail []int
 		lat      [][]time.Duration
@@ -75,6 +82,21 @@ func closedLoop(ctx context.Context, clients int, warmup, window time.Duration, 
 	runtime.ReadMemStats(&before)
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+window)
+	cpu := make(chan [2]cpuSample, 1)
+	go func() {
+		sleep := func(until time.Time) {
+			t := time.NewTimer(time.Until(until))
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+		}
+		sleep(from)
+		a := sampleCPU()
+		sleep(end)
+		cpu <- [2]cpuSample{a, sampleCPU()}
+	}()
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
@@ -86,6 +108,9 @@ func closedLoop(ctx context.Context, clients int, warmup, window time.Duration, 
 			l.why = map[string]int{}
 			rng := rand.New(rand.NewPCG(seed, uint64(c)))
 			for ctx.Err() == nil {
+				if think > 0 {
+					time.Sleep(think)
+				}
 				t0 := time.Now()
 				if !t0.Before(end) {
 					return
@@ -109,7 +134,14 @@ func closedLoop(ctx context.Context, clients int, warmup, window time.Duration, 
 	runtime.ReadMemStats(&after)
 	r := result{Window: window, Routes: routes, OK: make([]int, len(routes)), Fail: make([]int, len(routes)),
 		Lat: make([][]time.Duration, len(routes)), Why: map[string]int{},
-		GCCycles: after.NumGC - before.NumGC, GCPauseNs: after.PauseTotalNs - before.PauseTotalNs}
+		GCCycles: after.NumGC - before.NumGC, GCPauseNs: after.PauseTotalNs - before.PauseTotalNs,
+		SelfCPU: math.NaN(), OtherCPU: math.NaN(), StealCPU: math.NaN()}
+	if c := <-cpu; c[0].ok && c[1].ok {
+		self := c[1].self - c[0].self
+		r.SelfCPU = self.Seconds() / window.Seconds()
+		r.OtherCPU = max(0, (c[1].machineBusy-c[0].machineBusy-self).Seconds()/window.Seconds())
+		r.StealCPU = (c[1].steal - c[0].steal).Seconds() / window.Seconds()
+	}
 	for _, l := range locals {
 		for i := range routes {
 			r.OK[i] += l.ok[i]
@@ -141,7 +173,7 @@ func percentile(sorted []time.Duration, p float64) time.Duration {
 // else around it.
 func rawHashes(ctx context.Context, e *env, workers int, warmup, window time.Duration, seed uint64) result {
 	h := passwd.New(e.Hash)
-	return closedLoop(ctx, workers, warmup, window, []string{"argon2id verify"}, seed, func(ctx context.Context, _ int, _ *rand.Rand) (int, bool, string) {
+	return closedLoop(ctx, workers, 0, warmup, window, []string{"argon2id verify"}, seed, func(ctx context.Context, _ int, _ *rand.Rand) (int, bool, string) {
 		ok, _, err := h.Verify(ctx, e.StoredHash, Password)
 		if err != nil {
 			return 0, false, err.Error()
@@ -158,7 +190,7 @@ func rawHashes(ctx context.Context, e *env, workers int, warmup, window time.Dur
 func logins(ctx context.Context, e *env, clients int, warmup, window time.Duration, seed uint64) result {
 	pw := url.QueryEscape(Password)
 	target := e.BaseURL + "/masuk"
-	return closedLoop(ctx, clients, warmup, window, []string{"POST /masuk"}, seed, func(ctx context.Context, _ int, rng *rand.Rand) (int, bool, string) {
+	return closedLoop(ctx, clients, 0, warmup, window, []string{"POST /masuk"}, seed, func(ctx context.Context, _ int, rng *rand.Rand) (int, bool, string) {
 		body := "login=" + Username(1+rng.IntN(e.Users)) + "&password=" + pw
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, strings.NewReader(body))
 		if err != nil {
@@ -191,9 +223,9 @@ const (
 
 // pages measures the pages that need no hash: half the clients load the login form
 // anonymously, the other half Akun Saya with a session of their own. A success is a 200.
-func pages(ctx context.Context, e *env, clients int, cookies []string, warmup, window time.Duration, seed uint64) result {
+func pages(ctx context.Context, e *env, clients int, cookies []string, think, warmup, window time.Duration, seed uint64) result {
 	loginURL, akunURL := e.BaseURL+"/masuk", e.BaseURL+"/akun"
-	return closedLoop(ctx, clients, warmup, window, []string{"GET /masuk", "GET /akun"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
+	return closedLoop(ctx, clients, think, warmup, window, []string{"GET /masuk", "GET /akun"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
 		route, target := routeLogin, loginURL
 		if c%2 == 1 {
 			route, target = routeAkun, akunURL
@@ -264,4 +296,86 @@ func checkLogin(ctx context.Context, e *env) error {
 		return fmt.Errorf("POST /masuk: status %d, Location %q, want 303 to /akun; body starts %.300q", resp.StatusCode, resp.Header.Get("Location"), b)
 	}
 	return nil
+}
+
+// waitQuiet waits, up to maxWait, until the other processes on the machine have used
+// less than threshold CPUs over a 2-second span, so that a phase does not start in the
+// middle of somebody else's build. It reports whether the machine became quiet.
+func waitQuiet(ctx context.Context, threshold float64, maxWait time.Duration, out io.Writer) bool {
+	if threshold <= 0 {
+		return true
+	}
+	deadline := time.Now().Add(maxWait)
+	said := false
+	for {
+		a := sampleCPU()
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(2 * time.Second):
+		}
+		b := sampleCPU()
+		if !a.ok || !b.ok {
+			return true
+		}
+		other := ((b.machineBusy - a.machineBusy) - (b.self - a.self)).Seconds() / 2
+		if other < threshold {
+			return true
+		}
+		if time.Now().After(deadline) {
+			fmt.Fprintf(out, "machine still busy (other processes %.2f CPUs) after %s; measuring anyway\n", other, maxWait)
+			return false
+		}
+		if !said {
+			fmt.Fprintf(out, "waiting for the machine to be quiet (other processes use %.2f CPUs)...\n", other)
+			said = true
+		}
+	}
+}
+
+// floor measures the harness itself: the same clients, transport and http.Server
+// settings against a handler that only writes a fixed copy of the login page. Its
+// latency is what the page phase would show if surel's own work cost nothing, so it
+// bounds what any change to the app can achieve on this machine.
+func floor(ctx context.Context, e *env, clients int, think, warmup, window time.Duration, seed uint64) (result, error) {
+	resp, err := e.Client.Get(e.BaseURL + "/masuk")
+	if err != nil {
+		return result{}, err
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return result{}, err
+	}
+	header := resp.Header.Clone()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return result{}, err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for k, v := range header {
+				w.Header()[k] = v
+			}
+			w.Write(page)
+		})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	target := "http://" + ln.Addr().String() + "/masuk"
+	return closedLoop(ctx, clients, think, warmup, window, []string{"static copy of /masuk"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
+		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
+		if err != nil {
+			return 0, false, err.Error()
+		}
+		resp, err := e.Client.Do(req)
+		if err != nil {
+			return 0, false, "transport: " + err.Error()
+		}
+		io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return 0, false, fmt.Sprintf("status %d", resp.StatusCode)
+		}
+		return 0, true, ""
+	}), nil
 }

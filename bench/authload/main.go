@@ -19,12 +19,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/surel-id/surel/internal/passwd"
 )
 
 type options struct {
@@ -43,6 +46,13 @@ type options struct {
 	Phases       string
 	Seed         uint64
 	Keep         bool
+	Quiet        float64
+	QuietWait    time.Duration
+	Think        time.Duration
+	Noise        float64
+	Retries      int
+	// Hash overrides the argon2id parameters; only the smoke test sets it.
+	Hash *passwd.Params
 }
 
 func main() {
@@ -52,17 +62,22 @@ func main() {
 	flag.DurationVar(&o.Duration, "duration", 10*time.Second, "measured window of every phase")
 	flag.DurationVar(&o.Warmup, "warmup", time.Second, "unmeasured warm-up before every phase's window")
 	flag.IntVar(&o.Rounds, "rounds", 2, "rounds of (raw hash, login), run alternately")
-	flag.IntVar(&o.RawWorkers, "raw-workers", procs, "goroutines hashing in the raw phase (default GOMAXPROCS)")
-	flag.IntVar(&o.LoginClients, "login-clients", 2*procs, "concurrent login clients (default 2×GOMAXPROCS; the server runs at most GOMAXPROCS hashes at once)")
+	flag.IntVar(&o.RawWorkers, "raw-workers", procs, "goroutines hashing in the raw phase: GOMAXPROCS")
+	flag.IntVar(&o.LoginClients, "login-clients", 2*procs, "concurrent login clients: 2×GOMAXPROCS, so a request is always queued for each of the server's GOMAXPROCS hash slots")
 	flag.IntVar(&o.PageClients, "page-clients", 50, "concurrent clients in the page phase, half on GET /masuk, half on GET /akun")
 	flag.Float64Var(&o.TargetRatio, "target-ratio", 0.9, "required login/raw throughput ratio")
 	flag.DurationVar(&o.TargetP99, "target-p99", 10*time.Millisecond, "required page p99")
 	flag.StringVar(&o.Log, "log", "text", "app log: text (formatted to io.Discard), discard (slog.DiscardHandler), stderr")
 	flag.StringVar(&o.Out, "out", "", "write the results as a markdown section to this file")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of every phase to PREFIX.<phase>.pprof")
-	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages")
+	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages, floor (the harness against a static copy of /masuk; informative)")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed for the choice of users")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary data directory")
+	flag.Float64Var(&o.Quiet, "quiet", 0.15, "before every phase, wait until other processes use fewer CPUs than this (0: don't wait)")
+	flag.DurationVar(&o.QuietWait, "quiet-wait", 3*time.Minute, "longest wait for a quiet machine before a phase")
+	flag.Float64Var(&o.Noise, "noise", 0.1, "a round or page phase during which other processes used more CPUs than this is discarded and measured again (0: never)")
+	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
+	flag.DurationVar(&o.Think, "think", 0, "pause of each page client between requests (0: back-to-back, the requirement's definition)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -99,34 +114,42 @@ type round struct{ Raw, Login result }
 
 // report is everything a run measured.
 type report struct {
-	Command     string
-	Opt         options
-	Machine     machine
-	Started     time.Time
-	SeedTook    time.Duration
-	Rounds      []round
-	Pages       *result
-	HashEnabled bool
+	Command  string
+	Opt      options
+	Machine  machine
+	Started  time.Time
+	SeedTook time.Duration
+	LiveHeap uint64
+	Rounds   []round
+	Pages    *result
+	Floor    *result // the harness alone, when -phases has floor
+	// Discarded and DiscardedPages are measurements repeated because other processes
+	// took more than -noise CPUs during them.
+	Discarded      []round
+	DiscardedPages []result
+	HashEnabled    bool
 }
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
-	hashPhases, pagePhase := false, false
+	hashPhases, pagePhase, floorPhase := false, false, false
 	for _, p := range strings.Split(o.Phases, ",") {
 		switch strings.TrimSpace(p) {
 		case "hash":
 			hashPhases = true
 		case "pages":
 			pagePhase = true
+		case "floor":
+			floorPhase = true
 		default:
-			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages)", p)
+			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages, floor)", p)
 		}
 	}
 	rep.HashEnabled = hashPhases
 	fmt.Fprintf(out, "authload: %s, GOMAXPROCS %d, %s\n", rep.Machine.CPU, rep.Machine.GOMAXPROCS, rep.Machine.Go)
 
 	t := time.Now()
-	e, err := newEnv(ctx, envOptions{Users: o.Users, Log: o.Log, KeepDir: o.Keep, Out: out})
+	e, err := newEnv(ctx, envOptions{Users: o.Users, Log: o.Log, KeepDir: o.Keep, Out: out, Hash: o.Hash})
 	if err != nil {
 		return nil, err
 	}
@@ -135,29 +158,47 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	if o.Keep {
 		fmt.Fprintf(out, "data directory kept: %s\n", e.Dir)
 	}
-	fmt.Fprintf(out, "server %s, argon2id m=%d KiB t=%d p=%d\n", e.BaseURL, e.Hash.Memory, e.Hash.Time, e.Hash.Threads)
+	rep.LiveHeap = e.LiveHeap
+	fmt.Fprintf(out, "server %s, argon2id m=%d KiB t=%d p=%d, live heap %.1f MiB\n", e.BaseURL, e.Hash.Memory, e.Hash.Time, e.Hash.Threads, float64(e.LiveHeap)/(1<<20))
 
+	noisy := func(r result) bool { return o.Noise > 0 && !math.IsNaN(r.OtherCPU) && r.OtherCPU > o.Noise }
+	// phase waits for a quiet machine, then runs one measurement under the CPU profiler.
+	phase := func(name string, fn func() result) result {
+		waitQuiet(ctx, o.Quiet, o.QuietWait, out)
+		stop := profile(o.CPUProfile, name)
+		defer stop()
+		return fn()
+	}
 	if hashPhases {
 		if err := checkLogin(ctx, e); err != nil {
 			return nil, err
 		}
 		for i := range o.Rounds {
-			var rd round
-			stop := profile(o.CPUProfile, fmt.Sprintf("raw%d", i+1))
-			rd.Raw = rawHashes(ctx, e, o.RawWorkers, o.Warmup, o.Duration, o.Seed+uint64(i))
-			stop()
-			fmt.Fprintf(out, "round %d raw:   %7.2f hashes/s (%d workers)\n", i+1, rd.Raw.Rate(), o.RawWorkers)
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
-			}
-			stop = profile(o.CPUProfile, fmt.Sprintf("login%d", i+1))
-			rd.Login = logins(ctx, e, o.LoginClients, o.Warmup, o.Duration, o.Seed+uint64(i))
-			stop()
-			fmt.Fprintf(out, "round %d login: %7.2f logins/s (%d clients), ratio %.3f, %d errors\n", i+1, rd.Login.Rate(),
-				o.LoginClients, rd.Login.Rate()/rd.Raw.Rate(), rd.Login.total(rd.Login.Fail))
-			rep.Rounds = append(rep.Rounds, rd)
-			if ctx.Err() != nil {
-				return nil, ctx.Err()
+			for try := 0; ; try++ {
+				var rd round
+				seed := o.Seed + uint64(i)
+				rd.Raw = phase(fmt.Sprintf("raw%d.%d", i+1, try), func() result {
+					return rawHashes(ctx, e, o.RawWorkers, o.Warmup, o.Duration, seed)
+				})
+				fmt.Fprintf(out, "round %d raw:   %7.2f hashes/s (%d workers), CPU self/other %s\n", i+1, rd.Raw.Rate(), o.RawWorkers, cpuText(rd.Raw))
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				rd.Login = phase(fmt.Sprintf("login%d.%d", i+1, try), func() result {
+					return logins(ctx, e, o.LoginClients, o.Warmup, o.Duration, seed)
+				})
+				fmt.Fprintf(out, "round %d login: %7.2f logins/s (%d clients), ratio %.3f, %d errors, CPU self/other %s\n", i+1, rd.Login.Rate(),
+					o.LoginClients, rd.Login.Rate()/rd.Raw.Rate(), rd.Login.total(rd.Login.Fail), cpuText(rd.Login))
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				if (noisy(rd.Raw) || noisy(rd.Login)) && try < o.Retries {
+					fmt.Fprintf(out, "round %d: other processes took more than %.2f CPUs; discarded, measuring it again\n", i+1, o.Noise)
+					rep.Discarded = append(rep.Discarded, rd)
+					continue
+				}
+				rep.Rounds = append(rep.Rounds, rd)
+				break
 			}
 		}
 	}
@@ -170,15 +211,35 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		if err := checkPages(ctx, e, cookies); err != nil {
 			return nil, err
 		}
-		stop := profile(o.CPUProfile, "pages")
-		r := pages(ctx, e, o.PageClients, cookies, o.Warmup, o.Duration, o.Seed)
-		stop()
-		rep.Pages = &r
-		all := r.all()
-		fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors\n", r.Rate(), fmtDur(percentile(all, 99)), r.total(r.Fail))
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
+		for try := 0; ; try++ {
+			r := phase(fmt.Sprintf("pages.%d", try), func() result {
+				return pages(ctx, e, o.PageClients, cookies, o.Think, o.Warmup, o.Duration, o.Seed)
+			})
+			fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(percentile(r.all(), 99)), r.total(r.Fail), cpuText(r))
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
+			if noisy(r) && try < o.Retries {
+				fmt.Fprintf(out, "pages: other processes took more than %.2f CPUs; discarded, measuring again\n", o.Noise)
+				rep.DiscardedPages = append(rep.DiscardedPages, r)
+				continue
+			}
+			rep.Pages = &r
+			break
 		}
+	}
+	if floorPhase {
+		var ferr error
+		r := phase("floor", func() result {
+			var r result
+			r, ferr = floor(ctx, e, o.PageClients, o.Think, o.Warmup, o.Duration, o.Seed)
+			return r
+		})
+		if ferr != nil {
+			return nil, ferr
+		}
+		rep.Floor = &r
+		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(percentile(r.all(), 99)), r.total(r.Fail), cpuText(r))
 	}
 	return rep, nil
 }
@@ -217,11 +278,17 @@ func describeMachine() machine {
 	m := machine{NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), CPU: "unknown CPU",
 		Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
 	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
-		for _, line := range strings.Split(string(b), "\n") {
-			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
-				m.CPU = strings.TrimSpace(v)
-				break
+		// The first processor's block: model name, family/model (the name alone may be
+		// as vague as "AMD EPYC" in a VM), clock and cache.
+		first, _, _ := strings.Cut(string(b), "\n\n")
+		info := map[string]string{}
+		for _, line := range strings.Split(first, "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok {
+				info[strings.TrimSpace(k)] = strings.TrimSpace(v)
 			}
+		}
+		if n := info["model name"]; n != "" {
+			m.CPU = fmt.Sprintf("%s (family %s model %s, %s MHz, cache %s)", n, info["cpu family"], info["model"], info["cpu MHz"], info["cache size"])
 		}
 	}
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -33,6 +34,9 @@ type env struct {
 	StoredHash string
 	Users      int
 	Tenant     account.Tenant
+	// LiveHeap is the Go heap in use right after start-up and seeding (after a GC): what
+	// every garbage collection has to mark.
+	LiveHeap uint64
 
 	srv  *http.Server
 	keep bool
@@ -130,6 +134,10 @@ func newEnv(ctx context.Context, o envOptions) (_ *env, err error) {
 	if err := e.seed(ctx, o.Out); err != nil {
 		return nil, err
 	}
+	runtime.GC()
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	e.LiveHeap = ms.HeapAlloc
 	return e, nil
 }
 

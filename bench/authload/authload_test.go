@@ -1,0 +1,187 @@
+package main
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/surel-id/surel/internal/passwd"
+)
+
+// cheap argon2id parameters keep the smoke test fast; the program itself always uses
+// passwd.Default.
+var cheap = passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}
+
+// TestSmoke runs every phase for a fraction of a second, so the load program keeps
+// working as the app changes. It checks the plumbing, not the numbers.
+func TestSmoke(t *testing.T) {
+	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, Rounds: 1,
+		RawWorkers: 2, LoginClients: 4, PageClients: 4, TargetRatio: 0.9, TargetP99: 10 * time.Millisecond,
+		Log: "discard", Phases: "hash,pages", Seed: 1, Hash: &cheap}
+	rep, err := run(context.Background(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Rounds) != 1 || rep.Pages == nil {
+		t.Fatalf("phases missing: %d rounds, pages %v", len(rep.Rounds), rep.Pages != nil)
+	}
+	rd := rep.Rounds[0]
+	for name, r := range map[string]result{"raw": rd.Raw, "login": rd.Login, "pages": *rep.Pages} {
+		if r.Rate() <= 0 || r.total(r.Fail) != 0 {
+			t.Errorf("%s: rate %.1f/s, %d failures (%s)", name, r.Rate(), r.total(r.Fail), whyText(r.Why))
+		}
+	}
+	for i, route := range rep.Pages.Routes {
+		if rep.Pages.OK[i] == 0 {
+			t.Errorf("no successful %s", route)
+		}
+	}
+	var b strings.Builder
+	rep.markdown(&b)
+	rep.text(&b)
+	if !strings.Contains(b.String(), "GET /akun") || !strings.Contains(b.String(), "login / raw") {
+		t.Errorf("report lacks its tables:\n%s", b.String())
+	}
+}
+
+func TestPercentile(t *testing.T) {
+	var xs []time.Duration
+	for i := 1; i <= 100; i++ {
+		xs = append(xs, time.Duration(i))
+	}
+	for p, want := range map[float64]time.Duration{0: 1, 50: 50, 90: 90, 99: 99, 99.5: 100, 100: 100} {
+		if got := percentile(xs, p); got != want {
+			t.Errorf("percentile(1..100, %v) = %v, want %v", p, got, want)
+		}
+	}
+	if percentile(nil, 99) != 0 {
+		t.Error("percentile of nothing")
+	}
+}
+
+// The benchmarks below measure the same operations as the program, one at a time, with
+// the production argon2id parameters, for `go test -bench . ./bench/authload`. They share
+// one server with 10 000 users.
+
+var (
+	benchOnce sync.Once
+	benchEnv  *env
+	benchErr  error
+)
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if benchEnv != nil {
+		benchEnv.Close()
+	}
+	os.Exit(code)
+}
+
+func sharedEnv(b *testing.B) *env {
+	benchOnce.Do(func() {
+		benchEnv, benchErr = newEnv(context.Background(), envOptions{Users: 10000, Log: "text"})
+	})
+	if benchErr != nil {
+		b.Fatal(benchErr)
+	}
+	return benchEnv
+}
+
+// BenchmarkVerify is the raw hash: ns/op is one argon2id verification on one core.
+func BenchmarkVerify(b *testing.B) {
+	e := sharedEnv(b)
+	h := passwd.New(e.Hash)
+	ctx := context.Background()
+	for b.Loop() {
+		if ok, _, err := h.Verify(ctx, e.StoredHash, Password); !ok || err != nil {
+			b.Fatal(ok, err)
+		}
+	}
+}
+
+// BenchmarkVerifyParallel hashes on every core: ns/op is the inverse of the raw hash rate.
+func BenchmarkVerifyParallel(b *testing.B) {
+	e := sharedEnv(b)
+	h := passwd.New(e.Hash)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if ok, _, err := h.Verify(context.Background(), e.StoredHash, Password); !ok || err != nil {
+				b.Error(ok, err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkLogin posts the login form from 2×GOMAXPROCS clients: ns/op is the inverse of
+// the login rate, to compare with BenchmarkVerifyParallel.
+func BenchmarkLogin(b *testing.B) {
+	e := sharedEnv(b)
+	var n atomic.Int64
+	b.SetParallelism(2)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			body := "login=" + Username(1+int(n.Add(1))%e.Users) + "&password=" + url.QueryEscape(Password)
+			req, _ := http.NewRequest(http.MethodPost, e.BaseURL+"/masuk", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			resp, err := e.Client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusSeeOther {
+				b.Errorf("status %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}
+
+func benchPage(b *testing.B, path string, signedIn bool) {
+	e := sharedEnv(b)
+	var cookie string
+	if signedIn {
+		cs, err := e.sessions(context.Background(), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		cookie = cs[0]
+	}
+	b.ResetTimer()
+	// 25 × GOMAXPROCS clients: 50 on two cores, as in the program's page phase.
+	b.SetParallelism(25)
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodGet, e.BaseURL+path, nil)
+			if cookie != "" {
+				req.Header.Set("Cookie", "surel_sesi="+cookie)
+			}
+			resp, err := e.Client.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("GET %s: status %d", path, resp.StatusCode)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkPageLogin is GET /masuk, anonymous; ns/op is the inverse of the throughput.
+func BenchmarkPageLogin(b *testing.B) { benchPage(b, "/masuk", false) }
+
+// BenchmarkPageAkun is GET /akun with a session; ns/op is the inverse of the throughput.
+func BenchmarkPageAkun(b *testing.B) { benchPage(b, "/akun", true) }

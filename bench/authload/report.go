@@ -1,0 +1,278 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// hashTotals pools the rounds: all logins over all raw hashes, each over the same total
+// window, so the ratio is that of the summed rates.
+func (r *report) hashTotals() (raw, login float64, errors int) {
+	var rawN, loginN int
+	var rawW, loginW time.Duration
+	for _, rd := range r.Rounds {
+		rawN += rd.Raw.total(rd.Raw.OK)
+		loginN += rd.Login.total(rd.Login.OK)
+		rawW += rd.Raw.Window
+		loginW += rd.Login.Window
+		errors += rd.Login.total(rd.Login.Fail) + rd.Raw.total(rd.Raw.Fail)
+	}
+	if rawW == 0 || loginW == 0 {
+		return 0, 0, errors
+	}
+	return float64(rawN) / rawW.Seconds(), float64(loginN) / loginW.Seconds(), errors
+}
+
+// HashPass: the pooled login/raw ratio reaches the target and no login failed.
+func (r *report) HashPass() bool {
+	raw, login, errs := r.hashTotals()
+	return raw > 0 && login/raw >= r.Opt.TargetRatio && errs == 0
+}
+
+// PagesPass: the overall p99 of the page phase is under the target and no request failed.
+func (r *report) PagesPass() bool {
+	if r.Pages == nil {
+		return true
+	}
+	all := r.Pages.all()
+	return len(all) > 0 && percentile(all, 99) < r.Opt.TargetP99 && r.Pages.total(r.Pages.Fail) == 0
+}
+
+// Pass is the verdict of every phase that ran.
+func (r *report) Pass() bool { return (!r.HashEnabled || r.HashPass()) && r.PagesPass() }
+
+// gogc is the GOGC setting the run had.
+func gogc() string {
+	if v := os.Getenv("GOGC"); v != "" {
+		return v
+	}
+	return "100 (default)"
+}
+
+func verdict(ok bool) string {
+	if ok {
+		return "PASS"
+	}
+	return "FAIL"
+}
+
+func fmtDur(d time.Duration) string {
+	switch {
+	case d >= time.Second:
+		return fmt.Sprintf("%.2f s", d.Seconds())
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+	default:
+		return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+	}
+}
+
+func whyText(why map[string]int) string {
+	if len(why) == 0 {
+		return ""
+	}
+	keys := make([]string, 0, len(why))
+	for k := range why {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return why[keys[i]] > why[keys[j]] })
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d× %s", why[k], k))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// rows of the two tables, shared by the text and markdown forms.
+func (r *report) hashRows() (head []string, rows [][]string) {
+	head = []string{"round", "raw argon2id (hashes/s)", "POST /masuk (logins/s)", "login / raw", "login p50", "login p99", "login errors",
+		"raw CPU self/other", "login CPU self/other"}
+	for i, rd := range r.Rounds {
+		l := rd.Login.Lat[0]
+		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("%.2f", rd.Raw.Rate()), fmt.Sprintf("%.2f", rd.Login.Rate()),
+			fmt.Sprintf("%.3f", rd.Login.Rate()/rd.Raw.Rate()), fmtDur(percentile(l, 50)), fmtDur(percentile(l, 99)),
+			fmt.Sprint(rd.Login.total(rd.Login.Fail)), cpuText(rd.Raw), cpuText(rd.Login)})
+	}
+	raw, login, errs := r.hashTotals()
+	rows = append(rows, []string{"all", fmt.Sprintf("%.2f", raw), fmt.Sprintf("%.2f", login), fmt.Sprintf("%.3f", login/raw), "", "", fmt.Sprint(errs), "", ""})
+	return head, rows
+}
+
+// cpuText is "self / other" CPUs (cores) of a phase: what this process used and what
+// every other process on the machine used meanwhile.
+func cpuText(r result) string {
+	if math.IsNaN(r.SelfCPU) {
+		return "?"
+	}
+	if r.StealCPU >= 0.01 {
+		return fmt.Sprintf("%.2f / %.2f (steal %.2f)", r.SelfCPU, r.OtherCPU, r.StealCPU)
+	}
+	return fmt.Sprintf("%.2f / %.2f", r.SelfCPU, r.OtherCPU)
+}
+
+// foreignLoad is the largest CPU share other processes took during a measured phase.
+func (r *report) foreignLoad() float64 {
+	m := 0.0
+	for _, rd := range r.Rounds {
+		m = max(m, rd.Raw.OtherCPU, rd.Login.OtherCPU)
+	}
+	for _, p := range []*result{r.Pages, r.Floor} {
+		if p != nil {
+			m = max(m, p.OtherCPU)
+		}
+	}
+	if math.IsNaN(m) {
+		return 0
+	}
+	return m
+}
+
+func latencyRows(p *result) (head []string, rows [][]string) {
+	head = []string{"route", "requests", "req/s", "p50", "p90", "p99", "max", "errors"}
+	line := func(name string, lat []time.Duration, ok, fail int) []string {
+		return []string{name, fmt.Sprint(ok), fmt.Sprintf("%.0f", float64(ok)/p.Window.Seconds()), fmtDur(percentile(lat, 50)),
+			fmtDur(percentile(lat, 90)), fmtDur(percentile(lat, 99)), fmtDur(percentile(lat, 100)), fmt.Sprint(fail)}
+	}
+	for i, name := range p.Routes {
+		rows = append(rows, line(name, p.Lat[i], p.OK[i], p.Fail[i]))
+	}
+	if len(p.Routes) > 1 {
+		rows = append(rows, line("all", p.all(), p.total(p.OK), p.total(p.Fail)))
+	}
+	return head, rows
+}
+
+func (r *report) hashVerdict() string {
+	raw, login, errs := r.hashTotals()
+	return fmt.Sprintf("%s: login/raw = %.3f (target ≥ %.2f), %d errors", verdict(r.HashPass()), login/raw, r.Opt.TargetRatio, errs)
+}
+
+// discarded lists the measurements repeated because of foreign load, so the report
+// shows what was thrown away and why.
+func (r *report) discarded() []string {
+	var out []string
+	for _, rd := range r.Discarded {
+		out = append(out, fmt.Sprintf("discarded round: raw %.2f hashes/s (CPU self/other %s), login %.2f logins/s (CPU self/other %s), ratio %.3f",
+			rd.Raw.Rate(), cpuText(rd.Raw), rd.Login.Rate(), cpuText(rd.Login), rd.Login.Rate()/rd.Raw.Rate()))
+	}
+	for _, p := range r.DiscardedPages {
+		out = append(out, fmt.Sprintf("discarded page phase: %.0f req/s, p99 %s (CPU self/other %s)", p.Rate(), fmtDur(percentile(p.all(), 99)), cpuText(p)))
+	}
+	return out
+}
+
+func (r *report) pageVerdict() string {
+	all := r.Pages.all()
+	return fmt.Sprintf("%s: overall p99 = %s (target < %s), %d errors", verdict(r.PagesPass()), fmtDur(percentile(all, 99)),
+		fmtDur(r.Opt.TargetP99), r.Pages.total(r.Pages.Fail))
+}
+
+func phaseCPU(p *result) string {
+	return fmt.Sprintf("CPU self/other: %s; %.0f GC cycles", cpuText(*p), float64(p.GCCycles))
+}
+
+// noise warns when other processes used a noticeable share of the CPUs while measuring.
+func (r *report) noise() string {
+	if f := r.foreignLoad(); f > 0.1 {
+		return fmt.Sprintf("WARNING: other processes used up to %.2f CPUs during a measured phase (column \"other\"); "+
+			"this machine was shared, so the numbers are noisy; rerun on a quiet machine.", f)
+	}
+	return ""
+}
+
+func (r *report) setup() string {
+	o := r.Opt
+	think := "back-to-back"
+	if o.Think > 0 {
+		think = "think " + o.Think.String()
+	}
+	return fmt.Sprintf("%d users seeded in %s; live heap after start %.1f MiB; GOGC %s; phases: %s warm-up + %s window; raw: %d goroutines; login: %d clients; pages: %d clients (%s); app log: %s; SUREL_AUTH_RATE=100000000",
+		o.Users, r.SeedTook.Round(time.Millisecond), float64(r.LiveHeap)/(1<<20), gogc(), o.Warmup, o.Duration, o.RawWorkers, o.LoginClients, o.PageClients, think, o.Log)
+}
+
+func (r *report) text(w io.Writer) {
+	defer func() {
+		if d := r.discarded(); len(d) > 0 {
+			fmt.Fprintf(w, "\nMeasured again because other processes took over %.2f CPUs:\n%s\n", r.Opt.Noise, strings.Join(d, "\n"))
+		}
+		if n := r.noise(); n != "" {
+			fmt.Fprintln(w, "\n"+n)
+		}
+	}()
+	m := r.Machine
+	fmt.Fprintf(w, "%s\n%s; %d CPUs, GOMAXPROCS %d; %s; %s\n%s\n", r.Command, m.CPU, m.NumCPU, m.GOMAXPROCS, m.Kernel, m.Go, r.setup())
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	table := func(head []string, rows [][]string) {
+		fmt.Fprintln(tw, strings.Join(head, "\t")+"\t")
+		for _, row := range rows {
+			fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+		}
+		tw.Flush()
+	}
+	if r.HashEnabled {
+		fmt.Fprintln(w, "\n(a) login throughput vs raw argon2id")
+		table(r.hashRows())
+		fmt.Fprintln(w, r.hashVerdict())
+		for i, rd := range r.Rounds {
+			if t := whyText(rd.Login.Why); t != "" {
+				fmt.Fprintf(w, "round %d login failures: %s\n", i+1, t)
+			}
+		}
+	}
+	if r.Pages != nil {
+		fmt.Fprintf(w, "\n(b) pages without hashing, %d closed-loop clients\n", r.Opt.PageClients)
+		table(latencyRows(r.Pages))
+		fmt.Fprintln(w, r.pageVerdict())
+		fmt.Fprintln(w, phaseCPU(r.Pages))
+		if t := whyText(r.Pages.Why); t != "" {
+			fmt.Fprintf(w, "page failures: %s\n", t)
+		}
+	}
+	if r.Floor != nil {
+		fmt.Fprintf(w, "\n(b0) harness floor: the same %d clients against a static copy of /masuk (no surel code)\n", r.Opt.PageClients)
+		table(latencyRows(r.Floor))
+		fmt.Fprintln(w, phaseCPU(r.Floor))
+	}
+}
+
+func (r *report) markdown(w io.Writer) {
+	m := r.Machine
+	fmt.Fprintf(w, "## authload run of %s\n\n", r.Started.UTC().Format("2006-01-02 15:04 MST"))
+	fmt.Fprintf(w, "```\n%s\n```\n\n", r.Command)
+	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.CPU, m.NumCPU, m.GOMAXPROCS, m.Kernel, m.Go)
+	fmt.Fprintf(w, "- Setup: %s\n\n", r.setup())
+	table := func(head []string, rows [][]string) {
+		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)))
+		for _, row := range rows {
+			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		}
+		fmt.Fprintln(w)
+	}
+	if r.HashEnabled {
+		fmt.Fprintf(w, "### (a) Login throughput vs raw argon2id\n\n")
+		table(r.hashRows())
+		fmt.Fprintf(w, "**%s**\n\n", r.hashVerdict())
+	}
+	if r.Pages != nil {
+		fmt.Fprintf(w, "### (b) Pages without hashing, %d closed-loop clients\n\n", r.Opt.PageClients)
+		table(latencyRows(r.Pages))
+		fmt.Fprintf(w, "**%s**\n\n%s\n\n", r.pageVerdict(), phaseCPU(r.Pages))
+	}
+	if r.Floor != nil {
+		fmt.Fprintf(w, "### (b0) Harness floor: the same %d clients against a static copy of /masuk (no surel code)\n\n", r.Opt.PageClients)
+		table(latencyRows(r.Floor))
+		fmt.Fprintf(w, "%s\n\n", phaseCPU(r.Floor))
+	}
+	if d := r.discarded(); len(d) > 0 {
+		fmt.Fprintf(w, "Measured again because other processes took over %.2f CPUs:\n\n- %s\n\n", r.Opt.Noise, strings.Join(d, "\n- "))
+	}
+	if n := r.noise(); n != "" {
+		fmt.Fprintf(w, "%s\n\n", n)
+	}
+}
