@@ -3,6 +3,8 @@
 //	surel                  serve (the default)
 //	surel outbox [list]    list the newest outgoing mail
 //	surel outbox show ID   print one message, links included (mail kept without SMTP)
+//	surel roster import [--tenant SLUG] FILE.csv
+//	                       load or replace a tenant's roster (data kepegawaian)
 package main
 
 import (
@@ -15,9 +17,11 @@ import (
 	"os/signal"
 	"strconv"
 	"syscall"
+	"time"
 
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/store"
 )
 
@@ -55,8 +59,15 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer st.Close()
 		return outbox(ctx, st, args, stdout)
+	case "roster":
+		st, err := store.Open(ctx, cfg.DatabaseURL)
+		if err != nil {
+			return err
+		}
+		defer st.Close()
+		return rosterCmd(ctx, cfg, st, args, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID]]")
+		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)
@@ -101,5 +112,45 @@ func outbox(ctx context.Context, st *store.Store, args []string, w io.Writer) er
 		fmt.Fprintf(w, "Last error: %s\n", m.Error)
 	}
 	fmt.Fprintf(w, "\n%s\n", m.Text)
+	return nil
+}
+
+func rosterCmd(ctx context.Context, cfg config.Config, st *store.Store, args []string, w io.Writer) error {
+	const usage = "usage: surel roster import [--tenant SLUG] FILE.csv"
+	if len(args) == 0 || args[0] != "import" {
+		return errors.New(usage)
+	}
+	args = args[1:]
+	tenant := cfg.Tenants[0]
+	if len(args) == 3 && args[0] == "--tenant" {
+		found := false
+		for _, t := range cfg.Tenants {
+			if t.Slug == args[1] {
+				tenant, found = t, true
+			}
+		}
+		if !found {
+			return fmt.Errorf("roster import: no tenant %q in the configuration", args[1])
+		}
+		args = args[2:]
+	}
+	if len(args) != 1 {
+		return errors.New(usage)
+	}
+	f, err := os.Open(args[0])
+	if err != nil {
+		return fmt.Errorf("roster import: %w", err)
+	}
+	defer f.Close()
+	id, err := st.EnsureTenant(ctx, tenant.Slug, tenant.Name, time.Now())
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	n, err := roster.Import(ctx, st, id, f, roster.Options{})
+	if err != nil {
+		return fmt.Errorf("roster import %s: %w", args[0], err)
+	}
+	fmt.Fprintf(w, "roster of %s: %d entries loaded in %v (the previous roster was replaced)\n", tenant.Slug, n, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -51,8 +52,35 @@ func TestOutboxCommand(t *testing.T) {
 	if err := run(ctx, []string{"frobnicate"}, getenv, &out, &out); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Fatalf("unknown command: %v", err)
 	}
-	if err := run(ctx, nil, func(k string) string { return map[string]string{"SUREL_DATA_DIR": dir, "SUREL_DATABASE_URL": "mysql://x"}[k] }, &out, &out); err == nil ||
+	if err := run(ctx, nil, func(k string) string {
+		return map[string]string{"SUREL_DATA_DIR": dir, "SUREL_DATABASE_URL": "mysql://x"}[k]
+	}, &out, &out); err == nil ||
 		!strings.Contains(err.Error(), "SUREL_DATABASE_URL") {
 		t.Fatalf("bad config: %v", err)
+	}
+}
+
+func TestRosterCommand(t *testing.T) {
+	dir := t.TempDir()
+	getenv := func(k string) string { return map[string]string{"SUREL_DATA_DIR": dir}[k] }
+	ctx := context.Background()
+	csv := filepath.Join(dir, "roster.csv")
+	os.WriteFile(csv, []byte("nip,nama,instansi,unit,status,aktif\n196109231991031004,Drs. Murni,Diskominfo,Seksi PSDLP,PNS,1\n"), 0o600)
+	var out bytes.Buffer
+	if err := run(ctx, []string{"roster", "import", csv}, getenv, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "1 entries loaded") {
+		t.Fatalf("%q", out.String())
+	}
+	os.WriteFile(csv, []byte("nip,nama,instansi,unit,status,aktif\n12345,X,Y,Z,PNS,1\n"), 0o600)
+	err := run(ctx, []string{"roster", "import", csv}, getenv, &out, &out)
+	if err == nil || !strings.Contains(err.Error(), "line 2") {
+		t.Fatalf("a bad row is not reported with its line: %v", err)
+	}
+	st, _ := store.Open(ctx, "sqlite:"+filepath.Join(dir, "surel.db"))
+	defer st.Close()
+	if n, _ := st.RosterCount(ctx, 1); n != 1 {
+		t.Fatalf("a refused file changed the roster: %d entries", n)
 	}
 }
