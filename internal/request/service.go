@@ -11,6 +11,7 @@ import (
 	"github.com/surel-id/surel/internal/address"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/wilayah"
 )
@@ -22,6 +23,9 @@ type Service struct {
 	Catalog Catalog
 	Regions *wilayah.Data
 	Mail    account.Mailer
+	// Roster is the employer's data kepegawaian; nil, or empty for a tenant, skips the
+	// check.
+	Roster Roster
 	// Holidays are the national holidays and cuti bersama the working calendars skip.
 	Holidays map[sop.Date]string
 	BaseURL  string
@@ -208,6 +212,9 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 	if err != nil {
 		return r, err
 	}
+	if r.Flags, err = s.rosterFlags(ctx, t, u, r); err != nil {
+		return r, err
+	}
 	now := s.now()
 	resubmitted := r.Status == Returned
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
@@ -269,6 +276,40 @@ func (s *Service) Discard(ctx context.Context, u account.User, id int64) error {
 		}
 	}
 	return nil
+}
+
+// Roster reads a tenant's data kepegawaian.
+type Roster interface {
+	RosterEntry(ctx context.Context, tenantID int64, nip string) (roster.Entry, error)
+	RosterCount(ctx context.Context, tenantID int64) (int, error)
+}
+
+// rosterFlags compares a PNS request with the roster, when the tenant has loaded one.
+// Mismatches do not refuse the request: they are flags the verifier sees with the
+// reason (PRODUCT.md, Rules).
+func (s *Service) rosterFlags(ctx context.Context, t account.Tenant, u account.User, r Request) ([]Flag, error) {
+	nip := r.Values["nip"]
+	if s.Roster == nil || nip == "" {
+		return nil, nil
+	}
+	n, err := s.Roster.RosterCount(ctx, t.ID)
+	if err != nil || n == 0 {
+		return nil, err
+	}
+	e, err := s.Roster.RosterEntry(ctx, t.ID, nip)
+	found := err == nil
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
+		return nil, err
+	}
+	name := u.Profile.FullName
+	if name == "" {
+		name = u.DisplayName()
+	}
+	var flags []Flag
+	for _, m := range roster.Check(&e, found, name, roster.Policy{}) {
+		flags = append(flags, Flag{Reason: m.Reason, Detail: m.Detail})
+	}
+	return flags, nil
 }
 
 // Workflow is the SOP a tenant follows and its working calendar.

@@ -2,6 +2,7 @@ package request_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/wilayah"
 )
@@ -234,4 +236,43 @@ func rebind(st *store.Store, q string) string {
 		return strings.Replace(q, "?", "$1", 1)
 	}
 	return q
+}
+
+// With a roster loaded, a request whose NIP is missing or whose name differs is flagged
+// for the verifier, not refused; a matching one carries no flag.
+func TestRosterFlags(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, tn := setup(t, st)
+		svc.Roster = st
+		csv := "nip,nama,instansi,unit,status,aktif\n196109231991031004,Drs. Budi Santoso,Diskominfo,PSDLP,PNS,1\n196109231991031005,Ani,Diskominfo,PSDLP,honorer,0\n"
+		if _, err := roster.Import(ctx, st, tn.ID, strings.NewReader(csv), roster.Options{}); err != nil {
+			t.Fatal(err)
+		}
+		cases := []struct {
+			nip  string
+			want []string
+		}{
+			{"196109231991031004", nil},
+			{"196109231991031005", []string{"inactive", "not_pns", "name_mismatch"}},
+			{"196109231991031006", []string{"not_in_roster"}},
+		}
+		for i, c := range cases {
+			u := user(t, st, tn.ID, fmt.Sprintf("u%d", i))
+			v := pnsValues()
+			v["nip"], v["proposed_address"] = c.nip, fmt.Sprintf("budi.r%d", i)
+			r, err := svc.Submit(ctx, tn, u, draft(t, svc, st, tn, u, v).ID)
+			if err != nil {
+				t.Fatalf("%s: flagged requests must still be accepted: %v", c.nip, err)
+			}
+			saved, _ := st.Request(ctx, r.ID)
+			var got []string
+			for _, f := range saved.Flags {
+				got = append(got, f.Reason)
+			}
+			if strings.Join(got, ",") != strings.Join(c.want, ",") {
+				t.Errorf("%s: flags %v, want %v", c.nip, got, c.want)
+			}
+		}
+	})
 }
