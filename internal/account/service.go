@@ -150,13 +150,23 @@ func (s *Service) freeUsername(ctx context.Context, tenantID int64, base string)
 	}
 }
 
-func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time.Time) error {
-	secret, hash := NewSecret()
-	if err := s.Store.UseTokensOf(ctx, u.ID, PurposeActivate, now); err != nil {
-		return err
+// issueLink makes a one-time link secret for u, retiring the earlier ones of the same
+// purpose so only the newest link works. hash may be given (computed ahead of the
+// transaction) or empty.
+func (s *Service) issueLink(ctx context.Context, u User, purpose, secret, hash string, ttl time.Duration, now time.Time) (string, error) {
+	if secret == "" {
+		secret, hash = NewSecret()
 	}
-	tok := Token{UserID: u.ID, Purpose: PurposeActivate, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ActivationTTL)}
-	if err := s.Store.CreateToken(ctx, &tok); err != nil {
+	if err := s.Store.UseTokensOf(ctx, u.ID, purpose, now); err != nil {
+		return "", err
+	}
+	tok := Token{UserID: u.ID, Purpose: purpose, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ttl)}
+	return secret, s.Store.CreateToken(ctx, &tok)
+}
+
+func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time.Time) error {
+	secret, err := s.issueLink(ctx, u, PurposeActivate, "", "", ActivationTTL, now)
+	if err != nil {
 		return err
 	}
 	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "activation",
@@ -344,11 +354,7 @@ func (s *Service) RequestReset(ctx context.Context, t Tenant, email string) erro
 		if u.Status == StatusPending {
 			return s.sendActivation(ctx, t, u, now)
 		}
-		if err := s.Store.UseTokensOf(ctx, u.ID, PurposeReset, now); err != nil {
-			return err
-		}
-		tok := Token{UserID: u.ID, Purpose: PurposeReset, Hash: hash, CreatedAt: now, ExpiresAt: now.Add(ResetTTL)}
-		if err := s.Store.CreateToken(ctx, &tok); err != nil {
+		if _, err := s.issueLink(ctx, u, PurposeReset, secret, hash, ResetTTL, now); err != nil {
 			return err
 		}
 		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "reset",
