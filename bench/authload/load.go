@@ -66,7 +66,7 @@ func (r result) all() []time.Duration {
 }
 
 // closedLoop runs clients goroutines, each issuing the next operation as soon as the
-// previous one returns (after think, when set), for warmup+window. Only operations that complete inside the
+// previous one returns (after a random pause of mean think, when set), for warmup+window. Only operations that complete inside the
 // window (after warm-up, before the end) are counted, so every phase is measured over the
 // same span however long one operation takes; an operation still running at the end is
 // waited for but not counted.
@@ -109,7 +109,9 @@ func closedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 			rng := rand.New(rand.NewPCG(seed, uint64(c)))
 			for ctx.Err() == nil {
 				if think > 0 {
-					time.Sleep(think)
+					// Exponential pauses (mean think): clients drift apart instead of
+					// coming back in lock-step bursts, as independent users would.
+					time.Sleep(time.Duration(rng.ExpFloat64() * float64(think)))
 				}
 				t0 := time.Now()
 				if !t0.Before(end) {

@@ -77,7 +77,7 @@ func main() {
 	flag.DurationVar(&o.QuietWait, "quiet-wait", 3*time.Minute, "longest wait for a quiet machine before a phase")
 	flag.Float64Var(&o.Noise, "noise", 0.1, "a round or page phase during which other processes used more CPUs than this is discarded and measured again (0: never)")
 	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
-	flag.DurationVar(&o.Think, "think", 0, "pause of each page client between requests (0: back-to-back, the requirement's definition)")
+	flag.DurationVar(&o.Think, "think", 0, "mean pause (exponentially distributed) of each page client between requests (0: back-to-back, the requirement's definition)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)

@@ -3,7 +3,6 @@ package main
 import (
 	"fmt"
 	"io"
-	"strings"
 	"time"
 )
 
@@ -132,5 +131,4 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "read and check every row, sort by NIP (runs on disk), then one transaction on the\n")
 	fmt.Fprintf(w, "WAL database with the primary key (tenant_id, nip) maintained, commit and checkpoint\n")
 	fmt.Fprintf(w, "included. Replace is a second import of the same file over the loaded roster.\n")
-	_ = strings.TrimSpace
 }

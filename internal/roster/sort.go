@@ -10,14 +10,18 @@ import (
 	"slices"
 )
 
-// DefaultRunBytes is the memory of one sorted run: 32 MiB holds about 600 000 entries, so
-// a national roster of 4.3 million makes 7 runs and the whole sort stays under 100 MiB.
+// DefaultRunBytes is the memory of one sorted run: 32 MiB holds about 450 000 entries, so
+// a national roster of 4.3 million makes 10 runs, and the sort holds two runs at a time.
 const DefaultRunBytes = 32 << 20
 
+// maxRunBytes keeps offsets in a run within 32 bits.
+const maxRunBytes = 1 << 30
+
 // Sorting by NIP before writing is what makes an import fast: the database then appends
-// to its NIP index instead of inserting all over it (about six times faster for SQLite;
-// see bench/RESULTS-roster.md), and a NIP that is twice in the file turns up as two
-// neighbours, so it is reported with both lines without an in-memory set of every NIP.
+// to its NIP index instead of inserting all over it (for SQLite over ten times faster;
+// see store/roster.go and bench/RESULTS-roster.md), and a NIP that is twice in the file
+// turns up as two neighbours, so it is reported with both lines without an in-memory set
+// of every NIP.
 //
 // Sort is a plain external merge sort. Entries are packed into a run (a byte arena and
 // an index of (NIP, line, offset)); a full run is sorted and written to a temporary file
@@ -179,6 +183,7 @@ func Sort(src Source, opt Options) (*Sorted, error) {
 	if runBytes <= 0 {
 		runBytes = DefaultRunBytes
 	}
+	runBytes = min(runBytes, maxRunBytes)
 	s := &Sorted{}
 	// A full run goes to the spiller, which sorts it, writes it and hands the buffers
 	// back; two runs circulate, so parsing and spilling overlap.
