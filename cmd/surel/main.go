@@ -10,11 +10,13 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/signal"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
@@ -115,29 +117,26 @@ func outbox(ctx context.Context, st *store.Store, args []string, w io.Writer) er
 	return nil
 }
 
+// rosterCmd is `surel roster import [--tenant SLUG] FILE.csv`: it loads or replaces the
+// roster of a configured tenant (the first one by default). A bad file changes nothing
+// and lists its first problems by line.
 func rosterCmd(ctx context.Context, cfg config.Config, st *store.Store, args []string, w io.Writer) error {
 	const usage = "usage: surel roster import [--tenant SLUG] FILE.csv"
 	if len(args) == 0 || args[0] != "import" {
 		return errors.New(usage)
 	}
-	args = args[1:]
-	tenant := cfg.Tenants[0]
-	if len(args) == 3 && args[0] == "--tenant" {
-		found := false
-		for _, t := range cfg.Tenants {
-			if t.Slug == args[1] {
-				tenant, found = t, true
-			}
-		}
-		if !found {
-			return fmt.Errorf("roster import: no tenant %q in the configuration", args[1])
-		}
-		args = args[2:]
-	}
-	if len(args) != 1 {
+	fs := flag.NewFlagSet("roster import", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	slug := fs.String("tenant", cfg.Tenants[0].Slug, "tenant slug")
+	if err := fs.Parse(args[1:]); err != nil || fs.NArg() != 1 {
 		return errors.New(usage)
 	}
-	f, err := os.Open(args[0])
+	i := slices.IndexFunc(cfg.Tenants, func(t config.Tenant) bool { return t.Slug == *slug })
+	if i < 0 {
+		return fmt.Errorf("roster import: no tenant %q in the configuration", *slug)
+	}
+	tenant := cfg.Tenants[i]
+	f, err := os.Open(fs.Arg(0))
 	if err != nil {
 		return fmt.Errorf("roster import: %w", err)
 	}
@@ -146,11 +145,20 @@ func rosterCmd(ctx context.Context, cfg config.Config, st *store.Store, args []s
 	if err != nil {
 		return err
 	}
-	start := time.Now()
-	n, err := roster.Import(ctx, st, id, f, roster.Options{})
-	if err != nil {
-		return fmt.Errorf("roster import %s: %w", args[0], err)
+	// Ctrl-C rolls the import back; the sort's runs go next to the database, not to a
+	// /tmp that may be memory.
+	ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	tmp := cfg.DataDir
+	if err := os.MkdirAll(tmp, 0o700); err != nil {
+		tmp = ""
 	}
-	fmt.Fprintf(w, "roster of %s: %d entries loaded in %v (the previous roster was replaced)\n", tenant.Slug, n, time.Since(start).Round(time.Millisecond))
+	start := time.Now()
+	n, err := roster.Import(ctx, st, id, f, roster.Options{TempDir: tmp})
+	if err != nil {
+		return fmt.Errorf("roster import %s: %w", fs.Arg(0), err)
+	}
+	fmt.Fprintf(w, "roster of %s: %d entries loaded in %v (the previous roster was replaced)\n",
+		tenant.Slug, n, time.Since(start).Round(time.Millisecond))
 	return nil
 }

@@ -97,6 +97,8 @@ type Problem struct {
 // Error makes a Problem usable as the error of one unreadable record.
 func (p *Problem) Error() string { return p.String() }
 
+// String says what is wrong, in English, with the line: "line 3: nip: NIP must be 18
+// digits, got "1.98E+17"".
 func (p Problem) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "line %d: ", p.Line)
@@ -129,6 +131,7 @@ type FileError struct {
 	Header string
 }
 
+// Error lists the problems, one a line.
 func (e *FileError) Error() string {
 	if e.Header != "" {
 		return "roster file: " + e.Header

@@ -16,21 +16,23 @@ import (
 
 var _ roster.Importer = (*Store)(nil)
 
-// How an import replaces one tenant's roster in the table all tenants share (the numbers
-// are from bench/roster and bench/RESULTS-roster.md, 4.3 million rows):
+// How an import replaces one tenant's roster in the table all tenants share. The times
+// are for 4.3 million rows on the 2-core benchmark machine; bench/RESULTS-roster.md has
+// the runs, and the alternatives measured with the rows already in memory.
 //
 // One transaction deletes the tenant's rows and writes the new ones, so readers see the
 // old roster or the new one, never a mix (WAL on SQLite and MVCC on PostgreSQL serve the
-// old one until the commit), and an error leaves the old one in place. Measured against
-// it: a generation column with a pointer flip, committing in chunks so that SQLite's
-// checkpoint can run beside the writer, was no faster (8.7–11.9 s against 9–10 s) and
-// needs (tenant_id, generation, nip) as the key and a cleanup of old generations; a
-// staging table writes every row twice.
+// old one until the commit), and an error leaves the old one in place. A generation
+// column with a pointer flip, committing in chunks so that SQLite's checkpoint runs
+// beside the writer, was not clearly faster (7.2–10.2 s against 8.7–9.0 s) and needs
+// (tenant_id, generation, nip) as the key and a cleanup of old generations; a staging
+// table writes every row twice.
 //
 // What makes it fast is the order: roster.Sort hands the rows over in NIP order, so
 // both engines append to the primary-key index instead of inserting all over it. On
-// SQLite random order takes over a minute, and loading an unindexed table then running
-// CREATE INDEX takes about 20 s; sorted, 9–10 s. Then:
+// SQLite the same rows in file order take 110 s, and an unindexed load followed by
+// CREATE INDEX 12.7 s (and the index is the key of every tenant's rows); in NIP order,
+// 9 s. Then:
 //
 //   - SQLite: one connection, BEGIN IMMEDIATE, multi-row INSERTs of rosterBatch rows
 //     prepared once on the driver connection and fed by a goroutine that merges the
@@ -318,6 +320,7 @@ type copyRoster struct {
 	err      error
 }
 
+// Next, Values and Err are pgx.CopyFromSource.
 func (c *copyRoster) Next() bool {
 	e, _, err := c.src.Next()
 	if err != nil {

@@ -68,7 +68,9 @@ func open(url string) (*Store, error) {
 		// half-way with SQLITE_BUSY.
 		dsn := "file:" + path + "?_txlock=immediate" +
 			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
-			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
+			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
+			// A national roster import grows the WAL to ~350 MB; cap what stays on disk.
+			"&_pragma=journal_size_limit(67108864)"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
