@@ -69,7 +69,7 @@ func main() {
 	flag.DurationVar(&o.TargetP99, "target-p99", 10*time.Millisecond, "required page p99")
 	flag.StringVar(&o.Log, "log", "text", "app log: text (formatted to io.Discard), discard (slog.DiscardHandler), stderr")
 	flag.StringVar(&o.Out, "out", "", "write the results as a markdown section to this file")
-	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of every phase to PREFIX.<phase>.pprof")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of every phase to PREFIX.<phase>.<attempt>.pprof (raw1.0, login1.0, pages.0, floor)")
 	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages, floor (the harness against a static copy of /masuk; informative)")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed for the choice of users")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary data directory")

@@ -248,7 +248,7 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.CPU, m.NumCPU, m.GOMAXPROCS, m.Kernel, m.Go)
 	fmt.Fprintf(w, "- Setup: %s\n\n", r.setup())
 	table := func(head []string, rows [][]string) {
-		fmt.Fprintf(w, "| %s |\n|%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)))
+		fmt.Fprintf(w, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
 		for _, row := range rows {
 			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
 		}
