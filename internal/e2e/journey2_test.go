@@ -11,7 +11,6 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
 
@@ -188,5 +187,4 @@ func (j *journey) requestDesa(scan string) {
 	}
 	b.wantText("Pasar Bangko", "141/12/KPTS/2024", "siti.r.desa@mail.go.id")
 	j.shot("ringkasan-desa")
-	time.Sleep(10 * time.Millisecond)
 }

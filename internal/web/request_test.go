@@ -2,11 +2,9 @@ package web_test
 
 import (
 	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/png"
-	"io"
 	"mime/multipart"
 	"net/http"
 	"net/url"
@@ -54,13 +52,7 @@ func (h *harness) postMultipart(c *http.Client, path string, vals url.Values, fi
 	req.Header.Set("Content-Type", mw.FormDataContentType())
 	req.Header.Set("Origin", h.srv.URL)
 	req.Header.Set("Sec-Fetch-Site", "same-origin")
-	r, err := c.Do(req)
-	if err != nil {
-		h.t.Fatal(err)
-	}
-	defer r.Body.Close()
-	body, _ := io.ReadAll(r.Body)
-	return resp{r.StatusCode, r.Header.Get("Location"), string(body), r.Header}
+	return h.send(c, req)
 }
 
 var profileForm = url.Values{"full_name": {"Siti Rahma, S.Kom."}, "jabatan": {"Pranata Komputer"}, "instansi": {"Diskominfo"},
@@ -148,7 +140,6 @@ func TestRequestJourney(t *testing.T) {
 		}
 		n := h.get("/notifikasi")
 		contains(t, n.body, "sudah dikirim dan menunggu diproses")
-		_ = context.Background()
 	})
 }
 

@@ -14,7 +14,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/captcha"
@@ -94,6 +93,12 @@ func (h *harness) do(c *http.Client, method, path string, form url.Values) resp 
 		req.Header.Set("Origin", h.srv.URL)
 		req.Header.Set("Sec-Fetch-Site", "same-origin")
 	}
+	return h.send(c, req)
+}
+
+// send makes the request and reads the whole answer.
+func (h *harness) send(c *http.Client, req *http.Request) resp {
+	h.t.Helper()
 	r, err := c.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
@@ -441,5 +446,4 @@ func TestStaticAssetsFingerprinted(t *testing.T) {
 	if r := h.get("/static/000000000000/app.css"); r.status != 404 {
 		t.Fatalf("stale fingerprint served: %d", r.status)
 	}
-	_ = time.Second
 }
