@@ -156,6 +156,7 @@ const (
 	keyUser
 	keySession
 	keyLang
+	keyStaff
 )
 
 // requestID tags the request (and every log line it writes) with an id.

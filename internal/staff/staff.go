@@ -1,0 +1,36 @@
+// Package staff is the back office's people: the portal accounts that also hold one or
+// more roles of the SOP (Kepala Dinas, Kepala Bidang, Kepala Seksi, Admin Mail Server,
+// Front Desk, Tenant Admin) in one tenant, and sign in with a second factor (TOTP, with
+// recovery codes).
+package staff
+
+import "github.com/surel-id/surel/internal/sop"
+
+// Member is a signed-in staff member: the account and the roles it holds in its tenant.
+type Member struct {
+	UserID   int64
+	TenantID int64
+	Name     string
+	Email    string
+	Roles    []sop.Role
+}
+
+// Has reports whether m holds role r.
+func (m Member) Has(r sop.Role) bool {
+	for _, x := range m.Roles {
+		if x == r {
+			return true
+		}
+	}
+	return false
+}
+
+// HasAny reports whether m holds at least one of rs.
+func (m Member) HasAny(rs ...sop.Role) bool {
+	for _, r := range rs {
+		if m.Has(r) {
+			return true
+		}
+	}
+	return false
+}
