@@ -1,0 +1,233 @@
+package sqlmail_test
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/surel-id/surel/internal/dbtest"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/sqlmail"
+	"github.com/surel-id/surel/internal/passwd"
+	"github.com/surel-id/surel/internal/store"
+)
+
+// fast keeps the tests quick; Dovecot accepts any cost, so the integration test uses
+// the same.
+var fast = passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
+
+func newServer(t *testing.T, st *store.Store, opt sqlmail.Options) *sqlmail.Server {
+	t.Helper()
+	if opt.Hasher == nil {
+		opt.Hasher = fast
+	}
+	s, err := sqlmail.New(st.DB(), st.Dialect(), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AddDomain(context.Background(), "kaltimprov.go.id"); err != nil {
+		t.Fatal(err)
+	}
+	// Twice: adding a domain is idempotent.
+	if err := s.AddDomain(context.Background(), "kaltimprov.go.id"); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func TestLifecycle(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s := newServer(t, st, sqlmail.Options{DefaultQuota: 2 << 30})
+		m := mailbox.New{Address: "budi.santoso@kaltimprov.go.id", Name: "Budi Santoso", Password: "Rahasia123", Owner: "request:1", MustChange: true}
+		if err := s.Create(ctx, m); err != nil {
+			t.Fatal(err)
+		}
+		in, err := s.Get(ctx, m.Address)
+		if err != nil || in.Owner != "request:1" || in.Locked || in.QuotaBytes != 2<<30 || in.CreatedAt.IsZero() {
+			t.Fatalf("get: %+v %v", in, err)
+		}
+		hash := storedPassword(t, st, m.Address)
+		if !strings.HasPrefix(hash, "{ARGON2ID}$argon2id$v=19$m=64,t=1,p=1$") {
+			t.Fatalf("stored password %q", hash)
+		}
+		if ok, _, err := fast.Verify(ctx, strings.TrimPrefix(hash, "{ARGON2ID}"), "Rahasia123"); !ok || err != nil {
+			t.Fatalf("hash does not verify: %v", err)
+		}
+
+		// Again for the same owner (a retry after a crash, with a new password): still one
+		// mailbox, and the new password is the one that works.
+		m2 := m
+		m2.Password = "Baru456abc"
+		if err := s.Create(ctx, m2); err != nil {
+			t.Fatalf("repeated create: %v", err)
+		}
+		if ok, _, _ := fast.Verify(ctx, strings.TrimPrefix(storedPassword(t, st, m.Address), "{ARGON2ID}"), "Baru456abc"); !ok {
+			t.Fatal("repeated create kept the old password")
+		}
+		// For another owner: taken, and nothing changes.
+		before := storedPassword(t, st, m.Address)
+		m3 := m
+		m3.Owner, m3.Password = "request:2", "Lain789xyz"
+		if err := s.Create(ctx, m3); !errors.Is(err, mailbox.ErrTaken) {
+			t.Fatalf("other owner: %v", err)
+		}
+		if storedPassword(t, st, m.Address) != before {
+			t.Fatal("another owner's create overwrote the password")
+		}
+		if c, err := s.Capacity(ctx, "kaltimprov.go.id"); err != nil || c.Accounts != 1 || c.QuotaAllocated != 2<<30 {
+			t.Fatalf("capacity %+v %v", c, err)
+		}
+
+		if err := s.SetLocked(ctx, m.Address, true); err != nil {
+			t.Fatal(err)
+		}
+		if in, _ := s.Get(ctx, m.Address); !in.Locked {
+			t.Fatal("not locked")
+		}
+		if err := s.SetLocked(ctx, m.Address, false); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetQuota(ctx, m.Address, 5<<30); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SetPassword(ctx, m.Address, "Ketiga000abc"); err != nil {
+			t.Fatal(err)
+		}
+		if ok, _, _ := fast.Verify(ctx, strings.TrimPrefix(storedPassword(t, st, m.Address), "{ARGON2ID}"), "Ketiga000abc"); !ok {
+			t.Fatal("password not changed")
+		}
+		// Dovecot's quota dict writes mail_quota; Usage and Capacity read it.
+		if _, err := st.DB().Exec(rebind(st, `INSERT INTO mail_quota (username, bytes, messages) VALUES (?, 1234, 2)`), m.Address); err != nil {
+			t.Fatal(err)
+		}
+		if u, err := s.Usage(ctx, m.Address); err != nil || u.UsedBytes != 1234 || u.QuotaBytes != 5<<30 {
+			t.Fatalf("usage %+v %v", u, err)
+		}
+		if c, err := s.Capacity(ctx, "kaltimprov.go.id"); err != nil || c.Accounts != 1 || c.QuotaAllocated != 5<<30 || c.UsedBytes != 1234 {
+			t.Fatalf("capacity %+v %v", c, err)
+		}
+	})
+}
+
+func TestErrors(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s := newServer(t, st, sqlmail.Options{})
+		const none = "nobody@kaltimprov.go.id"
+		for name, err := range map[string]error{
+			"set password": s.SetPassword(ctx, none, "x1"),
+			"set locked":   s.SetLocked(ctx, none, true),
+			"set quota":    s.SetQuota(ctx, none, 1),
+			"get":          func() error { _, err := s.Get(ctx, none); return err }(),
+			"usage":        func() error { _, err := s.Usage(ctx, none); return err }(),
+		} {
+			if !errors.Is(err, mailbox.ErrNoSuchMailbox) {
+				t.Errorf("%s: %v", name, err)
+			}
+		}
+		err := s.Create(ctx, mailbox.New{Address: "a@other.go.id", Password: "x1", Owner: "request:1"})
+		if !errors.Is(err, mailbox.ErrNoSuchDomain) {
+			t.Errorf("unknown domain: %v", err)
+		}
+		if _, err := s.Capacity(ctx, "other.go.id"); !errors.Is(err, mailbox.ErrNoSuchDomain) {
+			t.Errorf("capacity of unknown domain: %v", err)
+		}
+		if c, err := s.Capacity(ctx, "kaltimprov.go.id"); err != nil || c != (mailbox.Capacity{}) {
+			t.Errorf("empty domain: %+v %v", c, err)
+		}
+		for _, a := range []string{"Budi@kaltimprov.go.id", "budi", "@kaltimprov.go.id", "a b@kaltimprov.go.id", "a@b@kaltimprov.go.id", "a%b@kaltimprov.go.id"} {
+			if err := s.Create(ctx, mailbox.New{Address: a, Password: "x1", Owner: "r"}); !errors.Is(err, mailbox.ErrInvalidAddress) {
+				t.Errorf("%q: %v", a, err)
+			}
+		}
+		if err := s.Create(ctx, mailbox.New{Address: "a@kaltimprov.go.id", Password: "x1"}); err == nil {
+			t.Error("created without an owner")
+		}
+		if err := s.SetAlias(ctx, "postmaster@other.go.id", "a@kaltimprov.go.id"); !errors.Is(err, mailbox.ErrNoSuchDomain) {
+			t.Errorf("alias on unknown domain: %v", err)
+		}
+	})
+}
+
+// Many creates of one address at once, half for each of two owners: one mailbox, and
+// every call of the losing owner is ErrTaken.
+func TestConcurrentCreate(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		s := newServer(t, st, sqlmail.Options{})
+		var wg sync.WaitGroup
+		errs := make([]error, 16)
+		for i := range errs {
+			wg.Go(func() {
+				errs[i] = s.Create(ctx, mailbox.New{Address: "sama@kaltimprov.go.id", Password: "Pw123456", Owner: []string{"request:a", "request:b"}[i%2]})
+			})
+		}
+		wg.Wait()
+		in, err := s.Get(ctx, "sama@kaltimprov.go.id")
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, err := range errs {
+			mine := []string{"request:a", "request:b"}[i%2] == in.Owner
+			if mine && err != nil || !mine && !errors.Is(err, mailbox.ErrTaken) {
+				t.Errorf("call %d (winner %s): %v", i, in.Owner, err)
+			}
+		}
+		if c, _ := s.Capacity(ctx, "kaltimprov.go.id"); c.Accounts != 1 {
+			t.Fatalf("%d mailboxes", c.Accounts)
+		}
+	})
+}
+
+func TestBlfCrypt(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		s := newServer(t, st, sqlmail.Options{Scheme: sqlmail.BlfCrypt, BcryptCost: 4})
+		if err := s.Create(context.Background(), mailbox.New{Address: "x@kaltimprov.go.id", Password: "Pw123456", Owner: "r"}); err != nil {
+			t.Fatal(err)
+		}
+		if h := storedPassword(t, st, "x@kaltimprov.go.id"); !strings.HasPrefix(h, "{BLF-CRYPT}$2a$04$") {
+			t.Fatalf("stored %q", h)
+		}
+	})
+	if _, err := sqlmail.New(nil, store.SQLite, sqlmail.Options{Scheme: "MD5"}); err == nil {
+		t.Error("unknown scheme accepted")
+	}
+	if _, err := sqlmail.New(nil, store.SQLite, sqlmail.Options{Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 4, KeyLen: 32, SaltLen: 16})}); err == nil {
+		t.Error("four lanes accepted")
+	}
+}
+
+func TestLimits(t *testing.T) {
+	l := mailbox.Limits{MaxAccounts: 2, TotalQuota: 10}
+	if err := l.Check(mailbox.Capacity{Accounts: 1, QuotaAllocated: 5}, 5); err != nil {
+		t.Fatal(err)
+	}
+	if err := l.Check(mailbox.Capacity{Accounts: 2}, 1); !errors.Is(err, mailbox.ErrFull) {
+		t.Fatal(err)
+	}
+	if err := l.Check(mailbox.Capacity{Accounts: 1, QuotaAllocated: 6}, 5); !errors.Is(err, mailbox.ErrFull) {
+		t.Fatal(err)
+	}
+	if err := (mailbox.Limits{}).Check(mailbox.Capacity{Accounts: 1 << 20, QuotaAllocated: 1 << 50}, 1<<40); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func storedPassword(t *testing.T, st *store.Store, address string) string {
+	t.Helper()
+	var h string
+	if err := st.DB().QueryRow(rebind(st, `SELECT password FROM mailboxes WHERE address = ?`), address).Scan(&h); err != nil {
+		t.Fatal(err)
+	}
+	return h
+}
+
+func rebind(st *store.Store, q string) string {
+	if st.Dialect() == store.Postgres {
+		return strings.ReplaceAll(q, "?", "$1")
+	}
+	return q
+}
