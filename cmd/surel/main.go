@@ -5,6 +5,9 @@
 //	surel outbox show ID   print one message, links included (mail kept without SMTP)
 //	surel roster import [--tenant SLUG] FILE.csv
 //	                       load or replace a tenant's roster (data kepegawaian)
+//	surel audit verify     check the audit trail's hash chains; exit 1 at a broken link
+//	surel audit show OBJECT
+//	                       print an object's trail (e.g. request:42)
 package main
 
 import (
@@ -68,8 +71,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer st.Close()
 		return rosterCmd(ctx, cfg, st, args, stdout)
+	case "audit":
+		return auditCmd(ctx, cfg, args, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv]")
+		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT]]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)
