@@ -101,6 +101,8 @@ type Session struct {
 	ExpiresAt time.Time
 	IP        string
 	UserAgent string
+	// MFAAt is when the session passed a second factor (staff); zero for applicants.
+	MFAAt time.Time
 }
 
 // Failures counts failed logins for one login name (known or not, so that the count and

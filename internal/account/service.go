@@ -494,14 +494,27 @@ func (s *Service) SetLang(ctx context.Context, u User, lang string) error {
 // StartSession creates a session for u and returns the cookie secret. A new secret is
 // made at every login, so a session id planted before login is worthless.
 func (s *Service) StartSession(ctx context.Context, u User, ip, userAgent string) (string, error) {
+	return s.startSession(ctx, u, ip, userAgent, false)
+}
+
+// StartSessionMFA is StartSession for a user who has just passed a second factor too
+// (staff): the session records when.
+func (s *Service) StartSessionMFA(ctx context.Context, u User, ip, userAgent string) (string, error) {
+	return s.startSession(ctx, u, ip, userAgent, true)
+}
+
+func (s *Service) startSession(ctx context.Context, u User, ip, userAgent string, mfa bool) (string, error) {
 	secret, hash := NewSecret()
 	now := s.Now().UTC()
 	if len(userAgent) > 200 {
 		userAgent = userAgent[:200]
 	}
-	err := s.Store.CreateSession(ctx, Session{Hash: hash, UserID: u.ID, CreatedAt: now, SeenAt: now,
-		ExpiresAt: now.Add(s.Limits.SessionMax), IP: ip, UserAgent: userAgent})
-	return secret, err
+	ss := Session{Hash: hash, UserID: u.ID, CreatedAt: now, SeenAt: now,
+		ExpiresAt: now.Add(s.Limits.SessionMax), IP: ip, UserAgent: userAgent}
+	if mfa {
+		ss.MFAAt = now
+	}
+	return secret, s.Store.CreateSession(ctx, ss)
 }
 
 // touchEvery limits the writes made to keep a session alive.
@@ -510,31 +523,38 @@ const touchEvery = time.Minute
 // Authenticate finds the user of a session cookie, ending sessions past their idle or
 // absolute timeout.
 func (s *Service) Authenticate(ctx context.Context, secret string) (User, error) {
+	u, _, err := s.AuthenticateSession(ctx, secret)
+	return u, err
+}
+
+// AuthenticateSession is Authenticate that also gives the session, whose MFAAt tells
+// whether it passed a second factor.
+func (s *Service) AuthenticateSession(ctx context.Context, secret string) (User, Session, error) {
 	if secret == "" {
-		return User{}, ErrNotFound
+		return User{}, Session{}, ErrNotFound
 	}
 	hash := HashSecret(secret)
 	sess, err := s.Store.SessionByHash(ctx, hash)
 	if err != nil {
-		return User{}, err
+		return User{}, Session{}, err
 	}
 	now := s.Now().UTC()
 	if now.After(sess.ExpiresAt) || now.After(sess.SeenAt.Add(s.Limits.SessionIdle)) {
 		if err := s.Store.DeleteSession(ctx, hash); err != nil {
-			return User{}, err
+			return User{}, Session{}, err
 		}
-		return User{}, ErrNotFound
+		return User{}, Session{}, ErrNotFound
 	}
 	u, err := s.Store.UserByID(ctx, sess.UserID)
 	if err != nil {
-		return User{}, err
+		return User{}, Session{}, err
 	}
 	if now.Sub(sess.SeenAt) > touchEvery {
 		if err := s.Store.TouchSession(ctx, hash, now); err != nil {
-			return User{}, err
+			return User{}, Session{}, err
 		}
 	}
-	return u, nil
+	return u, sess, nil
 }
 
 // EndSession logs a session out.

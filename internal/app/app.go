@@ -25,6 +25,7 @@ import (
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/web"
@@ -37,6 +38,7 @@ type App struct {
 	Store    *store.Store
 	Accounts *account.Service
 	Requests *request.Service
+	Staff    *staff.Service
 	Outbox   *notify.Outbox
 	Runner   *jobs.Runner
 	Web      *web.Server
@@ -90,6 +92,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err := accounts.Init(ctx); err != nil {
 		return nil, err
 	}
+	staffs := &staff.Service{Store: st, Accounts: accounts, Mail: ob, BaseURL: cfg.BaseURL, Key: Subkey(cfg.SecretKey, "staff-totp"),
+		Limits: staff.Limits{MaxAttempts: 5, LockFor: cfg.Limits.LockFor}}
 	var catalogYAML []byte
 	if cfg.CatalogFile != "" {
 		if catalogYAML, err = os.ReadFile(cfg.CatalogFile); err != nil {
@@ -111,6 +115,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
+	srv.Staff = staffs
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}
@@ -122,7 +127,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
 }
 
 // uploadFiles adapts the upload store to what the request domain needs of it.

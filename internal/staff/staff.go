@@ -4,7 +4,11 @@
 // recovery codes).
 package staff
 
-import "github.com/surel-id/surel/internal/sop"
+import (
+	"time"
+
+	"github.com/surel-id/surel/internal/sop"
+)
 
 // Member is a signed-in staff member: the account and the roles it holds in its tenant.
 type Member struct {
@@ -13,6 +17,10 @@ type Member struct {
 	Name     string
 	Email    string
 	Roles    []sop.Role
+	// Username is the account's login name.
+	Username string
+	// MFASince is when the member's second factor was enrolled; zero until then.
+	MFASince time.Time
 }
 
 // Has reports whether m holds role r.

@@ -211,8 +211,9 @@ func (s *Store) ClearLoginFailures(ctx context.Context, keys ...string) error {
 
 // CreateSession stores a session.
 func (s *Store) CreateSession(ctx context.Context, ss account.Session) error {
-	_, err := s.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, seen_at, expires_at, ip, user_agent)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`, ss.Hash, ss.UserID, utc(ss.CreatedAt), utc(ss.SeenAt), utc(ss.ExpiresAt), ss.IP, ss.UserAgent)
+	_, err := s.exec(ctx, `INSERT INTO sessions (hash, user_id, created_at, seen_at, expires_at, ip, user_agent, mfa_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)`, ss.Hash, ss.UserID, utc(ss.CreatedAt), utc(ss.SeenAt), utc(ss.ExpiresAt), ss.IP, ss.UserAgent,
+		nullTime(ss.MFAAt))
 	if err != nil {
 		return fmt.Errorf("create session: %w", err)
 	}
@@ -222,12 +223,13 @@ func (s *Store) CreateSession(ctx context.Context, ss account.Session) error {
 // SessionByHash finds a session.
 func (s *Store) SessionByHash(ctx context.Context, hash string) (account.Session, error) {
 	var ss account.Session
-	err := s.get(ctx, `SELECT hash, user_id, created_at, seen_at, expires_at, ip, user_agent FROM sessions WHERE hash = ?`,
-		[]any{hash}, &ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent)
+	var mfa sql.NullTime
+	err := s.get(ctx, `SELECT hash, user_id, created_at, seen_at, expires_at, ip, user_agent, mfa_at FROM sessions WHERE hash = ?`,
+		[]any{hash}, &ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent, &mfa)
 	if err != nil && err != ErrNotFound {
 		err = fmt.Errorf("session: %w", err)
 	}
-	ss.CreatedAt, ss.SeenAt, ss.ExpiresAt = ss.CreatedAt.UTC(), ss.SeenAt.UTC(), ss.ExpiresAt.UTC()
+	ss.CreatedAt, ss.SeenAt, ss.ExpiresAt, ss.MFAAt = ss.CreatedAt.UTC(), ss.SeenAt.UTC(), ss.ExpiresAt.UTC(), timeOf(mfa)
 	return ss, err
 }
 

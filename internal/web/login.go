@@ -1,6 +1,7 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 
 	"github.com/surel-id/surel/internal/errs"
@@ -36,6 +37,14 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		p.Captcha = s.Accounts.CaptchaNeeded(r.Context(), p.Tenant, name)
 		return s.reRender(w, r, "login", p, err)
+	}
+	if s.Staff != nil {
+		// Staff pass a second factor before any session starts.
+		if _, err := s.Staff.Member(r.Context(), u.ID); err == nil {
+			return s.startSecondFactor(w, r, u, r.PostForm.Get("next"))
+		} else if !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
 	}
 	if err := s.startSession(w, r, u); err != nil {
 		return err

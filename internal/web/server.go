@@ -22,6 +22,8 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/wilayah"
 )
@@ -63,6 +65,8 @@ type Server struct {
 	// ChallengeLimit limits captcha challenges per client address: each costs a
 	// signature, and a flood of them would fill the replay memory.
 	ChallengeLimit *ratelimit.Limiter
+	// Staff is the back office's people: roles and the second factor.
+	Staff *staff.Service
 
 	tpl         *templates
 	assets      *assets
@@ -101,6 +105,10 @@ func (s *Server) Handler() http.Handler {
 	h("GET /masuk", s.loginForm)
 	h("POST /masuk", s.login, limited)
 	h("POST /keluar", s.logout)
+	h("GET /masuk/verifikasi", s.mfaVerifyForm)
+	h("POST /masuk/verifikasi", s.mfaVerify, limited)
+	h("GET /masuk/aktifkan-2fa", s.mfaEnrollForm)
+	h("POST /masuk/aktifkan-2fa", s.mfaEnroll, limited)
 	h("GET /lupa-password", s.forgotForm)
 	h("POST /lupa-password", s.forgot, limited)
 	h("GET /lupa-password/{token}", s.resetForm)
@@ -122,6 +130,13 @@ func (s *Server) Handler() http.Handler {
 	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
 	h("GET /permohonan/{id}/tanda-terima", s.receipt, s.signedIn)
 	h("GET /notifikasi", s.notifications, s.signedIn)
+	admin := s.staffWith(sop.RoleTenantAdmin)
+	h("GET /kantor/staf", s.staffList, admin)
+	h("GET /kantor/staf/tambah", s.staffAddForm, admin)
+	h("POST /kantor/staf/tambah", s.staffAdd, admin)
+	h("GET /kantor/staf/{id}", s.staffEditForm, admin)
+	h("POST /kantor/staf/{id}", s.staffEdit, admin)
+	h("POST /kantor/staf/{id}/reset-2fa", s.staffResetMFA, admin)
 	h("GET /wilayah", s.regionChildren)
 	h("GET /wilayah/cari", s.regionSearch)
 	h("GET /bahasa/{lang}", s.setLang)

@@ -25,7 +25,7 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 	if err != nil || c.Value == "" {
 		return r
 	}
-	u, err := s.Accounts.Authenticate(r.Context(), c.Value)
+	u, sess, err := s.Accounts.AuthenticateSession(r.Context(), c.Value)
 	if err != nil {
 		if !errors.Is(err, errs.ErrNotFound) {
 			s.Log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestIDOf(r.Context()))
@@ -36,6 +36,17 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 	ctx := r.Context()
 	ctx = withValue(ctx, keyUser, &u)
 	ctx = withValue(ctx, keySession, c.Value)
+	// Only a session that passed the second factor can be staff, so applicants' requests
+	// cost no lookup of roles.
+	if !sess.MFAAt.IsZero() && s.Staff != nil {
+		m, err := s.Staff.Member(ctx, u.ID)
+		switch {
+		case err == nil:
+			ctx = withValue(ctx, keyStaff, &m)
+		case !errors.Is(err, errs.ErrNotFound):
+			s.Log.ErrorContext(r.Context(), "staff member", "err", err, "request_id", RequestIDOf(r.Context()))
+		}
+	}
 	return r.WithContext(ctx)
 }
 
@@ -51,12 +62,25 @@ func sessionOf(r *http.Request) string {
 
 // startSession signs u in with a fresh session id.
 func (s *Server) startSession(w http.ResponseWriter, r *http.Request, u account.User) error {
+	return s.beginSession(w, r, u, false)
+}
+
+// startSessionMFA signs in a staff member who has just passed the second factor too.
+func (s *Server) startSessionMFA(w http.ResponseWriter, r *http.Request, u account.User) error {
+	return s.beginSession(w, r, u, true)
+}
+
+func (s *Server) beginSession(w http.ResponseWriter, r *http.Request, u account.User, mfa bool) error {
 	if old := sessionOf(r); old != "" {
 		if err := s.Accounts.EndSession(r.Context(), old); err != nil {
 			return err
 		}
 	}
-	secret, err := s.Accounts.StartSession(r.Context(), u, s.clientIP(r), r.UserAgent())
+	start := s.Accounts.StartSession
+	if mfa {
+		start = s.Accounts.StartSessionMFA
+	}
+	secret, err := start(r.Context(), u, s.clientIP(r), r.UserAgent())
 	if err != nil {
 		return err
 	}
