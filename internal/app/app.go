@@ -30,6 +30,7 @@ import (
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/web"
 	"github.com/surel-id/surel/internal/wilayah"
+	"github.com/surel-id/surel/internal/workflow"
 )
 
 // App is one running deployment.
@@ -43,6 +44,7 @@ type App struct {
 	Runner   *jobs.Runner
 	Web      *web.Server
 	Tenants  *Tenants
+	Workflow *workflow.Engine
 	Log      *slog.Logger
 }
 
@@ -116,10 +118,18 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	srv.Staff = staffs
+	engine, err := backOffice(ctx, cfg, st, ts, requests, ob, log)
+	if err != nil {
+		return nil, err
+	}
+	srv.Workflow, srv.Audit = engine, st
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}
-	runner := &jobs.Runner{Store: st, Log: log, Handlers: map[string]jobs.Handler{notify.JobKind: ob.Deliver},
+	handlers := engine.Handlers()
+	handlers[notify.JobKind] = ob.Deliver
+	runner := &jobs.Runner{Store: st, Log: log, Handlers: handlers,
+		OnDead: func(j jobs.Job) { engine.JobDied(context.Background(), j) },
 		OnRun: func(kind string, err error) {
 			outcome := "ok"
 			if err != nil {
@@ -127,7 +137,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Log: log}, nil
 }
 
 // uploadFiles adapts the upload store to what the request domain needs of it.
@@ -147,6 +157,7 @@ func (a *App) Close() error { return a.Store.Close() }
 func (a *App) Serve(ctx context.Context) error {
 	go a.Runner.Run(ctx)
 	go a.sweep(ctx)
+	go a.remind(ctx)
 	hs := &http.Server{Addr: a.Config.Addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
 		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
@@ -191,6 +202,7 @@ func (a *App) sweep(ctx context.Context) {
 // host not listed.
 type Tenants struct {
 	byHost map[string]account.Tenant
+	bySlug map[string]account.Tenant
 	def    account.Tenant
 }
 
@@ -209,7 +221,7 @@ func (t *Tenants) ForHost(host string) account.Tenant {
 func (t *Tenants) Default() account.Tenant { return t.def }
 
 func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tenants, error) {
-	ts := &Tenants{byHost: map[string]account.Tenant{}}
+	ts := &Tenants{byHost: map[string]account.Tenant{}, bySlug: map[string]account.Tenant{}}
 	for i, c := range cfg.Tenants {
 		id, err := st.EnsureTenant(ctx, c.Slug, c.Name, time.Now())
 		if err != nil {
@@ -220,6 +232,7 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		if i == 0 {
 			ts.def = t
 		}
+		ts.bySlug[c.Slug] = t
 		for _, h := range c.Hosts {
 			ts.byHost[strings.ToLower(h)] = t
 		}

@@ -156,6 +156,7 @@ func (r *Runner) RunOne(ctx context.Context) (bool, error) {
 	case IsPermanent(err) || j.Attempts >= j.MaxAttempts:
 		log.ErrorContext(ctx, "jobs: gave up", "err", err)
 		if r.OnDead != nil {
+			j.LastError = err.Error()
 			r.OnDead(j)
 		}
 		return true, r.Store.BuryJob(ctx, j.ID, r.Now(), err.Error())

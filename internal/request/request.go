@@ -29,20 +29,23 @@ var Live = []Status{Waiting, Processing, Returned, Done}
 
 // Request is one permohonan.
 type Request struct {
-	ID          int64
-	TenantID    int64
-	UserID      int64
-	Number      string // given at "Kirim"
-	Service     string
-	Kind        string // Jenis Layanan
-	Status      Status
-	PersonKey   string // "nip:…" or "sk:…": one live request per person and domain
-	Domain      string
-	Address     string // proposed local part
-	Values      map[string]string
-	Flags       []Flag // roster mismatches for the verifier
-	Note        string // the staff's reason for a refusal or return
-	ResubmitOf  int64
+	ID         int64
+	TenantID   int64
+	UserID     int64
+	Number     string // given at "Kirim"
+	Service    string
+	Kind       string // Jenis Layanan
+	Status     Status
+	PersonKey  string // "nip:…" or "sk:…": one live request per person and domain
+	Domain     string
+	Address    string // proposed local part
+	Values     map[string]string
+	Flags      []Flag // roster mismatches for the verifier
+	Note       string // the staff's reason for a refusal or return
+	ResubmitOf int64
+	// Channel is how the request came in: "portal", or "loket" when the front desk
+	// entered it for an applicant without a portal account.
+	Channel     string
 	CreatedAt   time.Time
 	SubmittedAt time.Time
 	UpdatedAt   time.Time
@@ -81,19 +84,43 @@ type File struct {
 type Step struct {
 	ID         int64
 	RequestID  int64
+	TenantID   int64
 	Seq        int
 	Key        string
 	Name       string
 	Role       string
+	Kind       string // the SOP step's kind (sop.Kind), or KindCorrection
 	Jabatan    string
 	Actor      string
+	ActorID    int64 // the user who ended the step; 0 for the system
 	StartedAt  time.Time
 	DueAt      time.Time
 	FinishedAt time.Time
-	Status     string // "Selesai", "Menunggu Diproses", …
+	PausedAt   time.Time // set while the step waits for the applicant
+	Status     StepStatus
 	SLA        string // "in", "over" or "" while open
 	Note       string
 }
+
+// Open reports whether the step has not ended.
+func (s Step) Open() bool { return s.FinishedAt.IsZero() }
+
+// StepStatus is the state of a history row; the interface translates it
+// ("stepstatus.<code>").
+type StepStatus string
+
+// The step statuses.
+const (
+	StepOpen      StepStatus = "open"       // waiting for its role
+	StepPaused    StepStatus = "paused"     // returned to the applicant: the clock stands still
+	StepDone      StepStatus = "done"       // finished and forwarded
+	StepReturned  StepStatus = "returned"   // the applicant's correction after a return
+	StepRefused   StepStatus = "refused"    // the request was refused at this step
+	StepNotTested StepStatus = "not_tested" // an account test with no IMAP server configured
+)
+
+// KindCorrection is the kind of the applicant's correction row after a return.
+const KindCorrection = "correction"
 
 // Notification is an in-app message to the applicant.
 type Notification struct {
@@ -124,6 +151,11 @@ type Store interface {
 
 	AddStep(ctx context.Context, s *Step) error
 	StepsOf(ctx context.Context, requestID int64) ([]Step, error)
+	// FinishStep ends st (its FinishedAt, Status, SLA, Actor, ActorID, Note) if it is still
+	// running; false if someone else ended or paused it first.
+	FinishStep(ctx context.Context, st Step) (bool, error)
+	// ResumeStep restarts a paused step with a new due time; false if it was not paused.
+	ResumeStep(ctx context.Context, id int64, due time.Time) (bool, error)
 
 	Notify(ctx context.Context, n Notification) error
 	NotificationsOf(ctx context.Context, userID int64, limit int) ([]Notification, error)

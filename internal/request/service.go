@@ -216,7 +216,9 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 		return r, err
 	}
 	now := s.now()
-	resubmitted := r.Status == Returned
+	if r.Status == Returned {
+		return r, s.resubmit(ctx, t, u, r, cal, now)
+	}
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
 		r.Status, r.SubmittedAt, r.UpdatedAt = Waiting, now, now
 		if err := s.Store.SubmitRequest(ctx, &r); err != nil {
@@ -228,20 +230,16 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 		// The applicant's step is timed from the draft's start: filling in the form is
 		// the first step of every SOP.
 		first := def.Steps[0]
-		started := r.CreatedAt
-		name := first.Name
-		if resubmitted {
-			started, name = r.UpdatedAt, "Perbaikan data oleh pemohon"
-		}
-		due := cal.Start(started, first.Standard).Due
-		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: first.Key, Name: name, Role: string(first.Role), Jabatan: "Pemohon",
-			Actor: u.DisplayName(), StartedAt: started, DueAt: due, FinishedAt: now, Status: "Selesai", SLA: sop.Verdict(due, now)}); err != nil {
+		due := cal.Start(r.CreatedAt, first.Standard).Due
+		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: first.Key, Name: first.Name, Role: string(first.Role),
+			Kind: string(first.Kind), Jabatan: "Pemohon", Actor: u.DisplayName(), ActorID: u.ID, StartedAt: r.CreatedAt, DueAt: due,
+			FinishedAt: now, Status: StepDone, SLA: sop.Verdict(due, now)}); err != nil {
 			return err
 		}
 		if len(def.Steps) > 1 {
 			next := def.Steps[1]
-			if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, Key: next.Key, Name: next.Name, Role: string(next.Role), Jabatan: next.Jabatan,
-				StartedAt: now, DueAt: cal.Start(now, next.Standard).Due, Status: "Menunggu Diproses"}); err != nil {
+			if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: next.Key, Name: next.Name, Role: string(next.Role),
+				Kind: string(next.Kind), Jabatan: next.Jabatan, StartedAt: now, DueAt: cal.Start(now, next.Standard).Due, Status: StepOpen}); err != nil {
 				return err
 			}
 		}
@@ -252,6 +250,55 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
 	})
 	return r, err
+}
+
+// resubmit sends a corrected request back to the step that returned it: the applicant's
+// correction row ends, and the paused step's clock runs again with the working time it
+// had left (its due time moves by the pause).
+func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time) error {
+	steps, err := s.Store.StepsOf(ctx, r.ID)
+	if err != nil {
+		return err
+	}
+	var corr, paused *Step
+	for i := range steps {
+		switch {
+		case steps[i].Open() && steps[i].Kind == KindCorrection:
+			corr = &steps[i]
+		case steps[i].Open() && !steps[i].PausedAt.IsZero():
+			paused = &steps[i]
+		}
+	}
+	if corr == nil || paused == nil {
+		return errs.New(errs.Conflict, "request.not_editable")
+	}
+	return s.Store.Tx(ctx, func(ctx context.Context) error {
+		corr.FinishedAt, corr.Status, corr.Actor, corr.ActorID = now, StepDone, u.DisplayName(), u.ID
+		if ok, err := s.Store.FinishStep(ctx, *corr); err != nil || !ok {
+			if err == nil {
+				err = errs.New(errs.Conflict, "request.not_editable")
+			}
+			return err
+		}
+		if ok, err := s.Store.ResumeStep(ctx, paused.ID, cal.Reschedule(paused.DueAt, paused.PausedAt, now)); err != nil || !ok {
+			if err == nil {
+				err = errs.New(errs.Conflict, "request.not_editable")
+			}
+			return err
+		}
+		r.Status, r.UpdatedAt, r.Note = Processing, now, ""
+		if err := s.Store.SubmitRequest(ctx, &r); err != nil {
+			if errors.Is(err, errs.ErrConflict) {
+				return errs.New(errs.Conflict, "request.duplicate")
+			}
+			return err
+		}
+		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.resubmitted", Arg: r.Number, CreatedAt: now}); err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_resubmitted",
+			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
+	})
 }
 
 // Discard deletes a draft and its files.

@@ -122,7 +122,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			t.Fatalf("submitted %+v", r)
 		}
 		steps, _ := st.StepsOf(ctx, r.ID)
-		if len(steps) != 2 || steps[0].Status != "Selesai" || steps[0].SLA != "in" || steps[1].Status != "Menunggu Diproses" ||
+		if len(steps) != 2 || steps[0].Status != request.StepDone || steps[0].SLA != "in" || steps[1].Status != request.StepOpen ||
 			steps[1].DueAt.IsZero() || !steps[1].DueAt.After(steps[1].StartedAt) || steps[1].Role != "kepala_seksi" {
 			t.Fatalf("steps %+v", steps)
 		}

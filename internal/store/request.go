@@ -13,14 +13,14 @@ import (
 var _ request.Store = (*Store)(nil)
 
 const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, address,
-	vals, flags, note, COALESCE(resubmit_of, 0), created_at, submitted_at, updated_at, closed_at`
+	vals, flags, note, COALESCE(resubmit_of, 0), channel, created_at, submitted_at, updated_at, closed_at`
 
 func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
 	var r request.Request
 	var vals, flags string
 	var submitted, closed sql.NullTime
 	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &r.Number, &r.Service, &r.Kind, &r.Status, &r.PersonKey, &r.Domain,
-		&r.Address, &vals, &flags, &r.Note, &r.ResubmitOf, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
+		&r.Address, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
 	if err != nil {
 		return r, err
 	}
@@ -53,10 +53,13 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 	if r.ResubmitOf != 0 {
 		resub = r.ResubmitOf
 	}
+	if r.Channel == "" {
+		r.Channel = "portal"
+	}
 	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, address, vals,
-		flags, resubmit_of, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		flags, resubmit_of, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Address, jsonText(r.Values),
-		jsonText(r.Flags), resub, utc(r.CreatedAt), utc(r.UpdatedAt))
+		jsonText(r.Flags), resub, r.Channel, utc(r.CreatedAt), utc(r.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -80,8 +83,8 @@ func (s *Store) SubmitRequest(ctx context.Context, r *request.Request) error {
 	if r.Number == "" {
 		r.Number = fmt.Sprintf("SRL-%d-%06d", r.SubmittedAt.Year(), r.ID)
 	}
-	_, err := s.exec(ctx, `UPDATE requests SET status = ?, number = ?, submitted_at = ?, updated_at = ?, flags = ? WHERE id = ?`,
-		string(r.Status), r.Number, utc(r.SubmittedAt), utc(r.UpdatedAt), jsonText(nonNil(r.Flags)), r.ID)
+	_, err := s.exec(ctx, `UPDATE requests SET status = ?, number = ?, submitted_at = ?, updated_at = ?, flags = ?, note = ? WHERE id = ?`,
+		string(r.Status), r.Number, utc(r.SubmittedAt), utc(r.UpdatedAt), jsonText(nonNil(r.Flags)), r.Note, r.ID)
 	if err != nil {
 		return fmt.Errorf("submit request: %w", err)
 	}
@@ -210,34 +213,42 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 			return fmt.Errorf("add step: %w", err)
 		}
 	}
-	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, seq, step_key, name, role, jabatan, actor, started_at, due_at,
-		finished_at, status, sla, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		st.RequestID, st.Seq, st.Key, st.Name, st.Role, st.Jabatan, st.Actor, utc(st.StartedAt), nullTime(st.DueAt),
-		nullTime(st.FinishedAt), st.Status, st.SLA, st.Note)
+	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
+		started_at, due_at, finished_at, paused_at, status, sla, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
+		nullTime(st.DueAt), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note)
 	if err != nil {
-		return fmt.Errorf("add step: %w", err)
+		return fmt.Errorf("add step: %w", s.mapErr(err))
 	}
 	st.ID = id
 	return nil
 }
 
+const stepColumns = `id, request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id, started_at, due_at,
+	finished_at, paused_at, status, sla, note`
+
+func scanStep(row interface{ Scan(...any) error }) (request.Step, error) {
+	var st request.Step
+	var due, fin, paused sql.NullTime
+	err := row.Scan(&st.ID, &st.RequestID, &st.TenantID, &st.Seq, &st.Key, &st.Name, &st.Role, &st.Kind, &st.Jabatan, &st.Actor,
+		&st.ActorID, &st.StartedAt, &due, &fin, &paused, &st.Status, &st.SLA, &st.Note)
+	st.DueAt, st.FinishedAt, st.PausedAt, st.StartedAt = timeOf(due), timeOf(fin), timeOf(paused), st.StartedAt.UTC()
+	return st, err
+}
+
 // StepsOf lists a request's history in order.
 func (s *Store) StepsOf(ctx context.Context, requestID int64) ([]request.Step, error) {
-	rows, err := s.query(ctx, `SELECT id, request_id, seq, step_key, name, role, jabatan, actor, started_at, due_at, finished_at,
-		status, sla, note FROM request_steps WHERE request_id = ? ORDER BY seq`, requestID)
+	rows, err := s.query(ctx, `SELECT `+stepColumns+` FROM request_steps WHERE request_id = ? ORDER BY seq`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("steps: %w", err)
 	}
 	defer rows.Close()
 	var out []request.Step
 	for rows.Next() {
-		var st request.Step
-		var due, fin sql.NullTime
-		if err := rows.Scan(&st.ID, &st.RequestID, &st.Seq, &st.Key, &st.Name, &st.Role, &st.Jabatan, &st.Actor, &st.StartedAt,
-			&due, &fin, &st.Status, &st.SLA, &st.Note); err != nil {
+		st, err := scanStep(rows)
+		if err != nil {
 			return nil, fmt.Errorf("steps: %w", err)
 		}
-		st.DueAt, st.FinishedAt, st.StartedAt = timeOf(due), timeOf(fin), st.StartedAt.UTC()
 		out = append(out, st)
 	}
 	return out, rows.Err()

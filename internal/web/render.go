@@ -17,6 +17,9 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/i18n"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
 )
 
 //go:embed templates/*
@@ -43,6 +46,24 @@ var funcs = template.FuncMap{
 		return fmt.Sprintf("%d KB", (n+1023)/1024)
 	},
 	"str": func(v any) string { return fmt.Sprint(v) },
+	"role": func(r string) sop.Role { return sop.Role(r) },
+	"gb": func(n int64) string {
+		if n >= 1<<30 {
+			return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+		}
+		return fmt.Sprintf("%d MB", n>>20)
+	},
+	"history": func(p *Page, steps []request.Step, notes bool) historyData {
+		return historyData{Page: p, Steps: steps, Notes: notes}
+	},
+}
+
+// historyData feeds the _history partial: the request's steps, with the staff's notes
+// for staff.
+type historyData struct {
+	Page  *Page
+	Steps []request.Step
+	Notes bool
 }
 
 // wib is the time zone dates are shown in until tenants carry their own.
@@ -90,6 +111,8 @@ type Page struct {
 	Error     string // message for the whole form
 	Captcha   bool   // show the captcha widget
 	Unread    int    // unread notifications, for the header
+	Staff     *staff.Member
+	zone      *time.Location
 	Data      any
 }
 
@@ -112,6 +135,14 @@ func (p *Page) orderErrors(fields []string) {
 		}
 		return a < b
 	})
+}
+
+// Time shows t in the tenant's time zone, with its abbreviation (WIB, WITA, WIT).
+func (p *Page) Time(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(p.zone).Format("02-01-2006 15:04 MST")
 }
 
 // T translates a key in the page's language.
@@ -185,6 +216,15 @@ func (s *Server) page(r *http.Request, title string) *Page {
 	p := &Page{Lang: langOf(r), Tenant: s.Tenants.ForHost(r.Host), User: userOf(r), Path: r.URL.Path,
 		Assets: s.assets, Form: url.Values{}, Errors: map[string]string{}}
 	p.Title = p.T(title)
+	p.Staff = staffOf(r)
+	p.zone = wib
+	if s.Requests != nil {
+		if def, _, err := s.Requests.Workflow(p.Tenant); err == nil {
+			if loc, err := def.Location(); err == nil {
+				p.zone = loc
+			}
+		}
+	}
 	if p.User != nil && s.Requests != nil {
 		if n, err := s.Requests.Store.UnreadCount(r.Context(), p.User.ID); err == nil {
 			p.Unread = n

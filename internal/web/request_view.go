@@ -2,9 +2,9 @@ package web
 
 import (
 	"net/http"
-	"strconv"
 
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/workflow"
 )
 
 type viewData struct {
@@ -15,6 +15,10 @@ type viewData struct {
 	Steps   []request.Step
 	Regions map[string]string // region field → name
 	Stages  []stage           // the SOP's steps, for the progress bar
+	// Credential says whether the new mailbox's password can still be shown; Webmail
+	// is the tenant's webmail link.
+	Credential workflow.CredentialState
+	Webmail    string
 }
 
 // stage is one SOP step as the progress bar shows it.
@@ -141,6 +145,14 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	if rq.Status == request.Done {
+		if d.Credential, err = s.Workflow.CredentialOf(r.Context(), rq.ID); err != nil {
+			return err
+		}
+		if ms, err := s.Workflow.Mailboxes(rq.TenantID); err == nil {
+			d.Webmail = ms.Webmail
+		}
+	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "request_view", p)
 }
@@ -162,17 +174,5 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	fh, err := s.Uploads.Open(f.Name)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	ct := map[string]string{"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "pdf": "application/pdf"}[f.Kind]
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `inline; filename="dokumen-`+itoa(f.ID)+`.`+f.Kind+`"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox")
-	http.ServeContent(w, r, "", f.CreatedAt, fh)
-	return nil
+	return s.sendFile(w, r, f)
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/ratelimit"
@@ -26,6 +27,7 @@ import (
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/wilayah"
+	"github.com/surel-id/surel/internal/workflow"
 )
 
 // Tenants resolves the office a request is for, by host name.
@@ -38,6 +40,11 @@ type Uploads interface {
 	Save(ctx context.Context, r io.Reader, rule upload.Rule, field, originalName string) (upload.File, error)
 	Open(name string) (*os.File, error)
 	Remove(name string) error
+}
+
+// AuditTrail reads the audit entries of one object.
+type AuditTrail interface {
+	AuditTrail(ctx context.Context, object string) ([]audit.Entry, error)
 }
 
 // Pinger is the database check of /readyz.
@@ -67,6 +74,10 @@ type Server struct {
 	ChallengeLimit *ratelimit.Limiter
 	// Staff is the back office's people: roles and the second factor.
 	Staff *staff.Service
+	// Workflow runs the back office: inbox, actions, credentials.
+	Workflow *workflow.Engine
+	// Audit reads a request's trail for staff.
+	Audit AuditTrail
 
 	tpl         *templates
 	assets      *assets
@@ -130,6 +141,12 @@ func (s *Server) Handler() http.Handler {
 	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
 	h("GET /permohonan/{id}/tanda-terima", s.receipt, s.signedIn)
 	h("GET /notifikasi", s.notifications, s.signedIn)
+	h("GET /kantor", s.inbox, s.staffOnly)
+	h("GET /kantor/permohonan/{id}", s.caseView, s.staffOnly)
+	h("POST /kantor/permohonan/{id}/tindak", s.caseAct, s.staffOnly)
+	h("GET /kantor/permohonan/{id}/berkas/{file}", s.caseFile, s.staffOnly)
+	h("POST /kantor/permohonan/{id}/surat", s.letter, s.staffWith(sop.RoleFrontDesk, sop.RoleAdminMail))
+	h("POST /permohonan/{id}/password", s.reveal, s.signedIn)
 	admin := s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
 	h("GET /kantor/staf/tambah", s.staffAddForm, admin)

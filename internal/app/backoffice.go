@@ -1,0 +1,90 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/sqlmail"
+	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/seal"
+	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/workflow"
+)
+
+// backOffice builds the workflow engine: the audit recorder, the sealed credentials and
+// each tenant's mail server.
+func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Tenants, requests *request.Service, ob *notify.Outbox, log *slog.Logger) (*workflow.Engine, error) {
+	box, err := seal.New(Subkey(cfg.SecretKey, "credentials"))
+	if err != nil {
+		return nil, err
+	}
+	servers, err := mailServers(ctx, cfg, st, ts)
+	if err != nil {
+		return nil, err
+	}
+	return &workflow.Engine{Store: st, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: &audit.Recorder{Store: st}, Seal: box,
+		Mailboxes: func(id int64) (workflow.MailServer, error) {
+			ms, ok := servers[id]
+			if !ok {
+				return ms, fmt.Errorf("tenant %d has no mail server configured", id)
+			}
+			return ms, nil
+		},
+		TestLogin: mailbox.TestLogin, NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
+}
+
+// mailServers opens each tenant's mail server: by default the sql driver over surel's
+// own database, serving the tenant's mail domain.
+func mailServers(ctx context.Context, cfg config.Config, st *store.Store, ts *Tenants) (map[int64]workflow.MailServer, error) {
+	sql, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[int64]workflow.MailServer{}
+	for _, c := range cfg.Tenants {
+		t, ok := ts.bySlug[c.Slug]
+		if !ok {
+			continue
+		}
+		if err := sql.AddDomain(ctx, c.MailDomain); err != nil {
+			return nil, fmt.Errorf("tenant %s: mail domain: %w", c.Slug, err)
+		}
+		out[t.ID] = workflow.MailServer{Server: sql}
+	}
+	return out, nil
+}
+
+// remind sends due reminders and breach notices every minute.
+func (a *App) remind(ctx context.Context) {
+	t := time.NewTicker(time.Minute)
+	defer t.Stop()
+	for {
+		if n, err := a.Workflow.Remind(ctx, time.Now()); err != nil {
+			a.Log.Error("reminders", "err", err)
+		} else if n > 0 {
+			a.Log.Info("reminders", "sent", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// ByID is a configured tenant by its database id.
+func (t *Tenants) ByID(id int64) (account.Tenant, bool) {
+	for _, x := range t.bySlug {
+		if x.ID == id {
+			return x, true
+		}
+	}
+	return account.Tenant{}, false
+}

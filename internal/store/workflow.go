@@ -1,0 +1,229 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/workflow"
+)
+
+var _ workflow.Store = (*Store)(nil)
+
+// Step reads one history row.
+func (s *Store) Step(ctx context.Context, id int64) (request.Step, error) {
+	st, err := scanStep(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+stepColumns+` FROM request_steps WHERE id = ?`), id))
+	if err == sql.ErrNoRows {
+		return st, ErrNotFound
+	}
+	if err != nil {
+		return st, fmt.Errorf("step %d: %w", id, err)
+	}
+	return st, nil
+}
+
+func affected(res sql.Result, err error) (bool, error) {
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// FinishStep ends a running step; false if it had ended or been paused already.
+func (s *Store) FinishStep(ctx context.Context, st request.Step) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET finished_at = ?, status = ?, sla = ?, actor = ?, actor_id = ?, note = ?
+		WHERE id = ? AND finished_at IS NULL AND paused_at IS NULL`,
+		utc(st.FinishedAt), string(st.Status), st.SLA, st.Actor, st.ActorID, st.Note, st.ID))
+	if err != nil {
+		return false, fmt.Errorf("finish step: %w", err)
+	}
+	return ok, nil
+}
+
+// SetStepStatus changes a running step's status from one value to another.
+func (s *Store) SetStepStatus(ctx context.Context, id int64, from, to request.StepStatus) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET status = ? WHERE id = ? AND status = ? AND finished_at IS NULL AND paused_at IS NULL`,
+		string(to), id, string(from)))
+	if err != nil {
+		return false, fmt.Errorf("step status: %w", err)
+	}
+	return ok, nil
+}
+
+// SetStepNote sets a step's note.
+func (s *Store) SetStepNote(ctx context.Context, id int64, note string) error {
+	if _, err := s.exec(ctx, `UPDATE request_steps SET note = ? WHERE id = ?`, truncate(note, 1000), id); err != nil {
+		return fmt.Errorf("step note: %w", err)
+	}
+	return nil
+}
+
+// PauseStep stops a running step's clock.
+func (s *Store) PauseStep(ctx context.Context, id int64, at time.Time) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = ?, status = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NULL`,
+		utc(at), string(request.StepPaused), id))
+	if err != nil {
+		return false, fmt.Errorf("pause step: %w", err)
+	}
+	return ok, nil
+}
+
+// ResumeStep restarts a paused step with a new due time.
+func (s *Store) ResumeStep(ctx context.Context, id int64, due time.Time) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = NULL, due_at = ?, status = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NOT NULL`,
+		nullTime(due), string(request.StepOpen), id))
+	if err != nil {
+		return false, fmt.Errorf("resume step: %w", err)
+	}
+	return ok, nil
+}
+
+// UpdateRequest writes the fields the back office changes.
+func (s *Store) UpdateRequest(ctx context.Context, r request.Request) error {
+	_, err := s.exec(ctx, `UPDATE requests SET status = ?, note = ?, address = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		string(r.Status), r.Note, r.Address, utc(r.UpdatedAt), nullTime(r.ClosedAt), r.ID)
+	if err != nil {
+		return fmt.Errorf("update request: %w", err)
+	}
+	return nil
+}
+
+// Inbox lists the running steps of the given roles in a tenant, soonest due first, and
+// how many there are in all.
+func (s *Store) Inbox(ctx context.Context, q workflow.InboxQuery) ([]workflow.Task, int, error) {
+	if len(q.Roles) == 0 {
+		return nil, 0, nil
+	}
+	where := []string{"st.tenant_id = ?", "st.finished_at IS NULL", "st.paused_at IS NULL",
+		"st.role IN (?" + strings.Repeat(", ?", len(q.Roles)-1) + ")"}
+	args := []any{q.TenantID}
+	for _, r := range q.Roles {
+		args = append(args, r)
+	}
+	if !q.DueTo.IsZero() {
+		where = append(where, "st.due_at >= ?", "st.due_at < ?")
+		args = append(args, utc(q.DueFrom), utc(q.DueTo))
+	}
+	if q.Search != "" {
+		like := "%" + strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(q.Search)) + "%"
+		where = append(where, "(LOWER(r.number) LIKE ? OR r.address LIKE ? OR LOWER(u.full_name) LIKE ? OR LOWER(u.first_name || ' ' || u.last_name) LIKE ?)")
+		args = append(args, like, like, like, like)
+	}
+	from := ` FROM request_steps st JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id WHERE ` + strings.Join(where, " AND ")
+	var total int
+	if err := s.get(ctx, `SELECT COUNT(*)`+from, args, &total); err != nil {
+		return nil, 0, fmt.Errorf("inbox count: %w", err)
+	}
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	rows, err := s.query(ctx, `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
+		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.address, r.domain, r.flags, r.kind`+
+		from+` ORDER BY st.due_at, st.id LIMIT ? OFFSET ?`, append(args, limit, q.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("inbox: %w", err)
+	}
+	defer rows.Close()
+	var out []workflow.Task
+	for rows.Next() {
+		var t workflow.Task
+		var due sql.NullTime
+		var flags string
+		if err := rows.Scan(&t.StepID, &t.RequestID, &t.Number, &t.StepName, &t.Role, &t.Kind, &t.StartedAt, &due, &t.Applicant,
+			&t.Instansi, &t.Address, &t.Domain, &flags, &t.RequestKind); err != nil {
+			return nil, 0, fmt.Errorf("inbox: %w", err)
+		}
+		t.DueAt, t.StartedAt = timeOf(due), t.StartedAt.UTC()
+		if flags != "[]" && flags != "" {
+			t.Flags = strings.Count(flags, `"reason"`)
+		}
+		out = append(out, t)
+	}
+	return out, total, rows.Err()
+}
+
+// PutCredential stores a sealed password unless the request has one already.
+func (s *Store) PutCredential(ctx context.Context, c workflow.Credential) error {
+	_, err := s.exec(ctx, `INSERT INTO request_credentials (request_id, address, sealed, created_at) VALUES (?, ?, ?, ?)
+		ON CONFLICT (request_id) DO NOTHING`, c.RequestID, c.Address, c.Sealed, utc(c.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("put credential: %w", err)
+	}
+	return nil
+}
+
+// Credential reads a request's credential row.
+func (s *Store) Credential(ctx context.Context, requestID int64) (workflow.Credential, error) {
+	var c workflow.Credential
+	var rev sql.NullTime
+	err := s.get(ctx, `SELECT request_id, address, sealed, created_at, revealed_at, revealed_by FROM request_credentials WHERE request_id = ?`,
+		[]any{requestID}, &c.RequestID, &c.Address, &c.Sealed, &c.CreatedAt, &rev, &c.RevealedBy)
+	c.RevealedAt = timeOf(rev)
+	return c, err
+}
+
+// RevealCredential erases the sealed password, once.
+func (s *Store) RevealCredential(ctx context.Context, requestID int64, by string, at time.Time) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_credentials SET sealed = '', revealed_at = ?, revealed_by = ?
+		WHERE request_id = ? AND revealed_at IS NULL`, utc(at), by, requestID))
+	if err != nil {
+		return false, fmt.Errorf("reveal credential: %w", err)
+	}
+	return ok, nil
+}
+
+// StaffWithRole lists the staff members holding a role in a tenant.
+func (s *Store) StaffWithRole(ctx context.Context, tenantID int64, role string) ([]workflow.Recipient, error) {
+	rows, err := s.query(ctx, `SELECT u.id, u.email, CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.lang
+		FROM staff_roles sr JOIN users u ON u.id = sr.user_id WHERE sr.tenant_id = ? AND sr.role = ? AND u.status = 'active' ORDER BY u.id`, tenantID, role)
+	if err != nil {
+		return nil, fmt.Errorf("staff with role: %w", err)
+	}
+	defer rows.Close()
+	var out []workflow.Recipient
+	for rows.Next() {
+		var p workflow.Recipient
+		if err := rows.Scan(&p.UserID, &p.Email, &p.Name, &p.Lang); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	return out, rows.Err()
+}
+
+// StepsDue lists running steps needing a reminder (due before soon) or a breach notice
+// (due before now), soonest first.
+func (s *Store) StepsDue(ctx context.Context, now, soon time.Time, limit int) ([]request.Step, error) {
+	rows, err := s.query(ctx, `SELECT `+stepColumns+` FROM request_steps WHERE finished_at IS NULL AND paused_at IS NULL AND breached_at IS NULL
+		AND ((reminded_at IS NULL AND due_at <= ?) OR due_at <= ?) ORDER BY due_at LIMIT ?`, utc(soon), utc(now), limit)
+	if err != nil {
+		return nil, fmt.Errorf("steps due: %w", err)
+	}
+	defer rows.Close()
+	var out []request.Step
+	for rows.Next() {
+		st, err := scanStep(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, st)
+	}
+	return out, rows.Err()
+}
+
+// MarkReminded records that a step's role was reminded.
+func (s *Store) MarkReminded(ctx context.Context, stepID int64, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE request_steps SET reminded_at = ? WHERE id = ?`, utc(at), stepID)
+	return err
+}
+
+// MarkBreached records that a step's breach was reported (a reminder is then moot).
+func (s *Store) MarkBreached(ctx context.Context, stepID int64, at time.Time) error {
+	_, err := s.exec(ctx, `UPDATE request_steps SET breached_at = ?, reminded_at = COALESCE(reminded_at, ?) WHERE id = ?`, utc(at), utc(at), stepID)
+	return err
+}

@@ -1,0 +1,87 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/workflow"
+)
+
+// inboxData is the staff member's task list.
+type inboxData struct {
+	Tasks  []workflow.Task
+	Total  int
+	Query  string
+	Due    string // "", "over" or "today"
+	Page   int
+	Pages  int
+	Now    time.Time
+	Prev   string
+	Next   string
+	Roles  []string
+	Status map[int64]string // step id → "over", "soon" or "ok"
+}
+
+const inboxPageSize = 25
+
+// inbox is "Kotak Tugas": the running steps of the member's roles, soonest due first,
+// with search and a due filter.
+func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "kantor.title")
+	m := staffOf(r)
+	q := r.URL.Query()
+	d := inboxData{Query: strings.TrimSpace(q.Get("q")), Due: q.Get("batas"), Now: time.Now().UTC(), Status: map[int64]string{}}
+	d.Page, _ = strconv.Atoi(q.Get("hal"))
+	if d.Page < 1 {
+		d.Page = 1
+	}
+	for _, role := range m.Roles {
+		d.Roles = append(d.Roles, string(role))
+	}
+	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
+	switch d.Due {
+	case "over":
+		iq.DueFrom, iq.DueTo = time.Unix(0, 0), d.Now
+	case "today":
+		iq.DueFrom, iq.DueTo = d.Now, d.Now.Add(24*time.Hour)
+	default:
+		d.Due = ""
+	}
+	var err error
+	if d.Tasks, d.Total, err = s.Workflow.Store.Inbox(r.Context(), iq); err != nil {
+		return err
+	}
+	for _, t := range d.Tasks {
+		switch {
+		case !t.DueAt.IsZero() && !d.Now.Before(t.DueAt):
+			d.Status[t.StepID] = "over"
+		case !t.DueAt.IsZero() && t.DueAt.Sub(d.Now) < 2*time.Hour:
+			d.Status[t.StepID] = "soon"
+		default:
+			d.Status[t.StepID] = "ok"
+		}
+	}
+	d.Pages = (d.Total + inboxPageSize - 1) / inboxPageSize
+	link := func(page int) string {
+		v := url.Values{}
+		if d.Query != "" {
+			v.Set("q", d.Query)
+		}
+		if d.Due != "" {
+			v.Set("batas", d.Due)
+		}
+		v.Set("hal", strconv.Itoa(page))
+		return "/kantor?" + v.Encode()
+	}
+	if d.Page > 1 {
+		d.Prev = link(d.Page - 1)
+	}
+	if d.Page < d.Pages {
+		d.Next = link(d.Page + 1)
+	}
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "kantor", p)
+}

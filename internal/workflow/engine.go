@@ -1,0 +1,468 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/seal"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
+)
+
+// Job kinds the engine enqueues and handles.
+const (
+	JobProvision   = "workflow.provision"
+	JobAccountTest = "workflow.account_test"
+)
+
+// Step statuses of automatic steps, beyond request's.
+const (
+	StepWorking request.StepStatus = "working" // its job is queued or running
+	StepFailed  request.StepStatus = "failed"  // its job gave up: staff may retry
+)
+
+// MailServer is a tenant's mail server and what the engine needs to know about it.
+type MailServer struct {
+	Server mailbox.Server
+	// IMAPAddr (host:port) is where the account test logs in; empty: no test possible.
+	IMAPAddr string
+	// Webmail is the link shown to the applicant with the new address.
+	Webmail string
+	Limits  mailbox.Limits
+	// DefaultQuota is the quota of a new mailbox, bytes; 0 is the server's default.
+	DefaultQuota int64
+}
+
+// Engine runs the back office. All fields but Log are required.
+type Engine struct {
+	Store    Store
+	Requests *request.Service // the tenant's SOP and calendar
+	Tenant   func(id int64) (account.Tenant, bool)
+	Mail     account.Mailer
+	Audit    Auditor
+	Seal     *seal.Box
+	// Mailboxes gives a tenant's mail server.
+	Mailboxes func(tenantID int64) (MailServer, error)
+	// TestLogin logs in to a mailbox over IMAP (mailbox's account test).
+	TestLogin func(ctx context.Context, imapAddr, address, password string) error
+	// NewPassword generates a mailbox's first password.
+	NewPassword func() string
+	BaseURL     string
+	Now         func() time.Time
+	Log         *slog.Logger
+}
+
+func (e *Engine) now() time.Time {
+	if e.Now == nil {
+		return time.Now().UTC().Truncate(time.Microsecond)
+	}
+	return e.Now().UTC().Truncate(time.Microsecond)
+}
+
+// Input is one staff action on a request's running step.
+type Input struct {
+	StepID  int64
+	Action  Action
+	Note    string
+	Address string // the agreed local part, at a provision step
+	IP      string
+}
+
+// Actions lists what staff may do at a step of the given kind, in the order the buttons
+// show. Return and Refuse are available wherever a person decides.
+func Actions(kind string) []Action {
+	switch sop.Kind(kind) {
+	case sop.KindManual, sop.KindCapacityCheck, sop.KindSubmit:
+		return []Action{Forward, Return, Refuse}
+	case sop.KindProvision:
+		return []Action{Provision, Return, Refuse}
+	case sop.KindDeliver:
+		return []Action{Deliver}
+	case sop.KindReport, sop.KindArchive:
+		return []Action{Complete}
+	case sop.KindAccountTest:
+		return nil
+	}
+	return nil
+}
+
+func allowed(kind string, a Action) bool {
+	for _, x := range Actions(kind) {
+		if x == a {
+			return true
+		}
+	}
+	return false
+}
+
+// ErrAlreadyDone is returned to the second of two people acting on one step.
+var ErrAlreadyDone = errs.New(errs.Conflict, "workflow.already_done")
+
+// Load reads a request for a staff member of its tenant; another tenant's request does
+// not exist for them.
+func (e *Engine) Load(ctx context.Context, m staff.Member, id int64) (request.Request, error) {
+	r, err := e.Store.Request(ctx, id)
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && (r.TenantID != m.TenantID || r.Status == request.Draft)) {
+		return request.Request{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	return r, err
+}
+
+// Running is the request's step waiting for staff (or the applicant), if any.
+func Running(steps []request.Step) (request.Step, bool) {
+	for i := len(steps) - 1; i >= 0; i-- {
+		if steps[i].Open() && steps[i].PausedAt.IsZero() {
+			return steps[i], true
+		}
+	}
+	return request.Step{}, false
+}
+
+// Act performs a staff action on the running step of a request.
+func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in Input) (request.Request, error) {
+	r, err := e.Load(ctx, m, requestID)
+	if err != nil {
+		return r, err
+	}
+	st, err := e.Store.Step(ctx, in.StepID)
+	if err != nil || st.RequestID != r.ID {
+		return r, errs.New(errs.NotFound, "error.not_found")
+	}
+	if !st.Open() || !st.PausedAt.IsZero() {
+		return r, ErrAlreadyDone
+	}
+	if !m.Has(sop.Role(st.Role)) {
+		return r, errs.New(errs.Forbidden, "workflow.not_your_role", sop.Role(st.Role).Label("id"))
+	}
+	if in.Action == Retry {
+		if st.Status != StepFailed {
+			return r, ErrAlreadyDone
+		}
+	} else if !allowed(st.Kind, in.Action) {
+		return r, errs.New(errs.Invalid, "workflow.bad_action")
+	} else if st.Status == StepWorking {
+		return r, ErrAlreadyDone
+	}
+	in.Note = strings.TrimSpace(in.Note)
+	if (in.Action == Return || in.Action == Refuse) && in.Note == "" {
+		var fs errs.Fields
+		fs.Add("note", "required")
+		return r, fs.Err()
+	}
+	t, ok := e.Tenant(r.TenantID)
+	if !ok {
+		return r, fmt.Errorf("workflow: tenant %d not configured", r.TenantID)
+	}
+	def, cal, err := e.Requests.Workflow(t)
+	if err != nil {
+		return r, err
+	}
+	if in.Action == Provision {
+		in.Address = strings.ToLower(strings.TrimSpace(in.Address))
+		rule, err := e.Requests.CheckAddress(ctx, t, in.Address, r.ID)
+		if err != nil {
+			return r, err
+		}
+		if rule != "" {
+			var fs errs.Fields
+			if rule == "address_len" {
+				fs.Add("mail_address", rule, 3, 40)
+			} else {
+				fs.Add("mail_address", rule)
+			}
+			return r, fs.Err()
+		}
+	}
+	now := e.now()
+	act := actor{Member: m, IP: in.IP}
+	apply := func(ctx context.Context) error {
+		switch in.Action {
+		case Forward, Complete, Deliver:
+			if err := e.finish(ctx, &st, cal, act, request.StepDone, in.Note, now); err != nil {
+				return err
+			}
+			if in.Action == Deliver {
+				if err := e.markDone(ctx, t, &r, now); err != nil {
+					return err
+				}
+			} else if err := e.processing(ctx, t, &r, now); err != nil {
+				return err
+			}
+			return e.advance(ctx, t, &r, def, cal, st.Key, now)
+		case Return:
+			return e.giveBack(ctx, t, &r, st, act, in.Note, now)
+		case Refuse:
+			if err := e.finish(ctx, &st, cal, act, request.StepRefused, in.Note, now); err != nil {
+				return err
+			}
+			return e.refuse(ctx, t, &r, in.Note, now)
+		case Provision:
+			if r.Address != in.Address {
+				r.Address = in.Address
+				if err := e.Store.UpdateRequest(ctx, r); err != nil {
+					if errors.Is(err, errs.ErrConflict) {
+						return errs.New(errs.Conflict, "request.address_taken")
+					}
+					return err
+				}
+			}
+			if err := e.processing(ctx, t, &r, now); err != nil {
+				return err
+			}
+			return e.startJob(ctx, st, JobProvision, now)
+		case Retry:
+			kind := JobProvision
+			if st.Kind == string(sop.KindAccountTest) {
+				kind = JobAccountTest
+			}
+			return e.startJob(ctx, st, kind, now)
+		}
+		return errs.New(errs.Invalid, "workflow.bad_action")
+	}
+	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+		if err := apply(ctx); err != nil {
+			return err
+		}
+		return e.record(ctx, act, "step."+string(in.Action), r, st.Name+noteSuffix(in.Note))
+	})
+	return r, err
+}
+
+func noteSuffix(note string) string {
+	if note == "" {
+		return ""
+	}
+	return ": " + note
+}
+
+// actor is who acted: a staff member, the applicant, or the system (zero).
+type actor struct {
+	Member staff.Member
+	User   *account.User
+	IP     string
+}
+
+func (a actor) name() string {
+	switch {
+	case a.Member.UserID != 0:
+		return a.Member.Name
+	case a.User != nil:
+		return a.User.DisplayName()
+	}
+	return "Sistem"
+}
+
+func (a actor) id() int64 {
+	switch {
+	case a.Member.UserID != 0:
+		return a.Member.UserID
+	case a.User != nil:
+		return a.User.ID
+	}
+	return 0
+}
+
+func (a actor) ref() string {
+	switch {
+	case a.Member.UserID != 0:
+		return fmt.Sprintf("staff:%d", a.Member.UserID)
+	case a.User != nil:
+		return fmt.Sprintf("user:%d", a.User.ID)
+	}
+	return "system"
+}
+
+// record appends to the audit trail in the transaction of the change it records.
+func (e *Engine) record(ctx context.Context, a actor, action string, r request.Request, detail string) error {
+	if e.Audit == nil {
+		return nil
+	}
+	role := ""
+	if len(a.Member.Roles) > 0 {
+		rs := make([]string, len(a.Member.Roles))
+		for i, x := range a.Member.Roles {
+			rs[i] = string(x)
+		}
+		role = strings.Join(rs, ",")
+	}
+	return e.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: a.ref(), ActorName: a.name(), Role: role, Action: action,
+		Object: fmt.Sprintf("request:%d", r.ID), Detail: detail, IP: a.IP})
+}
+
+// finish ends a running step with its verdict; ErrAlreadyDone if someone else was first.
+func (e *Engine) finish(ctx context.Context, st *request.Step, cal *sop.Calendar, a actor, status request.StepStatus, note string, now time.Time) error {
+	st.FinishedAt, st.Status, st.Note = now, status, note
+	st.Actor, st.ActorID = a.name(), a.id()
+	if !st.DueAt.IsZero() {
+		st.SLA = sop.Verdict(st.DueAt, now)
+	}
+	ok, err := e.Store.FinishStep(ctx, *st)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrAlreadyDone
+	}
+	return nil
+}
+
+// startJob marks an automatic step as working and queues its job, in one transaction.
+func (e *Engine) startJob(ctx context.Context, st request.Step, kind string, now time.Time) error {
+	ok, err := e.Store.SetStepStatus(ctx, st.ID, st.Status, StepWorking)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrAlreadyDone
+	}
+	_, err = e.Store.EnqueueJob(ctx, kind, st.RequestID, 8, now)
+	return err
+}
+
+// advance enters the step after key, or closes the request after the last one.
+func (e *Engine) advance(ctx context.Context, t account.Tenant, r *request.Request, def sop.Definition, cal *sop.Calendar, key string, now time.Time) error {
+	idx := -1
+	for i, s := range def.Steps {
+		if s.Key == key {
+			idx = i
+		}
+	}
+	if idx < 0 {
+		return fmt.Errorf("workflow: step %q is not in SOP %s", key, def.Slug)
+	}
+	if idx+1 >= len(def.Steps) {
+		if r.Status != request.Done {
+			if err := e.markDone(ctx, t, r, now); err != nil {
+				return err
+			}
+		}
+		r.ClosedAt = now
+		return e.Store.UpdateRequest(ctx, *r)
+	}
+	next := def.Steps[idx+1]
+	st := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: next.Key, Name: next.Name, Role: string(next.Role), Kind: string(next.Kind),
+		Jabatan: next.Jabatan, StartedAt: now, Status: request.StepOpen}
+	if next.Kind != sop.KindDone {
+		st.DueAt = cal.Start(now, next.Standard).Due
+	}
+	switch {
+	case next.Kind == sop.KindDone:
+		st.FinishedAt, st.Status, st.Actor = now, request.StepDone, "Sistem"
+		if err := e.Store.AddStep(ctx, &st); err != nil {
+			return err
+		}
+		return e.advance(ctx, t, r, def, cal, next.Key, now)
+	case next.Kind == sop.KindAccountTest:
+		st.Status = StepWorking
+		if err := e.Store.AddStep(ctx, &st); err != nil {
+			return err
+		}
+		_, err := e.Store.EnqueueJob(ctx, JobAccountTest, r.ID, 8, now)
+		return err
+	case next.Kind == sop.KindDeliver && next.Role == sop.RolePemohon:
+		// The applicant's own step: it ends when they take the credentials (or the front
+		// desk prints the letter); the request is done for them now.
+		if err := e.Store.AddStep(ctx, &st); err != nil {
+			return err
+		}
+		return e.markDone(ctx, t, r, now)
+	}
+	return e.Store.AddStep(ctx, &st)
+}
+
+// processing moves a waiting request to "diproses" at the first staff action.
+func (e *Engine) processing(ctx context.Context, t account.Tenant, r *request.Request, now time.Time) error {
+	if r.Status != request.Waiting {
+		return nil
+	}
+	r.Status, r.UpdatedAt = request.Processing, now
+	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	return e.tell(ctx, t, *r, "notif.processing", "request_processing", nil, now)
+}
+
+// markDone makes the request "selesai" for the applicant: the address and the sealed
+// password can be taken from the portal.
+func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Request, now time.Time) error {
+	if r.Status == request.Done {
+		return nil
+	}
+	r.Status, r.UpdatedAt = request.Done, now
+	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	webmail := ""
+	if e.Mailboxes != nil {
+		if ms, err := e.Mailboxes(r.TenantID); err == nil {
+			webmail = ms.Webmail
+		}
+	}
+	return e.tell(ctx, t, *r, "notif.done", "request_done", map[string]any{"Webmail": webmail}, now)
+}
+
+// refuse ends the request with a reason.
+func (e *Engine) refuse(ctx context.Context, t account.Tenant, r *request.Request, reason string, now time.Time) error {
+	r.Status, r.Note, r.UpdatedAt, r.ClosedAt = request.Refused, reason, now, now
+	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	return e.tell(ctx, t, *r, "notif.refused", "request_refused", map[string]any{"Reason": reason}, now)
+}
+
+// giveBack returns the request to the applicant: the step's clock stops and a
+// correction row for the applicant opens.
+func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Request, st request.Step, a actor, note string, now time.Time) error {
+	ok, err := e.Store.PauseStep(ctx, st.ID, now)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrAlreadyDone
+	}
+	corr := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
+		Kind: request.KindCorrection, Jabatan: "Pemohon", StartedAt: now, Status: request.StepOpen, Note: note}
+	if err := e.Store.AddStep(ctx, &corr); err != nil {
+		return err
+	}
+	r.Status, r.Note, r.UpdatedAt = request.Returned, note, now
+	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	return e.tell(ctx, t, *r, "notif.returned", "request_returned", map[string]any{"Reason": note, "From": a.name()}, now)
+}
+
+// tell notifies the applicant in the portal and by e-mail, in the caller's transaction.
+func (e *Engine) tell(ctx context.Context, t account.Tenant, r request.Request, key, template string, data map[string]any, now time.Time) error {
+	u, err := e.Store.UserByID(ctx, r.UserID)
+	if err != nil {
+		return err
+	}
+	if err := e.Store.Notify(ctx, request.Notification{UserID: u.ID, RequestID: r.ID, Key: key, Arg: r.Number, CreatedAt: now}); err != nil {
+		return err
+	}
+	if !deliverable(u.Email) {
+		return nil
+	}
+	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", e.BaseURL, r.ID), "Tenant": t.Name}
+	for k, v := range data {
+		d[k] = v
+	}
+	return e.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: template, Data: d})
+}
+
+// deliverable reports whether an applicant's address can receive mail: a walk-in
+// applicant who gave none has a placeholder under .invalid (RFC 2606).
+func deliverable(addr string) bool {
+	return addr != "" && !strings.HasSuffix(addr, ".invalid")
+}

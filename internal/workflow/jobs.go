@@ -1,0 +1,231 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/jobs"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+)
+
+// Handlers are the engine's job handlers, for the job runner.
+func (e *Engine) Handlers() map[string]jobs.Handler {
+	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest}
+}
+
+// runningOfKind finds the request's running step of a kind; ok is false when there is
+// none (the job already did its work, or the request moved on).
+func (e *Engine) runningOfKind(ctx context.Context, requestID int64, kind sop.Kind) (request.Request, request.Step, bool, error) {
+	r, err := e.Store.Request(ctx, requestID)
+	if err != nil {
+		if errors.Is(err, errs.ErrNotFound) {
+			return r, request.Step{}, false, nil
+		}
+		return r, request.Step{}, false, err
+	}
+	steps, err := e.Store.StepsOf(ctx, requestID)
+	if err != nil {
+		return r, request.Step{}, false, err
+	}
+	st, ok := Running(steps)
+	if !ok || st.Kind != string(kind) || st.Status != StepWorking {
+		return r, st, false, nil
+	}
+	return r, st, true, nil
+}
+
+func owner(r request.Request) string { return fmt.Sprintf("request:%d", r.ID) }
+
+// provision creates the request's mailbox. It is idempotent: the password is chosen and
+// sealed once, before the server is called, so a run after a crash between the server's
+// reply and our commit sends the same password for the same owner, and the server
+// answers "already yours" rather than making a second mailbox.
+func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
+	r, st, ok, err := e.runningOfKind(ctx, j.Ref, sop.KindProvision)
+	if err != nil || !ok {
+		return err
+	}
+	ms, err := e.Mailboxes(r.TenantID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	password, err := e.password(ctx, r)
+	if err != nil {
+		return err
+	}
+	if err := e.checkCapacity(ctx, ms, r); err != nil {
+		return err
+	}
+	err = ms.Server.Create(ctx, mailbox.New{Address: r.Email(), Name: e.ownerName(ctx, r), Password: password,
+		QuotaBytes: ms.DefaultQuota, Owner: owner(r), MustChange: true})
+	if errors.Is(err, mailbox.ErrTaken) || errors.Is(err, mailbox.ErrNoSuchDomain) {
+		return jobs.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	// The mailbox may have existed already for this owner with another password (a
+	// run before the credential row committed): make it ours.
+	if err := ms.Server.SetPassword(ctx, r.Email(), password); err != nil {
+		return err
+	}
+	t, _ := e.Tenant(r.TenantID)
+	def, cal, err := e.Requests.Workflow(t)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+		st.Status = StepWorking
+		if err := e.finishAuto(ctx, &st, cal, request.StepDone, "Akun "+r.Email()+" dibuat", now); err != nil {
+			return err
+		}
+		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
+			return err
+		}
+		return e.record(ctx, actor{}, "mailbox.create", r, r.Email())
+	})
+	if errors.Is(err, ErrAlreadyDone) {
+		return nil
+	}
+	return err
+}
+
+// password is the request's mailbox password: the sealed one if chosen before, else a
+// new one, sealed and committed before any server sees it.
+func (e *Engine) password(ctx context.Context, r request.Request) (string, error) {
+	c, err := e.Store.Credential(ctx, r.ID)
+	if err == nil {
+		if c.Sealed == "" {
+			return "", jobs.Permanent(fmt.Errorf("credential of request %d already revealed", r.ID))
+		}
+		return e.Seal.Open(c.Sealed, owner(r))
+	}
+	if !errors.Is(err, errs.ErrNotFound) {
+		return "", err
+	}
+	pw := e.NewPassword()
+	if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.Email(), Sealed: e.Seal.Seal(pw, owner(r)), CreatedAt: e.now()}); err != nil {
+		return "", err
+	}
+	// Another run may have raced us to it: use whatever was stored.
+	c, err = e.Store.Credential(ctx, r.ID)
+	if err != nil {
+		return "", err
+	}
+	return e.Seal.Open(c.Sealed, owner(r))
+}
+
+// checkCapacity refuses a new mailbox past the tenant's limits, with the figures (a
+// mailbox that exists already for this request is not new).
+func (e *Engine) checkCapacity(ctx context.Context, ms MailServer, r request.Request) error {
+	if ms.Limits.MaxAccounts == 0 && ms.Limits.TotalQuota == 0 {
+		return nil
+	}
+	if info, err := ms.Server.Get(ctx, r.Email()); err == nil && info.Owner == owner(r) {
+		return nil
+	}
+	c, err := ms.Server.Capacity(ctx, r.Domain)
+	if err != nil {
+		return err
+	}
+	if err := ms.Limits.Check(c, ms.DefaultQuota); err != nil {
+		return jobs.Permanent(err)
+	}
+	return nil
+}
+
+func (e *Engine) ownerName(ctx context.Context, r request.Request) string {
+	u, err := e.Store.UserByID(ctx, r.UserID)
+	if err != nil {
+		return ""
+	}
+	return u.DisplayName()
+}
+
+// accountTest logs in to the new mailbox (seed 003 step 4). With no IMAP server
+// configured the step says so ("not tested") instead of pretending.
+func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
+	r, st, ok, err := e.runningOfKind(ctx, j.Ref, sop.KindAccountTest)
+	if err != nil || !ok {
+		return err
+	}
+	ms, err := e.Mailboxes(r.TenantID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	status, note := request.StepNotTested, "Server IMAP belum dikonfigurasi: login tidak diuji"
+	if ms.IMAPAddr != "" {
+		c, err := e.Store.Credential(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if c.Sealed == "" {
+			return jobs.Permanent(fmt.Errorf("credential of request %d already revealed: cannot test", r.ID))
+		}
+		pw, err := e.Seal.Open(c.Sealed, owner(r))
+		if err != nil {
+			return jobs.Permanent(err)
+		}
+		if err := e.TestLogin(ctx, ms.IMAPAddr, r.Email(), pw); err != nil {
+			return fmt.Errorf("IMAP login %s at %s: %w", r.Email(), ms.IMAPAddr, err)
+		}
+		status, note = request.StepDone, "Login IMAP ke "+r.Email()+" berhasil"
+	}
+	t, _ := e.Tenant(r.TenantID)
+	def, cal, err := e.Requests.Workflow(t)
+	if err != nil {
+		return err
+	}
+	now := e.now()
+	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+		if err := e.finishAuto(ctx, &st, cal, status, note, now); err != nil {
+			return err
+		}
+		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
+			return err
+		}
+		return e.record(ctx, actor{}, "mailbox.test", r, note)
+	})
+	if errors.Is(err, ErrAlreadyDone) {
+		return nil
+	}
+	return err
+}
+
+// finishAuto ends an automatic step, done by the system.
+func (e *Engine) finishAuto(ctx context.Context, st *request.Step, cal *sop.Calendar, status request.StepStatus, note string, now time.Time) error {
+	return e.finish(ctx, st, cal, actor{}, status, note, now)
+}
+
+// JobDied marks the automatic step of a job that gave up as failed, with the server's
+// error, so staff see it on the request and can retry. For the job runner's OnDead.
+func (e *Engine) JobDied(ctx context.Context, j jobs.Job) {
+	kind := sop.KindProvision
+	if j.Kind == JobAccountTest {
+		kind = sop.KindAccountTest
+	} else if j.Kind != JobProvision {
+		return
+	}
+	r, st, ok, err := e.runningOfKind(ctx, j.Ref, kind)
+	if err != nil || !ok {
+		return
+	}
+	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+		if _, err := e.Store.SetStepStatus(ctx, st.ID, StepWorking, StepFailed); err != nil {
+			return err
+		}
+		if err := e.Store.SetStepNote(ctx, st.ID, j.LastError); err != nil {
+			return err
+		}
+		return e.record(ctx, actor{}, "job.dead", r, j.Kind+": "+j.LastError)
+	})
+	if err != nil && e.Log != nil {
+		e.Log.ErrorContext(ctx, "mark failed step", "job", j.ID, "err", err)
+	}
+}

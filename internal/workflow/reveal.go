@@ -1,0 +1,122 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
+)
+
+// Handover is what the applicant receives once: the address, the first password and the
+// webmail link.
+type Handover struct {
+	Address  string
+	Password string
+	Webmail  string
+}
+
+// CredentialState says whether a request's password can still be revealed.
+type CredentialState struct {
+	Exists     bool
+	RevealedAt time.Time
+	RevealedBy string
+}
+
+// CredentialOf tells whether a request has a sealed password and whether it was taken.
+func (e *Engine) CredentialOf(ctx context.Context, requestID int64) (CredentialState, error) {
+	c, err := e.Store.Credential(ctx, requestID)
+	if errors.Is(err, errs.ErrNotFound) {
+		return CredentialState{}, nil
+	}
+	if err != nil {
+		return CredentialState{}, err
+	}
+	return CredentialState{Exists: true, RevealedAt: c.RevealedAt, RevealedBy: c.RevealedBy}, nil
+}
+
+// Reveal gives the applicant their new mailbox's password, once: the sealed copy is
+// erased in the same transaction. An applicant's own deliver step ends with it.
+func (e *Engine) Reveal(ctx context.Context, u account.User, requestID int64, ip string) (Handover, error) {
+	r, err := e.Store.Request(ctx, requestID)
+	if err != nil || r.UserID != u.ID {
+		return Handover{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	return e.reveal(ctx, r, actor{User: &u, IP: ip}, "credential.reveal")
+}
+
+// RevealForLetter gives the password to the front desk (or the mail admin) to print the
+// "surat pemberitahuan akun": it then counts as revealed.
+func (e *Engine) RevealForLetter(ctx context.Context, m staff.Member, requestID int64, ip string) (Handover, error) {
+	if !m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail) {
+		return Handover{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+	}
+	r, err := e.Load(ctx, m, requestID)
+	if err != nil {
+		return Handover{}, err
+	}
+	return e.reveal(ctx, r, actor{Member: m, IP: ip}, "credential.letter")
+}
+
+func (e *Engine) reveal(ctx context.Context, r request.Request, a actor, action string) (Handover, error) {
+	if r.Status != request.Done {
+		return Handover{}, errs.New(errs.Conflict, "credential.not_ready")
+	}
+	t, _ := e.Tenant(r.TenantID)
+	def, cal, err := e.Requests.Workflow(t)
+	if err != nil {
+		return Handover{}, err
+	}
+	var h Handover
+	now := e.now()
+	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+		c, err := e.Store.Credential(ctx, r.ID)
+		if errors.Is(err, errs.ErrNotFound) {
+			return errs.New(errs.Conflict, "credential.not_ready")
+		}
+		if err != nil {
+			return err
+		}
+		if c.Sealed == "" {
+			return errs.New(errs.Conflict, "credential.revealed")
+		}
+		pw, err := e.Seal.Open(c.Sealed, owner(r))
+		if err != nil {
+			return err
+		}
+		ok, err := e.Store.RevealCredential(ctx, r.ID, a.ref(), now)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return errs.New(errs.Conflict, "credential.revealed")
+		}
+		h = Handover{Address: c.Address, Password: pw}
+		steps, err := e.Store.StepsOf(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if st, ok := Running(steps); ok && st.Kind == string(sop.KindDeliver) && st.Role == string(sop.RolePemohon) {
+			if err := e.finish(ctx, &st, cal, a, request.StepDone, "", now); err != nil {
+				return err
+			}
+			if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
+				return err
+			}
+		}
+		return e.record(ctx, a, action, r, c.Address)
+	})
+	if err != nil {
+		return Handover{}, err
+	}
+	if e.Mailboxes != nil {
+		if ms, err := e.Mailboxes(r.TenantID); err == nil {
+			h.Webmail = ms.Webmail
+		}
+	}
+	return h, nil
+}

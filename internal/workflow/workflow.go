@@ -1,0 +1,125 @@
+// Package workflow is the back office: it moves a submitted request through its tenant's
+// SOP, one step at a time, each step a task in the inbox of the step's role. Staff act on
+// the running step (forward, return to the applicant, refuse, create the mailbox, hand
+// over the result); the engine ends the step with its SLA verdict, starts the next one on
+// the tenant's working calendar, and in the same transaction writes the audit entry, the
+// applicant's notification and e-mail, and the jobs the next step needs (provisioning,
+// the account test).
+//
+// Two people acting on the same step at once cannot both succeed: a step ends only if it
+// is still running (a conditional update), and the store allows one running step per
+// request. The loser gets ErrAlreadyDone.
+package workflow
+
+import (
+	"context"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/request"
+)
+
+// Action is what a staff member does to the running step.
+type Action string
+
+// The actions. Which are offered depends on the step's kind (Actions).
+const (
+	Forward   Action = "forward"   // the step is done: on to the next (approve at a decision)
+	Return    Action = "return"    // back to the applicant for correction; the clock stops
+	Refuse    Action = "refuse"    // the request is refused, with a reason
+	Provision Action = "provision" // create the mailbox (a job), with the agreed address
+	Deliver   Action = "deliver"   // the result is handed to the applicant
+	Complete  Action = "complete"  // a report or archive step is done
+	Retry     Action = "retry"     // run a failed automatic step's job again
+)
+
+// Task is a running step as an inbox lists it.
+type Task struct {
+	StepID      int64
+	RequestID   int64
+	Number      string
+	StepName    string
+	Role        string
+	Kind        string
+	StartedAt   time.Time
+	DueAt       time.Time
+	Applicant   string
+	Instansi    string
+	Address     string
+	Domain      string
+	Flags       int // roster mismatches to look at
+	RequestKind string
+}
+
+// Email is the task's proposed address.
+func (t Task) Email() string {
+	if t.Address == "" {
+		return ""
+	}
+	return t.Address + "@" + t.Domain
+}
+
+// InboxQuery selects a staff member's tasks.
+type InboxQuery struct {
+	TenantID int64
+	Roles    []string
+	Search   string    // number, applicant name or address; empty for all
+	DueFrom  time.Time // with DueTo: only tasks due in [DueFrom, DueTo)
+	DueTo    time.Time
+	Limit    int
+	Offset   int
+}
+
+// Credential is a new mailbox's first password, sealed until revealed.
+type Credential struct {
+	RequestID  int64
+	Address    string
+	Sealed     string
+	CreatedAt  time.Time
+	RevealedAt time.Time
+	RevealedBy string
+}
+
+// Recipient is a staff member to notify.
+type Recipient struct {
+	UserID int64
+	Email  string
+	Name   string
+	Lang   string
+}
+
+// Store is the persistence the engine needs. Methods called with the ctx given to Tx's fn
+// run in that transaction.
+type Store interface {
+	request.Store
+	Step(ctx context.Context, id int64) (request.Step, error)
+	// SetStepStatus changes a running step's status from from to to; false if it was not
+	// running with status from.
+	SetStepStatus(ctx context.Context, id int64, from, to request.StepStatus) (bool, error)
+	// SetStepNote sets a step's note (the error of a failed automatic step).
+	SetStepNote(ctx context.Context, id int64, note string) error
+	// PauseStep stops a running step's clock at at; false if it was not running.
+	PauseStep(ctx context.Context, id int64, at time.Time) (bool, error)
+	// UpdateRequest writes a request's status, note, address and times.
+	UpdateRequest(ctx context.Context, r request.Request) error
+	Inbox(ctx context.Context, q InboxQuery) ([]Task, int, error)
+	PutCredential(ctx context.Context, c Credential) error
+	Credential(ctx context.Context, requestID int64) (Credential, error)
+	// RevealCredential erases the sealed password and records who took it; false if it
+	// was revealed already.
+	RevealCredential(ctx context.Context, requestID int64, by string, at time.Time) (bool, error)
+	StaffWithRole(ctx context.Context, tenantID int64, role string) ([]Recipient, error)
+	// StepsDue lists running staff steps that lack a reminder and are due before soon, or
+	// lack a breach notice and are due before now.
+	StepsDue(ctx context.Context, now, soon time.Time, limit int) ([]request.Step, error)
+	MarkReminded(ctx context.Context, stepID int64, at time.Time) error
+	MarkBreached(ctx context.Context, stepID int64, at time.Time) error
+	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
+	UserByID(ctx context.Context, id int64) (account.User, error)
+}
+
+// Auditor appends to the audit trail, in the caller's transaction.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
