@@ -45,7 +45,7 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d KB", (n+1023)/1024)
 	},
-	"str": func(v any) string { return fmt.Sprint(v) },
+	"str":  func(v any) string { return fmt.Sprint(v) },
 	"role": func(r string) sop.Role { return sop.Role(r) },
 	"gb": func(n int64) string {
 		if n >= 1<<30 {
