@@ -8,6 +8,10 @@
 //	surel audit verify     check the audit trail's hash chains; exit 1 at a broken link
 //	surel audit show OBJECT
 //	                       print an object's trail (e.g. request:42)
+//	surel staff add --email E --first NAME --role tenant_admin[,…] [--tenant SLUG]
+//	                       make a staff member (the first tenant admin); password on stdin
+//	surel staff list | reset-2fa --email E
+//	                       list the staff; remove a member's second factor
 package main
 
 import (
@@ -73,8 +77,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return rosterCmd(ctx, cfg, st, args, stdout)
 	case "audit":
 		return auditCmd(ctx, cfg, args, stdout)
+	case "staff":
+		return staffCmd(ctx, cfg, log, args, os.Stdin, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT]]")
+		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)
