@@ -224,6 +224,12 @@ func (s *Service) Add(ctx context.Context, t account.Tenant, in AddInput, by *Me
 		if err := s.Store.SetStaffRoles(ctx, u.ID, t.ID, roles, byID, now); err != nil {
 			return err
 		}
+		if !created {
+			// Signed in as an applicant, the person signs in again with a second factor.
+			if err := s.Store.DeleteUserSessions(ctx, u.ID, ""); err != nil {
+				return err
+			}
+		}
 		if in.Password != "" {
 			return nil
 		}
