@@ -14,6 +14,9 @@ import (
 const (
 	StatusPending = "pending" // registered, e-mail not yet confirmed
 	StatusActive  = "active"
+	// StatusWalkIn is an applicant the front desk entered a request for (seeds 002, 004):
+	// a record to attach requests to, which cannot log in.
+	StatusWalkIn = "walkin"
 )
 
 // Token purposes.

@@ -288,16 +288,17 @@ func (s *Service) Login(ctx context.Context, t Tenant, login, password string, c
 
 	u, err := s.Store.UserByLogin(ctx, t.ID, login)
 	hash := s.dummy
-	if err == nil {
+	if err == nil && u.Status != StatusWalkIn {
 		hash = u.PasswordHash
-	} else if !errors.Is(err, ErrNotFound) {
+	} else if err != nil && !errors.Is(err, ErrNotFound) {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
 	ok, rehash, verr := s.Hasher.Verify(ctx, hash, password)
 	if verr != nil {
 		return User{}, fmt.Errorf("login: %w", verr)
 	}
-	if err != nil || !ok {
+	// A walk-in applicant has no password: the same work and answer as an unknown name.
+	if err != nil || !ok || u.Status == StatusWalkIn {
 		if f.Count == 0 {
 			f.FirstAt = now
 		}

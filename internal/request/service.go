@@ -133,6 +133,12 @@ func (s *Service) check(ctx context.Context, r Request, k Kind) error {
 	for _, f := range files {
 		have[f.Field] = true
 	}
+	return s.checkValues(ctx, r, k, have)
+}
+
+// checkValues is check with the attached files given (field name → present), for a
+// request whose files are not stored yet.
+func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[string]bool) error {
 	fs := k.Validate(r.Values, have, s.Regions)
 	if r.Address != "" && !fs.Has("proposed_address") {
 		taken, err := s.Store.AddressTaken(ctx, r.TenantID, r.Domain, r.Address, r.ID)
@@ -201,6 +207,13 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 	if r.Status != Draft && r.Status != Returned {
 		return r, errs.New(errs.Conflict, "request.not_editable")
 	}
+	return s.submit(ctx, t, u, r, nil)
+}
+
+// submit is Submit of a loaded draft. desk is the front-desk officer who sent it for u
+// (walkin.go), or nil when u sent it from the portal: the first history row names who
+// filled in the form.
+func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, r Request, desk *Desk) (Request, error) {
 	_, k, err := s.Form(r.Service, r.Kind)
 	if err != nil {
 		return r, err
@@ -231,8 +244,12 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 		// the first step of every SOP.
 		first := def.Steps[0]
 		due := cal.Start(r.CreatedAt, first.Standard).Due
+		jabatan, actor, actorID := "Pemohon", u.DisplayName(), u.ID
+		if desk != nil {
+			jabatan, actor, actorID = sop.RoleFrontDesk.Label("id"), desk.Name, desk.UserID
+		}
 		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: first.Key, Name: first.Name, Role: string(first.Role),
-			Kind: string(first.Kind), Jabatan: "Pemohon", Actor: u.DisplayName(), ActorID: u.ID, StartedAt: r.CreatedAt, DueAt: due,
+			Kind: string(first.Kind), Jabatan: jabatan, Actor: actor, ActorID: actorID, StartedAt: r.CreatedAt, DueAt: due,
 			FinishedAt: now, Status: StepDone, SLA: sop.Verdict(due, now)}); err != nil {
 			return err
 		}
@@ -245,6 +262,9 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 		}
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
 			return err
+		}
+		if !deliverable(u.Email) {
+			return nil
 		}
 		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_submitted",
 			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})

@@ -1,0 +1,288 @@
+package request
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+)
+
+// Walk-in and letter-based requests (seeds 002 and 004): the applicant brings the signed
+// form, or sends a letter, and the front desk ("Loket") enters the request for them. The
+// request then follows the same path as one sent from the portal.
+
+// ChannelLoket marks a request the front desk entered.
+const ChannelLoket = "loket"
+
+// WalkInService is the catalogue service the front desk enters requests for.
+const WalkInService = "email"
+
+// ScanField is the document a front-desk request carries besides its kind's own: the
+// scan of the signed paper form (seed 002) or of the letter (seed 004). It is not in the
+// catalogue because the portal's applicants have neither.
+var ScanField = Field{Name: "scan_permohonan", Type: "file", Required: true, Kinds: []string{"pdf", "jpg", "png"}, MaxKB: 10 << 10,
+	Label: Text{"id": "Scan formulir bertanda tangan atau surat permohonan", "en": "Scan of the signed form or the request letter"}}
+
+// ForChannel is the kind's form as a channel uses it: the front desk's starts with
+// ScanField.
+func (k Kind) ForChannel(channel string) Kind {
+	if channel != ChannelLoket {
+		return k
+	}
+	k.Fields = append([]Field{ScanField}, k.Fields...)
+	return k
+}
+
+// FormOf is Form for a stored request, its kind as its channel has it (with the front
+// desk's scan for a walk-in request).
+func (s *Service) FormOf(r Request) (Offering, Kind, error) {
+	sv, k, err := s.Form(r.Service, r.Kind)
+	return sv, k.ForChannel(r.Channel), err
+}
+
+// Applicant is the person the front desk enters a request for. Email is optional: many
+// walk-in applicants are reached by phone only.
+type Applicant struct {
+	FirstName   string
+	LastName    string
+	Email       string
+	Phone       string
+	NIP         string
+	Jabatan     string
+	Instansi    string
+	SatuanKerja string
+	Address     string
+}
+
+// ApplicantFields are the form names of the applicant section, in order. Those a kind's
+// form also has (nip, instansi, satuan_kerja, phone) are asked once, here, and copied
+// into the request's values.
+var ApplicantFields = []string{"first_name", "last_name", "email", "phone", "nip", "jabatan", "instansi", "satuan_kerja", "address"}
+
+// ApplicantFrom reads an Applicant from form values named as in ApplicantFields.
+func ApplicantFrom(get func(string) string) Applicant {
+	return Applicant{FirstName: get("first_name"), LastName: get("last_name"), Email: get("email"), Phone: get("phone"),
+		NIP: get("nip"), Jabatan: get("jabatan"), Instansi: get("instansi"), SatuanKerja: get("satuan_kerja"), Address: get("address")}
+}
+
+// shared are the applicant's values a kind's form may also ask for.
+func (a Applicant) shared() map[string]string {
+	return map[string]string{"nip": a.NIP, "instansi": a.Instansi, "satuan_kerja": a.SatuanKerja, "phone": a.Phone}
+}
+
+func (a *Applicant) normalize() {
+	sq := func(s string) string { return strings.Join(strings.Fields(s), " ") }
+	a.FirstName, a.LastName = sq(a.FirstName), sq(a.LastName)
+	a.Email = account.NormalizeEmail(a.Email)
+	if p, ok := account.NormalizePhone(a.Phone); ok {
+		a.Phone = p
+	}
+	a.NIP = strings.Join(strings.Fields(a.NIP), "")
+	a.Jabatan, a.Instansi, a.SatuanKerja = sq(a.Jabatan), sq(a.Instansi), sq(a.SatuanKerja)
+	a.Address = strings.TrimSpace(a.Address)
+}
+
+// profile is the "Akun Saya" the applicant's record gets.
+func (a Applicant) profile() account.Profile {
+	return account.Profile{FullName: strings.TrimSpace(a.FirstName + " " + a.LastName), NIP: a.NIP, Jabatan: a.Jabatan,
+		Instansi: a.Instansi, SatuanKerja: a.SatuanKerja, Phone: a.Phone, Address: a.Address}
+}
+
+// check gives the rules the applicant section breaks: the fields a request's profile
+// needs are required; the e-mail is optional but must be an address when given.
+func (a Applicant) check() errs.Fields {
+	var fs errs.Fields
+	for _, f := range []struct{ name, v string }{{"first_name", a.FirstName}, {"phone", a.Phone}, {"jabatan", a.Jabatan},
+		{"instansi", a.Instansi}, {"satuan_kerja", a.SatuanKerja}, {"address", a.Address}} {
+		if f.v == "" {
+			fs.Add(f.name, "required")
+		}
+	}
+	if a.Email != "" {
+		m, err := mail.ParseAddress(a.Email)
+		at := strings.LastIndexByte(a.Email, '@')
+		if err != nil || m.Address != a.Email || at < 1 || !strings.Contains(a.Email[at:], ".") || len(a.Email) > 254 ||
+			strings.HasSuffix(a.Email, ".invalid") {
+			fs.Add("email", "email")
+		}
+	}
+	if err := a.profile().Validate(); err != nil {
+		e, _ := errs.As(err)
+		for _, f := range e.Fields {
+			if f.Name == "full_name" {
+				f.Name = "first_name"
+			}
+			if !fs.Has(f.Name) {
+				fs = append(fs, f)
+			}
+		}
+	}
+	return fs
+}
+
+// Desk is the front-desk officer who enters a request; the request's first history row
+// names them.
+type Desk struct {
+	UserID int64
+	Name   string
+}
+
+// WalkInStore is a Store that also keeps the portal accounts, in the same database: a
+// walk-in applicant's record and their request are written in one transaction.
+type WalkInStore interface {
+	Store
+	UserByEmail(ctx context.Context, tenantID int64, email string) (account.User, error)
+	CreateUser(ctx context.Context, u *account.User) error
+	UpdateProfile(ctx context.Context, id int64, p account.Profile) error
+}
+
+// CheckWalkIn validates a front-desk request without writing anything: the applicant,
+// the kind's form with the given documents (field name → present) and the database's
+// rules (address free, no other live request of the person). It gives the request as it
+// would be stored, so the form can be shown again with what was typed.
+func (s *Service) CheckWalkIn(ctx context.Context, t account.Tenant, a Applicant, kind string, values map[string]string, have map[string]bool) (Request, Kind, error) {
+	_, k, err := s.Form(WalkInService, kind)
+	if err != nil {
+		return Request{}, k, err
+	}
+	k = k.ForChannel(ChannelLoket)
+	a.normalize()
+	if values == nil {
+		values = map[string]string{}
+	}
+	for name, v := range a.shared() {
+		if _, ok := k.Field(name); ok {
+			values[name] = v
+		}
+	}
+	k.Normalize(values)
+	now := s.now()
+	r := Request{TenantID: t.ID, Service: WalkInService, Kind: kind, Status: Draft, Domain: t.MailDomain, Values: values,
+		Address: values["proposed_address"], PersonKey: k.PersonKey(values), Channel: ChannelLoket, CreatedAt: now, UpdatedAt: now}
+	fs := a.check()
+	err = s.checkValues(ctx, r, k, have)
+	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
+		for _, f := range e.Fields {
+			if !fs.Has(f.Name) {
+				fs = append(fs, f)
+			}
+		}
+	} else if err != nil {
+		return r, k, err
+	}
+	return r, k, fs.Err()
+}
+
+// WalkIn enters a request the front desk received on paper, for an applicant who has no
+// portal account or does not use it. Everything is checked before anything is written;
+// then, in one transaction, the applicant's record is made (or the portal account with
+// that e-mail is used, so the applicant sees the request there), the request is created
+// with its documents and sent through Submit: numbering, the one-live-request rule,
+// roster flags and the first staff step are those of the portal. files are documents
+// already checked and stored (internal/upload), one per file field of the kind's form
+// for the front desk (ForChannel).
+func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk Desk, a Applicant, kind string, values map[string]string, files []File) (Request, error) {
+	st, ok := s.Store.(WalkInStore)
+	if !ok {
+		return Request{}, errors.New("walk-in: the request store keeps no accounts")
+	}
+	have := map[string]bool{}
+	for _, f := range files {
+		have[f.Field] = true
+	}
+	r, _, err := s.CheckWalkIn(ctx, t, a, kind, values, have)
+	if err != nil {
+		return r, err
+	}
+	a.normalize()
+	now := s.now()
+	err = st.Tx(ctx, func(ctx context.Context) error {
+		u, err := s.walkInUser(ctx, st, t, a, now)
+		if err != nil {
+			return err
+		}
+		r.UserID = u.ID
+		if err := st.CreateRequest(ctx, &r); err != nil {
+			return err
+		}
+		for _, f := range files {
+			f.RequestID, f.CreatedAt = r.ID, now
+			if err := st.AddFile(ctx, &f); err != nil {
+				return err
+			}
+		}
+		r, err = s.submit(ctx, t, u, r, &desk)
+		return err
+	})
+	if err != nil {
+		return Request{}, fmt.Errorf("walk-in: %w", err)
+	}
+	return r, nil
+}
+
+// walkInUser finds the portal account with the applicant's e-mail, filling what its
+// profile lacks, or makes a walk-in record that cannot log in. Without an e-mail the
+// record gets a unique placeholder under .invalid (RFC 2606), which no mail is sent to.
+func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tenant, a Applicant, now time.Time) (account.User, error) {
+	if a.Email != "" {
+		u, err := st.UserByEmail(ctx, t.ID, a.Email)
+		if err == nil {
+			p, changed := u.Profile, false
+			fill := func(dst *string, v string) {
+				if *dst == "" && v != "" {
+					*dst, changed = v, true
+				}
+			}
+			q := a.profile()
+			fill(&p.FullName, q.FullName)
+			fill(&p.NIP, q.NIP)
+			fill(&p.Jabatan, q.Jabatan)
+			fill(&p.Instansi, q.Instansi)
+			fill(&p.SatuanKerja, q.SatuanKerja)
+			fill(&p.Phone, q.Phone)
+			fill(&p.Address, q.Address)
+			if changed {
+				if err := st.UpdateProfile(ctx, u.ID, p); err != nil {
+					return u, err
+				}
+				u.Profile = p
+			}
+			return u, nil
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return u, err
+		}
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	tag := "walkin-" + hex.EncodeToString(b)
+	email := a.Email
+	if email == "" {
+		slug := t.Slug
+		if slug == "" {
+			slug = "loket"
+		}
+		email = tag + "@" + slug + ".invalid"
+	}
+	// "!" is no PHC string: no password matches it, and Login refuses the status anyway.
+	u := account.User{TenantID: t.ID, Username: tag, Email: email, FirstName: a.FirstName, LastName: a.LastName, Phone: a.Phone,
+		PasswordHash: "!", Status: account.StatusWalkIn, Lang: "id", CreatedAt: now, PasswordChangedAt: now}
+	if err := st.CreateUser(ctx, &u); err != nil {
+		return u, err
+	}
+	u.Profile = a.profile()
+	return u, st.UpdateProfile(ctx, u.ID, u.Profile)
+}
+
+// deliverable reports whether an applicant's address can receive mail: a walk-in
+// applicant who gave none has a placeholder under .invalid.
+func deliverable(addr string) bool {
+	return addr != "" && !strings.HasSuffix(addr, ".invalid")
+}
