@@ -1,0 +1,226 @@
+package sop
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path"
+	"sync"
+	"time"
+
+	"github.com/surel-id/surel/internal/errs"
+)
+
+// Store keeps each tenant's own SOP and holiday table. The Book reads and writes through
+// it; internal/store implements it.
+type Store interface {
+	// TenantSOP is the tenant's own SOP as YAML; an error wrapping errs.ErrNotFound when
+	// the tenant follows its preset.
+	TenantSOP(ctx context.Context, tenantID int64) ([]byte, error)
+	// TenantHolidays is the tenant's holiday table; edited is false (and the list empty)
+	// while the tenant has never edited it and DefaultHolidays applies.
+	TenantHolidays(ctx context.Context, tenantID int64) (hs []Holiday, edited bool, err error)
+	// SaveTenantSOP stores the tenant's SOP; nil yaml returns the tenant to its preset.
+	SaveTenantSOP(ctx context.Context, tenantID int64, yaml []byte, by int64, at time.Time) error
+	// SaveTenantHolidays replaces the tenant's holiday table with hs and marks it edited.
+	SaveTenantHolidays(ctx context.Context, tenantID int64, hs []Holiday, by int64, at time.Time) error
+}
+
+// TenantRef names the office whose SOP the Book resolves.
+type TenantRef struct {
+	ID   int64
+	Slug string // for the file name in errors: tenant-<slug>.yaml
+	// Preset is the slug of the preset the tenant's configuration names; empty means
+	// kominfo, the national SOP.
+	Preset string
+}
+
+func (t TenantRef) preset() string {
+	if t.Preset == "" {
+		return "kominfo"
+	}
+	return t.Preset
+}
+
+// FileName is the name the tenant's stored SOP goes by in error messages.
+func (t TenantRef) FileName() string { return "tenant-" + t.Slug + ".yaml" }
+
+// Book resolves each tenant's SOP and working calendar: its own YAML when it stored one,
+// else its preset; its own holiday table once it edited one, else DefaultHolidays. The
+// result is cached per tenant and forgotten when the Book saves a change. A Book is used
+// by pointer and must not be copied after first use.
+//
+// The cache is per process: with several surel processes on one database, a change made
+// through one is seen by the others when they restart.
+type Book struct {
+	Store Store
+	// National is the holiday table used until a tenant edits its own; nil means
+	// DefaultHolidays.
+	National map[Date]string
+	Now      func() time.Time
+
+	mu    sync.Mutex
+	cache map[int64]resolved
+}
+
+type resolved struct {
+	def Definition
+	cal *Calendar
+}
+
+func (b *Book) now() time.Time {
+	if b.Now == nil {
+		return time.Now().UTC()
+	}
+	return b.Now().UTC()
+}
+
+// Workflow is the tenant's SOP and working calendar. The values are shared between
+// callers and must not be modified. A stored SOP that no longer passes Load (after an
+// upgrade tightened a rule) is an error, not a silent return to the preset: the tenant
+// admin sees it on /kantor/sop.
+func (b *Book) Workflow(ctx context.Context, t TenantRef) (Definition, *Calendar, error) {
+	b.mu.Lock()
+	r, ok := b.cache[t.ID]
+	b.mu.Unlock()
+	if ok {
+		return r.def, r.cal, nil
+	}
+	def, err := b.definition(ctx, t)
+	if err != nil {
+		return Definition{}, nil, err
+	}
+	hs, err := b.holidays(ctx, t)
+	if err != nil {
+		return Definition{}, nil, err
+	}
+	cal, err := def.Calendar(hs)
+	if err != nil {
+		return Definition{}, nil, err
+	}
+	b.mu.Lock()
+	if b.cache == nil {
+		b.cache = map[int64]resolved{}
+	}
+	b.cache[t.ID] = resolved{def, cal}
+	b.mu.Unlock()
+	return def, cal, nil
+}
+
+func (b *Book) definition(ctx context.Context, t TenantRef) (Definition, error) {
+	if b.Store != nil {
+		data, err := b.Store.TenantSOP(ctx, t.ID)
+		switch {
+		case err == nil:
+			return Load(t.FileName(), data)
+		case !errors.Is(err, errs.ErrNotFound):
+			return Definition{}, fmt.Errorf("sop book: tenant %d: %w", t.ID, err)
+		}
+	}
+	def, ok := Preset(t.preset())
+	if !ok {
+		return def, fmt.Errorf("sop book: no SOP preset %q", t.preset())
+	}
+	return def, nil
+}
+
+func (b *Book) holidays(ctx context.Context, t TenantRef) (map[Date]string, error) {
+	hs, edited, err := b.Holidays(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	if !edited && b.National != nil {
+		return b.National, nil
+	}
+	return HolidayMap(hs), nil
+}
+
+// Holidays is the tenant's holiday table in date order, and whether the tenant has
+// edited it (false: the national table, DefaultHolidays, applies).
+func (b *Book) Holidays(ctx context.Context, t TenantRef) ([]Holiday, bool, error) {
+	if b.Store != nil {
+		hs, edited, err := b.Store.TenantHolidays(ctx, t.ID)
+		if err != nil {
+			return nil, false, fmt.Errorf("sop book: tenant %d holidays: %w", t.ID, err)
+		}
+		if edited {
+			return hs, true, nil
+		}
+	}
+	if b.National != nil {
+		return HolidayList(b.National), false, nil
+	}
+	return HolidayList(DefaultHolidays()), false, nil
+}
+
+// Source is the YAML of the tenant's SOP: its own (custom true) or its preset's.
+func (b *Book) Source(ctx context.Context, t TenantRef) (yaml []byte, custom bool, err error) {
+	if b.Store != nil {
+		data, err := b.Store.TenantSOP(ctx, t.ID)
+		switch {
+		case err == nil:
+			return data, true, nil
+		case !errors.Is(err, errs.ErrNotFound):
+			return nil, false, fmt.Errorf("sop book: tenant %d: %w", t.ID, err)
+		}
+	}
+	data, ok := PresetYAML(t.preset())
+	if !ok {
+		return nil, false, fmt.Errorf("sop book: no SOP preset %q", t.preset())
+	}
+	return data, false, nil
+}
+
+// PresetYAML is the text of the preset with the given slug, as shipped.
+func PresetYAML(slug string) ([]byte, bool) {
+	data, err := presetFiles.ReadFile(path.Join("presets", slug+".yaml"))
+	return data, err == nil
+}
+
+// SaveSOP checks yaml with Load (errors name the file tenant-<slug>.yaml, the line and
+// the rule; see Problems) and stores it as the tenant's SOP.
+func (b *Book) SaveSOP(ctx context.Context, t TenantRef, yaml []byte, by int64) (Definition, error) {
+	def, err := Load(t.FileName(), yaml)
+	if err != nil {
+		return Definition{}, err
+	}
+	if err := b.Store.SaveTenantSOP(ctx, t.ID, yaml, by, b.now()); err != nil {
+		return Definition{}, fmt.Errorf("sop book: save: %w", err)
+	}
+	b.Forget(t.ID)
+	return def, nil
+}
+
+// ResetSOP returns the tenant to its preset.
+func (b *Book) ResetSOP(ctx context.Context, t TenantRef, by int64) error {
+	if err := b.Store.SaveTenantSOP(ctx, t.ID, nil, by, b.now()); err != nil {
+		return fmt.Errorf("sop book: reset: %w", err)
+	}
+	b.Forget(t.ID)
+	return nil
+}
+
+// EditHolidays applies edit to the tenant's holiday table (the national one on the
+// first edit, which the tenant's own table then replaces) and stores the result. Two
+// admins editing at the same instant: the later save wins.
+func (b *Book) EditHolidays(ctx context.Context, t TenantRef, by int64, edit func(map[Date]string)) error {
+	hs, _, err := b.Holidays(ctx, t)
+	if err != nil {
+		return err
+	}
+	m := HolidayMap(hs)
+	edit(m)
+	if err := b.Store.SaveTenantHolidays(ctx, t.ID, HolidayList(m), by, b.now()); err != nil {
+		return fmt.Errorf("sop book: holidays: %w", err)
+	}
+	b.Forget(t.ID)
+	return nil
+}
+
+// Forget drops the tenant's cached SOP and calendar, so the next Workflow reads them
+// again.
+func (b *Book) Forget(tenantID int64) {
+	b.mu.Lock()
+	delete(b.cache, tenantID)
+	b.mu.Unlock()
+}
