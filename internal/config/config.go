@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -71,6 +72,50 @@ type Tenant struct {
 	// palangkaraya, kaltim).
 	SOP      string         `yaml:"sop"`
 	Password PasswordPolicy `yaml:"password"`
+	// Mail is the mail server the tenant's mailboxes are created on.
+	Mail MailServer `yaml:"mail_server"`
+}
+
+// MailServer is where a tenant's mailboxes live (docs/mail-server.md).
+type MailServer struct {
+	// Driver is sql (the default: tables in surel's own database that Dovecot and
+	// Postfix read) or zimbra (the SOAP Admin API).
+	Driver string `yaml:"driver"`
+	// PasswordScheme is the hash the sql driver writes: ARGON2ID (default) or BLF-CRYPT.
+	PasswordScheme string       `yaml:"password_scheme"`
+	Zimbra         ZimbraServer `yaml:"zimbra"`
+	// IMAPAddr is where the account test logs in: host:port (STARTTLS when offered, TLS
+	// on 993), imap://host:port or imaps://host:port. Empty leaves the test to staff.
+	IMAPAddr string `yaml:"imap_addr"`
+	// LMTPAddr is where the account test delivers a message: host:port or the path of a
+	// unix socket. Empty tests the login only.
+	LMTPAddr string `yaml:"lmtp_addr"`
+	// WebmailURL is given to the applicant with the credentials.
+	WebmailURL string     `yaml:"webmail_url"`
+	Limits     MailLimits `yaml:"limits"`
+}
+
+// ZimbraServer is the admin service of a Zimbra server.
+type ZimbraServer struct {
+	URL               string `yaml:"url"` // https://mail.example.go.id:7071/service/admin/soap
+	AdminUser         string `yaml:"admin_user"`
+	AdminPassword     string `yaml:"admin_password"`
+	AdminPasswordFile string `yaml:"admin_password_file"` // read at start; sets AdminPassword
+	// CAFile is a PEM file of the CA that signed the admin port's certificate, for the
+	// common self-signed one.
+	CAFile string `yaml:"ca_file"`
+}
+
+// MailLimits bound a tenant's use of its mail server; the capacity check (seed 004 step
+// 3) sets them against what the server reports. Sizes are written 500G, 2G, 512M (powers
+// of 1024) or in bytes; zero means no bound.
+type MailLimits struct {
+	MaxAccounts  int    `yaml:"max_accounts"`
+	TotalQuota   string `yaml:"total_quota"`
+	DefaultQuota string `yaml:"default_quota"` // the quota of a new mailbox
+	// The sizes in bytes, filled by Load.
+	TotalQuotaBytes   int64 `yaml:"-"`
+	DefaultQuotaBytes int64 `yaml:"-"`
 }
 
 // PasswordPolicy is a tenant's rule for portal passwords. The zero value is raised to the
@@ -92,6 +137,7 @@ var defaultTenant = Tenant{
 	TimeZone:       "Asia/Jakarta",
 	SOP:            "kominfo",
 	Password:       PasswordPolicy{MinLength: 6},
+	Mail:           MailServer{Driver: "sql", PasswordScheme: "ARGON2ID"},
 }
 
 // Load reads the environment (through getenv, so tests need not touch the process) and
@@ -277,8 +323,120 @@ func loadTenants(path string) ([]Tenant, error) {
 			// The seed's floor cannot be lowered by a tenant.
 			f.Tenants[i].Password.MinLength = 6
 		}
+		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
 	}
 	return f.Tenants, errors.Join(errs...)
+}
+
+// checkMailServer fills the defaults of a tenant's mail_server block, reads the Zimbra
+// password file and parses the sizes, naming each setting it refuses.
+func checkMailServer(where string, m *MailServer) []error {
+	var errs []error
+	switch m.Driver {
+	case "":
+		m.Driver = "sql"
+	case "sql", "zimbra":
+	default:
+		errs = append(errs, fmt.Errorf("%s.driver: want sql or zimbra, got %q", where, m.Driver))
+	}
+	switch m.PasswordScheme {
+	case "":
+		m.PasswordScheme = "ARGON2ID"
+	case "ARGON2ID", "BLF-CRYPT":
+	default:
+		errs = append(errs, fmt.Errorf("%s.password_scheme: want ARGON2ID or BLF-CRYPT, got %q", where, m.PasswordScheme))
+	}
+	if m.Driver == "zimbra" {
+		z := &m.Zimbra
+		if u, err := url.Parse(z.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s.zimbra.url: want the admin service, https://host:7071/service/admin/soap, got %q", where, z.URL))
+		}
+		if z.AdminUser == "" {
+			errs = append(errs, fmt.Errorf("%s.zimbra.admin_user: required", where))
+		}
+		switch {
+		case z.AdminPassword != "" && z.AdminPasswordFile != "":
+			errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: give admin_password or admin_password_file, not both", where))
+		case z.AdminPasswordFile != "":
+			b, err := os.ReadFile(z.AdminPasswordFile)
+			if err != nil {
+				errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: %w", where, err))
+			}
+			z.AdminPassword = strings.TrimSpace(string(b))
+			if err == nil && z.AdminPassword == "" {
+				errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: %s is empty", where, z.AdminPasswordFile))
+			}
+		case z.AdminPassword == "":
+			errs = append(errs, fmt.Errorf("%s.zimbra.admin_password: required (or admin_password_file)", where))
+		}
+		if z.CAFile != "" {
+			if _, err := os.Stat(z.CAFile); err != nil {
+				errs = append(errs, fmt.Errorf("%s.zimbra.ca_file: %w", where, err))
+			}
+		}
+	}
+	if m.WebmailURL != "" {
+		if u, err := url.Parse(m.WebmailURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s.webmail_url: want an http(s) URL, got %q", where, m.WebmailURL))
+		}
+	}
+	if m.IMAPAddr != "" {
+		hp := strings.TrimPrefix(strings.TrimPrefix(m.IMAPAddr, "imaps://"), "imap://")
+		if _, _, err := net.SplitHostPort(strings.TrimSuffix(hp, "/")); err != nil {
+			errs = append(errs, fmt.Errorf("%s.imap_addr: want host:port, imap://host:port or imaps://host:port, got %q", where, m.IMAPAddr))
+		}
+	}
+	if m.LMTPAddr != "" && !strings.HasPrefix(m.LMTPAddr, "/") && !strings.HasPrefix(m.LMTPAddr, "unix:") {
+		if _, _, err := net.SplitHostPort(m.LMTPAddr); err != nil {
+			errs = append(errs, fmt.Errorf("%s.lmtp_addr: want host:port or a unix socket path, got %q", where, m.LMTPAddr))
+		}
+	}
+	l := &m.Limits
+	if l.MaxAccounts < 0 {
+		errs = append(errs, fmt.Errorf("%s.limits.max_accounts: want 0 (no bound) or more, got %d", where, l.MaxAccounts))
+	}
+	var err error
+	if l.TotalQuotaBytes, err = parseSize(l.TotalQuota); err != nil {
+		errs = append(errs, fmt.Errorf("%s.limits.total_quota: %w", where, err))
+	}
+	if l.DefaultQuotaBytes, err = parseSize(l.DefaultQuota); err != nil {
+		errs = append(errs, fmt.Errorf("%s.limits.default_quota: %w", where, err))
+	}
+	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes > l.TotalQuotaBytes {
+		errs = append(errs, fmt.Errorf("%s.limits.default_quota: %s is more than total_quota %s", where, l.DefaultQuota, l.TotalQuota))
+	}
+	return errs
+}
+
+// parseSize reads 500G, 2G, 512M, 100K, 1T (powers of 1024; a trailing B or iB is
+// allowed) or a number of bytes; "" is 0.
+func parseSize(s string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	t := strings.ToUpper(strings.TrimSpace(s))
+	t = strings.TrimSuffix(strings.TrimSuffix(t, "B"), "I")
+	mult := int64(1)
+	if n := len(t); n > 0 {
+		switch t[n-1] {
+		case 'K':
+			mult = 1 << 10
+		case 'M':
+			mult = 1 << 20
+		case 'G':
+			mult = 1 << 30
+		case 'T':
+			mult = 1 << 40
+		}
+		if mult > 1 {
+			t = strings.TrimSpace(t[:n-1])
+		}
+	}
+	n, err := strconv.ParseInt(t, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("want a size such as 2G, 500M or a number of bytes, got %q", s)
+	}
+	return n * mult, nil
 }
 
 func or(v, def string) string {

@@ -74,3 +74,89 @@ func TestTenantFile(t *testing.T) {
 		}
 	}
 }
+
+func TestMailServer(t *testing.T) {
+	dir := t.TempDir()
+	pwFile := filepath.Join(dir, "zimbra.pw")
+	os.WriteFile(pwFile, []byte("rahasia\n"), 0o600)
+	good := filepath.Join(dir, "good.yaml")
+	os.WriteFile(good, []byte(`tenants:
+  - slug: kaltim
+    name: Diskominfo Prov. Kalimantan Timur
+    mail_domain: kaltimprov.go.id
+    mail_server:
+      driver: zimbra
+      zimbra:
+        url: https://mail.kaltimprov.go.id:7071/service/admin/soap
+        admin_user: admin@kaltimprov.go.id
+        admin_password_file: `+pwFile+`
+      imap_addr: imaps://mail.kaltimprov.go.id:993
+      webmail_url: https://mail.kaltimprov.go.id
+      limits: {max_accounts: 5000, total_quota: 500G, default_quota: 2G}
+  - slug: siantar
+    name: Diskominfo Kota Pematangsiantar
+    mail_domain: pematangsiantarkota.go.id
+`), 0o600)
+	c, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": good}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := c.Tenants[0].Mail
+	if m.Driver != "zimbra" || m.Zimbra.AdminPassword != "rahasia" || m.Limits.TotalQuotaBytes != 500<<30 ||
+		m.Limits.DefaultQuotaBytes != 2<<30 || m.Limits.MaxAccounts != 5000 || m.IMAPAddr != "imaps://mail.kaltimprov.go.id:993" {
+		t.Fatalf("%+v", m)
+	}
+	if d := c.Tenants[1].Mail; d.Driver != "sql" || d.PasswordScheme != "ARGON2ID" {
+		t.Fatalf("defaults %+v", d)
+	}
+	if d, _ := Load(env(map[string]string{"SUREL_DATA_DIR": dir})); d.Tenants[0].Mail.Driver != "sql" {
+		t.Fatalf("built-in tenant %+v", d.Tenants[0].Mail)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte(`tenants:
+  - slug: a
+    name: A
+    mail_domain: a.go.id
+    mail_server:
+      driver: exchange
+      password_scheme: MD5
+      imap_addr: mail.a.go.id
+      lmtp_addr: nowhere
+      webmail_url: ftp://x
+      limits: {max_accounts: -1, total_quota: lots, default_quota: 2X}
+  - slug: b
+    name: B
+    mail_domain: b.go.id
+    mail_server:
+      driver: zimbra
+      zimbra: {url: "mail.b.go.id", admin_password: x, admin_password_file: /nonexistent}
+      limits: {total_quota: 1G, default_quota: 2G}
+`), 0o600)
+	_, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": bad}))
+	for _, want := range []string{
+		"tenants[0].mail_server.driver", "tenants[0].mail_server.password_scheme", "tenants[0].mail_server.imap_addr",
+		"tenants[0].mail_server.lmtp_addr", "tenants[0].mail_server.webmail_url", "tenants[0].mail_server.limits.max_accounts",
+		"tenants[0].mail_server.limits.total_quota", "tenants[0].mail_server.limits.default_quota",
+		"tenants[1].mail_server.zimbra.url", "tenants[1].mail_server.zimbra.admin_user",
+		"tenants[1].mail_server.zimbra.admin_password_file", "tenants[1].mail_server.limits.default_quota: 2G is more",
+	} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}
+
+func TestParseSize(t *testing.T) {
+	for in, want := range map[string]int64{"": 0, "0": 0, "1024": 1024, "2G": 2 << 30, "500G": 500 << 30, "512M": 512 << 20,
+		"1T": 1 << 40, "100K": 100 << 10, "2GB": 2 << 30, "2GiB": 2 << 30, "2g": 2 << 30, " 3 G ": 3 << 30} {
+		if got, err := parseSize(in); err != nil || got != want {
+			t.Errorf("%q: %d %v", in, got, err)
+		}
+	}
+	for _, in := range []string{"G", "-1G", "1.5G", "2X", "99999999999T"} {
+		if _, err := parseSize(in); err == nil {
+			t.Errorf("%q accepted", in)
+		}
+	}
+}
