@@ -113,6 +113,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	uploads := &upload.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
 	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log,
 		Holidays: sop.DefaultHolidays(), Roster: st}
+	// Each tenant's own SOP and holiday table, edited on /kantor/sop and /kantor/kalender.
+	requests.Book = &sop.Book{Store: st, National: requests.Holidays}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,

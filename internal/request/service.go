@@ -28,9 +28,12 @@ type Service struct {
 	Roster Roster
 	// Holidays are the national holidays and cuti bersama the working calendars skip.
 	Holidays map[sop.Date]string
-	BaseURL  string
-	Now      func() time.Time
-	Log      *slog.Logger
+	// Book resolves each tenant's own SOP and holiday table; nil gives every tenant its
+	// preset and Holidays.
+	Book    *sop.Book
+	BaseURL string
+	Now     func() time.Time
+	Log     *slog.Logger
 }
 
 func (s *Service) now() time.Time {
@@ -381,6 +384,11 @@ func (s *Service) rosterFlags(ctx context.Context, t account.Tenant, u account.U
 
 // Workflow is the SOP a tenant follows and its working calendar.
 func (s *Service) Workflow(t account.Tenant) (sop.Definition, *sop.Calendar, error) {
+	if s.Book != nil {
+		// The Book caches per tenant, so the store is read once per change, not per call;
+		// the callers (page rendering, jobs) have no deadline to pass here.
+		return s.Book.Workflow(context.Background(), sop.TenantRef{ID: t.ID, Slug: t.Slug, Preset: t.SOP})
+	}
 	slug := t.SOP
 	if slug == "" {
 		slug = "kominfo"
