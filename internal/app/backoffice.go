@@ -29,7 +29,9 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 	if err != nil {
 		return nil, err
 	}
-	return &workflow.Engine{Store: st, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: &audit.Recorder{Store: st}, Seal: box,
+	rec := &audit.Recorder{Store: st}
+	requests.Audit = rec
+	return &workflow.Engine{Store: st, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
 		Mailboxes: func(id int64) (workflow.MailServer, error) {
 			ms, ok := servers[id]
 			if !ok {

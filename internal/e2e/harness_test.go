@@ -68,6 +68,12 @@ var cheapHash = passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltL
 
 func startServer(t *testing.T, d store.Dialect) *server {
 	t.Helper()
+	return startServerEnv(t, d, nil)
+}
+
+// startServerEnv is startServer with more environment (SUREL_CONFIG, say).
+func startServerEnv(t *testing.T, d store.Dialect, extra map[string]string) *server {
+	t.Helper()
 	mail := mailtest.Start(t)
 	// The listener comes first: SUREL_BASE_URL must name it so mailed links work.
 	hs := httptest.NewUnstartedServer(nil)
@@ -79,6 +85,9 @@ func startServer(t *testing.T, d store.Dialect) *server {
 		"SUREL_BASE_URL":     base,
 		"SUREL_SMTP_URL":     mail.URL(),
 		"SUREL_SECRET_KEY":   "e2e-secret-key-e2e-secret-key-e2e-secret-key",
+	}
+	for k, v := range extra {
+		env[k] = v
 	}
 	cfg, err := config.Load(func(k string) string { return env[k] })
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/address"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/roster"
@@ -32,8 +33,24 @@ type Service struct {
 	// preset and Holidays.
 	Book    *sop.Book
 	BaseURL string
-	Now     func() time.Time
-	Log     *slog.Logger
+	// Audit records submissions and corrections in the audit trail; nil records nothing.
+	Audit Auditor
+	Now   func() time.Time
+	Log   *slog.Logger
+}
+
+// Auditor appends to the audit trail in the caller's transaction.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// record writes an applicant's action to the audit trail.
+func (s *Service) record(ctx context.Context, u account.User, action string, r Request) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: fmt.Sprintf("user:%d", u.ID), ActorName: u.DisplayName(),
+		Role: "pemohon", Action: action, Object: fmt.Sprintf("request:%d", r.ID), Detail: r.Number + " " + r.Email()})
 }
 
 func (s *Service) now() time.Time {
@@ -266,6 +283,9 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
 			return err
 		}
+		if err := s.record(ctx, u, "request.submit", r); err != nil {
+			return err
+		}
 		if !deliverable(u.Email) {
 			return nil
 		}
@@ -317,6 +337,9 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 			return err
 		}
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.resubmitted", Arg: r.Number, CreatedAt: now}); err != nil {
+			return err
+		}
+		if err := s.record(ctx, u, "request.resubmit", r); err != nil {
 			return err
 		}
 		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_resubmitted",

@@ -431,7 +431,7 @@ func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Requ
 		return ErrAlreadyDone
 	}
 	corr := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
-		Kind: request.KindCorrection, Jabatan: "Pemohon", StartedAt: now, Status: request.StepOpen, Note: note}
+		Kind: request.KindCorrection, Jabatan: "Pemohon", StartedAt: now, Status: request.StepPaused, Note: note}
 	if err := e.Store.AddStep(ctx, &corr); err != nil {
 		return err
 	}
