@@ -1,0 +1,109 @@
+// Package open builds a tenant's mail server driver from its configuration, so the
+// wiring needs one call per tenant and the domain package stays free of configuration.
+package open
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/sqlmail"
+	"github.com/surel-id/surel/internal/mailbox/zimbra"
+	"github.com/surel-id/surel/internal/passwd"
+	"github.com/surel-id/surel/internal/store"
+)
+
+// ErrNoTest is returned by AccountTest when the tenant configures neither imap_addr nor
+// lmtp_addr: the account test is then left to staff.
+var ErrNoTest = errors.New("mailbox: no imap_addr configured, the account test is manual")
+
+// Open returns the mail server of tenant t. db and dialect are surel's own database
+// (store.DB(), store.Dialect()), used by the sql driver, which also makes sure the
+// tenant's mail_domain is served. hasher makes the sql driver's ARGON2ID hashes; nil is
+// passwd.Default (share the portal's Hasher to share its CPU bound).
+func Open(ctx context.Context, t config.Tenant, db *sql.DB, dialect store.Dialect, hasher *passwd.Hasher) (mailbox.Server, error) {
+	m := t.Mail
+	switch m.Driver {
+	case "", "sql":
+		s, err := sqlmail.New(db, dialect, sqlmail.Options{
+			Scheme:       sqlmail.Scheme(m.PasswordScheme),
+			Hasher:       hasher,
+			DefaultQuota: m.Limits.DefaultQuotaBytes,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)
+		}
+		if err := s.AddDomain(ctx, t.MailDomain); err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)
+		}
+		return s, nil
+	case "zimbra":
+		hc, err := httpClient(m.Zimbra.CAFile)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: mail_server.zimbra.ca_file: %w", t.Slug, err)
+		}
+		s, err := zimbra.New(zimbra.Options{
+			URL:           m.Zimbra.URL,
+			AdminUser:     m.Zimbra.AdminUser,
+			AdminPassword: m.Zimbra.AdminPassword,
+			DefaultQuota:  m.Limits.DefaultQuotaBytes,
+			HTTPClient:    hc,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)
+		}
+		return s, nil
+	}
+	return nil, fmt.Errorf("tenant %s: unknown mail_server.driver %q", t.Slug, m.Driver)
+}
+
+// Limits are the tenant's configured bounds, for mailbox.Limits.Check against Capacity.
+func Limits(m config.MailServer) mailbox.Limits {
+	return mailbox.Limits{MaxAccounts: m.Limits.MaxAccounts, TotalQuota: m.Limits.TotalQuotaBytes}
+}
+
+// AccountTest is seed 003 step 4 with what the tenant configures: a test message
+// delivered by LMTP and found over IMAP when lmtp_addr is set, an IMAP login when only
+// imap_addr is, ErrNoTest when neither.
+func AccountTest(ctx context.Context, m config.MailServer, address, password string) error {
+	switch {
+	case m.IMAPAddr == "":
+		return ErrNoTest
+	case m.LMTPAddr != "":
+		return mailbox.TestDelivery(ctx, m.LMTPAddr, m.IMAPAddr, address, password)
+	default:
+		return mailbox.TestLogin(ctx, m.IMAPAddr, address, password)
+	}
+}
+
+func httpClient(caFile string) (*http.Client, error) {
+	c := &http.Client{Timeout: time.Minute}
+	if caFile == "" {
+		return c, nil
+	}
+	pem, err := os.ReadFile(caFile)
+	if err != nil {
+		return nil, err
+	}
+	pool, err := x509.SystemCertPool()
+	if err != nil {
+		pool = x509.NewCertPool()
+	}
+	if !pool.AppendCertsFromPEM(pem) {
+		return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+	}
+	c.Transport = &http.Transport{
+		TLSClientConfig:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		Proxy:               http.ProxyFromEnvironment,
+		TLSHandshakeTimeout: 10 * time.Second,
+	}
+	return c, nil
+}
