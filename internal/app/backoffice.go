@@ -10,7 +10,7 @@ import (
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/mailbox"
-	"github.com/surel-id/surel/internal/mailbox/sqlmail"
+	"github.com/surel-id/surel/internal/mailbox/open"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/seal"
@@ -39,26 +39,30 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 			}
 			return ms, nil
 		},
-		TestLogin: mailbox.TestLogin, NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
+		NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
 }
 
-// mailServers opens each tenant's mail server: by default the sql driver over surel's
-// own database, serving the tenant's mail domain.
+// mailServers opens each tenant's mail server as configured (by default the sql driver
+// over surel's own database, serving the tenant's mail domain).
 func mailServers(ctx context.Context, cfg config.Config, st *store.Store, ts *Tenants) (map[int64]workflow.MailServer, error) {
-	sql, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{})
-	if err != nil {
-		return nil, err
-	}
 	out := map[int64]workflow.MailServer{}
 	for _, c := range cfg.Tenants {
 		t, ok := ts.bySlug[c.Slug]
 		if !ok {
 			continue
 		}
-		if err := sql.AddDomain(ctx, c.MailDomain); err != nil {
-			return nil, fmt.Errorf("tenant %s: mail domain: %w", c.Slug, err)
+		srv, err := open.Open(ctx, c, st.DB(), st.Dialect(), nil)
+		if err != nil {
+			return nil, err
 		}
-		out[t.ID] = workflow.MailServer{Server: sql}
+		ms := workflow.MailServer{Server: srv, Webmail: c.Mail.WebmailURL, Limits: open.Limits(c.Mail), DefaultQuota: c.Mail.Limits.DefaultQuotaBytes}
+		if c.Mail.IMAPAddr != "" {
+			m := c.Mail
+			ms.Test = func(ctx context.Context, address, password string) error {
+				return open.AccountTest(ctx, m, address, password)
+			}
+		}
+		out[t.ID] = ms
 	}
 	return out, nil
 }

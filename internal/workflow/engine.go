@@ -34,8 +34,9 @@ const (
 // MailServer is a tenant's mail server and what the engine needs to know about it.
 type MailServer struct {
 	Server mailbox.Server
-	// IMAPAddr (host:port) is where the account test logs in; empty: no test possible.
-	IMAPAddr string
+	// Test is the account test (seed 003 step 4): an IMAP login, and a delivery found
+	// where LMTP is configured; nil when no IMAP server is configured.
+	Test func(ctx context.Context, address, password string) error
 	// Webmail is the link shown to the applicant with the new address.
 	Webmail string
 	Limits  mailbox.Limits
@@ -53,8 +54,6 @@ type Engine struct {
 	Seal     *seal.Box
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
-	// TestLogin logs in to a mailbox over IMAP (mailbox's account test).
-	TestLogin func(ctx context.Context, imapAddr, address, password string) error
 	// NewPassword generates a mailbox's first password.
 	NewPassword func() string
 	BaseURL     string

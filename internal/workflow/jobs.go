@@ -160,7 +160,7 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 		return jobs.Permanent(err)
 	}
 	status, note := request.StepNotTested, "Server IMAP belum dikonfigurasi: login tidak diuji"
-	if ms.IMAPAddr != "" {
+	if ms.Test != nil {
 		c, err := e.Store.Credential(ctx, r.ID)
 		if err != nil {
 			return err
@@ -172,10 +172,10 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 		if err != nil {
 			return jobs.Permanent(err)
 		}
-		if err := e.TestLogin(ctx, ms.IMAPAddr, r.Email(), pw); err != nil {
-			return fmt.Errorf("IMAP login %s at %s: %w", r.Email(), ms.IMAPAddr, err)
+		if err := ms.Test(ctx, r.Email(), pw); err != nil {
+			return fmt.Errorf("account test of %s: %w", r.Email(), err)
 		}
-		status, note = request.StepDone, "Login IMAP ke "+r.Email()+" berhasil"
+		status, note = request.StepDone, "Pengujian akun "+r.Email()+" berhasil"
 	}
 	t, _ := e.Tenant(r.TenantID)
 	def, cal, err := e.Requests.Workflow(t)
