@@ -283,7 +283,11 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
 			return err
 		}
-		if err := s.record(ctx, u, "request.submit", r); err != nil {
+		record := func() error { return s.record(ctx, u, "request.submit", r) }
+		if desk != nil {
+			record = func() error { return s.recordDesk(ctx, *desk, u, r) }
+		}
+		if err := record(); err != nil {
 			return err
 		}
 		if !deliverable(u.Email) {

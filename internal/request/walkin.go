@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 )
 
@@ -279,6 +280,17 @@ func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tena
 	}
 	u.Profile = a.profile()
 	return u, st.UpdateProfile(ctx, u.ID, u.Profile)
+}
+
+// recordDesk writes the front desk's entry of a request to the audit trail: the officer
+// acted, for the applicant.
+func (s *Service) recordDesk(ctx context.Context, d Desk, u account.User, r Request) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: fmt.Sprintf("staff:%d", d.UserID), ActorName: d.Name,
+		Role: "front_desk", Action: "request.walkin", Object: fmt.Sprintf("request:%d", r.ID),
+		Detail: r.Number + " " + r.Email() + " (" + u.DisplayName() + ")"})
 }
 
 // deliverable reports whether an applicant's address can receive mail: a walk-in

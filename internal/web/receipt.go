@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/printout"
 	"github.com/surel-id/surel/internal/request"
@@ -20,14 +21,39 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	if rq.Status == request.Draft {
 		return errs.New(errs.NotFound, "error.not_found")
 	}
+	return s.writeReceipt(w, r, p, rq, *p.User)
+}
+
+// caseReceipt is the same tanda terima printed by staff of the request's tenant: the
+// front desk hands it to a walk-in applicant.
+func (s *Server) caseReceipt(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "receipt.title")
+	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
+	if err != nil {
+		return err
+	}
+	return s.writeReceipt(w, r, p, rq, u)
+}
+
+// writeReceipt builds the receipt of rq, sent by applicant, and answers with it. A
+// request entered at the front desk lists the scanned form or letter, and says how the
+// applicant will be reached instead of pointing to a portal they may not use.
+func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, rq request.Request, applicant account.User) error {
 	d, err := s.viewData(r, rq)
 	if err != nil {
+		return err
+	}
+	if _, d.Kind, err = s.Requests.FormOf(rq); err != nil {
 		return err
 	}
 	rows := [][2]string{
 		{p.T("receipt.number"), rq.Number},
 		{p.T("receipt.received"), rq.SubmittedAt.In(wib).Format("02-01-2006 15:04") + " WIB"},
-		{p.T("summary.applicant"), p.User.DisplayName()},
+		{p.T("summary.applicant"), applicant.DisplayName()},
 		{p.T("summary.service"), d.Service.Name.In(p.Lang) + " – " + d.Kind.Name.In(p.Lang)},
 	}
 	for _, f := range d.Kind.Fields {
@@ -47,8 +73,12 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, [2]string{label, v})
 	}
 	rows = append(rows, [2]string{p.T("receipt.status"), p.T("status." + string(rq.Status))})
+	para := p.T("receipt.p1", s.Accounts.BaseURL+"/permohonan/"+itoa(rq.ID))
+	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
+		para = p.T("loket.receipt_p1", loketContact(applicant))
+	}
 	doc := printout.Document{Office: p.Tenant.Name, Title: p.T("receipt.heading"), Subtitle: p.T("receipt.number") + " " + rq.Number,
-		Rows: rows, Paragraphs: []string{p.T("receipt.p1", s.Accounts.BaseURL+"/permohonan/"+itoa(rq.ID))},
+		Rows: rows, Paragraphs: []string{para},
 		Footer: p.T("receipt.footer", time.Now().In(wib).Format("02-01-2006 15:04")), Created: time.Now()}
 	b, err := printout.Render(doc)
 	if err != nil {

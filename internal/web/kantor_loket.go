@@ -1,0 +1,246 @@
+package web
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/wilayah"
+)
+
+// loketData is the front desk's page: the form for a walk-in or letter-based request
+// (seeds 002, 004), or, once sent, what to hand to the applicant.
+type loketData struct {
+	formData
+	// Kinds are the Jenis Layanan to switch between (?jenis=), Jenis the chosen one.
+	Kinds []request.Kind
+	Jenis string
+	// NIPRequired is set for a kind that asks for a NIP (PNS Umum; a perangkat desa
+	// has none).
+	NIPRequired bool
+	// Done is the request just entered and Applicant its applicant, for the
+	// confirmation; nil on the form.
+	Done      *request.Request
+	Applicant account.User
+	Contact   string
+}
+
+// maxLoketBody bounds the front desk's form: the scan (10 MB), the largest document
+// (10 MB) and the fields.
+const maxLoketBody = 22 << 20
+
+// loketForm is "Loket": the empty form, for the kind chosen by ?jenis=.
+func (s *Server) loketForm(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "loket.title")
+	sv, k, err := s.loketKind(r)
+	if err != nil {
+		return err
+	}
+	s.fillLoket(r, p, sv, k)
+	return s.render(w, r, http.StatusOK, "kantor_loket", p)
+}
+
+// loketKind is the service the front desk enters and the kind of ?jenis= (the first
+// kind when absent or unknown), with the front desk's documents.
+func (s *Server) loketKind(r *http.Request) (request.Offering, request.Kind, error) {
+	sv, _, err := s.Requests.Form(request.WalkInService, "")
+	if err != nil {
+		return sv, request.Kind{}, err
+	}
+	k, ok := sv.Kind(r.URL.Query().Get("jenis"))
+	if !ok {
+		if len(sv.Kinds) == 0 {
+			return sv, k, errNotFound
+		}
+		k = sv.Kinds[0]
+	}
+	return sv, k.ForChannel(request.ChannelLoket), nil
+}
+
+// fillLoket sets the form's data from what is in p.Form. The kind's fields the applicant
+// section already asks for are left out of the kind's part.
+func (s *Server) fillLoket(r *http.Request, p *Page, sv request.Offering, k request.Kind) {
+	d := loketData{Kinds: sv.Kinds, Jenis: k.Code}
+	if f, ok := k.Field("nip"); ok {
+		d.NIPRequired = f.Required
+	}
+	shown := k
+	shown.Fields = nil
+	for _, f := range k.Fields {
+		if !slices.Contains(request.ApplicantFields, f.Name) {
+			shown.Fields = append(shown.Fields, f)
+		}
+	}
+	d.formData = formData{Request: request.Request{Kind: k.Code, Values: map[string]string{}}, Service: sv, Kind: shown,
+		Files: map[string]*request.File{}, Options: map[string][]wilayah.Area{}}
+	for _, f := range shown.Fields {
+		if f.Type == "region" {
+			parent := ""
+			if f.Parent != "" {
+				parent = p.Form.Get(f.Parent)
+			}
+			if f.Parent == "" || parent != "" {
+				d.Options[f.Name] = s.Regions.Children(parent)
+			}
+		}
+	}
+	if first := p.Form.Get("first_name"); first != "" {
+		d.Suggestions = s.Requests.Suggest(r.Context(), p.Tenant, account.User{FirstName: first, LastName: p.Form.Get("last_name")}, 0, 3)
+	}
+	p.Data = d
+}
+
+// loket enters the request. Documents are checked by content as they stream in; nothing
+// is written unless the whole form is valid, and a form returned with errors keeps what
+// was typed (the documents must be chosen again: a browser cannot refill a file input).
+// "Perbarui pilihan" (action=refresh) only refreshes the region lists.
+func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "loket.title")
+	sv, k, err := s.loketKind(r)
+	if err != nil {
+		return err
+	}
+	var saved []request.File
+	keep := false
+	defer func() {
+		if !keep {
+			for _, f := range saved {
+				s.Uploads.Remove(f.Name)
+			}
+		}
+	}()
+	r.Body = http.MaxBytesReader(w, r.Body, maxLoketBody)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return errs.New(errs.Invalid, "error.bad_form")
+	}
+	values := map[string]string{}
+	var fileErrs errs.Fields
+	action := ""
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return errs.New(errs.Invalid, "error.too_large")
+			}
+			return errs.New(errs.Invalid, "error.bad_form")
+		}
+		name := part.FormName()
+		if part.FileName() == "" {
+			b, err := io.ReadAll(io.LimitReader(part, 4096))
+			if err != nil {
+				return errs.New(errs.Invalid, "error.bad_form")
+			}
+			if _, ok := k.Field(name); ok || slices.Contains(request.ApplicantFields, name) {
+				values[name] = string(b)
+			} else if name == "action" {
+				action = string(b)
+			}
+			continue
+		}
+		f, ok := k.Field(name)
+		if !ok || f.Type != "file" {
+			continue
+		}
+		select {
+		case s.uploadSlots <- struct{}{}:
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
+		up, err := s.Uploads.Save(r.Context(), part, ruleOf(f), name, part.FileName())
+		<-s.uploadSlots
+		if err != nil {
+			e, ok := errs.As(err)
+			if !ok {
+				return err
+			}
+			fileErrs = append(fileErrs, e.Fields...)
+			continue
+		}
+		saved = append(saved, request.File{Field: name, Name: up.Name, OriginalName: up.OriginalName, Kind: string(up.Kind),
+			Size: up.Size, SHA256: up.SHA256})
+	}
+	for n, v := range values {
+		p.Form.Set(n, v)
+	}
+	if action == "refresh" {
+		s.fillLoket(r, p, sv, k)
+		return s.render(w, r, http.StatusOK, "kantor_loket", p)
+	}
+	a := request.ApplicantFrom(func(n string) string { return values[n] })
+	kv := map[string]string{}
+	for _, f := range k.Fields {
+		if v, ok := values[f.Name]; ok && !slices.Contains(request.ApplicantFields, f.Name) {
+			kv[f.Name] = v
+		}
+	}
+	var rq request.Request
+	if len(fileErrs) > 0 {
+		have := map[string]bool{}
+		for _, f := range saved {
+			have[f.Field] = true
+		}
+		_, _, err = s.Requests.CheckWalkIn(r.Context(), p.Tenant, a, k.Code, kv, have)
+		err = merge(fileErrs, err)
+	} else {
+		m := staffOf(r)
+		rq, err = s.Requests.WalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, a, k.Code, kv, saved)
+	}
+	if err != nil {
+		status, ok := formError(p, err)
+		if !ok {
+			return err
+		}
+		s.fillLoket(r, p, sv, k)
+		order := append([]string{}, request.ApplicantFields...)
+		for _, f := range k.Fields {
+			order = append(order, f.Name)
+		}
+		p.orderErrors(order)
+		return s.render(w, r, status, "kantor_loket", p)
+	}
+	keep = true
+	s.setFlash(w, "flash.loket_created", rq.Number)
+	return redirect(w, r, "/kantor/loket/"+itoa(rq.ID))
+}
+
+// loketDone is the confirmation after entering a request: its number, how the applicant
+// will be reached, and the receipt to print and hand over.
+func (s *Server) loketDone(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "loket.done_title")
+	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
+	if err != nil {
+		return err
+	}
+	p.Data = loketData{Done: &rq, Applicant: u, Contact: loketContact(u)}
+	return s.render(w, r, http.StatusOK, "kantor_loket", p)
+}
+
+// loketContact is how a walk-in applicant is reached: the e-mail when they gave one,
+// else the phone.
+func loketContact(u account.User) string {
+	if u.Email != "" && !isPlaceholder(u.Email) {
+		if u.Phone != "" {
+			return u.Email + ", " + u.Phone
+		}
+		return u.Email
+	}
+	return u.Phone
+}
+
+// isPlaceholder tells the address a walk-in record without e-mail gets (.invalid, RFC 2606).
+func isPlaceholder(email string) bool {
+	return len(email) > 8 && email[len(email)-8:] == ".invalid"
+}
