@@ -1,0 +1,128 @@
+package web
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/sop"
+)
+
+// maxSOP bounds the YAML a tenant admin may post: the presets are 3–5 KB.
+const maxSOP = 256 << 10
+
+// sopForm is the data of kantor_sop: the diagram of the SOP in force, its YAML, and the
+// problems of a refused edit, each with its line.
+type sopForm struct {
+	SVG      template.HTML
+	Custom   bool
+	Preset   string // the slug of the preset a reset returns to
+	File     string
+	Problems []string
+	// Broken is set when the stored SOP itself no longer loads.
+	Broken bool
+}
+
+// book is the tenants' SOP book; a deployment without one has no SOP screens.
+func (s *Server) book() (*sop.Book, error) {
+	if s.Requests == nil || s.Requests.Book == nil {
+		return nil, errNotFound
+	}
+	return s.Requests.Book, nil
+}
+
+// tenantRef names the page's tenant to the Book.
+func tenantRef(p *Page) sop.TenantRef {
+	return sop.TenantRef{ID: p.Tenant.ID, Slug: p.Tenant.Slug, Preset: p.Tenant.SOP}
+}
+
+// kantorSOPForm shows the tenant's SOP as a diagram and its YAML for editing.
+func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.book()
+	if err != nil {
+		return err
+	}
+	p := s.page(r, "sopadm.title")
+	y, custom, err := b.Source(r.Context(), tenantRef(p))
+	if err != nil {
+		return err
+	}
+	p.Form.Set("yaml", string(y))
+	f := sopForm{Custom: custom, Preset: presetOf(p), File: tenantRef(p).FileName()}
+	def, _, err := b.Workflow(r.Context(), tenantRef(p))
+	switch {
+	case err == nil:
+		f.SVG = template.HTML(sop.SVG(def, p.Lang))
+	case len(sop.Problems(err)) > 0:
+		f.Broken, f.Problems = true, problemLines(err)
+		p.Error = p.T("sopadm.broken")
+	default:
+		return err
+	}
+	p.Data = f
+	return s.render(w, r, http.StatusOK, "kantor_sop", p)
+}
+
+// kantorSOP saves the posted YAML after sop.Load accepts it, or returns the tenant to its
+// preset (action=reset). A refused text is shown again as typed, with each problem's
+// line and rule.
+func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
+	b, err := s.book()
+	if err != nil {
+		return err
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxSOP)
+	if err := r.ParseForm(); err != nil {
+		return errs.New(errs.Invalid, "sopadm.too_big", maxSOP>>10)
+	}
+	p := s.page(r, "sopadm.title")
+	ref, by := tenantRef(p), staffOf(r).UserID
+	if r.PostForm.Get("action") == "reset" {
+		if err := b.ResetSOP(r.Context(), ref, by); err != nil {
+			return err
+		}
+		s.setFlash(w, "flash.sop_reset", "")
+		return redirect(w, r, "/kantor/sop")
+	}
+	text := strings.ReplaceAll(r.PostForm.Get("yaml"), "\r\n", "\n")
+	def, err := b.SaveSOP(r.Context(), ref, []byte(text), by)
+	if err == nil {
+		s.setFlash(w, "flash.sop_saved", def.Name)
+		return redirect(w, r, "/kantor/sop")
+	}
+	if len(sop.Problems(err)) == 0 {
+		return err
+	}
+	p.Form.Set("yaml", text)
+	f := sopForm{Preset: presetOf(p), File: ref.FileName(), Problems: problemLines(err)}
+	_, f.Custom, _ = b.Source(r.Context(), ref)
+	if cur, _, err := b.Workflow(r.Context(), ref); err == nil {
+		f.SVG = template.HTML(sop.SVG(cur, p.Lang))
+	}
+	p.Data = f
+	p.Error = p.T("sopadm.invalid", len(f.Problems))
+	p.Errors["yaml"] = f.Problems[0]
+	return s.render(w, r, http.StatusUnprocessableEntity, "kantor_sop", p)
+}
+
+// presetOf is the slug of the preset the tenant's configuration names.
+func presetOf(p *Page) string {
+	if p.Tenant.SOP == "" {
+		return "kominfo"
+	}
+	return p.Tenant.SOP
+}
+
+// problemLines are the problems of a refused SOP as the operator reads them:
+// "tenant-x.yaml:12:9: steps[2].role: unknown role … [role.unknown]".
+func problemLines(err error) []string {
+	var out []string
+	for _, e := range sop.Problems(err) {
+		out = append(out, e.Error())
+	}
+	if len(out) == 0 {
+		out = append(out, err.Error())
+	}
+	return out
+}

@@ -1,0 +1,112 @@
+package web_test
+
+import (
+	"fmt"
+	"html"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff/stafftest"
+	"github.com/surel-id/surel/internal/store"
+)
+
+// sopAdmin starts surel and signs in a tenant admin of the default tenant on a client
+// of its own.
+func sopAdmin(t *testing.T) (*harness, *http.Client) {
+	h := staffHarness(t, store.SQLite)
+	admin := stafftest.New(t, h.a.Staff, h.a.Tenants.Default(), "admin@kominfo.go.id", sop.RoleTenantAdmin)
+	c := h.client()
+	h.signInStaff(c, admin)
+	return h, c
+}
+
+// The SOP and calendar screens are for the tenant admin only; every staff member sees
+// the diagram at /kantor/alur.
+func TestKantorSOPAccess(t *testing.T) {
+	h := staffHarness(t, store.SQLite)
+	kasi := stafftest.New(t, h.a.Staff, h.a.Tenants.Default(), "kasi@kominfo.go.id", sop.RoleKepalaSeksi)
+	if r := h.do(h.client(), "GET", "/kantor/sop", nil); r.status != 303 || !strings.HasPrefix(r.loc, "/masuk?next=") {
+		t.Fatalf("visitor: %d %s", r.status, r.loc)
+	}
+	h.signup("siti@example.com")
+	kc := h.client()
+	h.signInStaff(kc, kasi)
+	for _, path := range []string{"/kantor/sop", "/kantor/kalender"} {
+		if r := h.get(path); r.status != 403 {
+			t.Errorf("applicant GET %s: %d", path, r.status)
+		}
+		if r := h.post(path, url.Values{"action": {"reset"}}); r.status != 403 {
+			t.Errorf("applicant POST %s: %d", path, r.status)
+		}
+		if r := h.do(kc, "GET", path, nil); r.status != 403 {
+			t.Errorf("kasi GET %s: %d", path, r.status)
+		}
+		if r := h.postAs(kc, path, url.Values{"action": {"add"}, "holiday_date": {"2026-07-07"}, "holiday_name": {"x"}}); r.status != 403 {
+			t.Errorf("kasi POST %s: %d", path, r.status)
+		}
+	}
+	if r := h.get("/kantor/alur"); r.status != 403 {
+		t.Errorf("applicant at /kantor/alur: %d", r.status)
+	}
+	r := h.do(kc, "GET", "/kantor/alur", nil)
+	if r.status != 200 {
+		t.Fatalf("kasi at /kantor/alur: %d", r.status)
+	}
+	contains(t, r.body, "<svg", "Alur layanan")
+	if strings.Contains(r.body, `href="/kantor/sop"`) {
+		t.Error("a kasi is offered the SOP editor")
+	}
+}
+
+// A refused SOP keeps the typed text and names the line; a good one changes the steps
+// the back office follows at once; the reset returns to the preset.
+func TestKantorSOPEdit(t *testing.T) {
+	h, c := sopAdmin(t)
+	tenant := h.a.Tenants.Default()
+	r := h.do(c, "GET", "/kantor/sop", nil)
+	if r.status != 200 {
+		t.Fatalf("GET: %d", r.status)
+	}
+	contains(t, r.body, "<svg", "slug: kominfo", `name="yaml"`)
+	if strings.Contains(r.body, `value="reset"`) {
+		t.Error("reset offered while the preset applies")
+	}
+
+	preset, _ := sop.PresetYAML("palangkaraya")
+	bad := strings.Replace(string(preset), "role: kepala_seksi", "role: lurah", 1)
+	line := strings.Count(bad[:strings.Index(bad, "role: lurah")], "\n") + 1
+	r = h.postAs(c, "/kantor/sop", url.Values{"action": {"save"}, "yaml": {bad}})
+	if r.status != 422 {
+		t.Fatalf("bad SOP: %d", r.status)
+	}
+	body := html.UnescapeString(r.body)
+	contains(t, body, "role: lurah", fmt.Sprintf("tenant-kominfo.yaml:%d:", line), "[role.unknown]", `aria-invalid="true"`)
+	if def, _, _ := h.a.Requests.Workflow(tenant); def.Slug != "kominfo" {
+		t.Fatalf("a refused SOP applies: %s", def.Slug)
+	}
+
+	r = h.postAs(c, "/kantor/sop", url.Values{"action": {"save"}, "yaml": {strings.ReplaceAll(string(preset), "\n", "\r\n")}})
+	if r.status != 303 || r.loc != "/kantor/sop" {
+		t.Fatalf("good SOP: %d %s", r.status, r.body)
+	}
+	def, _, err := h.a.Requests.Workflow(tenant)
+	if err != nil || def.Slug != "palangkaraya" || len(def.Steps) != 5 || def.Steps[1].Role != sop.RoleKepalaSeksi {
+		t.Fatalf("Workflow after saving: %s %d %v", def.Slug, len(def.Steps), err)
+	}
+	r = h.do(c, "GET", "/kantor/sop", nil)
+	contains(t, r.body, "tersimpan", "SOP sendiri", `value="reset"`)
+
+	if r := h.postAs(c, "/kantor/sop", url.Values{"action": {"reset"}}); r.status != 303 {
+		t.Fatalf("reset: %d", r.status)
+	}
+	if def, _, _ := h.a.Requests.Workflow(tenant); def.Slug != "kominfo" {
+		t.Fatalf("after reset: %s", def.Slug)
+	}
+	// Too big for the form.
+	if r := h.postAs(c, "/kantor/sop", url.Values{"yaml": {strings.Repeat("#", 300<<10)}}); r.status != 422 {
+		t.Errorf("oversized SOP: %d", r.status)
+	}
+}
