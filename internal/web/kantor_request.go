@@ -64,7 +64,7 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	if st, ok := workflow.Running(v.Steps); ok && st.Kind != request.KindCorrection {
 		d.Running = &st
 		d.CanAct = m.Has(sop.Role(st.Role))
-		d.Actions = workflow.Actions(st.Kind)
+		d.Actions = workflow.ActionsFor(rq, st.Kind)
 		if st.Status == workflow.StepWorking {
 			d.Actions = nil
 		}

@@ -53,7 +53,7 @@ func (d viewData) Progress() int {
 }
 
 func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error) {
-	sv, k, err := s.Requests.Form(rq.Service, rq.Kind)
+	sv, k, err := s.Requests.FormOf(rq)
 	if err != nil {
 		return viewData{}, err
 	}

@@ -95,8 +95,22 @@ func Actions(kind string) []Action {
 	return nil
 }
 
-func allowed(kind string, a Action) bool {
-	for _, x := range Actions(kind) {
+// ActionsFor is Actions for a given request: a request entered at the front desk has
+// no portal account to correct it in, so it cannot be returned (the desk calls the
+// applicant and refuses, or the staff correct it with them).
+func ActionsFor(r request.Request, kind string) []Action {
+	var out []Action
+	for _, a := range Actions(kind) {
+		if a == Return && r.Channel == "loket" {
+			continue
+		}
+		out = append(out, a)
+	}
+	return out
+}
+
+func allowed(r request.Request, kind string, a Action) bool {
+	for _, x := range ActionsFor(r, kind) {
 		if x == a {
 			return true
 		}
@@ -147,7 +161,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 		if st.Status != StepFailed {
 			return r, ErrAlreadyDone
 		}
-	} else if !allowed(st.Kind, in.Action) {
+	} else if !allowed(r, st.Kind, in.Action) {
 		return r, errs.New(errs.Invalid, "workflow.bad_action")
 	} else if st.Status == StepWorking {
 		return r, ErrAlreadyDone
