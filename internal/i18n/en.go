@@ -380,6 +380,7 @@ var en = map[string]string{
 	"action.deliver":             "Send the result to the applicant",
 	"action.complete":            "Done",
 	"action.retry":               "Try again",
+	"flash.already_done":         "Someone else already finished this step. Here is where it stands now.",
 	"flash.action_forward":       "Request %s was forwarded to the next step.",
 	"flash.action_return":        "Request %s was returned to the applicant.",
 	"flash.action_refuse":        "Request %s was refused.",

@@ -381,6 +381,7 @@ var id = map[string]string{
 	"action.deliver":             "Kirim hasil ke pemohon",
 	"action.complete":            "Selesai",
 	"action.retry":               "Coba lagi",
+	"flash.already_done":         "Langkah ini sudah diselesaikan oleh petugas lain. Berikut keadaan terbarunya.",
 	"flash.action_forward":       "Permohonan %s diteruskan ke langkah berikutnya.",
 	"flash.action_return":        "Permohonan %s dikembalikan ke pemohon.",
 	"flash.action_refuse":        "Permohonan %s ditolak.",

@@ -136,7 +136,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		Note: r.PostForm.Get("note"), Address: r.PostForm.Get("mail_address"), IP: s.clientIP(r)}
 	rq, err := s.Workflow.Act(r.Context(), *staffOf(r), id, in)
 	if errors.Is(err, workflow.ErrAlreadyDone) {
-		s.setFlash(w, "workflow.already_done", "")
+		s.setFlash(w, "flash.already_done", "")
 		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
 	}
 	if err != nil {

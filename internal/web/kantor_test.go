@@ -1,0 +1,141 @@
+package web_test
+
+import (
+	"net/url"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff/stafftest"
+	"github.com/surel-id/surel/internal/store"
+)
+
+// The back office over HTTP: who sees and may act on a task, a note kept on a form
+// error, a second action on a finished step, the account letter for the front desk, and
+// the one-time password afterwards refused to the applicant.
+func TestKantor(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
+				t.Skip("SUREL_TEST_POSTGRES not set")
+			}
+			h := staffHarness(t, d)
+			tn := h.a.Tenants.Default()
+			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)
+			kasi := stafftest.New(t, h.a.Staff, tn, "kasi@kominfo.go.id", sop.RoleKepalaSeksi)
+			kabid := stafftest.New(t, h.a.Staff, tn, "kabid@kominfo.go.id", sop.RoleKepalaBidang)
+			admin := stafftest.New(t, h.a.Staff, tn, "admin@kominfo.go.id", sop.RoleAdminMail)
+
+			// The applicant has a portal account; the desk enters the request with its
+			// e-mail, so the request is theirs.
+			h.signup("siti@example.com")
+			dc := h.client()
+			h.signInStaff(dc, desk)
+			form := loketForm()
+			form.Set("email", "siti@example.com")
+			r := h.postMultipart(dc, "/kantor/loket", form, upload{"scan_permohonan", "formulir.png", pngBytes(t, 40, 30)},
+				upload{"doc_kepegawaian", "kartu.png", pngBytes(t, 30, 20)})
+			if r.status != 303 || !regexp.MustCompile(`^/kantor/loket/\d+$`).MatchString(r.loc) {
+				t.Fatalf("walk-in: %d %s %s", r.status, r.loc, r.body)
+			}
+			id := strings.TrimPrefix(r.loc, "/kantor/loket/")
+			page := "/kantor/permohonan/" + id
+
+			// Applicants never reach the back office.
+			if r := h.get("/kantor"); r.status != 403 {
+				t.Fatalf("applicant at /kantor: %d", r.status)
+			}
+			if r := h.get(page); r.status != 403 {
+				t.Fatalf("applicant at the staff page: %d", r.status)
+			}
+			kc, bc, ac := h.client(), h.client(), h.client()
+			h.signInStaff(kc, kasi)
+			h.signInStaff(bc, kabid)
+			h.signInStaff(ac, admin)
+			if r := h.do(kc, "GET", "/kantor", nil); r.status != 200 || !strings.Contains(r.body, `href="`+page+`"`) {
+				t.Fatalf("kasi inbox: %d", r.status)
+			}
+			if r := h.do(bc, "GET", "/kantor", nil); strings.Contains(r.body, `href="`+page+`"`) {
+				t.Fatal("the kasi's task is in the kabid's inbox")
+			}
+			r = h.do(kc, "GET", page, nil)
+			contains(t, r.body, "Langkah saat ini", `value="forward"`, `value="refuse"`, "Jejak audit", "request.walkin", "formulir.png")
+			if strings.Contains(r.body, `value="return"`) {
+				t.Fatal("a walk-in request offers a return to an applicant without a portal account")
+			}
+			step := regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
+			if step == nil {
+				t.Fatal("no step id on the page")
+			}
+			// The kabid sees the page but has no buttons, and a forged POST is refused.
+			if r := h.do(bc, "GET", page, nil); r.status != 200 || strings.Contains(r.body, `value="forward"`) {
+				t.Fatalf("kabid page: %d", r.status)
+			}
+			if r := h.postAs(bc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}}); r.status != 403 {
+				t.Fatalf("kabid acting on the kasi's step: %d", r.status)
+			}
+			// Refusing without a reason: the field says so.
+			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"refuse"}, "note": {"  "}}); r.status != 422 ||
+				!strings.Contains(r.body, "Catatan wajib diisi") {
+				t.Fatalf("refuse without a note: %d", r.status)
+			}
+			// Forward; the same click again says someone finished it.
+			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}, "note": {"lengkap"}}); r.status != 303 || r.loc != "/kantor" {
+				t.Fatalf("forward: %d %s", r.status, r.loc)
+			}
+			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}}); r.status != 303 || r.loc != page {
+				t.Fatalf("second forward: %d %s", r.status, r.loc)
+			}
+			if r := h.do(kc, "GET", page, nil); !strings.Contains(r.body, "sudah diselesaikan oleh petugas lain") {
+				t.Fatal("no word that the step was done already")
+			}
+			// Kabid approves; the admin amends the address to a reserved name (refused,
+			// kept), then a good one.
+			r = h.do(bc, "GET", page, nil)
+			step = regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
+			if r := h.postAs(bc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}}); r.status != 303 {
+				t.Fatalf("kabid forward: %d", r.status)
+			}
+			r = h.do(ac, "GET", page, nil)
+			contains(t, r.body, "Kapasitas mail server", `value="budi.santoso"`)
+			step = regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
+			r = h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mail_address": {"postmaster"}})
+			if r.status != 422 || !strings.Contains(r.body, "dicadangkan") || !strings.Contains(r.body, `value="postmaster"`) {
+				t.Fatalf("reserved address: %d", r.status)
+			}
+			if r := h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mail_address": {"siti.rahma"}}); r.status != 303 || r.loc != page {
+				t.Fatalf("provision: %d %s", r.status, r.loc)
+			}
+			for {
+				ran, err := h.a.Runner.RunOne(t.Context())
+				if err != nil {
+					t.Fatal(err)
+				}
+				if !ran {
+					break
+				}
+			}
+			r = h.do(dc, "GET", page, nil)
+			contains(t, r.body, "Selesai", "siti.rahma@mail.go.id dibuat", "Cetak surat pemberitahuan akun")
+			// The desk prints the letter: a PDF, and the password is gone from the system.
+			r = h.postAs(dc, page+"/surat", url.Values{})
+			if r.status != 200 || r.header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(r.body, "%PDF-") {
+				t.Fatalf("letter: %d %s", r.status, r.header.Get("Content-Type"))
+			}
+			if r := h.postAs(dc, page+"/surat", url.Values{}); r.status != 409 {
+				t.Fatalf("second letter: %d", r.status)
+			}
+			if r := h.postAs(kc, page+"/surat", url.Values{}); r.status != 403 {
+				t.Fatalf("kasi printing the letter: %d", r.status)
+			}
+			if r := h.post("/permohonan/"+id+"/password", url.Values{}); r.status != 409 || !strings.Contains(r.body, "sudah pernah ditampilkan") {
+				t.Fatalf("applicant after the letter: %d", r.status)
+			}
+			if r := h.get("/permohonan/" + id); !strings.Contains(r.body, "sudah ditampilkan pada") {
+				t.Fatal("the applicant is not told the password was handed over")
+			}
+		})
+	}
+}
