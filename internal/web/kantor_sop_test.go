@@ -105,6 +105,9 @@ func TestKantorSOPEdit(t *testing.T) {
 	if def, _, _ := h.a.Requests.Workflow(tenant); def.Slug != "kominfo" {
 		t.Fatalf("after reset: %s", def.Slug)
 	}
+	if r := h.do(c, "GET", "/kantor/alur", nil); !strings.Contains(r.body, `href="/kantor/sop"`) {
+		t.Error("the admin's /kantor/alur does not link the editor")
+	}
 	// Too big for the form.
 	if r := h.postAs(c, "/kantor/sop", url.Values{"yaml": {strings.Repeat("#", 300<<10)}}); r.status != 422 {
 		t.Errorf("oversized SOP: %d", r.status)
