@@ -152,6 +152,8 @@ func (s *Server) Handler() http.Handler {
 	h("POST /kantor/loket", s.loket, loket)
 	h("GET /kantor/loket/{id}", s.loketDone, loket)
 	h("POST /permohonan/{id}/password", s.reveal, s.signedIn)
+	h("GET /permohonan/{id}/password-email", s.mailboxPasswordForm, s.signedIn)
+	h("POST /permohonan/{id}/password-email", s.mailboxPassword, s.signedIn, limited)
 	admin := s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
 	h("GET /kantor/staf/tambah", s.staffAddForm, admin)
