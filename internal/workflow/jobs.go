@@ -69,11 +69,9 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return err
 	}
-	// The mailbox may have existed already for this owner with another password (a
-	// run before the credential row committed): make it ours.
-	if err := ms.Server.SetPassword(ctx, r.Email(), password); err != nil {
-		return err
-	}
+	// A mailbox that existed already for this owner (a run before ours committed) was
+	// given this password and the first-login change mark again by Create: no separate
+	// SetPassword, which would clear that mark.
 	t, _ := e.Tenant(r.TenantID)
 	def, cal, err := e.Requests.Workflow(t)
 	if err != nil {
