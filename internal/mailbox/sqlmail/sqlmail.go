@@ -130,6 +130,9 @@ func (s *Server) Create(ctx context.Context, m mailbox.New) error {
 	if m.Owner == "" {
 		return errors.New("sqlmail: create: an owner is required")
 	}
+	if m.QuotaBytes < 0 {
+		return fmt.Errorf("sqlmail: create %s: negative quota", m.Address)
+	}
 	hash, err := s.hash(ctx, m.Password)
 	if err != nil {
 		return fmt.Errorf("sqlmail: create %s: %w", m.Address, err)
