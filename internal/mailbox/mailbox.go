@@ -5,8 +5,10 @@
 // Zimbra SOAP Admin API).
 //
 // Every driver is idempotent in the way the back office needs: creating a mailbox that
-// already exists for the same owner succeeds without a second mailbox; one that exists
-// for another owner is ErrTaken, never overwritten.
+// already exists for the same owner succeeds without a second mailbox (and sets the
+// password given, so a create repeated after a crash, with a newly generated password,
+// still hands over credentials that work); one that exists for another owner is
+// ErrTaken, never overwritten.
 package mailbox
 
 import (
@@ -32,7 +34,8 @@ type New struct {
 	// QuotaBytes is the mailbox quota; 0 means the server's default.
 	QuotaBytes int64
 	// Owner identifies who the mailbox is for (surel uses "request:<id>"): creating again
-	// for the same owner is a no-op success; for another owner it is ErrTaken.
+	// for the same owner succeeds without a second mailbox and sets Password; for
+	// another owner it is ErrTaken.
 	Owner string
 	// MustChange asks the server to require a new password at first login, where it
 	// supports that.
