@@ -263,6 +263,16 @@ func (o *office) refused(id int64) {
 	b.open(fmt.Sprintf("/permohonan/%d", id))
 	b.wantText("Ditolak", "NIP bukan milik pemohon", "Ajukan Ulang")
 	j.shot("ditolak")
+	// Ajukan Ulang: a new draft prefilled from the refused request.
+	b.clickText("main", "Ajukan Ulang")
+	b.waitJS("the new draft's form", `!!document.querySelector("#f-nip")`, actionTimeout)
+	if v := b.value("#f-nip"); v != "196109231991031004" {
+		b.fatalf("NIP not prefilled from the refused request: %q", v)
+	}
+	if v := b.value("#f-proposed_address"); v != "siti.rahma" {
+		b.fatalf("address not prefilled: %q", v)
+	}
+	j.shot("ajukan-ulang")
 }
 
 // audited checks the trail verifies and lists the staff's actions.
