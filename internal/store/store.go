@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
@@ -38,6 +39,7 @@ var (
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
+	stmts   stmtCache
 }
 
 // Open connects to the database named by url ("sqlite:PATH" or "postgres://…") and
@@ -91,8 +93,16 @@ func open(url string) (*Store, error) {
 	return nil, fmt.Errorf("open: unsupported database URL (want sqlite:PATH or postgres://…)")
 }
 
-// Close releases the connections.
-func (s *Store) Close() error { return s.db.Close() }
+// Close releases the prepared statements and the connections.
+func (s *Store) Close() error {
+	s.stmts.mu.Lock()
+	for _, st := range s.stmts.m {
+		st.Close()
+	}
+	s.stmts.m = nil
+	s.stmts.mu.Unlock()
+	return s.db.Close()
+}
 
 // Dialect tells which engine this store runs on.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -133,10 +143,90 @@ type querier interface {
 }
 
 func (s *Store) q(ctx context.Context) querier {
-	if tx, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+	tx, _ := ctx.Value(txKey{}).(*sql.Tx)
+	if s.dialect == SQLite && tx == nil {
+		// pgx keeps its own per-connection statement cache; SQLite would parse the SQL
+		// text again on every call (7 % of a page's CPU in bench/RESULTS.md). Only
+		// outside transactions: a statement prepared on another connection and moved
+		// into an immediate transaction made concurrent writers fail with SQLITE_BUSY.
+		return cached{s: s}
+	}
+	if tx != nil {
 		return tx
 	}
 	return s.db
+}
+
+// stmtCache holds the prepared statements of the store's queries, by SQL text. The
+// queries are a fixed set, but a few are assembled (an IN list per role count), so the
+// cache stops growing at maxStmts and further texts are run unprepared.
+type stmtCache struct {
+	mu sync.RWMutex
+	m  map[string]*sql.Stmt
+}
+
+const maxStmts = 512
+
+func (c *stmtCache) get(ctx context.Context, db *sql.DB, query string) (*sql.Stmt, bool, error) {
+	c.mu.RLock()
+	st, ok := c.m[query]
+	n := len(c.m)
+	c.mu.RUnlock()
+	if ok {
+		return st, true, nil
+	}
+	if n >= maxStmts {
+		return nil, false, nil
+	}
+	st, err := db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, false, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if old, ok := c.m[query]; ok {
+		st.Close()
+		return old, true, nil
+	}
+	if c.m == nil {
+		c.m = map[string]*sql.Stmt{}
+	}
+	c.m[query] = st
+	return st, true, nil
+}
+
+// cached runs queries outside a transaction through the statement cache.
+type cached struct{ s *Store }
+
+func (c cached) plain() querier { return c.s.db }
+
+func (c cached) stmt(ctx context.Context, query string) *sql.Stmt {
+	st, ok, err := c.s.stmts.get(ctx, c.s.db, query)
+	if err != nil || !ok {
+		return nil // run unprepared: the same error, if any, comes from there
+	}
+	return st
+}
+
+func (c cached) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.ExecContext(ctx, args...)
+	}
+	return c.plain().ExecContext(ctx, query, args...)
+}
+
+func (c cached) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryContext(ctx, args...)
+	}
+	return c.plain().QueryContext(ctx, query, args...)
+}
+
+func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	if st := c.stmt(ctx, query); st != nil {
+		return st.QueryRowContext(ctx, args...)
+	}
+	return c.plain().QueryRowContext(ctx, query, args...)
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
