@@ -1,0 +1,72 @@
+package main
+
+import (
+	"context"
+	"io"
+	"os"
+	"strings"
+	"testing"
+	"time"
+)
+
+// TestSmoke seeds a small database and runs every phase for a fraction of a second on
+// SQLite (and on PostgreSQL when SUREL_TEST_POSTGRES names a server), so the program keeps
+// working as the app changes. It checks the plumbing, not the numbers.
+func TestSmoke(t *testing.T) {
+	engines := []string{"sqlite"}
+	if os.Getenv("SUREL_TEST_POSTGRES") != "" {
+		engines = append(engines, "postgres")
+	}
+	for _, db := range engines {
+		t.Run(db, func(t *testing.T) {
+			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: true, Clients: 4, Sessions: 2,
+				Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, TargetP99: time.Second, Floor: true, Explain: true,
+				Log: "discard", Seed: 1}
+			rep, err := run(context.Background(), o, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, name := range rep.Pages.Routes {
+				if rep.Pages.OK[i] == 0 || rep.Pages.Fail[i] != 0 {
+					t.Errorf("%s: %d ok, %d failed (%v)", name, rep.Pages.OK[i], rep.Pages.Fail[i], rep.Pages.Why)
+				}
+			}
+			if rep.Floor == nil || rep.Floor.total(rep.Floor.OK) == 0 {
+				t.Error("no floor measured")
+			}
+			var b strings.Builder
+			rep.markdown(&b)
+			for _, want := range []string{"GET /kantor/permohonan/{id}", "harness floor", "inbox count"} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, b.String())
+				}
+			}
+		})
+	}
+}
+
+// TestPlan checks the seed's invariants the unique indexes and the pages rely on.
+func TestPlan(t *testing.T) {
+	s := &shape{Tenant: 1, Domain: "mail.go.id", Requests: 50_000, Steps: 10, Users: 2500, Now: time.Now()}
+	s.plan()
+	if len(s.running) == 0 || len(s.live) <= len(s.running) || len(s.finished) < s.Requests/2 {
+		t.Fatalf("plan: %d live, %d running, %d finished", len(s.live), len(s.running), len(s.finished))
+	}
+	addrs := map[string]bool{}
+	for i := 1; i <= s.Requests; i++ {
+		a := s.address(i)
+		if addrs[a] {
+			t.Fatalf("address %s twice", a)
+		}
+		addrs[a] = true
+		open := 0
+		for seq := 1; seq <= s.Steps; seq++ {
+			if _, st := s.stepOf(i, seq); st == "open" {
+				open++
+			}
+		}
+		if want := map[bool]int{true: 1, false: 0}[s.status[i] == stWaiting || s.status[i] == stWorking]; open != want {
+			t.Fatalf("request %d (%s): %d running steps, want %d", i, statusNames[s.status[i]], open, want)
+		}
+	}
+}

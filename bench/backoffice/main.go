@@ -1,0 +1,228 @@
+// Command backoffice measures the back office at national scale: with 1 000 000
+// requests and 10 000 000 history rows in the database, the staff inbox (GET /kantor) and
+// a request page (GET /kantor/permohonan/{id}) must answer with p99 < 25 ms at 50
+// concurrent clients, on SQLite and on PostgreSQL.
+//
+// It builds the real app with app.New on a fresh database (the app's migrations), bulk
+// loads the data straight into the schema (multi-row INSERTs on SQLite, COPY on
+// PostgreSQL), signs a kepala_seksi in through /masuk and /masuk/verifikasi, then runs
+// closed-loop clients against the two pages and a static handler (the harness floor).
+// See bench/README.md.
+//
+//	go run ./bench/backoffice                                   # SQLite, 1M requests, 10 steps each
+//	go run ./bench/backoffice -db postgres                      # PostgreSQL at 127.0.0.1:5432
+//	go run ./bench/backoffice -keep /tmp/bo -requests 100000    # keep (and reuse) the seeded database
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+	"time"
+)
+
+type options struct {
+	DB         string
+	PG         string
+	Requests   int
+	Steps      int
+	Mailboxes  bool
+	Clients    int
+	Sessions   int
+	Duration   time.Duration
+	Warmup     time.Duration
+	Keep       string
+	TargetP99  time.Duration
+	Floor      bool
+	Explain    bool
+	Out        string
+	CPUProfile string
+	Log        string
+	Seed       uint64
+	Quiet      float64
+	QuietWait  time.Duration
+}
+
+func main() {
+	var o options
+	flag.StringVar(&o.DB, "db", "sqlite", "engine: sqlite or postgres")
+	flag.StringVar(&o.PG, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server (any database on it); the benchmark creates and drops its own database bench_backoffice there")
+	flag.IntVar(&o.Requests, "requests", 1_000_000, "requests to seed")
+	flag.IntVar(&o.Steps, "steps-per-request", 10, "history rows (request_steps) per request, at least 3")
+	flag.BoolVar(&o.Mailboxes, "mailboxes", true, "seed one mailbox (sql mail driver) per finished request, as the running service would have")
+	flag.IntVar(&o.Clients, "clients", 50, "concurrent closed-loop clients")
+	flag.IntVar(&o.Sessions, "sessions", 5, "staff sessions the clients share (one login each, 1 to 10)")
+	flag.DurationVar(&o.Duration, "duration", 30*time.Second, "measured window")
+	flag.DurationVar(&o.Warmup, "warmup", 3*time.Second, "unmeasured warm-up before the window")
+	flag.StringVar(&o.Keep, "keep", "", "data directory to keep; a database seeded there before (same -db, -requests, -steps-per-request, -mailboxes) is reused")
+	flag.DurationVar(&o.TargetP99, "target-p99", 25*time.Millisecond, "required p99 of each page")
+	flag.BoolVar(&o.Floor, "floor", true, "also measure the harness floor (a static copy of the inbox page)")
+	flag.BoolVar(&o.Explain, "explain", false, "print the query plans and single-query timings of the inbox")
+	flag.StringVar(&o.Out, "out", "", "also write the results as a markdown section to this file")
+	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the page phase to this file")
+	flag.StringVar(&o.Log, "log", "text", "app log: text (formatted to io.Discard), discard, stderr")
+	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the clients")
+	flag.Float64Var(&o.Quiet, "quiet", 0.15, "before a phase, wait until other processes use fewer CPUs than this (0: don't wait)")
+	flag.DurationVar(&o.QuietWait, "quiet-wait", time.Minute, "longest wait for a quiet machine")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	rep, err := run(ctx, o, os.Stdout)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backoffice:", err)
+		os.Exit(1)
+	}
+	rep.Command = "go run ./bench/backoffice"
+	if len(os.Args) > 1 {
+		rep.Command += " " + strings.Join(os.Args[1:], " ")
+	}
+	fmt.Println()
+	rep.text(os.Stdout)
+	if o.Out != "" {
+		f, err := os.Create(o.Out)
+		if err == nil {
+			rep.markdown(f)
+			err = f.Close()
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "backoffice:", err)
+			os.Exit(1)
+		}
+	}
+	if !rep.Pass() {
+		os.Exit(2)
+	}
+}
+
+// report is everything a run measured.
+type report struct {
+	Command  string
+	Opt      options
+	Machine  machine
+	Started  time.Time
+	Seeded   bool // false: a kept database was reused
+	SeedTook time.Duration
+	SeedRows map[string]int
+	SeedEach map[string]time.Duration
+	Live     int
+	Inbox    int // running steps in the member's inbox
+	Pages    result
+	Floor    *result
+	Load     [2]string // /proc/loadavg before and after the page phase
+	FloorLd  [2]string
+	Explain  string
+}
+
+func run(ctx context.Context, o options, out io.Writer) (*report, error) {
+	if o.Steps < 3 {
+		return nil, fmt.Errorf("-steps-per-request: at least 3")
+	}
+	if o.Sessions < 1 || o.Sessions > 10 {
+		return nil, fmt.Errorf("-sessions: 1 to 10 (a member has ten recovery codes)")
+	}
+	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
+	fmt.Fprintf(out, "backoffice: %s, %d CPUs, GOMAXPROCS %d, %s, load %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Go, loadavg())
+	e, err := newEnv(ctx, o, out)
+	if err != nil {
+		return nil, err
+	}
+	defer e.Close()
+	rep.Seeded, rep.SeedTook, rep.SeedEach = e.seeded, e.seedTook, e.seedEach
+	rep.SeedRows = map[string]int{}
+	for _, t := range e.shape.tables() {
+		rep.SeedRows[t.name] = t.n
+	}
+	rep.Live, rep.Inbox = len(e.shape.live), e.inbox
+	if o.Explain {
+		if rep.Explain, err = e.explain(ctx); err != nil {
+			return nil, err
+		}
+		fmt.Fprint(out, rep.Explain)
+	}
+
+	waitQuiet(ctx, o.Quiet, o.QuietWait, out)
+	rep.Load[0] = loadavg()
+	stopProf := profile(o.CPUProfile)
+	rep.Pages = pages(ctx, e, o.Clients, o.Warmup, o.Duration, o.Seed)
+	stopProf()
+	rep.Load[1] = loadavg()
+	if ctx.Err() != nil {
+		return nil, ctx.Err()
+	}
+	fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s, load %s → %s\n", rep.Pages.Rate(),
+		ms(percentile(rep.Pages.all(), 99)), rep.Pages.total(rep.Pages.Fail), cpuText(rep.Pages), rep.Load[0], rep.Load[1])
+	if o.Floor {
+		waitQuiet(ctx, o.Quiet, o.QuietWait, out)
+		rep.FloorLd[0] = loadavg()
+		f := floor(ctx, e, o.Clients, o.Warmup, o.Duration, o.Seed)
+		rep.FloorLd[1] = loadavg()
+		rep.Floor = &f
+		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, CPU self/other %s\n", f.Rate(), ms(percentile(f.all(), 99)), cpuText(f))
+	}
+	return rep, nil
+}
+
+func profile(path string) func() {
+	if path == "" {
+		return func() {}
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "backoffice: cpuprofile:", err)
+		return func() {}
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		fmt.Fprintln(os.Stderr, "backoffice: cpuprofile:", err)
+		f.Close()
+		return func() {}
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
+// machine describes where the run happened.
+type machine struct {
+	NumCPU     int
+	GOMAXPROCS int
+	CPU        string
+	Kernel     string
+	Go         string
+}
+
+func describeMachine() machine {
+	m := machine{NumCPU: runtime.NumCPU(), GOMAXPROCS: runtime.GOMAXPROCS(0), CPU: "?", Kernel: "?",
+		Go: runtime.Version() + " " + runtime.GOOS + "/" + runtime.GOARCH}
+	if b, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for _, l := range strings.Split(string(b), "\n") {
+			if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+				m.CPU = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
+		m.Kernel = strings.TrimSpace(string(b))
+	}
+	return m
+}

@@ -1,0 +1,157 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"slices"
+	"strings"
+	"time"
+)
+
+// page is one of the two pages of the requirement, and the routes that make it up.
+type page struct {
+	Name   string
+	Routes []int
+}
+
+var pagesJudged = []page{
+	{"inbox (GET /kantor, all variants)", []int{routeInbox, routeInboxSearch, routeInboxOver}},
+	{"request page (GET /kantor/permohonan/{id})", []int{routeRequest}},
+}
+
+// merged is the sorted latencies, count and failures of some routes of r.
+func (r result) merged(routes []int) ([]time.Duration, int, int) {
+	var lat []time.Duration
+	ok, fail := 0, 0
+	for _, i := range routes {
+		lat = append(lat, r.Lat[i]...)
+		ok += r.OK[i]
+		fail += r.Fail[i]
+	}
+	slices.Sort(lat)
+	return lat, ok, fail
+}
+
+// Pass tells whether every page met the target with no error.
+func (rep *report) Pass() bool {
+	for _, p := range pagesJudged {
+		lat, ok, fail := rep.Pages.merged(p.Routes)
+		if ok == 0 || fail > 0 || percentile(lat, 99) >= rep.Opt.TargetP99 {
+			return false
+		}
+	}
+	return true
+}
+
+func ms(d time.Duration) string {
+	switch {
+	case d >= 100*time.Millisecond:
+		return fmt.Sprintf("%.0f ms", float64(d)/1e6)
+	case d >= 10*time.Millisecond:
+		return fmt.Sprintf("%.1f ms", float64(d)/1e6)
+	}
+	return fmt.Sprintf("%.2f ms", float64(d)/1e6)
+}
+
+func cpuText(r result) string {
+	if math.IsNaN(r.SelfCPU) {
+		return "?"
+	}
+	if r.StealCPU >= 0.01 {
+		return fmt.Sprintf("%.2f / %.2f (steal %.2f)", r.SelfCPU, r.OtherCPU, r.StealCPU)
+	}
+	return fmt.Sprintf("%.2f / %.2f", r.SelfCPU, r.OtherCPU)
+}
+
+func row(name string, lat []time.Duration, ok, fail int, window time.Duration) string {
+	return fmt.Sprintf("| %s | %d | %.0f | %s | %s | %s | %s | %d |", name, ok, float64(ok)/window.Seconds(),
+		ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)), ms(percentile(lat, 100)), fail)
+}
+
+func (rep *report) tables(w io.Writer) {
+	r := rep.Pages
+	fmt.Fprintln(w, "| page | requests | req/s | p50 | p90 | p99 | max | errors |")
+	fmt.Fprintln(w, "| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	for _, p := range pagesJudged {
+		lat, ok, fail := r.merged(p.Routes)
+		fmt.Fprintln(w, row("**"+p.Name+"**", lat, ok, fail, r.Window))
+	}
+	for i, name := range r.Routes {
+		if i == routeRequest {
+			continue
+		}
+		fmt.Fprintln(w, row("  "+name, r.Lat[i], r.OK[i], r.Fail[i], r.Window))
+	}
+	all, ok, fail := r.merged([]int{0, 1, 2, 3})
+	fmt.Fprintln(w, row("all", all, ok, fail, r.Window))
+	if rep.Floor != nil {
+		f := *rep.Floor
+		fmt.Fprintln(w, row("harness floor: static copy of /kantor", f.all(), f.total(f.OK), f.total(f.Fail), f.Window))
+	}
+}
+
+func (rep *report) verdict() string {
+	var out []string
+	for _, p := range pagesJudged {
+		lat, _, fail := rep.Pages.merged(p.Routes)
+		v := "PASS"
+		if fail > 0 || percentile(lat, 99) >= rep.Opt.TargetP99 {
+			v = "FAIL"
+		}
+		out = append(out, fmt.Sprintf("%s: %s (p99 %s, target < %s, %d errors)", p.Name, v, ms(percentile(lat, 99)), ms(rep.Opt.TargetP99), fail))
+	}
+	return strings.Join(out, "; ")
+}
+
+func (rep *report) setup() string {
+	o := rep.Opt
+	seed := fmt.Sprintf("seeded in %s", rep.SeedTook.Round(time.Millisecond))
+	if !rep.Seeded {
+		seed = fmt.Sprintf("kept database reused (seeding had taken %s)", rep.SeedTook.Round(time.Millisecond))
+	}
+	var each []string
+	for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "mailboxes", "analyze"} {
+		if d, ok := rep.SeedEach[t]; ok {
+			if n, ok := rep.SeedRows[t]; ok {
+				each = append(each, fmt.Sprintf("%s %d rows %s", t, n, d.Round(time.Millisecond)))
+			} else {
+				each = append(each, fmt.Sprintf("%s %s", t, d.Round(time.Millisecond)))
+			}
+		}
+	}
+	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients over %d staff sessions, %s warm-up + %s window",
+		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, o.Sessions, o.Warmup, o.Duration)
+}
+
+func (rep *report) text(w io.Writer) {
+	fmt.Fprintf(w, "%s\n%s\nload average before / after: %s / %s; CPU self/other %s; %d GC cycles\n\n", rep.Command, rep.setup(),
+		rep.Load[0], rep.Load[1], cpuText(rep.Pages), rep.Pages.GCCycles)
+	rep.tables(w)
+	if rep.Floor != nil {
+		fmt.Fprintf(w, "floor: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], cpuText(*rep.Floor))
+	}
+	if len(rep.Pages.Why) > 0 {
+		fmt.Fprintf(w, "errors: %v\n", rep.Pages.Why)
+	}
+	fmt.Fprintln(w, rep.verdict())
+}
+
+func (rep *report) markdown(w io.Writer) {
+	fmt.Fprintf(w, "### %s, %s\n\n```\n%s\n```\n\n", rep.Opt.DB, rep.Started.UTC().Format("2006-01-02 15:04 UTC"), rep.Command)
+	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), Linux %s, %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Kernel, rep.Machine.Go)
+	fmt.Fprintf(w, "- Setup: %s\n", rep.setup())
+	fmt.Fprintf(w, "- Load average before / after the page phase: %s / %s; CPU self/other %s; %d GC cycles\n", rep.Load[0], rep.Load[1], cpuText(rep.Pages), rep.Pages.GCCycles)
+	if rep.Floor != nil {
+		fmt.Fprintf(w, "- Floor phase: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], cpuText(*rep.Floor))
+	}
+	fmt.Fprintln(w)
+	rep.tables(w)
+	if len(rep.Pages.Why) > 0 {
+		fmt.Fprintf(w, "\nErrors: %v\n", rep.Pages.Why)
+	}
+	fmt.Fprintf(w, "\n**%s**\n", rep.verdict())
+	if rep.Explain != "" {
+		fmt.Fprintf(w, "\n```\n%s```\n", rep.Explain)
+	}
+}
