@@ -361,6 +361,7 @@ var en = map[string]string{
 	"kantor.empty":               "No tasks are waiting for you.",
 	"kantor.current":             "Current step",
 	"kantor.capacity":            "Mail server capacity",
+	"kantor.capacity_at":         "Figures as of %s (refreshed every minute).",
 	"kantor.capacity_unknown":    "The capacity could not be read: %s",
 	"kantor.capacity_accounts":   "Accounts in use: %d",
 	"kantor.capacity_quota":      "Quota allocated: %s",

@@ -362,6 +362,7 @@ var id = map[string]string{
 	"kantor.empty":               "Tidak ada tugas yang menunggu Anda.",
 	"kantor.current":             "Langkah saat ini",
 	"kantor.capacity":            "Kapasitas mail server",
+	"kantor.capacity_at":         "Angka per %s (diperbarui tiap menit).",
 	"kantor.capacity_unknown":    "Kapasitas tidak dapat dibaca: %s",
 	"kantor.capacity_accounts":   "Akun terpakai: %d",
 	"kantor.capacity_quota":      "Kuota teralokasi: %s",

@@ -72,7 +72,10 @@ func open(url string) (*Store, error) {
 			"&_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 			// A national roster import grows the WAL to ~350 MB; cap what stays on disk.
-			"&_pragma=journal_size_limit(67108864)"
+			"&_pragma=journal_size_limit(67108864)" +
+			// 64 MiB of page cache per connection (the default is 2 MB) and reads through
+			// a memory map: the back office reads a million requests' indexes.
+			"&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)

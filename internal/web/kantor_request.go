@@ -8,7 +8,6 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
-	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/workflow"
@@ -29,10 +28,7 @@ type caseData struct {
 
 // capacityFigures is the mail server's use against the tenant's limits (seed 004 step 3).
 type capacityFigures struct {
-	Now    mailbox.Capacity
-	Limits mailbox.Limits
-	Err    string
-	Full   bool
+	workflow.CapacityView
 }
 
 // AccountsPct and QuotaPct fill the capacity bars; 0 when there is no limit.
@@ -84,23 +80,7 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 }
 
 func (s *Server) capacity(r *http.Request, rq request.Request) *capacityFigures {
-	c := &capacityFigures{}
-	if s.Workflow.Mailboxes == nil {
-		c.Err = "-"
-		return c
-	}
-	ms, err := s.Workflow.Mailboxes(rq.TenantID)
-	if err != nil {
-		c.Err = err.Error()
-		return c
-	}
-	c.Limits = ms.Limits
-	if c.Now, err = ms.Server.Capacity(r.Context(), rq.Domain); err != nil {
-		c.Err = err.Error()
-		return c
-	}
-	c.Full = ms.Limits.Check(c.Now, ms.DefaultQuota) != nil
-	return c
+	return &capacityFigures{s.Workflow.Capacity(r.Context(), rq.TenantID)}
 }
 
 // caseView is the staff's request page: applicant, documents, roster flags, history, the

@@ -59,6 +59,8 @@ type Engine struct {
 	BaseURL     string
 	Now         func() time.Time
 	Log         *slog.Logger
+
+	capacity capacityCache
 }
 
 func (e *Engine) now() time.Time {
