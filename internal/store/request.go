@@ -213,10 +213,14 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 			return fmt.Errorf("add step: %w", err)
 		}
 	}
+	// search is what the inbox finds the step by (migration 00009): the request's number
+	// and address and the applicant's names, as they are when the step starts.
 	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
-		started_at, due_at, finished_at, paused_at, status, sla, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		started_at, due_at, finished_at, paused_at, status, sla, note, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.address || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
+		 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
 		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
-		nullTime(st.DueAt), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note)
+		nullTime(st.DueAt), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, st.RequestID)
 	if err != nil {
 		return fmt.Errorf("add step: %w", s.mapErr(err))
 	}

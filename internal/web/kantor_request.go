@@ -23,7 +23,13 @@ type caseData struct {
 	Capacity   *capacityFigures
 	Credential workflow.CredentialState
 	CanLetter  bool
-	Trail      []audit.Entry
+	Trail      []trailRow
+}
+
+// trailRow is one audit entry with its time in words.
+type trailRow struct {
+	audit.Entry
+	When string
 }
 
 // capacityFigures is the mail server's use against the tenant's limits (seed 004 step 3).
@@ -73,8 +79,13 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	}
 	d.CanLetter = rq.Status == request.Done && d.Credential.Exists && d.Credential.RevealedAt.IsZero() &&
 		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
-	if d.Trail, err = s.Audit.AuditTrail(r.Context(), "request:"+itoa(rq.ID)); err != nil {
+	trail, err := s.Audit.AuditTrail(r.Context(), "request:"+itoa(rq.ID))
+	if err != nil {
 		return d, err
+	}
+	d.Trail = make([]trailRow, len(trail))
+	for i, e := range trail {
+		d.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}
 	}
 	return d, nil
 }

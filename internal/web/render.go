@@ -53,17 +53,32 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d MB", n>>20)
 	},
-	"history": func(p *Page, steps []request.Step, notes bool) historyData {
-		return historyData{Page: p, Steps: steps, Notes: notes}
-	},
+	"history": newHistory,
 }
 
-// historyData feeds the _history partial: the request's steps, with the staff's notes
-// for staff.
+// historyData feeds the _history partial: the request's steps with their times and
+// status already in words (a template method call per cell costs more than the rest of
+// the page), and the staff's notes for staff.
 type historyData struct {
 	Page  *Page
-	Steps []request.Step
+	Rows  []historyRow
 	Notes bool
+}
+
+// historyRow is one line of the history table (seed 000, Gambar 9).
+type historyRow struct {
+	Actor, Jabatan, Name, Note     string
+	Started, Due, Finished, Status string
+	SLA                            string
+}
+
+func newHistory(p *Page, steps []request.Step, notes bool) historyData {
+	d := historyData{Page: p, Notes: notes, Rows: make([]historyRow, len(steps))}
+	for i, st := range steps {
+		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: st.Jabatan, Name: st.Name, Note: st.Note, Started: p.Time(st.StartedAt),
+			Due: p.Time(st.DueAt), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
+	}
+	return d
 }
 
 // wib is the time zone dates are shown in until tenants carry their own.

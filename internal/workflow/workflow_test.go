@@ -204,6 +204,12 @@ func TestKominfoJourney(t *testing.T) {
 		if err != nil || n != 1 || len(tasks) != 1 || tasks[0].RequestID != r.ID || tasks[0].Email() != "budi.santoso@mail.go.id" {
 			t.Fatalf("kasi inbox = %+v, %d, %v", tasks, n, err)
 		}
+		for q, want := range map[string]int{"budi santoso": 1, r.Number: 1, "budi.sant": 1, "tidak-ada": 0} {
+			tasks, n, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi", "admin_mail"}, Search: q})
+			if err != nil || n != want || len(tasks) != want {
+				t.Fatalf("search %q: %d tasks (%d listed), %v; want %d", q, n, len(tasks), err, want)
+			}
+		}
 		if _, n, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_bidang"}}); n != 0 {
 			t.Fatalf("kabid inbox has %d tasks before the Kasi forwarded", n)
 		}
