@@ -337,6 +337,13 @@ func seedDB(ctx context.Context, st *store.Store, pgURL string, s *shape, out io
 		took[t.name] = time.Since(t0)
 		fmt.Fprintf(out, "  %-14s %9d rows in %s\n", t.name, t.n, took[t.name].Round(time.Millisecond))
 	}
+	// The inbox search text of the running steps, as store.AddStep writes it (migration
+	// 00009).
+	if _, err := db.ExecContext(ctx, `UPDATE request_steps SET search = (
+		SELECT LOWER(COALESCE(r.number, '') || ' ' || r.address || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
+		FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = request_steps.request_id) WHERE finished_at IS NULL`); err != nil {
+		return nil, fmt.Errorf("search text: %w", err)
+	}
 	t0 := time.Now()
 	if st.Dialect() == store.Postgres {
 		for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files"} {

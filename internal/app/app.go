@@ -120,11 +120,11 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	srv.Staff = staffs
-	engine, err := backOffice(ctx, cfg, st, ts, requests, ob, log)
+	engine, err := backOffice(ctx, cfg, st, ts, requests, staffs, ob, log)
 	if err != nil {
 		return nil, err
 	}
-	srv.Workflow, srv.Audit = engine, st
+	srv.Workflow, srv.Audit, srv.AuditLog = engine, st, engine.Audit
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

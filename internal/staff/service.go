@@ -7,9 +7,11 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/sop"
 )
@@ -88,7 +90,46 @@ type Service struct {
 	// Key seals the TOTP secrets: 32 bytes derived from the deployment's secret key.
 	Key    []byte
 	Limits Limits
-	Now    func() time.Time
+	// Audit records staff management and staff sign-ins; nil records nothing.
+	Audit Auditor
+	Now   func() time.Time
+}
+
+// Auditor appends to the audit trail in the caller's transaction.
+type Auditor interface {
+	Record(ctx context.Context, e audit.Entry) error
+}
+
+// record writes a staff action to the audit trail; by nil is the operator at the command
+// line.
+func (s *Service) record(ctx context.Context, tenantID int64, by *Member, action string, userID int64, detail string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	e := audit.Entry{TenantID: tenantID, Actor: "operator", ActorName: "surel (command line)", Action: action,
+		Object: fmt.Sprintf("user:%d", userID), Detail: detail}
+	if by != nil {
+		e.Actor, e.ActorName, e.Role = fmt.Sprintf("staff:%d", by.UserID), by.Name, roleList(by.Roles)
+	}
+	return s.Audit.Record(ctx, e)
+}
+
+func roleList(rs []sop.Role) string {
+	out := make([]string, len(rs))
+	for i, r := range rs {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ",")
+}
+
+// RecordLogin writes a staff member's completed sign-in (password and second factor)
+// to the audit trail, with the address it came from.
+func (s *Service) RecordLogin(ctx context.Context, m Member, ip string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, audit.Entry{TenantID: m.TenantID, Actor: fmt.Sprintf("staff:%d", m.UserID), ActorName: m.Name,
+		Role: roleList(m.Roles), Action: "login.staff", Object: fmt.Sprintf("user:%d", m.UserID), IP: ip})
 }
 
 func (s *Service) now() time.Time {
@@ -224,6 +265,9 @@ func (s *Service) Add(ctx context.Context, t account.Tenant, in AddInput, by *Me
 		if err := s.Store.SetStaffRoles(ctx, u.ID, t.ID, roles, byID, now); err != nil {
 			return err
 		}
+		if err := s.record(ctx, t.ID, by, "staff.add", u.ID, u.Email+" "+roleList(roles)); err != nil {
+			return err
+		}
 		if !created {
 			// Signed in as an applicant, the person signs in again with a second factor.
 			if err := s.Store.DeleteUserSessions(ctx, u.ID, ""); err != nil {
@@ -275,6 +319,9 @@ func (s *Service) SetRoles(ctx context.Context, t account.Tenant, userID int64, 
 		if err := s.Store.SetStaffRoles(ctx, userID, t.ID, roles, by.UserID, s.now()); err != nil {
 			return err
 		}
+		if err := s.record(ctx, t.ID, by, "staff.roles", userID, u.Email+" "+roleList(roles)); err != nil {
+			return err
+		}
 		if len(roles) == 0 {
 			// A former member signs in again as an applicant.
 			return s.Store.DeleteUserSessions(ctx, userID, "")
@@ -301,6 +348,9 @@ func (s *Service) ResetMFA(ctx context.Context, t account.Tenant, userID int64, 
 			return err
 		}
 		if err := s.Store.DeleteMFA(ctx, userID); err != nil {
+			return err
+		}
+		if err := s.record(ctx, t.ID, by, "staff.reset_2fa", userID, m.Email); err != nil {
 			return err
 		}
 		if err := s.Store.ClearLoginFailures(ctx, failKey(userID)); err != nil {

@@ -13,16 +13,16 @@ import (
 
 // inboxData is the staff member's task list.
 type inboxData struct {
-	Tasks  []inboxRow
-	Total  int
-	Query  string
-	Due    string // "", "over" or "today"
-	Page   int
-	Pages  int
-	Now    time.Time
-	Prev   string
-	Next   string
-	Roles  []string
+	Tasks []inboxRow
+	Total int
+	Query string
+	Due   string // "", "over" or "today"
+	Page  int
+	Pages int
+	Now   time.Time
+	Prev  string
+	Next  string
+	Roles []string
 }
 
 // inboxRow is one task with its labels made in Go: the page lists up to 25 and a

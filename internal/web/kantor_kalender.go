@@ -136,6 +136,9 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 		if err := b.EditHolidays(r.Context(), ref, by, func(m map[sop.Date]string) { m[h.Date] = h.Name }); err != nil {
 			return err
 		}
+		if err := s.recordStaff(r, "holiday.add", "tenant:"+p.Tenant.Slug, h.Date.String()+" "+h.Name); err != nil {
+			return err
+		}
 		s.setFlash(w, "flash.holiday_added", h.Date.String())
 	case "delete":
 		d, err := sop.ParseDate(r.PostForm.Get("holiday_date"))
@@ -143,6 +146,9 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 			return errs.New(errs.Invalid, "error.bad_form")
 		}
 		if err := b.EditHolidays(r.Context(), ref, by, func(m map[sop.Date]string) { delete(m, d) }); err != nil {
+			return err
+		}
+		if err := s.recordStaff(r, "holiday.delete", "tenant:"+p.Tenant.Slug, d.String()); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.holiday_deleted", d.String())
@@ -160,6 +166,9 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 				m[h.Date] = h.Name
 			}
 		}); err != nil {
+			return err
+		}
+		if err := s.recordStaff(r, "holiday.import", "tenant:"+p.Tenant.Slug, fmt.Sprintf("%d rows, replace=%v", len(hs), replace)); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.holidays_imported", fmt.Sprint(len(hs)))

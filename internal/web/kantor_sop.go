@@ -82,12 +82,18 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 		if err := b.ResetSOP(r.Context(), ref, by); err != nil {
 			return err
 		}
+		if err := s.recordStaff(r, "sop.reset", "tenant:"+p.Tenant.Slug, presetOf(p)); err != nil {
+			return err
+		}
 		s.setFlash(w, "flash.sop_reset", "")
 		return redirect(w, r, "/kantor/sop")
 	}
 	text := strings.ReplaceAll(r.PostForm.Get("yaml"), "\r\n", "\n")
 	def, err := b.SaveSOP(r.Context(), ref, []byte(text), by)
 	if err == nil {
+		if err := s.recordStaff(r, "sop.save", "tenant:"+p.Tenant.Slug, def.Name); err != nil {
+			return err
+		}
 		s.setFlash(w, "flash.sop_saved", def.Name)
 		return redirect(w, r, "/kantor/sop")
 	}

@@ -4,6 +4,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -54,6 +55,12 @@ func TestKantor(t *testing.T) {
 			h.signInStaff(kc, kasi)
 			h.signInStaff(bc, kabid)
 			h.signInStaff(ac, admin)
+			// Staff management and sign-ins are in the audit trail.
+			trail, err := h.a.Store.AuditTrail(t.Context(), "user:"+strconv.FormatInt(kasi.UserID, 10))
+			if err != nil || len(trail) < 2 || trail[0].Action != "staff.add" || trail[0].Actor != "operator" ||
+				trail[len(trail)-1].Action != "login.staff" || trail[len(trail)-1].IP == "" {
+				t.Fatalf("kasi's trail: %+v, %v", trail, err)
+			}
 			if r := h.do(kc, "GET", "/kantor", nil); r.status != 200 || !strings.Contains(r.body, `href="`+page+`"`) {
 				t.Fatalf("kasi inbox: %d", r.status)
 			}

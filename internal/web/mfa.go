@@ -64,6 +64,11 @@ func (s *Server) finishSecondFactor(w http.ResponseWriter, r *http.Request, u ac
 	if err := s.Staff.EndLogin(r.Context(), secret); err != nil {
 		return err
 	}
+	if m, err := s.Staff.Member(r.Context(), u.ID); err == nil {
+		if err := s.Staff.RecordLogin(r.Context(), m, s.clientIP(r)); err != nil {
+			return err
+		}
+	}
 	s.clearPending(w)
 	return s.startSessionMFA(w, r, u)
 }

@@ -78,6 +78,11 @@ type Server struct {
 	Workflow *workflow.Engine
 	// Audit reads a request's trail for staff.
 	Audit AuditTrail
+	// AuditLog records staff changes made outside the domain services' transactions
+	// (SOP and holiday edits); nil records nothing.
+	AuditLog interface {
+		Record(ctx context.Context, e audit.Entry) error
+	}
 
 	tpl         *templates
 	assets      *assets

@@ -1,6 +1,9 @@
 package web
 
 import (
+	"strings"
+
+	"github.com/surel-id/surel/internal/audit"
 	"net/http"
 	"net/url"
 
@@ -55,4 +58,18 @@ func staffNext(next string) string {
 		return "/kantor"
 	}
 	return safeNext(next)
+}
+
+// recordStaff writes a staff member's change to the audit trail.
+func (s *Server) recordStaff(r *http.Request, action, object, detail string) error {
+	m := staffOf(r)
+	if s.AuditLog == nil || m == nil {
+		return nil
+	}
+	roles := make([]string, len(m.Roles))
+	for i, x := range m.Roles {
+		roles[i] = string(x)
+	}
+	return s.AuditLog.Record(r.Context(), audit.Entry{TenantID: m.TenantID, Actor: "staff:" + itoa(m.UserID), ActorName: m.Name,
+		Role: strings.Join(roles, ","), Action: action, Object: object, Detail: detail, IP: s.clientIP(r)})
 }
