@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/jobs"
@@ -72,6 +71,12 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	// A mailbox that existed already for this owner (a run before ours committed) was
 	// given this password and the first-login change mark again by Create: no separate
 	// SetPassword, which would clear that mark.
+	return e.completeAuto(ctx, r, st, request.StepDone, "Akun "+r.Email()+" dibuat", "mailbox.create")
+}
+
+// completeAuto ends an automatic step with the job's outcome, enters the next step and
+// records it, in one transaction; a step already ended by an earlier run is no error.
+func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request.Step, status request.StepStatus, note, action string) error {
 	t, _ := e.Tenant(r.TenantID)
 	def, cal, err := e.Requests.Workflow(t)
 	if err != nil {
@@ -79,14 +84,13 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	}
 	now := e.now()
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		st.Status = StepWorking
-		if err := e.finishAuto(ctx, &st, cal, request.StepDone, "Akun "+r.Email()+" dibuat", now); err != nil {
+		if err := e.finish(ctx, &st, cal, actor{}, status, note, now); err != nil {
 			return err
 		}
 		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
 			return err
 		}
-		return e.record(ctx, actor{}, "mailbox.create", r, r.Email())
+		return e.record(ctx, actor{}, action, r, note)
 	})
 	if errors.Is(err, ErrAlreadyDone) {
 		return nil
@@ -175,30 +179,7 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 		}
 		status, note = request.StepDone, "Pengujian akun "+r.Email()+" berhasil"
 	}
-	t, _ := e.Tenant(r.TenantID)
-	def, cal, err := e.Requests.Workflow(t)
-	if err != nil {
-		return err
-	}
-	now := e.now()
-	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		if err := e.finishAuto(ctx, &st, cal, status, note, now); err != nil {
-			return err
-		}
-		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
-			return err
-		}
-		return e.record(ctx, actor{}, "mailbox.test", r, note)
-	})
-	if errors.Is(err, ErrAlreadyDone) {
-		return nil
-	}
-	return err
-}
-
-// finishAuto ends an automatic step, done by the system.
-func (e *Engine) finishAuto(ctx context.Context, st *request.Step, cal *sop.Calendar, status request.StepStatus, note string, now time.Time) error {
-	return e.finish(ctx, st, cal, actor{}, status, note, now)
+	return e.completeAuto(ctx, r, st, status, note, "mailbox.test")
 }
 
 // JobDied marks the automatic step of a job that gave up as failed, with the server's
