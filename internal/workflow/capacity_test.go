@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -56,6 +57,31 @@ func TestCapacityIsCachedForAMinute(t *testing.T) {
 				t.Fatal("no background refresh after the minute")
 			}
 			time.Sleep(10 * time.Millisecond)
+		}
+	})
+}
+
+// Provisioning past the tenant's limit is refused with the figures, shown on the step.
+func TestProvisionRefusedWhenFull(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := setup(t, st, "palangkaraya")
+		e.eng.Mailboxes = func(int64) (workflow.MailServer, error) {
+			return workflow.MailServer{Server: e.mail, Limits: mailbox.Limits{MaxAccounts: 1}}, nil
+		}
+		if err := e.mail.Create(ctx, mailbox.New{Address: "a.b@mail.go.id", Password: "x-1234567", Owner: "manual"}); err != nil {
+			t.Fatal(err)
+		}
+		_, r := e.submit(t, "dewi", "dewi.lestari")
+		e.act(t, r.ID, workflow.Forward, "")
+		e.act(t, r.ID, workflow.Provision, "")
+		e.runJobs(t)
+		stp := e.running(t, r.ID)
+		if stp.Status != workflow.StepFailed || !strings.Contains(stp.Note, "1 of 1 accounts") {
+			t.Fatalf("step past the limit = %+v", stp)
+		}
+		if _, err := e.mail.Get(ctx, "dewi.lestari@mail.go.id"); err == nil {
+			t.Fatal("a mailbox was made past the limit")
 		}
 	})
 }
