@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/passwd"
 )
 
@@ -33,9 +34,9 @@ func TestSmoke(t *testing.T) {
 		t.Fatalf("phases missing: %d rounds, pages %v", len(rep.Rounds), rep.Pages != nil)
 	}
 	rd := rep.Rounds[0]
-	for name, r := range map[string]result{"raw": rd.Raw, "login": rd.Login, "pages": *rep.Pages} {
-		if r.Rate() <= 0 || r.total(r.Fail) != 0 {
-			t.Errorf("%s: rate %.1f/s, %d failures (%s)", name, r.Rate(), r.total(r.Fail), whyText(r.Why))
+	for name, r := range map[string]harness.Result{"raw": rd.Raw, "login": rd.Login, "pages": *rep.Pages} {
+		if r.Rate() <= 0 || r.Total(r.Fail) != 0 {
+			t.Errorf("%s: rate %.1f/s, %d failures (%s)", name, r.Rate(), r.Total(r.Fail), whyText(r.Why))
 		}
 	}
 	for i, route := range rep.Pages.Routes {
@@ -48,21 +49,6 @@ func TestSmoke(t *testing.T) {
 	rep.text(&b)
 	if !strings.Contains(b.String(), "GET /akun") || !strings.Contains(b.String(), "login / raw") {
 		t.Errorf("report lacks its tables:\n%s", b.String())
-	}
-}
-
-func TestPercentile(t *testing.T) {
-	var xs []time.Duration
-	for i := 1; i <= 100; i++ {
-		xs = append(xs, time.Duration(i))
-	}
-	for p, want := range map[float64]time.Duration{0: 1, 50: 50, 90: 90, 99: 99, 99.5: 100, 100: 100} {
-		if got := percentile(xs, p); got != want {
-			t.Errorf("percentile(1..100, %v) = %v, want %v", p, got, want)
-		}
-	}
-	if percentile(nil, 99) != 0 {
-		t.Error("percentile of nothing")
 	}
 }
 

@@ -23,10 +23,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"time"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/passwd"
 )
 
@@ -87,19 +87,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "authload:", err)
 		os.Exit(1)
 	}
-	rep.Command = "go run ./bench/authload"
-	if len(os.Args) > 1 {
-		rep.Command += " " + strings.Join(os.Args[1:], " ")
-	}
+	rep.Command = harness.CommandLine("./bench/authload")
 	fmt.Println()
 	rep.text(os.Stdout)
 	if o.Out != "" {
-		f, err := os.Create(o.Out)
-		if err == nil {
-			rep.markdown(f)
-			err = f.Close()
-		}
-		if err != nil {
+		if err := harness.WriteFile(o.Out, rep.markdown); err != nil {
 			fmt.Fprintln(os.Stderr, "authload:", err)
 			os.Exit(1)
 		}
@@ -110,7 +102,7 @@ func main() {
 }
 
 // round is one raw phase and the login phase right after it.
-type round struct{ Raw, Login result }
+type round struct{ Raw, Login harness.Result }
 
 // report is everything a run measured.
 type report struct {
@@ -121,12 +113,12 @@ type report struct {
 	SeedTook time.Duration
 	LiveHeap uint64
 	Rounds   []round
-	Pages    *result
-	Floor    *result // the harness alone, when -phases has floor
+	Pages    *harness.Result
+	Floor    *harness.Result // the harness alone, when -phases has floor
 	// Discarded and DiscardedPages are measurements repeated because other processes
 	// took more than -noise CPUs during them.
 	Discarded      []round
-	DiscardedPages []result
+	DiscardedPages []harness.Result
 	HashEnabled    bool
 }
 
@@ -161,10 +153,12 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	rep.LiveHeap = e.LiveHeap
 	fmt.Fprintf(out, "server %s, argon2id m=%d KiB t=%d p=%d, live heap %.1f MiB\n", e.BaseURL, e.Hash.Memory, e.Hash.Time, e.Hash.Threads, float64(e.LiveHeap)/(1<<20))
 
-	noisy := func(r result) bool { return o.Noise > 0 && !math.IsNaN(r.OtherCPU) && r.OtherCPU > o.Noise }
+	noisy := func(r harness.Result) bool { return o.Noise > 0 && !math.IsNaN(r.OtherCPU) && r.OtherCPU > o.Noise }
 	// phase waits for a quiet machine, then runs one measurement under the CPU profiler.
-	phase := func(name string, fn func() result) result {
-		waitQuiet(ctx, o.Quiet, o.QuietWait, out)
+	phase := func(name string, fn func() harness.Result) harness.Result {
+		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, func(other float64) {
+			fmt.Fprintf(out, "waiting for the machine to be quiet (other processes use %.2f CPUs)...\n", other)
+		})
 		stop := profile(o.CPUProfile, name)
 		defer stop()
 		return fn()
@@ -177,18 +171,18 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			for try := 0; ; try++ {
 				var rd round
 				seed := o.Seed + uint64(i)
-				rd.Raw = phase(fmt.Sprintf("raw%d.%d", i+1, try), func() result {
+				rd.Raw = phase(fmt.Sprintf("raw%d.%d", i+1, try), func() harness.Result {
 					return rawHashes(ctx, e, o.RawWorkers, o.Warmup, o.Duration, seed)
 				})
-				fmt.Fprintf(out, "round %d raw:   %7.2f hashes/s (%d workers), CPU self/other %s\n", i+1, rd.Raw.Rate(), o.RawWorkers, cpuText(rd.Raw))
+				fmt.Fprintf(out, "round %d raw:   %7.2f hashes/s (%d workers), CPU self/other %s\n", i+1, rd.Raw.Rate(), o.RawWorkers, harness.CPUText(rd.Raw))
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
-				rd.Login = phase(fmt.Sprintf("login%d.%d", i+1, try), func() result {
+				rd.Login = phase(fmt.Sprintf("login%d.%d", i+1, try), func() harness.Result {
 					return logins(ctx, e, o.LoginClients, o.Warmup, o.Duration, seed)
 				})
 				fmt.Fprintf(out, "round %d login: %7.2f logins/s (%d clients), ratio %.3f, %d errors, CPU self/other %s\n", i+1, rd.Login.Rate(),
-					o.LoginClients, rd.Login.Rate()/rd.Raw.Rate(), rd.Login.total(rd.Login.Fail), cpuText(rd.Login))
+					o.LoginClients, rd.Login.Rate()/rd.Raw.Rate(), rd.Login.Total(rd.Login.Fail), harness.CPUText(rd.Login))
 				if ctx.Err() != nil {
 					return nil, ctx.Err()
 				}
@@ -212,10 +206,10 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			return nil, err
 		}
 		for try := 0; ; try++ {
-			r := phase(fmt.Sprintf("pages.%d", try), func() result {
+			r := phase(fmt.Sprintf("pages.%d", try), func() harness.Result {
 				return pages(ctx, e, o.PageClients, cookies, o.Think, o.Warmup, o.Duration, o.Seed)
 			})
-			fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(percentile(r.all(), 99)), r.total(r.Fail), cpuText(r))
+			fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
 			if ctx.Err() != nil {
 				return nil, ctx.Err()
 			}
@@ -230,8 +224,8 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 	if floorPhase {
 		var ferr error
-		r := phase("floor", func() result {
-			var r result
+		r := phase("floor", func() harness.Result {
+			var r harness.Result
 			r, ferr = floor(ctx, e, o.PageClients, o.Think, o.Warmup, o.Duration, o.Seed)
 			return r
 		})
@@ -239,7 +233,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			return nil, ferr
 		}
 		rep.Floor = &r
-		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(percentile(r.all(), 99)), r.total(r.Fail), cpuText(r))
+		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
 	}
 	return rep, nil
 }
@@ -249,20 +243,11 @@ func profile(prefix, phase string) func() {
 	if prefix == "" {
 		return func() {}
 	}
-	f, err := os.Create(prefix + "." + phase + ".pprof")
+	stop, err := harness.CPUProfile(prefix + "." + phase + ".pprof")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "authload: cpuprofile:", err)
-		return func() {}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "authload: cpuprofile:", err)
-		f.Close()
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
+	return stop
 }
 
 // machine describes where the run happened.

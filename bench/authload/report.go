@@ -9,6 +9,8 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/surel-id/surel/bench/internal/harness"
 )
 
 // hashTotals pools the rounds: all logins over all raw hashes, each over the same total
@@ -17,11 +19,11 @@ func (r *report) hashTotals() (raw, login float64, errors int) {
 	var rawN, loginN int
 	var rawW, loginW time.Duration
 	for _, rd := range r.Rounds {
-		rawN += rd.Raw.total(rd.Raw.OK)
-		loginN += rd.Login.total(rd.Login.OK)
+		rawN += rd.Raw.Total(rd.Raw.OK)
+		loginN += rd.Login.Total(rd.Login.OK)
 		rawW += rd.Raw.Window
 		loginW += rd.Login.Window
-		errors += rd.Login.total(rd.Login.Fail) + rd.Raw.total(rd.Raw.Fail)
+		errors += rd.Login.Total(rd.Login.Fail) + rd.Raw.Total(rd.Raw.Fail)
 	}
 	if rawW == 0 || loginW == 0 {
 		return 0, 0, errors
@@ -40,8 +42,8 @@ func (r *report) PagesPass() bool {
 	if r.Pages == nil {
 		return true
 	}
-	all := r.Pages.all()
-	return len(all) > 0 && percentile(all, 99) < r.Opt.TargetP99 && r.Pages.total(r.Pages.Fail) == 0
+	all := r.Pages.All()
+	return len(all) > 0 && harness.Percentile(all, 99) < r.Opt.TargetP99 && r.Pages.Total(r.Pages.Fail) == 0
 }
 
 // Pass is the verdict of every phase that ran.
@@ -96,24 +98,12 @@ func (r *report) hashRows() (head []string, rows [][]string) {
 	for i, rd := range r.Rounds {
 		l := rd.Login.Lat[0]
 		rows = append(rows, []string{fmt.Sprint(i + 1), fmt.Sprintf("%.2f", rd.Raw.Rate()), fmt.Sprintf("%.2f", rd.Login.Rate()),
-			fmt.Sprintf("%.3f", rd.Login.Rate()/rd.Raw.Rate()), fmtDur(percentile(l, 50)), fmtDur(percentile(l, 99)),
-			fmt.Sprint(rd.Login.total(rd.Login.Fail)), cpuText(rd.Raw), cpuText(rd.Login)})
+			fmt.Sprintf("%.3f", rd.Login.Rate()/rd.Raw.Rate()), fmtDur(harness.Percentile(l, 50)), fmtDur(harness.Percentile(l, 99)),
+			fmt.Sprint(rd.Login.Total(rd.Login.Fail)), harness.CPUText(rd.Raw), harness.CPUText(rd.Login)})
 	}
 	raw, login, errs := r.hashTotals()
 	rows = append(rows, []string{"all", fmt.Sprintf("%.2f", raw), fmt.Sprintf("%.2f", login), fmt.Sprintf("%.3f", login/raw), "", "", fmt.Sprint(errs), "", ""})
 	return head, rows
-}
-
-// cpuText is "self / other" CPUs (cores) of a phase: what this process used and what
-// every other process on the machine used meanwhile.
-func cpuText(r result) string {
-	if math.IsNaN(r.SelfCPU) {
-		return "?"
-	}
-	if r.StealCPU >= 0.01 {
-		return fmt.Sprintf("%.2f / %.2f (steal %.2f)", r.SelfCPU, r.OtherCPU, r.StealCPU)
-	}
-	return fmt.Sprintf("%.2f / %.2f", r.SelfCPU, r.OtherCPU)
 }
 
 // foreignLoad is the largest CPU share other processes took during a measured phase.
@@ -122,7 +112,7 @@ func (r *report) foreignLoad() float64 {
 	for _, rd := range r.Rounds {
 		m = max(m, rd.Raw.OtherCPU, rd.Login.OtherCPU)
 	}
-	for _, p := range []*result{r.Pages, r.Floor} {
+	for _, p := range []*harness.Result{r.Pages, r.Floor} {
 		if p != nil {
 			m = max(m, p.OtherCPU)
 		}
@@ -133,17 +123,17 @@ func (r *report) foreignLoad() float64 {
 	return m
 }
 
-func latencyRows(p *result) (head []string, rows [][]string) {
+func latencyRows(p *harness.Result) (head []string, rows [][]string) {
 	head = []string{"route", "requests", "req/s", "p50", "p90", "p99", "max", "errors"}
 	line := func(name string, lat []time.Duration, ok, fail int) []string {
-		return []string{name, fmt.Sprint(ok), fmt.Sprintf("%.0f", float64(ok)/p.Window.Seconds()), fmtDur(percentile(lat, 50)),
-			fmtDur(percentile(lat, 90)), fmtDur(percentile(lat, 99)), fmtDur(percentile(lat, 100)), fmt.Sprint(fail)}
+		return []string{name, fmt.Sprint(ok), fmt.Sprintf("%.0f", float64(ok)/p.Window.Seconds()), fmtDur(harness.Percentile(lat, 50)),
+			fmtDur(harness.Percentile(lat, 90)), fmtDur(harness.Percentile(lat, 99)), fmtDur(harness.Percentile(lat, 100)), fmt.Sprint(fail)}
 	}
 	for i, name := range p.Routes {
 		rows = append(rows, line(name, p.Lat[i], p.OK[i], p.Fail[i]))
 	}
 	if len(p.Routes) > 1 {
-		rows = append(rows, line("all", p.all(), p.total(p.OK), p.total(p.Fail)))
+		rows = append(rows, line("all", p.All(), p.Total(p.OK), p.Total(p.Fail)))
 	}
 	return head, rows
 }
@@ -159,22 +149,22 @@ func (r *report) discarded() []string {
 	var out []string
 	for _, rd := range r.Discarded {
 		out = append(out, fmt.Sprintf("discarded round: raw %.2f hashes/s (CPU self/other %s), login %.2f logins/s (CPU self/other %s), ratio %.3f",
-			rd.Raw.Rate(), cpuText(rd.Raw), rd.Login.Rate(), cpuText(rd.Login), rd.Login.Rate()/rd.Raw.Rate()))
+			rd.Raw.Rate(), harness.CPUText(rd.Raw), rd.Login.Rate(), harness.CPUText(rd.Login), rd.Login.Rate()/rd.Raw.Rate()))
 	}
 	for _, p := range r.DiscardedPages {
-		out = append(out, fmt.Sprintf("discarded page phase: %.0f req/s, p99 %s (CPU self/other %s)", p.Rate(), fmtDur(percentile(p.all(), 99)), cpuText(p)))
+		out = append(out, fmt.Sprintf("discarded page phase: %.0f req/s, p99 %s (CPU self/other %s)", p.Rate(), fmtDur(harness.Percentile(p.All(), 99)), harness.CPUText(p)))
 	}
 	return out
 }
 
 func (r *report) pageVerdict() string {
-	all := r.Pages.all()
-	return fmt.Sprintf("%s: overall p99 = %s (target < %s), %d errors", verdict(r.PagesPass()), fmtDur(percentile(all, 99)),
-		fmtDur(r.Opt.TargetP99), r.Pages.total(r.Pages.Fail))
+	all := r.Pages.All()
+	return fmt.Sprintf("%s: overall p99 = %s (target < %s), %d errors", verdict(r.PagesPass()), fmtDur(harness.Percentile(all, 99)),
+		fmtDur(r.Opt.TargetP99), r.Pages.Total(r.Pages.Fail))
 }
 
-func phaseCPU(p *result) string {
-	return fmt.Sprintf("CPU self/other: %s; %.0f GC cycles", cpuText(*p), float64(p.GCCycles))
+func phaseCPU(p *harness.Result) string {
+	return fmt.Sprintf("CPU self/other: %s; %.0f GC cycles", harness.CPUText(*p), float64(p.GCCycles))
 }
 
 // noise warns when other processes used a noticeable share of the CPUs while measuring.
@@ -248,10 +238,7 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), %s, %s\n", m.CPU, m.NumCPU, m.GOMAXPROCS, m.Kernel, m.Go)
 	fmt.Fprintf(w, "- Setup: %s\n\n", r.setup())
 	table := func(head []string, rows [][]string) {
-		fmt.Fprintf(w, "| %s |\n| :--- |%s\n", strings.Join(head, " | "), strings.Repeat(" ---: |", len(head)-1))
-		for _, row := range rows {
-			fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
-		}
+		harness.MarkdownTable(w, head, rows)
 		fmt.Fprintln(w)
 	}
 	if r.HashEnabled {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/config"
@@ -51,21 +52,6 @@ type envOptions struct {
 	Out     io.Writer // progress messages
 }
 
-// newLogger builds the app's logger. The server logs one line per request at info level;
-// writing that to a terminal would measure the terminal, so by default the text handler
-// formats every line (the CPU cost production pays) and writes it to io.Discard.
-func newLogger(mode string) (*slog.Logger, error) {
-	switch mode {
-	case "discard":
-		return slog.New(slog.DiscardHandler), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
-	case "stderr":
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
-	}
-	return nil, fmt.Errorf("-log: want discard, text or stderr, got %q", mode)
-}
-
 // newEnv creates a temporary data directory, builds the real app on SQLite with the given
 // argon2id parameters, serves it on 127.0.0.1 and seeds the users.
 func newEnv(ctx context.Context, o envOptions) (_ *env, err error) {
@@ -101,7 +87,7 @@ func newEnv(ctx context.Context, o envOptions) (_ *env, err error) {
 		ln.Close()
 		return nil, err
 	}
-	log, err := newLogger(o.Log)
+	log, err := harness.NewLogger(o.Log)
 	if err != nil {
 		ln.Close()
 		return nil, err

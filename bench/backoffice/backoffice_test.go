@@ -31,7 +31,7 @@ func TestSmoke(t *testing.T) {
 					t.Errorf("%s: %d ok, %d failed (%v)", name, rep.Pages.OK[i], rep.Pages.Fail[i], rep.Pages.Why)
 				}
 			}
-			if rep.Floor == nil || rep.Floor.total(rep.Floor.OK) == 0 {
+			if rep.Floor == nil || rep.Floor.Total(rep.Floor.OK) == 0 {
 				t.Error("no floor measured")
 			}
 			var b strings.Builder

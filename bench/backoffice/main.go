@@ -22,9 +22,10 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
-	"runtime/pprof"
 	"strings"
 	"time"
+
+	"github.com/surel-id/surel/bench/internal/harness"
 )
 
 type options struct {
@@ -79,19 +80,11 @@ func main() {
 		fmt.Fprintln(os.Stderr, "backoffice:", err)
 		os.Exit(1)
 	}
-	rep.Command = "go run ./bench/backoffice"
-	if len(os.Args) > 1 {
-		rep.Command += " " + strings.Join(os.Args[1:], " ")
-	}
+	rep.Command = harness.CommandLine("./bench/backoffice")
 	fmt.Println()
 	rep.text(os.Stdout)
 	if o.Out != "" {
-		f, err := os.Create(o.Out)
-		if err == nil {
-			rep.markdown(f)
-			err = f.Close()
-		}
-		if err != nil {
+		if err := harness.WriteFile(o.Out, rep.markdown); err != nil {
 			fmt.Fprintln(os.Stderr, "backoffice:", err)
 			os.Exit(1)
 		}
@@ -113,8 +106,8 @@ type report struct {
 	SeedEach map[string]time.Duration
 	Live     int
 	Inbox    int // running steps in the member's inbox
-	Pages    result
-	Floor    *result
+	Pages    harness.Result
+	Floor    *harness.Result
 	Load     [2]string // /proc/loadavg before and after the page phase
 	FloorLd  [2]string
 	Explain  string
@@ -128,7 +121,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		return nil, fmt.Errorf("-sessions: 1 to 10 (a member has ten recovery codes)")
 	}
 	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
-	fmt.Fprintf(out, "backoffice: %s, %d CPUs, GOMAXPROCS %d, %s, load %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Go, loadavg())
+	fmt.Fprintf(out, "backoffice: %s, %d CPUs, GOMAXPROCS %d, %s, load %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Go, harness.LoadAvg())
 	e, err := newEnv(ctx, o, out)
 	if err != nil {
 		return nil, err
@@ -147,58 +140,39 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		fmt.Fprint(out, rep.Explain)
 	}
 
-	waitQuiet(ctx, o.Quiet, o.QuietWait, out)
-	rep.Load[0] = loadavg()
+	waiting := func(other float64) {
+		fmt.Fprintf(out, "waiting for a quiet machine (other processes %.2f CPUs, want < %.2f)…\n", other, o.Quiet)
+	}
+	harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
+	rep.Load[0] = harness.LoadAvg()
 	stopProf := profile(o.CPUProfile)
 	rep.Pages = pages(ctx, e, o.Clients, o.Warmup, o.Duration, o.Seed)
 	stopProf()
-	rep.Load[1] = loadavg()
+	rep.Load[1] = harness.LoadAvg()
 	if ctx.Err() != nil {
 		return nil, ctx.Err()
 	}
 	fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s, load %s → %s\n", rep.Pages.Rate(),
-		ms(percentile(rep.Pages.all(), 99)), rep.Pages.total(rep.Pages.Fail), cpuText(rep.Pages), rep.Load[0], rep.Load[1])
+		ms(harness.Percentile(rep.Pages.All(), 99)), rep.Pages.Total(rep.Pages.Fail), harness.CPUText(rep.Pages), rep.Load[0], rep.Load[1])
 	if o.Floor {
-		waitQuiet(ctx, o.Quiet, o.QuietWait, out)
-		rep.FloorLd[0] = loadavg()
+		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
+		rep.FloorLd[0] = harness.LoadAvg()
 		f := floor(ctx, e, o.Clients, o.Warmup, o.Duration, o.Seed)
-		rep.FloorLd[1] = loadavg()
+		rep.FloorLd[1] = harness.LoadAvg()
 		rep.Floor = &f
-		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, CPU self/other %s\n", f.Rate(), ms(percentile(f.all(), 99)), cpuText(f))
+		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, CPU self/other %s\n", f.Rate(), ms(harness.Percentile(f.All(), 99)), harness.CPUText(f))
 	}
 	return rep, nil
 }
 
+// profile starts a CPU profile of the page phase when path is set; the returned func
+// stops it.
 func profile(path string) func() {
-	if path == "" {
-		return func() {}
-	}
-	f, err := os.Create(path)
+	stop, err := harness.CPUProfile(path)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "backoffice: cpuprofile:", err)
-		return func() {}
 	}
-	if err := pprof.StartCPUProfile(f); err != nil {
-		fmt.Fprintln(os.Stderr, "backoffice: cpuprofile:", err)
-		f.Close()
-		return func() {}
-	}
-	return func() {
-		pprof.StopCPUProfile()
-		f.Close()
-	}
-}
-
-func loadavg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
+	return stop
 }
 
 // machine describes where the run happened.

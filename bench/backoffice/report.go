@@ -3,10 +3,11 @@ package main
 import (
 	"fmt"
 	"io"
-	"math"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/surel-id/surel/bench/internal/harness"
 )
 
 // page is one of the two pages of the requirement, and the routes that make it up.
@@ -21,7 +22,7 @@ var pagesJudged = []page{
 }
 
 // merged is the sorted latencies, count and failures of some routes of r.
-func (r result) merged(routes []int) ([]time.Duration, int, int) {
+func merged(r harness.Result, routes []int) ([]time.Duration, int, int) {
 	var lat []time.Duration
 	ok, fail := 0, 0
 	for _, i := range routes {
@@ -36,8 +37,8 @@ func (r result) merged(routes []int) ([]time.Duration, int, int) {
 // Pass tells whether every page met the target with no error.
 func (rep *report) Pass() bool {
 	for _, p := range pagesJudged {
-		lat, ok, fail := rep.Pages.merged(p.Routes)
-		if ok == 0 || fail > 0 || percentile(lat, 99) >= rep.Opt.TargetP99 {
+		lat, ok, fail := merged(rep.Pages, p.Routes)
+		if ok == 0 || fail > 0 || harness.Percentile(lat, 99) >= rep.Opt.TargetP99 {
 			return false
 		}
 	}
@@ -54,52 +55,42 @@ func ms(d time.Duration) string {
 	return fmt.Sprintf("%.2f ms", float64(d)/1e6)
 }
 
-func cpuText(r result) string {
-	if math.IsNaN(r.SelfCPU) {
-		return "?"
-	}
-	if r.StealCPU >= 0.01 {
-		return fmt.Sprintf("%.2f / %.2f (steal %.2f)", r.SelfCPU, r.OtherCPU, r.StealCPU)
-	}
-	return fmt.Sprintf("%.2f / %.2f", r.SelfCPU, r.OtherCPU)
-}
-
-func row(name string, lat []time.Duration, ok, fail int, window time.Duration) string {
-	return fmt.Sprintf("| %s | %d | %.0f | %s | %s | %s | %s | %d |", name, ok, float64(ok)/window.Seconds(),
-		ms(percentile(lat, 50)), ms(percentile(lat, 90)), ms(percentile(lat, 99)), ms(percentile(lat, 100)), fail)
+func row(name string, lat []time.Duration, ok, fail int, window time.Duration) []string {
+	return []string{name, fmt.Sprint(ok), fmt.Sprintf("%.0f", float64(ok)/window.Seconds()),
+		ms(harness.Percentile(lat, 50)), ms(harness.Percentile(lat, 90)), ms(harness.Percentile(lat, 99)), ms(harness.Percentile(lat, 100)), fmt.Sprint(fail)}
 }
 
 func (rep *report) tables(w io.Writer) {
 	r := rep.Pages
-	fmt.Fprintln(w, "| page | requests | req/s | p50 | p90 | p99 | max | errors |")
-	fmt.Fprintln(w, "| :--- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+	var rows [][]string
 	for _, p := range pagesJudged {
-		lat, ok, fail := r.merged(p.Routes)
-		fmt.Fprintln(w, row("**"+p.Name+"**", lat, ok, fail, r.Window))
+		lat, ok, fail := merged(r, p.Routes)
+		rows = append(rows, row("**"+p.Name+"**", lat, ok, fail, r.Window))
 	}
 	for i, name := range r.Routes {
 		if i == routeRequest {
 			continue
 		}
-		fmt.Fprintln(w, row("  "+name, r.Lat[i], r.OK[i], r.Fail[i], r.Window))
+		rows = append(rows, row("  "+name, r.Lat[i], r.OK[i], r.Fail[i], r.Window))
 	}
-	all, ok, fail := r.merged([]int{0, 1, 2, 3})
-	fmt.Fprintln(w, row("all", all, ok, fail, r.Window))
+	all, ok, fail := merged(r, []int{0, 1, 2, 3})
+	rows = append(rows, row("all", all, ok, fail, r.Window))
 	if rep.Floor != nil {
 		f := *rep.Floor
-		fmt.Fprintln(w, row("harness floor: static copy of /kantor", f.all(), f.total(f.OK), f.total(f.Fail), f.Window))
+		rows = append(rows, row("harness floor: static copy of /kantor", f.All(), f.Total(f.OK), f.Total(f.Fail), f.Window))
 	}
+	harness.MarkdownTable(w, []string{"page", "requests", "req/s", "p50", "p90", "p99", "max", "errors"}, rows)
 }
 
 func (rep *report) verdict() string {
 	var out []string
 	for _, p := range pagesJudged {
-		lat, _, fail := rep.Pages.merged(p.Routes)
+		lat, _, fail := merged(rep.Pages, p.Routes)
 		v := "PASS"
-		if fail > 0 || percentile(lat, 99) >= rep.Opt.TargetP99 {
+		if fail > 0 || harness.Percentile(lat, 99) >= rep.Opt.TargetP99 {
 			v = "FAIL"
 		}
-		out = append(out, fmt.Sprintf("%s: %s (p99 %s, target < %s, %d errors)", p.Name, v, ms(percentile(lat, 99)), ms(rep.Opt.TargetP99), fail))
+		out = append(out, fmt.Sprintf("%s: %s (p99 %s, target < %s, %d errors)", p.Name, v, ms(harness.Percentile(lat, 99)), ms(rep.Opt.TargetP99), fail))
 	}
 	return strings.Join(out, "; ")
 }
@@ -126,10 +117,10 @@ func (rep *report) setup() string {
 
 func (rep *report) text(w io.Writer) {
 	fmt.Fprintf(w, "%s\n%s\nload average before / after: %s / %s; CPU self/other %s; %d GC cycles\n\n", rep.Command, rep.setup(),
-		rep.Load[0], rep.Load[1], cpuText(rep.Pages), rep.Pages.GCCycles)
+		rep.Load[0], rep.Load[1], harness.CPUText(rep.Pages), rep.Pages.GCCycles)
 	rep.tables(w)
 	if rep.Floor != nil {
-		fmt.Fprintf(w, "floor: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], cpuText(*rep.Floor))
+		fmt.Fprintf(w, "floor: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], harness.CPUText(*rep.Floor))
 	}
 	if len(rep.Pages.Why) > 0 {
 		fmt.Fprintf(w, "errors: %v\n", rep.Pages.Why)
@@ -141,9 +132,9 @@ func (rep *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "### %s, %s\n\n```\n%s\n```\n\n", rep.Opt.DB, rep.Started.UTC().Format("2006-01-02 15:04 UTC"), rep.Command)
 	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), Linux %s, %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Kernel, rep.Machine.Go)
 	fmt.Fprintf(w, "- Setup: %s\n", rep.setup())
-	fmt.Fprintf(w, "- Load average before / after the page phase: %s / %s; CPU self/other %s; %d GC cycles\n", rep.Load[0], rep.Load[1], cpuText(rep.Pages), rep.Pages.GCCycles)
+	fmt.Fprintf(w, "- Load average before / after the page phase: %s / %s; CPU self/other %s; %d GC cycles\n", rep.Load[0], rep.Load[1], harness.CPUText(rep.Pages), rep.Pages.GCCycles)
 	if rep.Floor != nil {
-		fmt.Fprintf(w, "- Floor phase: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], cpuText(*rep.Floor))
+		fmt.Fprintf(w, "- Floor phase: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], harness.CPUText(*rep.Floor))
 	}
 	fmt.Fprintln(w)
 	rep.tables(w)

@@ -21,6 +21,7 @@ import (
 	"github.com/pquerna/otp"
 	"github.com/pquerna/otp/totp"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/sop"
@@ -107,7 +108,7 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 		ln.Close()
 		return nil, err
 	}
-	log, err := newLogger(o.Log)
+	log, err := harness.NewLogger(o.Log)
 	if err != nil {
 		ln.Close()
 		return nil, err
@@ -147,18 +148,6 @@ func redact(u string) string {
 		}
 	}
 	return u
-}
-
-func newLogger(mode string) (*slog.Logger, error) {
-	switch mode {
-	case "discard":
-		return slog.New(slog.DiscardHandler), nil
-	case "text":
-		return slog.New(slog.NewTextHandler(io.Discard, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
-	case "stderr":
-		return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo})), nil
-	}
-	return nil, fmt.Errorf("-log: want discard, text or stderr, got %q", mode)
 }
 
 // preparePostgres creates the benchmark's database on the server of base (dropping a

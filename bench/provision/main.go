@@ -39,6 +39,7 @@ import (
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/mailbox/dovecottest"
 	"github.com/surel-id/surel/internal/mailbox/sqlmail"
@@ -113,7 +114,7 @@ func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool,
 	}
 	defer dv.Stop()
 
-	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, load %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), loadavg())
+	fmt.Printf("machine: %d CPUs, GOMAXPROCS %d, load %s\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), harness.LoadAvg())
 	fmt.Printf("surel: %s, %s, %d mailboxes, %d workers\n", engine, scheme, n, workers)
 	password := func(i int) string { return fmt.Sprintf("Bench%06dPw", i) }
 	addr := func(i int) string { return fmt.Sprintf("u%06d@%s", i, domain) }
@@ -289,15 +290,6 @@ func pfaCLI(args ...string) error {
 		return fmt.Errorf("postfixadmin-cli %s: %v %s", strings.Join(args[:3], " "), err, tail(string(out), 300))
 	}
 	return nil
-}
-
-func loadavg() string {
-	b, _ := os.ReadFile("/proc/loadavg")
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }
 
 func tail(s string, n int) string {

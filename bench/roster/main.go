@@ -42,6 +42,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/store"
 )
@@ -90,10 +91,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "roster bench:", err)
 		os.Exit(1)
 	}
-	rep.Command = "go run ./bench/roster"
-	if len(os.Args) > 1 {
-		rep.Command += " " + strings.Join(os.Args[1:], " ")
-	}
+	rep.Command = harness.CommandLine("./bench/roster")
 	fmt.Println()
 	rep.text(os.Stdout)
 	if o.Out != "" {
@@ -129,7 +127,7 @@ type result struct {
 }
 
 func run(o options) (*report, error) {
-	rep := &report{Opt: o, Machine: describeMachine(o.Sqlite3), Started: time.Now(), LoadBefore: loadAvg()}
+	rep := &report{Opt: o, Machine: describeMachine(o.Sqlite3), Started: time.Now(), LoadBefore: harness.LoadAvg()}
 	fmt.Printf("roster bench: %d rows, %s, %d CPUs, %s, load %s\n", o.Rows, rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.Go, rep.LoadBefore)
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return nil, err
@@ -168,7 +166,7 @@ func run(o options) (*report, error) {
 		rep.Postgres = &m
 		fmt.Printf("surel postgres: %6.2f s  (rss %d MiB; replace %.2f s)\n", m.Wall.Seconds(), m.MaxRSS>>10, m.Replace.Seconds())
 	}
-	rep.LoadAfter = loadAvg()
+	rep.LoadAfter = harness.LoadAvg()
 	return rep, nil
 }
 
@@ -397,15 +395,6 @@ func describeMachine(sqlite3 string) machine {
 		}
 	}
 	return m
-}
-
-func loadAvg() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func median(ds []time.Duration) time.Duration {
