@@ -1,13 +1,10 @@
 package web
 
 import (
-	"errors"
-	"io"
 	"net/http"
 	"slices"
 
 	"github.com/surel-id/surel/internal/account"
-	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/wilayah"
 )
@@ -113,61 +110,17 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}()
-	r.Body = http.MaxBytesReader(w, r.Body, maxLoketBody)
-	mr, err := r.MultipartReader()
+	form, err := s.readUploadForm(w, r, maxLoketBody, k, func(name string) bool {
+		_, ok := k.Field(name)
+		return ok || slices.Contains(request.ApplicantFields, name)
+	}, func(doc request.File) error {
+		saved = append(saved, doc)
+		return nil
+	})
 	if err != nil {
-		return errs.New(errs.Invalid, "error.bad_form")
+		return err
 	}
-	values := map[string]string{}
-	var fileErrs errs.Fields
-	action := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return errs.New(errs.Invalid, "error.too_large")
-			}
-			return errs.New(errs.Invalid, "error.bad_form")
-		}
-		name := part.FormName()
-		if part.FileName() == "" {
-			b, err := io.ReadAll(io.LimitReader(part, 4096))
-			if err != nil {
-				return errs.New(errs.Invalid, "error.bad_form")
-			}
-			if _, ok := k.Field(name); ok || slices.Contains(request.ApplicantFields, name) {
-				values[name] = string(b)
-			} else if name == "action" {
-				action = string(b)
-			}
-			continue
-		}
-		f, ok := k.Field(name)
-		if !ok || f.Type != "file" {
-			continue
-		}
-		select {
-		case s.uploadSlots <- struct{}{}:
-		case <-r.Context().Done():
-			return r.Context().Err()
-		}
-		up, err := s.Uploads.Save(r.Context(), part, ruleOf(f), name, part.FileName())
-		<-s.uploadSlots
-		if err != nil {
-			e, ok := errs.As(err)
-			if !ok {
-				return err
-			}
-			fileErrs = append(fileErrs, e.Fields...)
-			continue
-		}
-		saved = append(saved, request.File{Field: name, Name: up.Name, OriginalName: up.OriginalName, Kind: string(up.Kind),
-			Size: up.Size, SHA256: up.SHA256})
-	}
+	values, fileErrs, action := form.values, form.fileErrs, form.action
 	for n, v := range values {
 		p.Form.Set(n, v)
 	}
@@ -216,11 +169,7 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 // will be reached, and the receipt to print and hand over.
 func (s *Server) loketDone(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.done_title")
-	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
+	rq, u, err := s.caseApplicant(r)
 	if err != nil {
 		return err
 	}

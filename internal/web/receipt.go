@@ -28,15 +28,25 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 // front desk hands it to a walk-in applicant.
 func (s *Server) caseReceipt(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "receipt.title")
-	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
+	rq, u, err := s.caseApplicant(r)
 	if err != nil {
 		return err
 	}
 	return s.writeReceipt(w, r, p, rq, u)
+}
+
+// caseApplicant loads the request {id} as the signed-in staff member sees it, and the
+// applicant who sent it.
+func (s *Server) caseApplicant(r *http.Request) (request.Request, account.User, error) {
+	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	if err != nil {
+		return request.Request{}, account.User{}, err
+	}
+	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
+	if err != nil {
+		return request.Request{}, account.User{}, err
+	}
+	return rq, u, nil
 }
 
 // writeReceipt builds the receipt of rq, sent by applicant, and answers with it. A

@@ -119,67 +119,21 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	r.Body = http.MaxBytesReader(w, r.Body, maxRequestBody)
-	mr, err := r.MultipartReader()
-	if err != nil {
-		return errs.New(errs.Invalid, "error.bad_form")
-	}
-	values := map[string]string{}
-	var fileErrs errs.Fields
-	action := ""
-	for {
-		part, err := mr.NextPart()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			var mbe *http.MaxBytesError
-			if errors.As(err, &mbe) {
-				return errs.New(errs.Invalid, "error.too_large")
-			}
-			return errs.New(errs.Invalid, "error.bad_form")
-		}
-		name := part.FormName()
-		if part.FileName() == "" {
-			b, err := io.ReadAll(io.LimitReader(part, 4096))
-			if err != nil {
-				return errs.New(errs.Invalid, "error.bad_form")
-			}
-			if name == "action" {
-				action = string(b)
-			} else if _, ok := k.Field(name); ok {
-				values[name] = string(b)
-			}
-			continue
-		}
-		f, ok := k.Field(name)
-		if !ok || f.Type != "file" {
-			continue
-		}
-		// Judging a large image decodes it whole (up to a few hundred MB): at most
-		// one check per CPU runs at once, the others wait their turn.
-		select {
-		case s.uploadSlots <- struct{}{}:
-		case <-r.Context().Done():
-			return r.Context().Err()
-		}
-		saved, err := s.Uploads.Save(r.Context(), part, ruleOf(f), name, part.FileName())
-		<-s.uploadSlots
-		if err != nil {
-			e, ok := errs.As(err)
-			if !ok {
-				return err
-			}
-			fileErrs = append(fileErrs, e.Fields...)
-			continue
-		}
-		doc := request.File{RequestID: rq.ID, Field: name, Name: saved.Name, OriginalName: saved.OriginalName,
-			Kind: string(saved.Kind), Size: saved.Size, SHA256: saved.SHA256}
+	form, err := s.readUploadForm(w, r, maxRequestBody, k, func(name string) bool {
+		_, ok := k.Field(name)
+		return ok
+	}, func(doc request.File) error {
+		doc.RequestID = rq.ID
 		if err := s.Requests.Attach(r.Context(), *p.User, rq, doc); err != nil {
-			s.Uploads.Remove(saved.Name)
+			s.Uploads.Remove(doc.Name)
 			return err
 		}
+		return nil
+	})
+	if err != nil {
+		return err
 	}
+	values, fileErrs, action := form.values, form.fileErrs, form.action
 	rq, err = s.Requests.SaveDraft(r.Context(), *p.User, rq, values)
 	formErr := merge(fileErrs, err)
 	if e, ok := errs.As(formErr); formErr != nil && (!ok || e.Code != errs.Invalid) {
@@ -207,6 +161,78 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, status, "request_form", p)
 	}
 	return redirect(w, r, "/permohonan/"+itoa(rq.ID)+"/ringkasan")
+}
+
+// uploadForm is a multipart form read by readUploadForm.
+type uploadForm struct {
+	values   map[string]string // the text fields kept, by name
+	action   string            // the button pressed: "refresh" or empty
+	fileErrs errs.Fields       // the documents that failed their check
+}
+
+// readUploadForm reads a multipart form of at most limit bytes as it streams in: the
+// "action" button, the text values (4 KiB at most) of the fields keep accepts, and the
+// documents of k's file fields. Each document is checked by content and saved, then
+// handed to saved; one that fails its check goes to fileErrs rather than failing the
+// form, so the caller can show it next to the other fields' errors.
+func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request, limit int64, k request.Kind, keep func(name string) bool, saved func(request.File) error) (uploadForm, error) {
+	form := uploadForm{values: map[string]string{}}
+	r.Body = http.MaxBytesReader(w, r.Body, limit)
+	mr, err := r.MultipartReader()
+	if err != nil {
+		return form, errs.New(errs.Invalid, "error.bad_form")
+	}
+	for {
+		part, err := mr.NextPart()
+		if err == io.EOF {
+			return form, nil
+		}
+		if err != nil {
+			var mbe *http.MaxBytesError
+			if errors.As(err, &mbe) {
+				return form, errs.New(errs.Invalid, "error.too_large")
+			}
+			return form, errs.New(errs.Invalid, "error.bad_form")
+		}
+		name := part.FormName()
+		if part.FileName() == "" {
+			b, err := io.ReadAll(io.LimitReader(part, 4096))
+			if err != nil {
+				return form, errs.New(errs.Invalid, "error.bad_form")
+			}
+			if name == "action" {
+				form.action = string(b)
+			} else if keep(name) {
+				form.values[name] = string(b)
+			}
+			continue
+		}
+		f, ok := k.Field(name)
+		if !ok || f.Type != "file" {
+			continue
+		}
+		// Judging a large image decodes it whole (up to a few hundred MB): at most
+		// one check per CPU runs at once, the others wait their turn.
+		select {
+		case s.uploadSlots <- struct{}{}:
+		case <-r.Context().Done():
+			return form, r.Context().Err()
+		}
+		up, err := s.Uploads.Save(r.Context(), part, ruleOf(f), name, part.FileName())
+		<-s.uploadSlots
+		if err != nil {
+			e, ok := errs.As(err)
+			if !ok {
+				return form, err
+			}
+			form.fileErrs = append(form.fileErrs, e.Fields...)
+			continue
+		}
+		if err := saved(request.File{Field: name, Name: up.Name, OriginalName: up.OriginalName, Kind: string(up.Kind),
+			Size: up.Size, SHA256: up.SHA256}); err != nil {
+			return form, err
+		}
+	}
 }
 
 func ruleOf(f request.Field) upload.Rule {
