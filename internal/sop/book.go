@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"sort"
 	"sync"
 	"time"
 
@@ -24,6 +25,41 @@ type Store interface {
 	SaveTenantSOP(ctx context.Context, tenantID int64, yaml []byte, by int64, at time.Time) error
 	// SaveTenantHolidays replaces the tenant's holiday table with hs and marks it edited.
 	SaveTenantHolidays(ctx context.Context, tenantID int64, hs []Holiday, by int64, at time.Time) error
+}
+
+// StepsInUse is what a Store also offers when requests run on its SOPs: how many
+// requests wait at each step key of a tenant. Saving an SOP that drops such a step is
+// refused, since those requests could not move on.
+type StepsInUse interface {
+	RunningStepKeys(ctx context.Context, tenantID int64) (map[string]int, error)
+}
+
+// checkInUse refuses def when it lacks a step that requests are at.
+func (b *Book) checkInUse(ctx context.Context, t TenantRef, def Definition) error {
+	u, ok := b.Store.(StepsInUse)
+	if !ok {
+		return nil
+	}
+	keys, err := u.RunningStepKeys(ctx, t.ID)
+	if err != nil {
+		return fmt.Errorf("sop book: steps in use: %w", err)
+	}
+	var missing []string
+	for k := range keys {
+		if _, ok := def.Step(k); !ok {
+			missing = append(missing, k)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	sort.Strings(missing)
+	var errs []error
+	for _, k := range missing {
+		errs = append(errs, &Error{File: t.FileName(), Path: "steps", Rule: "steps.in_use",
+			Msg: fmt.Sprintf("step %q is where %d running request(s) are; keep it until they have moved on", k, keys[k])})
+	}
+	return errors.Join(errs...)
 }
 
 // TenantRef names the office whose SOP the Book resolves.
@@ -184,6 +220,9 @@ func (b *Book) SaveSOP(ctx context.Context, t TenantRef, yaml []byte, by int64) 
 	if err != nil {
 		return Definition{}, err
 	}
+	if err := b.checkInUse(ctx, t, def); err != nil {
+		return Definition{}, err
+	}
 	if err := b.Store.SaveTenantSOP(ctx, t.ID, yaml, by, b.now()); err != nil {
 		return Definition{}, fmt.Errorf("sop book: save: %w", err)
 	}
@@ -193,6 +232,11 @@ func (b *Book) SaveSOP(ctx context.Context, t TenantRef, yaml []byte, by int64) 
 
 // ResetSOP returns the tenant to its preset.
 func (b *Book) ResetSOP(ctx context.Context, t TenantRef, by int64) error {
+	if def, ok := Preset(t.preset()); ok {
+		if err := b.checkInUse(ctx, t, def); err != nil {
+			return err
+		}
+	}
 	if err := b.Store.SaveTenantSOP(ctx, t.ID, nil, by, b.now()); err != nil {
 		return fmt.Errorf("sop book: reset: %w", err)
 	}

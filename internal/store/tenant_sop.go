@@ -100,3 +100,24 @@ func (s *Store) SaveTenantHolidays(ctx context.Context, tenantID int64, hs []sop
 }
 
 var _ sop.Store = (*Store)(nil)
+
+// RunningStepKeys counts a tenant's requests waiting at each step key (running or paused
+// for the applicant), so an SOP edit cannot drop a step someone is at.
+func (s *Store) RunningStepKeys(ctx context.Context, tenantID int64) (map[string]int, error) {
+	rows, err := s.query(ctx, `SELECT step_key, COUNT(*) FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL
+		AND kind <> 'correction' GROUP BY step_key`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("running step keys: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
+}
