@@ -103,6 +103,18 @@ func (s *Service) Register(ctx context.Context, t Tenant, in RegisterInput) erro
 			switch {
 			case err == nil && existing.Status == StatusPending:
 				return s.sendActivation(ctx, t, existing, now)
+			case err == nil && existing.Status == StatusWalkIn:
+				// The front desk entered a request for this address. The password typed
+				// here is not used: whoever reads this mailbox sets their own through the
+				// link, so no one can take over the applicant's request (and its
+				// credentials) by registering with their address first.
+				secret, err := s.issueLink(ctx, existing, PurposeReset, "", "", InviteTTL, now)
+				if err != nil {
+					return err
+				}
+				return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: existing.Email, Lang: existing.Lang, Template: "walkin_claim",
+					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "URL": s.BaseURL + "/lupa-password/" + secret,
+						"Tenant": t.Name, "Hours": int(InviteTTL.Hours())}})
 			case err == nil:
 				return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: existing.Email, Lang: existing.Lang, Template: "already_registered",
 					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "ResetURL": s.BaseURL + "/lupa-password", "Tenant": t.Name}})
@@ -437,6 +449,13 @@ func checkNewPassword(p Policy, u User, pw, pw2 string) error {
 func (s *Service) passwordChanged(ctx context.Context, t Tenant, u User, hash string, now time.Time, keepSession string) error {
 	if err := s.Store.SetPassword(ctx, u.ID, hash, now); err != nil {
 		return err
+	}
+	if u.Status == StatusWalkIn {
+		// A walk-in applicant who set a password through a mailed link has shown they
+		// read the address: the account becomes a portal account.
+		if err := s.Store.ActivateUser(ctx, u.ID, now); err != nil {
+			return err
+		}
 	}
 	if err := s.Store.ClearLoginFailures(ctx, loginKey(t, u.Username), loginKey(t, u.Email)); err != nil {
 		return err

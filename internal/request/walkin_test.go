@@ -185,3 +185,50 @@ func TestWalkInDuplicate(t *testing.T) {
 		}
 	})
 }
+
+// A walk-in applicant who gave an e-mail claims the account from the portal: Daftar with
+// that address mails a set-password link (the password typed at Daftar is not used),
+// and setting a password through it makes a portal account that sees the request.
+func TestWalkInClaim(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		svc, tn := setup(t, st)
+		r, err := svc.WalkIn(ctx, tn, desk, walkInApplicant("budi@example.com"), "pns", walkInValues(), walkInFiles("c"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		acc := &account.Service{Store: st, Mail: svc.Mail, BaseURL: "https://s", Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
+			Limits: account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour}, Log: svc.Log}
+		if err := acc.Init(ctx); err != nil {
+			t.Fatal(err)
+		}
+		in := account.RegisterInput{FirstName: "Orang", LastName: "Lain", Email: "budi@example.com", Phone: "081234567890",
+			Password: "penyusup123", Password2: "penyusup123"}
+		if err := acc.Register(ctx, tn, in); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := acc.Login(ctx, tn, "budi@example.com", "penyusup123", true); errs.CodeOf(err) != errs.Unauthorized {
+			t.Fatalf("the password typed at Daftar works: %v", err)
+		}
+		ms, _ := st.Messages(ctx, "budi@example.com", 5)
+		var link string
+		for _, m := range ms {
+			if i := strings.Index(m.Text, "https://s/lupa-password/"); i >= 0 && strings.Contains(m.Subject, "Ikuti permohonan") {
+				link = strings.Fields(m.Text[i:])[0]
+			}
+		}
+		if link == "" {
+			t.Fatalf("no claim link in %+v", ms)
+		}
+		u, err := acc.ResetPassword(ctx, tn, strings.TrimPrefix(link, "https://s/lupa-password/"), "PunyaBudi2026", "PunyaBudi2026")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := acc.Login(ctx, tn, "budi@example.com", "PunyaBudi2026", true); err != nil {
+			t.Fatalf("login after claiming: %v", err)
+		}
+		if mine, err := svc.List(ctx, u); err != nil || len(mine) != 1 || mine[0].ID != r.ID {
+			t.Fatalf("the claimed account's requests: %+v, %v", mine, err)
+		}
+	})
+}
