@@ -156,6 +156,8 @@ type Store interface {
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash string) (Session, error)
+	// SessionUser is SessionByHash and UserByID of its account in one read.
+	SessionUser(ctx context.Context, hash string) (Session, User, error)
 	TouchSession(ctx context.Context, hash string, at time.Time) error
 	DeleteSession(ctx context.Context, hash string) error
 	DeleteUserSessions(ctx context.Context, userID int64, except string) error

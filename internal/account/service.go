@@ -554,7 +554,7 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (User,
 		return User{}, Session{}, ErrNotFound
 	}
 	hash := HashSecret(secret)
-	sess, err := s.Store.SessionByHash(ctx, hash)
+	sess, u, err := s.Store.SessionUser(ctx, hash)
 	if err != nil {
 		return User{}, Session{}, err
 	}
@@ -564,10 +564,6 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (User,
 			return User{}, Session{}, err
 		}
 		return User{}, Session{}, ErrNotFound
-	}
-	u, err := s.Store.UserByID(ctx, sess.UserID)
-	if err != nil {
-		return User{}, Session{}, err
 	}
 	if now.Sub(sess.SeenAt) > touchEvery {
 		if err := s.Store.TouchSession(ctx, hash, now); err != nil {

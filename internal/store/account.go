@@ -233,6 +233,33 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (account.Session
 	return ss, err
 }
 
+// SessionUser reads a session and its account in one query: every signed-in page needs
+// both.
+func (s *Store) SessionUser(ctx context.Context, hash string) (account.Session, account.User, error) {
+	var ss account.Session
+	var u account.User
+	var mfa, activated sql.NullTime
+	err := s.get(ctx, `SELECT s.hash, s.user_id, s.created_at, s.seen_at, s.expires_at, s.ip, s.user_agent, s.mfa_at,
+		u.id, u.tenant_id, u.username, u.email, u.first_name, u.last_name, u.phone, u.password_hash, u.status, u.lang,
+		u.full_name, u.nip, u.jabatan, u.instansi, u.satuan_kerja, u.address, u.created_at, u.activated_at, u.password_changed_at
+		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?`, []any{hash},
+		&ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent, &mfa,
+		&u.ID, &u.TenantID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.PasswordHash,
+		&u.Status, &u.Lang, &u.Profile.FullName, &u.Profile.NIP, &u.Profile.Jabatan, &u.Profile.Instansi,
+		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt)
+	if err != nil {
+		if err != ErrNotFound {
+			err = fmt.Errorf("session: %w", err)
+		}
+		return ss, u, err
+	}
+	ss.CreatedAt, ss.SeenAt, ss.ExpiresAt, ss.MFAAt = ss.CreatedAt.UTC(), ss.SeenAt.UTC(), ss.ExpiresAt.UTC(), timeOf(mfa)
+	u.Profile.Phone = u.Phone
+	u.ActivatedAt = timeOf(activated)
+	u.CreatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.PasswordChangedAt.UTC()
+	return ss, u, nil
+}
+
 // TouchSession records activity on a session.
 func (s *Store) TouchSession(ctx context.Context, hash string, at time.Time) error {
 	if _, err := s.exec(ctx, `UPDATE sessions SET seen_at = ? WHERE hash = ?`, utc(at), hash); err != nil {

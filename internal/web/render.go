@@ -216,6 +216,64 @@ func (f fieldData) Label() string {
 	return f.Page.T("field." + f.Name)
 }
 
+// HTML is the field's markup (label, hint, error, input) built in Go: forms have up to a
+// dozen fields, and executing the same markup as a template costs a reflective call per
+// attribute, most of a form page's rendering time (bench/RESULTS.md).
+func (f fieldData) HTML() template.HTML {
+	esc := template.HTMLEscapeString
+	var b strings.Builder
+	b.Grow(512)
+	errText, hint := f.Error(), f.Hint
+	b.WriteString(`<div class="field`)
+	if errText != "" {
+		b.WriteString(` has-error`)
+	}
+	b.WriteString(`">` + "\n  " + `<label for="f-` + esc(f.Name) + `">` + esc(f.Label()))
+	if !f.Required {
+		b.WriteString(` <span class="muted">(` + esc(f.Page.T("form.optional")) + `)</span>`)
+	}
+	b.WriteString("</label>\n")
+	if hint != "" {
+		b.WriteString(`  <p class="hint" id="h-` + esc(f.Name) + `">` + esc(hint) + "</p>\n")
+	}
+	if errText != "" {
+		b.WriteString(`  <p class="error" id="e-` + esc(f.Name) + `">` + esc(errText) + "</p>\n")
+	}
+	attrs := func() {
+		if f.Required {
+			b.WriteString(` required`)
+		}
+		if f.Autocomplete != "" {
+			b.WriteString(` autocomplete="` + esc(f.Autocomplete) + `"`)
+		}
+		if f.Inputmode != "" && f.Type != "textarea" {
+			b.WriteString(` inputmode="` + esc(f.Inputmode) + `"`)
+		}
+		if errText != "" {
+			b.WriteString(` aria-invalid="true"`)
+		}
+		b.WriteString(` aria-describedby="`)
+		if hint != "" {
+			b.WriteString(`h-` + esc(f.Name) + ` `)
+		}
+		if errText != "" {
+			b.WriteString(`e-` + esc(f.Name))
+		}
+		b.WriteString(`"`)
+	}
+	if f.Type == "textarea" {
+		b.WriteString(`  <textarea id="f-` + esc(f.Name) + `" name="` + esc(f.Name) + `" rows="3"`)
+		attrs()
+		b.WriteString(`>` + esc(f.Value()) + `</textarea>`)
+	} else {
+		b.WriteString(`  <input id="f-` + esc(f.Name) + `" name="` + esc(f.Name) + `" type="` + esc(f.Type) + `" value="` + esc(f.Value()) + `"`)
+		attrs()
+		b.WriteString(`>`)
+	}
+	b.WriteString("\n</div>")
+	return template.HTML(b.String())
+}
+
 // Error is the field's message, if any.
 func (f fieldData) Error() string { return f.Page.Errors[f.Name] }
 
@@ -256,15 +314,51 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	if f := takeFlash(w, r); f != "" && p.Flash == "" {
 		p.Flash = f
 	}
+	key, cacheable := "", status == http.StatusOK && anonymousPlain(r, p)
+	if cacheable {
+		key = name + "\x00" + p.Tenant.Slug + "\x00" + p.Lang + "\x00" + p.Path
+		if b, ok := s.pageCache.Load(key); ok {
+			return writeHTML(w, status, b.([]byte))
+		}
+	}
 	var b bytes.Buffer
 	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
+	if cacheable && s.pageCacheSize.Add(1) <= maxCachedPages {
+		s.pageCache.Store(key, b.Bytes())
+	}
+	return writeHTML(w, status, b.Bytes())
+}
+
+func writeHTML(w http.ResponseWriter, status int, b []byte) error {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
-	_, err := w.Write(b.Bytes())
+	_, err := w.Write(b)
 	return err
+}
+
+// maxCachedPages bounds the rendered-page cache: a few pages per tenant and language.
+const maxCachedPages = 256
+
+// anonymousPlain reports whether a page is the same for every visitor of its tenant and
+// language: a GET without a query by someone not signed in, with no message, no typed
+// value, no captcha and no page data. Such pages (the login form, the home page) are
+// rendered once and served from memory.
+func anonymousPlain(r *http.Request, p *Page) bool {
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" || p.User != nil || p.Flash != "" || p.Captcha || p.Error != "" ||
+		len(p.Errors) > 0 || p.Data != nil {
+		return false
+	}
+	for _, vs := range p.Form {
+		for _, v := range vs {
+			if v != "" {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // formError puts a domain error on the page being re-rendered: each field's message by

@@ -15,6 +15,8 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -87,6 +89,9 @@ type Server struct {
 	tpl         *templates
 	assets      *assets
 	uploadSlots chan struct{}
+	// pageCache holds rendered anonymous pages (render.go, anonymousPlain).
+	pageCache     sync.Map
+	pageCacheSize atomic.Int32
 }
 
 // Init parses the templates and fingerprints the assets.
