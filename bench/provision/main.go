@@ -7,7 +7,10 @@
 // docs/mail-server.md (internal/mailbox/dovecottest); then -n mailboxes created with
 // sqlmail.Create by -workers goroutines, and each one logged in to over IMAP with
 // mailbox.TestLogin (the account test of seed 003 step 4). Creation and logins are timed
-// as separate phases.
+// as separate phases. -workers defaults to 8, more than the cores: a login mostly waits
+// on Dovecot's processes, and postfixadmin's side on PHP process starts. -phases K first
+// logs in to K extra mailboxes one at a time and times the steps of a login (connect and
+// greeting, LOGIN, SELECT, LOGOUT), for a first and a second login.
 //
 // postfixadmin's side (-postfixadmin): `postfixadmin-cli mailbox add` run -pfa-n times by
 // the same number of workers, against a fresh PostgreSQL database or SQLite file, with
@@ -15,7 +18,7 @@
 // BLF-CRYPT on surel's side. It writes /etc/postfixadmin/config.local.php for the run and
 // puts the previous one back.
 //
-//	go run ./bench/provision -engine sqlite -n 10000
+//	go run ./bench/provision -engine sqlite -n 10000 -phases 50 -postfixadmin
 //	go run ./bench/provision -engine postgres -n 10000 -scheme BLF-CRYPT -postfixadmin -pfa-n 1000
 package main
 
@@ -54,20 +57,21 @@ func main() {
 	engine := flag.String("engine", "sqlite", "sqlite or postgres")
 	pg := flag.String("pg", os.Getenv("SUREL_TEST_POSTGRES"), "PostgreSQL server URL (postgres://…)")
 	scheme := flag.String("scheme", "ARGON2ID", "password scheme on surel's side: ARGON2ID (passwd.Default) or BLF-CRYPT (cost 10)")
-	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "concurrent creates, logins and postfixadmin-cli processes")
+	workers := flag.Int("workers", 8, "concurrent creates, logins and postfixadmin-cli processes (the work waits on Dovecot and on process starts, so more than GOMAXPROCS)")
+	sample := flag.Int("phases", 0, "before the run, time the steps of this many extra logins one at a time (first and second login)")
 	pfa := flag.Bool("postfixadmin", false, "also time postfixadmin-cli mailbox add")
 	pfaN := flag.Int("pfa-n", 0, "mailboxes postfixadmin creates (0: -n)")
 	flag.Parse()
 	if *pfaN == 0 {
 		*pfaN = *n
 	}
-	if err := run(*n, *engine, *pg, sqlmail.Scheme(*scheme), *workers, *pfa, *pfaN); err != nil {
+	if err := run(*n, *engine, *pg, sqlmail.Scheme(*scheme), *workers, *pfa, *pfaN, *sample); err != nil {
 		fmt.Fprintln(os.Stderr, "provision:", err)
 		os.Exit(1)
 	}
 }
 
-func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool, pfaN int) error {
+func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool, pfaN, sample int) error {
 	if err := dovecottest.Installed(); err != nil {
 		return err
 	}
@@ -118,6 +122,19 @@ func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool,
 	fmt.Printf("surel: %s, %s, %d mailboxes, %d workers\n", engine, scheme, n, workers)
 	password := func(i int) string { return fmt.Sprintf("Bench%06dPw", i) }
 	addr := func(i int) string { return fmt.Sprintf("u%06d@%s", i, domain) }
+	if sample > 0 {
+		var addrs []string
+		for i := range sample {
+			a := fmt.Sprintf("s%06d@%s", i, domain)
+			if err := s.Create(ctx, mailbox.New{Address: a, Name: "Sampel", Password: "Sample" + a, Owner: "bench:sample"}); err != nil {
+				return err
+			}
+			addrs = append(addrs, a)
+		}
+		if err := loginPhases(ctx, dv.IMAP, addrs, func(a string) string { return "Sample" + a }); err != nil {
+			return fmt.Errorf("phases: %w\n%s", err, tail(dv.Log(), 2000))
+		}
+	}
 
 	create, err := parallel(n, workers, func(i int) error {
 		return s.Create(ctx, mailbox.New{Address: addr(i), Name: fmt.Sprintf("Pengguna %d", i), Password: password(i), Owner: fmt.Sprintf("bench:%d", i)})
@@ -134,7 +151,7 @@ func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool,
 	}
 	report("surel IMAP login", n, login)
 	report("surel create+login", n, append(create, login...))
-	if c, err := s.Capacity(ctx, domain); err != nil || c.Accounts != n {
+	if c, err := s.Capacity(ctx, domain); err != nil || c.Accounts != n+sample {
 		return fmt.Errorf("capacity after the run: %+v %v", c, err)
 	}
 	if !pfa {
@@ -147,7 +164,7 @@ func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool,
 // wall time of the whole phase is their last element.
 func parallel(n, workers int, fn func(i int) error) ([]time.Duration, error) {
 	durs := make([]time.Duration, n)
-	var next atomic.Int64
+	var next, done atomic.Int64
 	var firstErr atomic.Pointer[error]
 	var wg sync.WaitGroup
 	start := time.Now()
@@ -165,6 +182,11 @@ func parallel(n, workers int, fn func(i int) error) ([]time.Duration, error) {
 					return
 				}
 				durs[i] = time.Since(t)
+				if d := done.Add(1); d%1000 == 0 && int(d) < n {
+					// Progress, so that a run stopped early still leaves a rate.
+					el := time.Since(start)
+					fmt.Fprintf(os.Stderr, "  … %d of %d in %.1f s = %.1f/s\n", d, n, el.Seconds(), float64(d)/el.Seconds())
+				}
 			}
 		})
 	}
