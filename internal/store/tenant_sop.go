@@ -104,8 +104,14 @@ var _ sop.Store = (*Store)(nil)
 // RunningStepKeys counts a tenant's requests waiting at each step key (running or paused
 // for the applicant), so an SOP edit cannot drop a step someone is at.
 func (s *Store) RunningStepKeys(ctx context.Context, tenantID int64) (map[string]int, error) {
-	rows, err := s.query(ctx, `SELECT step_key, COUNT(*) FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL
-		AND kind <> 'correction' GROUP BY step_key`, tenantID)
+	// Two halves, each read from its partial index: running steps (the inbox index) and
+	// steps paused for the applicant (migration 00010). Correction rows are the
+	// applicant's and are keyed like the paused step they belong to.
+	rows, err := s.query(ctx, `SELECT step_key, COUNT(*) FROM (
+		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NULL AND kind <> 'correction'
+		UNION ALL
+		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NOT NULL) k
+		GROUP BY step_key`, tenantID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("running step keys: %w", err)
 	}
