@@ -77,21 +77,16 @@ func pages(ctx context.Context, e *env, clients int, cookies []string, think, wa
 		if c%2 == 1 {
 			route, target = routeAkun, akunURL
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-		if err != nil {
-			return route, false, err.Error()
-		}
+		cookie := ""
 		if route == routeAkun {
-			req.Header.Set("Cookie", "surel_sesi="+cookies[c/2])
+			cookie = "surel_sesi=" + cookies[c/2]
 		}
-		resp, err := e.Client.Do(req)
+		status, err := harness.Get(ctx, e.Client, target, cookie, nil)
 		if err != nil {
 			return route, false, "transport: " + err.Error()
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return route, false, fmt.Sprintf("%s: status %d", target[len(e.BaseURL):], resp.StatusCode)
+		if status != http.StatusOK {
+			return route, false, fmt.Sprintf("%s: status %d", target[len(e.BaseURL):], status)
 		}
 		return route, true, ""
 	})
@@ -175,18 +170,12 @@ func floor(ctx context.Context, e *env, clients int, think, warmup, window time.
 	defer srv.Close()
 	target := "http://" + ln.Addr().String() + "/masuk"
 	return harness.ClosedLoop(ctx, clients, think, warmup, window, []string{"static copy of /masuk"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, target, nil)
-		if err != nil {
-			return 0, false, err.Error()
-		}
-		resp, err := e.Client.Do(req)
+		status, err := harness.Get(ctx, e.Client, target, "", nil)
 		if err != nil {
 			return 0, false, "transport: " + err.Error()
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return 0, false, fmt.Sprintf("status %d", resp.StatusCode)
+		if status != http.StatusOK {
+			return 0, false, fmt.Sprintf("status %d", status)
 		}
 		return 0, true, ""
 	}), nil

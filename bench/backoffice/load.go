@@ -58,19 +58,12 @@ func pages(ctx context.Context, e *env, clients int, warmup, window time.Duratio
 // handler that writes a fixed copy of a rendered inbox page.
 func floor(ctx context.Context, e *env, clients int, warmup, window time.Duration, seed uint64) harness.Result {
 	return harness.ClosedLoop(ctx, clients, 0, warmup, window, []string{"static copy of /kantor"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.floorURL, nil)
-		if err != nil {
-			return 0, false, err.Error()
-		}
-		req.Header.Set("Cookie", "surel_sesi="+e.cookies[c%len(e.cookies)])
-		resp, err := e.client.Do(req)
+		status, err := harness.Get(ctx, e.client, e.floorURL, "surel_sesi="+e.cookies[c%len(e.cookies)], nil)
 		if err != nil {
 			return 0, false, "transport: " + err.Error()
 		}
-		io.Copy(io.Discard, resp.Body)
-		resp.Body.Close()
-		if resp.StatusCode != http.StatusOK {
-			return 0, false, fmt.Sprintf("status %d", resp.StatusCode)
+		if status != http.StatusOK {
+			return 0, false, fmt.Sprintf("status %d", status)
 		}
 		return 0, true, ""
 	})

@@ -326,18 +326,7 @@ func (e *env) post(ctx context.Context, c *http.Client, path string, f url.Value
 
 // get fetches path with a session and copies the body to w.
 func (e *env) get(ctx context.Context, path, cookie string, w io.Writer) (int, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, e.baseURL+path, nil)
-	if err != nil {
-		return 0, err
-	}
-	req.Header.Set("Cookie", "surel_sesi="+cookie)
-	resp, err := e.client.Do(req)
-	if err != nil {
-		return 0, err
-	}
-	_, err = io.Copy(w, resp.Body)
-	resp.Body.Close()
-	return resp.StatusCode, err
+	return harness.Get(ctx, e.client, e.baseURL+path, "surel_sesi="+cookie, w)
 }
 
 // check opens each page once and makes sure it shows what the data says: the inbox its

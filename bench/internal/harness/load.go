@@ -6,8 +6,10 @@ package harness
 
 import (
 	"context"
+	"io"
 	"math"
 	"math/rand/v2"
+	"net/http"
 	"runtime"
 	"slices"
 	"sync"
@@ -162,4 +164,27 @@ func Percentile(sorted []time.Duration, p float64) time.Duration {
 	}
 	i := int(math.Ceil(p/100*float64(len(sorted)))) - 1
 	return sorted[min(max(i, 0), len(sorted)-1)]
+}
+
+// Get fetches url with client, sending the cookie when one is given, and copies the body
+// to w (io.Discard when nil) to its end, so the connection is reused; it returns the
+// status.
+func Get(ctx context.Context, client *http.Client, url, cookie string, w io.Writer) (int, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return 0, err
+	}
+	if cookie != "" {
+		req.Header.Set("Cookie", cookie)
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	if w == nil {
+		w = io.Discard
+	}
+	_, err = io.Copy(w, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode, err
 }
