@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -109,17 +108,9 @@ func (s *Service) record(ctx context.Context, tenantID int64, by *Member, action
 	e := audit.Entry{TenantID: tenantID, Actor: "operator", ActorName: "surel (command line)", Action: action,
 		Object: fmt.Sprintf("user:%d", userID), Detail: detail}
 	if by != nil {
-		e.Actor, e.ActorName, e.Role = fmt.Sprintf("staff:%d", by.UserID), by.Name, roleList(by.Roles)
+		e.Actor, e.ActorName, e.Role = fmt.Sprintf("staff:%d", by.UserID), by.Name, RoleList(by.Roles)
 	}
 	return s.Audit.Record(ctx, e)
-}
-
-func roleList(rs []sop.Role) string {
-	out := make([]string, len(rs))
-	for i, r := range rs {
-		out[i] = string(r)
-	}
-	return strings.Join(out, ",")
 }
 
 // RecordLogin writes a staff member's completed sign-in (password and second factor)
@@ -129,7 +120,7 @@ func (s *Service) RecordLogin(ctx context.Context, m Member, ip string) error {
 		return nil
 	}
 	return s.Audit.Record(ctx, audit.Entry{TenantID: m.TenantID, Actor: fmt.Sprintf("staff:%d", m.UserID), ActorName: m.Name,
-		Role: roleList(m.Roles), Action: "login.staff", Object: fmt.Sprintf("user:%d", m.UserID), IP: ip})
+		Role: RoleList(m.Roles), Action: "login.staff", Object: fmt.Sprintf("user:%d", m.UserID), IP: ip})
 }
 
 func (s *Service) now() time.Time {
@@ -265,7 +256,7 @@ func (s *Service) Add(ctx context.Context, t account.Tenant, in AddInput, by *Me
 		if err := s.Store.SetStaffRoles(ctx, u.ID, t.ID, roles, byID, now); err != nil {
 			return err
 		}
-		if err := s.record(ctx, t.ID, by, "staff.add", u.ID, u.Email+" "+roleList(roles)); err != nil {
+		if err := s.record(ctx, t.ID, by, "staff.add", u.ID, u.Email+" "+RoleList(roles)); err != nil {
 			return err
 		}
 		if !created {
@@ -319,7 +310,7 @@ func (s *Service) SetRoles(ctx context.Context, t account.Tenant, userID int64, 
 		if err := s.Store.SetStaffRoles(ctx, userID, t.ID, roles, by.UserID, s.now()); err != nil {
 			return err
 		}
-		if err := s.record(ctx, t.ID, by, "staff.roles", userID, u.Email+" "+roleList(roles)); err != nil {
+		if err := s.record(ctx, t.ID, by, "staff.roles", userID, u.Email+" "+RoleList(roles)); err != nil {
 			return err
 		}
 		if len(roles) == 0 {

@@ -5,6 +5,7 @@
 package staff
 
 import (
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/sop"
@@ -41,4 +42,13 @@ func (m Member) HasAny(rs ...sop.Role) bool {
 		}
 	}
 	return false
+}
+
+// RoleList joins roles with commas, as the audit trail records them.
+func RoleList(roles []sop.Role) string {
+	out := make([]string, len(roles))
+	for i, r := range roles {
+		out[i] = string(r)
+	}
+	return strings.Join(out, ",")
 }

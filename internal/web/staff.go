@@ -1,8 +1,6 @@
 package web
 
 import (
-	"strings"
-
 	"github.com/surel-id/surel/internal/audit"
 	"net/http"
 	"net/url"
@@ -66,10 +64,6 @@ func (s *Server) recordStaff(r *http.Request, action, object, detail string) err
 	if s.AuditLog == nil || m == nil {
 		return nil
 	}
-	roles := make([]string, len(m.Roles))
-	for i, x := range m.Roles {
-		roles[i] = string(x)
-	}
 	return s.AuditLog.Record(r.Context(), audit.Entry{TenantID: m.TenantID, Actor: "staff:" + itoa(m.UserID), ActorName: m.Name,
-		Role: strings.Join(roles, ","), Action: action, Object: object, Detail: detail, IP: s.clientIP(r)})
+		Role: staff.RoleList(m.Roles), Action: action, Object: object, Detail: detail, IP: s.clientIP(r)})
 }

@@ -302,14 +302,7 @@ func (e *Engine) record(ctx context.Context, a actor, action string, r request.R
 	if e.Audit == nil {
 		return nil
 	}
-	role := ""
-	if len(a.Member.Roles) > 0 {
-		rs := make([]string, len(a.Member.Roles))
-		for i, x := range a.Member.Roles {
-			rs[i] = string(x)
-		}
-		role = strings.Join(rs, ",")
-	}
+	role := staff.RoleList(a.Member.Roles)
 	return e.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: a.ref(), ActorName: a.name(), Role: role, Action: action,
 		Object: fmt.Sprintf("request:%d", r.ID), Detail: detail, IP: a.IP})
 }
