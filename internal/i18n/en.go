@@ -394,6 +394,7 @@ var en = map[string]string{
 	"flash.action_deliver":       "The result of request %s was sent to the applicant.",
 	"flash.action_complete":      "The step of request %s is done.",
 	"flash.action_retry":         "Request %s: the automatic step is tried again.",
+	"field.scan_permohonan":      "Scan of the signed form or the request letter",
 	"field.note":                 "Note",
 	"hint.note":                  "Required to return or refuse: the applicant reads this note.",
 	"field.mail_address":         "Agreed e-mail address",

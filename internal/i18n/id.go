@@ -395,6 +395,7 @@ var id = map[string]string{
 	"flash.action_deliver":       "Hasil permohonan %s disampaikan ke pemohon.",
 	"flash.action_complete":      "Langkah pada permohonan %s selesai.",
 	"flash.action_retry":         "Permohonan %s: langkah otomatis dicoba lagi.",
+	"field.scan_permohonan":      "Scan formulir bertanda tangan atau surat permohonan",
 	"field.note":                 "Catatan",
 	"hint.note":                  "Wajib diisi saat mengembalikan atau menolak: pemohon membaca catatan ini.",
 	"field.mail_address":         "Alamat email yang disepakati",

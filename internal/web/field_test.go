@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/i18n"
+	"github.com/surel-id/surel/internal/request"
 )
 
 // fieldTemplate is the field partial as it was written in html/template, kept to check
@@ -71,6 +73,26 @@ func TestAnonymousPlain(t *testing.T) {
 	} {
 		if anonymousPlain(c.r, c.p) {
 			t.Errorf("%s: cached", name)
+		}
+	}
+}
+
+// Every field of the built-in catalogue, the front desk's scan included, has a label in
+// both languages: the error summary names a field by its "field." key.
+func TestCatalogueFieldsTranslated(t *testing.T) {
+	cat, err := request.LoadCatalog(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sv := range cat.Services {
+		for _, k := range sv.Kinds {
+			for _, f := range k.ForChannel(request.ChannelLoket).Fields {
+				for _, lang := range []string{"id", "en"} {
+					if key := "field." + f.Name; i18n.T(lang, key) == key {
+						t.Errorf("%s/%s: %s has no %s label", sv.Code, k.Code, key, lang)
+					}
+				}
+			}
 		}
 	}
 }
