@@ -4,8 +4,10 @@ import (
 	"context"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
+	"os/exec"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -25,7 +27,7 @@ var cheap = passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 
 func TestSmoke(t *testing.T) {
 	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, Rounds: 1,
 		RawWorkers: 2, LoginClients: 4, PageClients: 4, TargetRatio: 0.9, TargetP99: 10 * time.Millisecond,
-		Log: "discard", Phases: "hash,pages", Seed: 1, Hash: &cheap}
+		Log: "discard", Phases: "hash,pages", Seed: 1, Hash: &cheap, Driver: "go"}
 	rep, err := run(context.Background(), o, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -48,6 +50,37 @@ func TestSmoke(t *testing.T) {
 	rep.markdown(&b)
 	rep.text(&b)
 	if !strings.Contains(b.String(), "GET /akun") || !strings.Contains(b.String(), "login / raw") {
+		t.Errorf("report lacks its tables:\n%s", b.String())
+	}
+}
+
+// TestSmokeWrk runs the page phase and the floor with wrk as the load generator, when
+// wrk is installed (.ci/run installs it).
+func TestSmokeWrk(t *testing.T) {
+	if _, err := exec.LookPath("wrk"); err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("wrk is not installed (apt-get install wrk)")
+		}
+		t.Skip("wrk is not installed")
+	}
+	o := options{Users: 300, Duration: time.Second, Warmup: time.Second, PageClients: 4, TargetP99: 10 * time.Millisecond,
+		Log: "discard", Phases: "pages,floor", Seed: 1, Hash: &cheap, Driver: "wrk"}
+	rep, err := run(context.Background(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.WrkPages == nil || rep.WrkFloor == nil || len(rep.WrkPages.Groups) != 2 {
+		t.Fatalf("phases missing: pages %v, floor %v", rep.WrkPages, rep.WrkFloor)
+	}
+	for _, g := range append(rep.WrkPages.Groups, rep.WrkFloor.Groups...) {
+		if g.Requests == 0 || g.Errors != 0 || g.P99 <= 0 || g.P50 > g.P99 {
+			t.Errorf("%s: %d requests, %d errors, p50 %s, p99 %s", g.Name, g.Requests, g.Errors, g.P50, g.P99)
+		}
+	}
+	var b strings.Builder
+	rep.markdown(&b)
+	rep.text(&b)
+	if !strings.Contains(b.String(), "GET /akun") || !strings.Contains(b.String(), "wrk connections") {
 		t.Errorf("report lacks its tables:\n%s", b.String())
 	}
 }
@@ -171,3 +204,34 @@ func BenchmarkPageLogin(b *testing.B) { benchPage(b, "/masuk", false) }
 
 // BenchmarkPageAkun is GET /akun with a session; ns/op is the inverse of the throughput.
 func BenchmarkPageAkun(b *testing.B) { benchPage(b, "/akun", true) }
+
+// benchHandler calls the app's handler directly, without the network or a client, one
+// request at a time: ns/op and allocs/op are surel's own cost of the page.
+func benchHandler(b *testing.B, path string, signedIn bool) {
+	e := sharedEnv(b)
+	h := e.App.Handler()
+	req := httptest.NewRequest(http.MethodGet, e.BaseURL+path, nil)
+	req.RemoteAddr = "127.0.0.1:4000"
+	if signedIn {
+		cs, err := e.sessions(context.Background(), 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		req.Header.Set("Cookie", "surel_sesi="+cs[0])
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("GET %s: status %d", path, rec.Code)
+		}
+	}
+}
+
+// BenchmarkHandlerLogin is the handler of GET /masuk alone (no network, no client).
+func BenchmarkHandlerLogin(b *testing.B) { benchHandler(b, "/masuk", false) }
+
+// BenchmarkHandlerAkun is the handler of GET /akun alone (no network, no client).
+func BenchmarkHandlerAkun(b *testing.B) { benchHandler(b, "/akun", true) }

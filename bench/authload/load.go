@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"math"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -94,8 +95,8 @@ func pages(ctx context.Context, e *env, clients int, cookies []string, think, wa
 
 // checkPages makes sure, before measuring, that /masuk renders the form and that each
 // cookie opens Akun Saya (not a redirect to the login page), so the latency phase
-// measures the pages it claims to.
-func checkPages(ctx context.Context, e *env, cookies []string) error {
+// measures the pages it claims to. It returns the size of the smallest Akun Saya body.
+func checkPages(ctx context.Context, e *env, cookies []string) (int, error) {
 	get := func(path, cookie string) (int, string, error) {
 		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, e.BaseURL+path, nil)
 		if cookie != "" {
@@ -111,15 +112,17 @@ func checkPages(ctx context.Context, e *env, cookies []string) error {
 	}
 	code, body, err := get("/masuk", "")
 	if err != nil || code != 200 || !strings.Contains(body, `name="password"`) {
-		return fmt.Errorf("GET /masuk: status %d, err %v: not the login form", code, err)
+		return 0, fmt.Errorf("GET /masuk: status %d, err %v: not the login form", code, err)
 	}
+	smallest := math.MaxInt
 	for i, c := range cookies {
 		code, body, err := get("/akun", c)
 		if err != nil || code != 200 || !strings.Contains(body, `action="/akun"`) {
-			return fmt.Errorf("GET /akun with session %d: status %d, err %v: not Akun Saya", i, code, err)
+			return 0, fmt.Errorf("GET /akun with session %d: status %d, err %v: not Akun Saya", i, code, err)
 		}
+		smallest = min(smallest, len(body))
 	}
-	return nil
+	return smallest, nil
 }
 
 // checkLogin makes one login by hand and checks the answer, so a misconfiguration shows
@@ -145,30 +148,12 @@ func checkLogin(ctx context.Context, e *env) error {
 // latency is what the page phase would show if surel's own work cost nothing, so it
 // bounds what any change to the app can achieve on this machine.
 func floor(ctx context.Context, e *env, clients int, think, warmup, window time.Duration, seed uint64) (harness.Result, error) {
-	resp, err := e.Client.Get(e.BaseURL + "/masuk")
+	base, stop, err := staticCopy(e)
 	if err != nil {
 		return harness.Result{}, err
 	}
-	page, err := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if err != nil {
-		return harness.Result{}, err
-	}
-	header := resp.Header.Clone()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return harness.Result{}, err
-	}
-	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
-		IdleTimeout: 120 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			for k, v := range header {
-				w.Header()[k] = v
-			}
-			w.Write(page)
-		})}
-	go srv.Serve(ln)
-	defer srv.Close()
-	target := "http://" + ln.Addr().String() + "/masuk"
+	defer stop()
+	target := base + "/masuk"
 	return harness.ClosedLoop(ctx, clients, think, warmup, window, []string{"static copy of /masuk"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
 		status, err := harness.Get(ctx, e.Client, target, "", nil)
 		if err != nil {
@@ -179,4 +164,69 @@ func floor(ctx context.Context, e *env, clients int, think, warmup, window time.
 		}
 		return 0, true, ""
 	}), nil
+}
+
+// staticCopy serves a fixed copy of the login page (body and headers) with the app's
+// http.Server settings on another loopback port; it returns its base URL.
+func staticCopy(e *env) (string, func(), error) {
+	resp, err := e.Client.Get(e.BaseURL + "/masuk")
+	if err != nil {
+		return "", nil, err
+	}
+	page, err := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if err != nil {
+		return "", nil, err
+	}
+	header := resp.Header.Clone()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, err
+	}
+	srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second,
+		IdleTimeout: 120 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			for k, v := range header {
+				w.Header()[k] = v
+			}
+			w.Write(page)
+		})}
+	go srv.Serve(ln)
+	return "http://" + ln.Addr().String(), func() { srv.Close() }, nil
+}
+
+// wrkPages is the page phase driven by wrk instead of this process's net/http client:
+// two wrk processes of half the clients each, one loading the login form anonymously,
+// the other Akun Saya with the sessions in turn. wrk counts only statuses of 400 and up
+// as errors, and a lost session would answer 303 to the login page: so the Akun Saya
+// answers must average at least akunBytes (the smallest Akun Saya body checkPages saw),
+// or the phase fails.
+func wrkPages(ctx context.Context, e *env, clients int, cookies []string, warmup, window time.Duration, akunBytes int) (harness.WrkResult, error) {
+	akun := make([]harness.WrkRequest, len(cookies))
+	for i, c := range cookies {
+		akun[i] = harness.WrkRequest{Path: "/akun", Cookie: "surel_sesi=" + c}
+	}
+	r, err := harness.Wrk(ctx, e.BaseURL, []harness.WrkGroup{
+		{Name: "GET /masuk", Conns: clients - clients/2, Threads: 1, Requests: []harness.WrkRequest{{Path: "/masuk"}}},
+		{Name: "GET /akun", Conns: clients / 2, Threads: 1, Requests: akun},
+	}, warmup, window)
+	if err != nil {
+		return r, err
+	}
+	if g := r.Groups[1]; g.Requests == 0 || g.Bytes/g.Requests < int64(akunBytes) {
+		return r, fmt.Errorf("GET /akun under wrk: answers average %d bytes, Akun Saya is at least %d: the sessions were not accepted", g.Bytes/max(1, g.Requests), akunBytes)
+	}
+	return r, nil
+}
+
+// wrkFloor is floor driven by wrk: the same clients against a handler that only writes a
+// fixed copy of the login page.
+func wrkFloor(ctx context.Context, e *env, clients int, warmup, window time.Duration) (harness.WrkResult, error) {
+	target, stop, err := staticCopy(e)
+	if err != nil {
+		return harness.WrkResult{}, err
+	}
+	defer stop()
+	return harness.Wrk(ctx, target, []harness.WrkGroup{
+		{Name: "static copy of /masuk", Conns: clients, Threads: 2, Requests: []harness.WrkRequest{{Path: "/masuk"}}},
+	}, warmup, window)
 }

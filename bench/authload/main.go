@@ -51,6 +51,7 @@ type options struct {
 	Think        time.Duration
 	Noise        float64
 	Retries      int
+	Driver       string
 	// Hash overrides the argon2id parameters; only the smoke test sets it.
 	Hash *passwd.Params
 }
@@ -78,6 +79,7 @@ func main() {
 	flag.Float64Var(&o.Noise, "noise", 0.1, "a round or page phase during which other processes used more CPUs than this is discarded and measured again (0: never)")
 	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
 	flag.DurationVar(&o.Think, "think", 0, "mean pause (exponentially distributed) of each page client between requests (0: back-to-back, the requirement's definition)")
+	flag.StringVar(&o.Driver, "driver", "go", "page load generator: go (net/http clients in this process, scheduled with the server by the Go runtime) or wrk (Debian's wrk, a separate process competing with the server for the CPUs)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -115,6 +117,9 @@ type report struct {
 	Rounds   []round
 	Pages    *harness.Result
 	Floor    *harness.Result // the harness alone, when -phases has floor
+	// WrkPages and WrkFloor are the page and floor phases when -driver is wrk.
+	WrkPages, WrkFloor *harness.WrkResult
+	DiscardedWrk       []harness.WrkResult
 	// Discarded and DiscardedPages are measurements repeated because other processes
 	// took more than -noise CPUs during them.
 	Discarded      []round
@@ -138,6 +143,12 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		}
 	}
 	rep.HashEnabled = hashPhases
+	switch {
+	case o.Driver != "wrk" && o.Driver != "go":
+		return nil, fmt.Errorf("-driver: want wrk or go, got %q", o.Driver)
+	case o.Driver == "wrk" && o.Think > 0:
+		return nil, fmt.Errorf("-think needs -driver go (wrk has no think time)")
+	}
 	fmt.Fprintf(out, "authload: %s, GOMAXPROCS %d, %s\n", rep.Machine.CPU, rep.Machine.GOMAXPROCS, rep.Machine.Go)
 
 	t := time.Now()
@@ -202,10 +213,30 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := checkPages(ctx, e, cookies); err != nil {
+		akunBytes, err := checkPages(ctx, e, cookies)
+		if err != nil {
 			return nil, err
 		}
-		for try := 0; ; try++ {
+		for try := 0; o.Driver == "wrk"; try++ {
+			var werr error
+			var r harness.WrkResult
+			phase(fmt.Sprintf("pages.%d", try), func() harness.Result {
+				r, werr = wrkPages(ctx, e, o.PageClients, cookies, o.Warmup, o.Duration, akunBytes)
+				return harness.Result{}
+			})
+			if werr != nil {
+				return nil, werr
+			}
+			fmt.Fprintf(out, "pages (wrk): %s\n", wrkLine(r))
+			if o.Noise > 0 && r.OtherCPU > o.Noise && try < o.Retries {
+				fmt.Fprintf(out, "pages: other processes took more than %.2f CPUs; discarded, measuring again\n", o.Noise)
+				rep.DiscardedWrk = append(rep.DiscardedWrk, r)
+				continue
+			}
+			rep.WrkPages = &r
+			break
+		}
+		for try := 0; o.Driver == "go"; try++ {
 			r := phase(fmt.Sprintf("pages.%d", try), func() harness.Result {
 				return pages(ctx, e, o.PageClients, cookies, o.Think, o.Warmup, o.Duration, o.Seed)
 			})
@@ -222,7 +253,20 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			break
 		}
 	}
-	if floorPhase {
+	if floorPhase && o.Driver == "wrk" {
+		var ferr error
+		var r harness.WrkResult
+		phase("floor", func() harness.Result {
+			r, ferr = wrkFloor(ctx, e, o.PageClients, o.Warmup, o.Duration)
+			return harness.Result{}
+		})
+		if ferr != nil {
+			return nil, ferr
+		}
+		rep.WrkFloor = &r
+		fmt.Fprintf(out, "floor (wrk): %s\n", wrkLine(r))
+	}
+	if floorPhase && o.Driver == "go" {
 		var ferr error
 		r := phase("floor", func() harness.Result {
 			var r harness.Result

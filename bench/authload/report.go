@@ -39,6 +39,9 @@ func (r *report) HashPass() bool {
 
 // PagesPass: the overall p99 of the page phase is under the target and no request failed.
 func (r *report) PagesPass() bool {
+	if r.WrkPages != nil {
+		return wrkPass(*r.WrkPages, r.Opt.TargetP99)
+	}
 	if r.Pages == nil {
 		return true
 	}
@@ -117,6 +120,11 @@ func (r *report) foreignLoad() float64 {
 			m = max(m, p.OtherCPU)
 		}
 	}
+	for _, p := range []*harness.WrkResult{r.WrkPages, r.WrkFloor} {
+		if p != nil {
+			m = max(m, p.OtherCPU)
+		}
+	}
 	if math.IsNaN(m) {
 		return 0
 	}
@@ -151,6 +159,9 @@ func (r *report) discarded() []string {
 		out = append(out, fmt.Sprintf("discarded round: raw %.2f hashes/s (CPU self/other %s), login %.2f logins/s (CPU self/other %s), ratio %.3f",
 			rd.Raw.Rate(), harness.CPUText(rd.Raw), rd.Login.Rate(), harness.CPUText(rd.Login), rd.Login.Rate()/rd.Raw.Rate()))
 	}
+	for _, p := range r.DiscardedWrk {
+		out = append(out, "discarded page phase: "+wrkLine(p))
+	}
 	for _, p := range r.DiscardedPages {
 		out = append(out, fmt.Sprintf("discarded page phase: %.0f req/s, p99 %s (CPU self/other %s)", p.Rate(), fmtDur(harness.Percentile(p.All(), 99)), harness.CPUText(p)))
 	}
@@ -182,8 +193,12 @@ func (r *report) setup() string {
 	if o.Think > 0 {
 		think = "think " + o.Think.String()
 	}
-	return fmt.Sprintf("%d users seeded in %s; live heap after start %.1f MiB; GOGC %s; phases: %s warm-up + %s window; raw: %d goroutines; login: %d clients; pages: %d clients (%s); app log: %s; SUREL_AUTH_RATE=100000000",
-		o.Users, r.SeedTook.Round(time.Millisecond), float64(r.LiveHeap)/(1<<20), gogc(), o.Warmup, o.Duration, o.RawWorkers, o.LoginClients, o.PageClients, think, o.Log)
+	driver := "net/http clients in this process"
+	if o.Driver == "wrk" {
+		driver = "wrk, 2 processes of 1 thread"
+	}
+	return fmt.Sprintf("%d users seeded in %s; live heap after start %.1f MiB; GOGC %s; phases: %s warm-up + %s window; raw: %d goroutines; login: %d clients; pages: %d clients (%s; %s); app log: %s; SUREL_AUTH_RATE=100000000",
+		o.Users, r.SeedTook.Round(time.Millisecond), float64(r.LiveHeap)/(1<<20), gogc(), o.Warmup, o.Duration, o.RawWorkers, o.LoginClients, o.PageClients, think, driver, o.Log)
 }
 
 func (r *report) text(w io.Writer) {
@@ -229,6 +244,17 @@ func (r *report) text(w io.Writer) {
 		table(latencyRows(r.Floor))
 		fmt.Fprintln(w, phaseCPU(r.Floor))
 	}
+	if r.WrkPages != nil {
+		fmt.Fprintf(w, "\n(b) pages without hashing, %d closed-loop wrk connections\n", r.Opt.PageClients)
+		table(wrkRows(*r.WrkPages))
+		fmt.Fprintln(w, r.wrkVerdict())
+		fmt.Fprintln(w, wrkCPU(*r.WrkPages))
+	}
+	if r.WrkFloor != nil {
+		fmt.Fprintf(w, "\n(b0) harness floor: %d wrk connections against a static copy of /masuk (no surel code)\n", r.Opt.PageClients)
+		table(wrkRows(*r.WrkFloor))
+		fmt.Fprintln(w, wrkCPU(*r.WrkFloor))
+	}
 }
 
 func (r *report) markdown(w io.Writer) {
@@ -256,10 +282,63 @@ func (r *report) markdown(w io.Writer) {
 		table(latencyRows(r.Floor))
 		fmt.Fprintf(w, "%s\n\n", phaseCPU(r.Floor))
 	}
+	if r.WrkPages != nil {
+		fmt.Fprintf(w, "### (b) Pages without hashing, %d closed-loop wrk connections\n\n", r.Opt.PageClients)
+		table(wrkRows(*r.WrkPages))
+		fmt.Fprintf(w, "**%s**\n\n%s\n\n", r.wrkVerdict(), wrkCPU(*r.WrkPages))
+	}
+	if r.WrkFloor != nil {
+		fmt.Fprintf(w, "### (b0) Harness floor: %d wrk connections against a static copy of /masuk (no surel code)\n\n", r.Opt.PageClients)
+		table(wrkRows(*r.WrkFloor))
+		fmt.Fprintf(w, "%s\n\n", wrkCPU(*r.WrkFloor))
+	}
 	if d := r.discarded(); len(d) > 0 {
 		fmt.Fprintf(w, "Measured again because other processes took over %.2f CPUs:\n\n- %s\n\n", r.Opt.Noise, strings.Join(d, "\n- "))
 	}
 	if n := r.noise(); n != "" {
 		fmt.Fprintf(w, "%s\n\n", n)
 	}
+}
+
+// wrkPass: every wrk group's p99 is under the target (each page on its own, which is
+// stricter than the p99 of all requests together) and nothing failed.
+func wrkPass(r harness.WrkResult, target time.Duration) bool {
+	for _, g := range r.Groups {
+		if g.Requests == 0 || g.P99 >= target || g.Errors > 0 {
+			return false
+		}
+	}
+	return len(r.Groups) > 0
+}
+
+func (r *report) wrkVerdict() string {
+	worst, errs := time.Duration(0), int64(0)
+	for _, g := range r.WrkPages.Groups {
+		worst = max(worst, g.P99)
+		errs += g.Errors
+	}
+	return fmt.Sprintf("%s: highest p99 of a page = %s (target < %s), %d errors", verdict(r.PagesPass()), fmtDur(worst), fmtDur(r.Opt.TargetP99), errs)
+}
+
+// wrkRows is the latency table of a wrk run, a row per wrk process.
+func wrkRows(r harness.WrkResult) (head []string, rows [][]string) {
+	head = []string{"route", "requests", "req/s", "p50", "p90", "p99", "p99.9", "max", "errors"}
+	for _, g := range r.Groups {
+		rows = append(rows, []string{g.Name, fmt.Sprint(g.Requests), fmt.Sprintf("%.0f", g.Rate()), fmtDur(g.P50), fmtDur(g.P90),
+			fmtDur(g.P99), fmtDur(g.P999), fmtDur(g.Max), fmt.Sprint(g.Errors)})
+	}
+	return head, rows
+}
+
+// wrkLine sums a wrk run up in one line.
+func wrkLine(r harness.WrkResult) string {
+	var parts []string
+	for _, g := range r.Groups {
+		parts = append(parts, fmt.Sprintf("%s %.0f req/s p99 %s (%d errors)", g.Name, g.Rate(), fmtDur(g.P99), g.Errors))
+	}
+	return strings.Join(parts, "; ") + "; " + wrkCPU(r)
+}
+
+func wrkCPU(r harness.WrkResult) string {
+	return fmt.Sprintf("CPU server/wrk/other: %.2f / %.2f / %.2f", r.SelfCPU, r.WrkCPU, r.OtherCPU)
 }

@@ -106,6 +106,9 @@ type Session struct {
 	UserAgent string
 	// MFAAt is when the session passed a second factor (staff); zero for applicants.
 	MFAAt time.Time
+	// Unread is how many of the user's notifications were unread when the session was
+	// read: the header's badge, counted in the same query.
+	Unread int
 }
 
 // Failures counts failed logins for one login name (known or not, so that the count and

@@ -100,6 +100,10 @@ func startServerEnv(t *testing.T, d store.Dialect, extra map[string]string) *ser
 		hs.Close()
 		t.Fatal(err)
 	}
+	if err := a.Web.VerifyBaking(); err != nil {
+		hs.Close()
+		t.Fatal(err)
+	}
 	hs.Config.Handler = a.Handler()
 	hs.Start()
 

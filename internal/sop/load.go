@@ -133,6 +133,8 @@ func Load(name string, data []byte) (Definition, error) {
 		})
 		return Definition{}, errors.Join(l.errs...)
 	}
+	// Kept so that every page and deadline does not read the zone file again.
+	d.loc, _ = time.LoadLocation(d.TimeZone)
 	return d, nil
 }
 

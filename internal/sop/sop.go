@@ -25,6 +25,7 @@ type Definition struct {
 	// TimeZone is an IANA name without daylight saving time: Asia/Jakarta (WIB),
 	// Asia/Pontianak (WIB), Asia/Makassar (WITA) or Asia/Jayapura (WIT).
 	TimeZone string
+	loc      *time.Location // TimeZone, loaded by Load
 	// Hours are the working hours per weekday, indexed by time.Weekday (Sunday = 0); a
 	// day without spans is closed.
 	Hours [7][]Span
@@ -153,6 +154,9 @@ func (k Kind) Valid() bool {
 
 // Location loads the definition's time zone.
 func (d Definition) Location() (*time.Location, error) {
+	if d.loc != nil {
+		return d.loc, nil
+	}
 	loc, err := time.LoadLocation(d.TimeZone)
 	if err != nil {
 		return nil, fmt.Errorf("sop %s: time zone: %w", d.Slug, err)

@@ -241,12 +241,13 @@ func (s *Store) SessionUser(ctx context.Context, hash string) (account.Session, 
 	var mfa, activated sql.NullTime
 	err := s.get(ctx, `SELECT s.hash, s.user_id, s.created_at, s.seen_at, s.expires_at, s.ip, s.user_agent, s.mfa_at,
 		u.id, u.tenant_id, u.username, u.email, u.first_name, u.last_name, u.phone, u.password_hash, u.status, u.lang,
-		u.full_name, u.nip, u.jabatan, u.instansi, u.satuan_kerja, u.address, u.created_at, u.activated_at, u.password_changed_at
+		u.full_name, u.nip, u.jabatan, u.instansi, u.satuan_kerja, u.address, u.created_at, u.activated_at, u.password_changed_at,
+		(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?`, []any{hash},
 		&ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent, &mfa,
 		&u.ID, &u.TenantID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.PasswordHash,
 		&u.Status, &u.Lang, &u.Profile.FullName, &u.Profile.NIP, &u.Profile.Jabatan, &u.Profile.Instansi,
-		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt)
+		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt, &ss.Unread)
 	if err != nil {
 		if err != ErrNotFound {
 			err = fmt.Errorf("session: %w", err)

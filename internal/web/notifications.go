@@ -14,6 +14,7 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Requests.Store.MarkRead(r.Context(), p.User.ID); err != nil {
 		return err
 	}
+	p.Unread = 0
 	p.Data = ns
 	return s.render(w, r, http.StatusOK, "notifications", p)
 }

@@ -11,7 +11,9 @@ import (
 	"net/http"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -25,14 +27,21 @@ import (
 //go:embed templates/*
 var templateFS embed.FS
 
-// templates are parsed once: each page with the layout and every partial.
+// templates are parsed once: each page with the layout and every partial, baked for each
+// language (bake.go).
 type templates struct {
-	pages map[string]*template.Template
+	baked map[string]map[string]*template.Template // language → page → template set
+	// plain, when set (tests), holds the pages as written: every render is done both ways
+	// and a difference is an error.
+	plain map[string]*template.Template
 }
 
 var funcs = template.FuncMap{
-	"field": newField,
-	"join":  strings.Join,
+	// field writes a labelled form field (fieldData.HTML): {{field . "nip" "text" "off" "hint"}}.
+	"field": func(p *Page, name, typ string, opts ...string) template.HTML {
+		return newField(p, name, typ, opts...).HTML()
+	},
+	"join": strings.Join,
 	"date": func(t time.Time) string {
 		if t.IsZero() {
 			return "–"
@@ -84,8 +93,26 @@ func newHistory(p *Page, steps []request.Step, notes bool) historyData {
 // wib is the time zone dates are shown in until tenants carry their own.
 var wib = time.FixedZone("WIB", 7*3600)
 
-func parseTemplates() (*templates, error) {
-	t := &templates{pages: map[string]*template.Template{}}
+func parseTemplates(a *assets) (*templates, error) {
+	t := &templates{baked: map[string]map[string]*template.Template{}}
+	for _, lang := range i18n.Langs {
+		pages, err := parsePages()
+		if err != nil {
+			return nil, err
+		}
+		for name, pt := range pages {
+			if _, err := bake(pt, lang, a); err != nil {
+				return nil, fmt.Errorf("templates: %s: %w", name, err)
+			}
+		}
+		t.baked[lang] = pages
+	}
+	return t, nil
+}
+
+// parsePages parses every page with the layout and the partials.
+func parsePages() (map[string]*template.Template, error) {
+	out := map[string]*template.Template{}
 	base, err := template.New("layout").Funcs(funcs).ParseFS(templateFS, "templates/layout.gohtml", "templates/_*.gohtml")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -103,11 +130,11 @@ func parseTemplates() (*templates, error) {
 		if err != nil {
 			return nil, err
 		}
-		if t.pages[name], err = c.ParseFS(templateFS, p); err != nil {
+		if out[name], err = c.ParseFS(templateFS, p); err != nil {
 			return nil, fmt.Errorf("templates: %w", err)
 		}
 	}
-	return t, nil
+	return out, nil
 }
 
 // Page is what every template gets.
@@ -298,16 +325,18 @@ func (s *Server) page(r *http.Request, title string) *Page {
 			}
 		}
 	}
-	if p.User != nil && s.Requests != nil {
-		if n, err := s.Requests.Store.UnreadCount(r.Context(), p.User.ID); err == nil {
-			p.Unread = n
-		}
+	if p.User != nil {
+		p.Unread = unreadOf(r)
 	}
 	return p
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) error {
-	t, ok := s.tpl.pages[name]
+	set, ok := s.tpl.baked[p.Lang]
+	if !ok {
+		set = s.tpl.baked[i18n.Default]
+	}
+	t, ok := set[name]
 	if !ok {
 		return fmt.Errorf("render: no page %q", name)
 	}
@@ -321,19 +350,46 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 			return writeHTML(w, status, b.([]byte))
 		}
 	}
-	var b bytes.Buffer
-	if err := t.ExecuteTemplate(&b, "layout", p); err != nil {
+	b := renderBuffers.Get().(*bytes.Buffer)
+	defer putRenderBuffer(b)
+	if err := t.ExecuteTemplate(b, "layout", p); err != nil {
 		return fmt.Errorf("render %s: %w", name, err)
 	}
+	if s.tpl.plain != nil {
+		var want bytes.Buffer
+		if err := s.tpl.plain[name].ExecuteTemplate(&want, "layout", p); err != nil {
+			return fmt.Errorf("render %s as written: %w", name, err)
+		}
+		if !bytes.Equal(b.Bytes(), want.Bytes()) {
+			return fmt.Errorf("render %s: the baked template differs from the one as written:\n%s", name, firstDiff(b.String(), want.String()))
+		}
+	}
 	if cacheable && s.pageCacheSize.Add(1) <= maxCachedPages {
-		s.pageCache.Store(key, b.Bytes())
+		s.pageCache.Store(key, bytes.Clone(b.Bytes()))
 	}
 	return writeHTML(w, status, b.Bytes())
 }
 
+// renderBuffers keeps the buffers pages are rendered into: a page is 10 – 60 KB, and
+// growing a fresh buffer to that size for every request was half of a page's allocations.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// putRenderBuffer returns b to the pool, unless an unusually large page grew it.
+func putRenderBuffer(b *bytes.Buffer) {
+	if b.Cap() > 1<<20 {
+		return
+	}
+	b.Reset()
+	renderBuffers.Put(b)
+}
+
+// writeHTML sends a whole rendered page. The length is known, so the answer goes out with
+// Content-Length instead of chunked: one write, no terminating chunk.
 func writeHTML(w http.ResponseWriter, status int, b []byte) error {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(status)
 	_, err := w.Write(b)
 	return err

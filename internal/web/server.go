@@ -97,12 +97,14 @@ type Server struct {
 // Init parses the templates and fingerprints the assets.
 func (s *Server) Init() error {
 	var err error
-	if s.tpl, err = parseTemplates(); err != nil {
+	if s.assets, err = newAssets(); err != nil {
+		return err
+	}
+	if s.tpl, err = parseTemplates(s.assets); err != nil {
 		return err
 	}
 	s.uploadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
-	s.assets, err = newAssets()
-	return err
+	return nil
 }
 
 // Handler returns the whole HTTP interface.
@@ -211,6 +213,7 @@ const (
 	keyRequestID ctxKey = iota
 	keyUser
 	keySession
+	keyUnread
 	keyLang
 	keyStaff
 )

@@ -36,6 +36,7 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 	ctx := r.Context()
 	ctx = withValue(ctx, keyUser, &u)
 	ctx = withValue(ctx, keySession, c.Value)
+	ctx = withValue(ctx, keyUnread, sess.Unread)
 	// Only a session that passed the second factor can be staff, so applicants' requests
 	// cost no lookup of roles.
 	if !sess.MFAAt.IsZero() && s.Staff != nil {
@@ -53,6 +54,12 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 func userOf(r *http.Request) *account.User {
 	u, _ := r.Context().Value(keyUser).(*account.User)
 	return u
+}
+
+// unreadOf is the signed-in user's unread notifications, counted with the session.
+func unreadOf(r *http.Request) int {
+	n, _ := r.Context().Value(keyUnread).(int)
+	return n
 }
 
 func sessionOf(r *http.Request) string {

@@ -59,6 +59,9 @@ func start(t *testing.T, d store.Dialect, env map[string]string) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if err := h.a.Web.VerifyBaking(); err != nil {
+		t.Fatal(err)
+	}
 	srv.Config.Handler = h.a.Handler()
 	srv.Start()
 	h.srv = srv
