@@ -250,7 +250,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 	}
 	now := s.now()
 	if r.Status == Returned {
-		return r, s.resubmit(ctx, t, u, r, cal, now)
+		return r, s.resubmit(ctx, t, u, r, cal, now, desk)
 	}
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
 		r.Status, r.SubmittedAt, r.UpdatedAt = Waiting, now, now
@@ -285,7 +285,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 		}
 		record := func() error { return s.record(ctx, u, "request.submit", r) }
 		if desk != nil {
-			record = func() error { return s.recordDesk(ctx, *desk, u, r) }
+			record = func() error { return s.recordDesk(ctx, *desk, "request.walkin", u, r) }
 		}
 		if err := record(); err != nil {
 			return err
@@ -299,10 +299,11 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 	return r, err
 }
 
-// resubmit sends a corrected request back to the step that returned it: the applicant's
-// correction row ends, and the paused step's clock runs again with the working time it
-// had left (its due time moves by the pause).
-func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time) error {
+// resubmit sends a corrected request back to the step that returned it: the correction
+// row ends, and the paused step's clock runs again with the working time it had left (its
+// due time moves by the pause). desk is the front-desk officer who entered the correction
+// of a walk-in request, nil when the applicant corrected it in the portal.
+func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time, desk *Desk) error {
 	steps, err := s.Store.StepsOf(ctx, r.ID)
 	if err != nil {
 		return err
@@ -321,6 +322,9 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 	}
 	return s.Store.Tx(ctx, func(ctx context.Context) error {
 		corr.FinishedAt, corr.Status, corr.Actor, corr.ActorID = now, StepDone, u.DisplayName(), u.ID
+		if desk != nil {
+			corr.Actor, corr.ActorID = desk.Name, desk.UserID
+		}
 		if ok, err := s.Store.FinishStep(ctx, *corr); err != nil || !ok {
 			if err == nil {
 				err = errs.New(errs.Conflict, "request.not_editable")
@@ -343,8 +347,15 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.resubmitted", Arg: r.Number, CreatedAt: now}); err != nil {
 			return err
 		}
-		if err := s.record(ctx, u, "request.resubmit", r); err != nil {
+		record := func() error { return s.record(ctx, u, "request.resubmit", r) }
+		if desk != nil {
+			record = func() error { return s.recordDesk(ctx, *desk, "request.resubmit", u, r) }
+		}
+		if err := record(); err != nil {
 			return err
+		}
+		if !deliverable(u.Email) {
+			return nil
 		}
 		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_resubmitted",
 			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})

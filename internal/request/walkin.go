@@ -153,7 +153,16 @@ func (s *Service) CheckWalkIn(ctx context.Context, t account.Tenant, a Applicant
 	if err != nil {
 		return Request{}, k, err
 	}
-	k = k.ForChannel(ChannelLoket)
+	now := s.now()
+	r := Request{TenantID: t.ID, Service: WalkInService, Kind: kind, Status: Draft, Domain: t.MailDomain,
+		Channel: ChannelLoket, CreatedAt: now, UpdatedAt: now}
+	return s.checkDesk(ctx, &r, k.ForChannel(ChannelLoket), a, values, have)
+}
+
+// checkDesk puts the front desk's values on r (the applicant's shared ones copied into
+// the kind's) and checks the applicant and the request together, so that one answer
+// names every field to fix.
+func (s *Service) checkDesk(ctx context.Context, r *Request, k Kind, a Applicant, values map[string]string, have map[string]bool) (Request, Kind, error) {
 	a.normalize()
 	if values == nil {
 		values = map[string]string{}
@@ -164,11 +173,9 @@ func (s *Service) CheckWalkIn(ctx context.Context, t account.Tenant, a Applicant
 		}
 	}
 	k.Normalize(values)
-	now := s.now()
-	r := Request{TenantID: t.ID, Service: WalkInService, Kind: kind, Status: Draft, Domain: t.MailDomain, Values: values,
-		Address: values["proposed_address"], PersonKey: k.PersonKey(values), Channel: ChannelLoket, CreatedAt: now, UpdatedAt: now}
+	r.Values, r.Address, r.PersonKey = values, values["proposed_address"], k.PersonKey(values)
 	fs := a.check()
-	err = s.checkValues(ctx, r, k, have)
+	err := s.checkValues(ctx, *r, k, have)
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 		for _, f := range e.Fields {
 			if !fs.Has(f.Name) {
@@ -176,9 +183,87 @@ func (s *Service) CheckWalkIn(ctx context.Context, t account.Tenant, a Applicant
 			}
 		}
 	} else if err != nil {
-		return r, k, err
+		return *r, k, err
 	}
-	return r, k, fs.Err()
+	return *r, k, fs.Err()
+}
+
+// CorrectWalkIn enters the correction of a front-desk request that staff returned: the
+// desk reached the applicant (u) and brings the corrected applicant data, values and
+// documents. files replace the stored document of the same field; a field without a new
+// file keeps its document. The applicant's e-mail stays as it is. Everything is checked
+// first; then, in one transaction, the profile, the values and the documents are saved
+// and the request goes back to the step that returned it, as a resubmission from the
+// portal would (the desk is named as who corrected it). Replaced documents' files are
+// removed once the change has committed.
+func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk, u account.User, r Request, a Applicant, values map[string]string, files []File) (Request, error) {
+	st, ok := s.Store.(WalkInStore)
+	if !ok {
+		return r, errors.New("walk-in correction: the request store keeps no accounts")
+	}
+	if r.Channel != ChannelLoket || r.Status != Returned || r.UserID != u.ID || r.TenantID != t.ID {
+		return r, errs.New(errs.Conflict, "request.not_editable")
+	}
+	_, k, err := s.FormOf(r)
+	if err != nil {
+		return r, err
+	}
+	stored, err := s.Store.FilesOf(ctx, r.ID)
+	if err != nil {
+		return r, err
+	}
+	have := map[string]bool{}
+	for _, f := range stored {
+		have[f.Field] = true
+	}
+	for _, f := range files {
+		have[f.Field] = true
+	}
+	a.Email = ""
+	if deliverable(u.Email) {
+		a.Email = u.Email
+	}
+	if r, _, err = s.checkDesk(ctx, &r, k, a, values, have); err != nil {
+		return r, err
+	}
+	a.normalize()
+	now := s.now()
+	r.UpdatedAt = now
+	var replaced []File
+	err = st.Tx(ctx, func(ctx context.Context) error {
+		u.Profile = a.profile()
+		if err := st.UpdateProfile(ctx, u.ID, u.Profile); err != nil {
+			return err
+		}
+		if err := st.SaveDraft(ctx, r); err != nil {
+			return err
+		}
+		for _, f := range files {
+			for _, o := range stored {
+				if o.Field == f.Field {
+					if err := st.DeleteFile(ctx, o.ID); err != nil {
+						return err
+					}
+					replaced = append(replaced, o)
+				}
+			}
+			f.RequestID, f.CreatedAt = r.ID, now
+			if err := st.AddFile(ctx, &f); err != nil {
+				return err
+			}
+		}
+		r, err = s.submit(ctx, t, u, r, &desk)
+		return err
+	})
+	if err != nil {
+		return r, fmt.Errorf("walk-in correction: %w", err)
+	}
+	for _, o := range replaced {
+		if err := s.Files.Remove(o.Name); err != nil {
+			s.Log.WarnContext(ctx, "remove replaced file", "file", o.Name, "err", err)
+		}
+	}
+	return r, nil
 }
 
 // WalkIn enters a request the front desk received on paper, for an applicant who has no
@@ -282,14 +367,15 @@ func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tena
 	return u, st.UpdateProfile(ctx, u.ID, u.Profile)
 }
 
-// recordDesk writes the front desk's entry of a request to the audit trail: the officer
-// acted, for the applicant.
-func (s *Service) recordDesk(ctx context.Context, d Desk, u account.User, r Request) error {
+// recordDesk writes what the front desk did for the applicant to the audit trail
+// (request.walkin: entered the request; request.resubmit: entered its correction): the
+// officer acted, for the applicant.
+func (s *Service) recordDesk(ctx context.Context, d Desk, action string, u account.User, r Request) error {
 	if s.Audit == nil {
 		return nil
 	}
 	return s.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: fmt.Sprintf("staff:%d", d.UserID), ActorName: d.Name,
-		Role: "front_desk", Action: "request.walkin", Object: fmt.Sprintf("request:%d", r.ID),
+		Role: "front_desk", Action: action, Object: fmt.Sprintf("request:%d", r.ID),
 		Detail: r.Number + " " + r.Email() + " (" + u.DisplayName() + ")"})
 }
 

@@ -24,6 +24,11 @@ type loketData struct {
 	Done      *request.Request
 	Applicant account.User
 	Contact   string
+	// Fix is the returned request whose correction the form enters
+	// (kantor_loket_fix.go), and Reason the note it was returned with; Files (formData)
+	// are then its stored documents, kept unless replaced.
+	Fix    *request.Request
+	Reason string
 }
 
 // maxLoketBody bounds the front desk's form: the scan (10 MB), the largest document

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -139,4 +140,123 @@ func TestLoket(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A walk-in request returned for correction waits for the front desk, not for the
+// applicant: the desk sees it in its inbox, opens the loket form filled with the request,
+// gets errors back with what it typed and nothing written, then enters the correction,
+// replacing one document and keeping the other; the request goes back to the Kasi's step.
+func TestLoketCorrection(t *testing.T) {
+	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
+				t.Skip("SUREL_TEST_POSTGRES not set")
+			}
+			h := staffHarness(t, d)
+			tn := h.a.Tenants.Default()
+			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)
+			kasi := stafftest.New(t, h.a.Staff, tn, "kasi@kominfo.go.id", sop.RoleKepalaSeksi)
+			dc, kc := h.client(), h.client()
+			h.signInStaff(dc, desk)
+			h.signInStaff(kc, kasi)
+			r := h.postMultipart(dc, "/kantor/loket?jenis=pns", loketForm(), upload{"scan_permohonan", "formulir.png", pngBytes(t, 40, 30)},
+				upload{"doc_kepegawaian", "kartu-lama.png", pngBytes(t, 30, 20)})
+			if r.status != 303 {
+				t.Fatalf("walk-in: %d %s", r.status, r.body)
+			}
+			id := strings.TrimPrefix(r.loc, "/kantor/loket/")
+			page, fix := "/kantor/permohonan/"+id, "/kantor/permohonan/"+id+"/perbaikan"
+			r = h.do(kc, "GET", page, nil)
+			step := regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
+			if step == nil {
+				t.Fatal("no step on the kasi's page")
+			}
+			// Nothing to correct yet.
+			if r := h.do(dc, "GET", fix, nil); r.status != 409 {
+				t.Fatalf("correction form of a request not returned: %d", r.status)
+			}
+			r = h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"return"}, "note": {"Scan kartu pegawai buram"}})
+			if r.status != 303 {
+				t.Fatalf("return: %d %s", r.status, r.body)
+			}
+
+			// The desk has the task; the kasi has neither the task nor the link.
+			if r := h.do(dc, "GET", "/kantor", nil); !strings.Contains(r.body, `href="`+page+`"`) || !strings.Contains(r.body, "Perbaikan data di loket") {
+				t.Fatal("the correction is not in the front desk's inbox")
+			}
+			if r := h.do(kc, "GET", "/kantor", nil); strings.Contains(r.body, `href="`+page+`"`) {
+				t.Fatal("the returned request is still in the kasi's inbox")
+			}
+			if r := h.do(kc, "GET", page, nil); strings.Contains(r.body, `href="`+fix+`"`) {
+				t.Fatal("the kasi is offered the front desk's correction")
+			}
+			if r := h.do(kc, "GET", fix, nil); r.status != 403 {
+				t.Fatalf("kasi at the correction form: %d", r.status)
+			}
+			r = h.do(dc, "GET", page, nil)
+			contains(t, r.body, "Menunggu perbaikan di loket", `href="`+fix+`"`, "Scan kartu pegawai buram")
+
+			// The form, filled with the request.
+			r = h.do(dc, "GET", fix, nil)
+			if r.status != 200 {
+				t.Fatalf("correction form: %d %s", r.status, r.body)
+			}
+			contains(t, r.body, "Scan kartu pegawai buram", `action="`+fix+`"`, `value="Budi"`, `value="Santoso"`, `value="196109231991031004"`,
+				`value="budi.santoso"`, "Tersimpan: kartu-lama.png", "Kirim perbaikan")
+
+			// Errors: typed values kept, nothing written.
+			bad := loketForm()
+			bad.Set("jabatan", "")
+			bad.Set("satuan_kerja", "Setda Merangin")
+			files := rows(t, h.a.Store, "request_files")
+			r = h.postMultipart(dc, fix, bad, upload{"doc_kepegawaian", "kartu-baru.png", pngBytes(t, 32, 22)})
+			if r.status != 422 || !strings.Contains(r.body, `id="e-jabatan"`) || !strings.Contains(r.body, `value="Setda Merangin"`) {
+				t.Fatalf("bad correction: %d %s", r.status, r.body)
+			}
+			rq, err := h.a.Store.Request(t.Context(), parseInt(t, id))
+			if err != nil || rq.Status != "perbaikan" || rows(t, h.a.Store, "request_files") != files {
+				t.Fatalf("a refused correction changed the request: %+v %v", rq.Status, err)
+			}
+
+			// The correction: the new card replaces the old one, the scan is kept.
+			good := loketForm()
+			good.Set("satuan_kerja", "Setda Merangin")
+			r = h.postMultipart(dc, fix, good, upload{"doc_kepegawaian", "kartu-baru.png", pngBytes(t, 32, 22)})
+			if r.status != 303 || r.loc != page {
+				t.Fatalf("correction: %d %s %s", r.status, r.loc, r.body)
+			}
+			rq, _ = h.a.Store.Request(t.Context(), parseInt(t, id))
+			fs, _ := h.a.Store.FilesOf(t.Context(), rq.ID)
+			names := map[string]string{}
+			for _, f := range fs {
+				names[f.Field] = f.OriginalName
+			}
+			if rq.Status != "diproses" || len(fs) != 2 || names["doc_kepegawaian"] != "kartu-baru.png" || names["scan_permohonan"] != "formulir.png" {
+				t.Fatalf("after the correction: status %s, files %v", rq.Status, names)
+			}
+			u, _ := h.a.Store.UserByID(t.Context(), rq.UserID)
+			if u.Profile.SatuanKerja != "Setda Merangin" {
+				t.Fatalf("profile not corrected: %+v", u.Profile)
+			}
+			// Back in the kasi's inbox, on the same step; the desk is in the history and
+			// the audit trail.
+			if r := h.do(kc, "GET", "/kantor", nil); !strings.Contains(r.body, `href="`+page+`"`) {
+				t.Fatal("the corrected request is not back in the kasi's inbox")
+			}
+			r = h.do(kc, "GET", page, nil)
+			contains(t, r.body, `name="langkah" value="`+step[1]+`"`, "Perbaikan data di loket", desk.Name, "request.resubmit")
+			if r := h.do(dc, "GET", fix, nil); r.status != 409 {
+				t.Fatalf("correction form after the correction: %d", r.status)
+			}
+		})
+	}
+}
+
+func parseInt(t *testing.T, s string) int64 {
+	t.Helper()
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }

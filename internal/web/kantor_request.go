@@ -23,7 +23,10 @@ type caseData struct {
 	Capacity   *capacityFigures
 	Credential workflow.CredentialState
 	CanLetter  bool
-	Trail      []trailRow
+	// Fix: a front-desk request waits for the desk to enter its correction, and the
+	// viewer is at the front desk.
+	Fix   bool
+	Trail []trailRow
 }
 
 // trailRow is one audit entry with its time in words.
@@ -63,10 +66,12 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	if d.Applicant, err = s.Accounts.Store.UserByID(r.Context(), rq.UserID); err != nil {
 		return d, err
 	}
-	if st, ok := workflow.Running(v.Steps); ok && st.Kind != request.KindCorrection {
+	if st, ok := workflow.Running(v.Steps); ok && st.Kind == request.KindCorrection {
+		d.Fix = rq.Channel == request.ChannelLoket && rq.Status == request.Returned && m.Has(sop.RoleFrontDesk)
+	} else if ok {
 		d.Running = &st
 		d.CanAct = m.Has(sop.Role(st.Role))
-		d.Actions = workflow.ActionsFor(rq, st.Kind)
+		d.Actions = workflow.Actions(st.Kind)
 		if st.Status == workflow.StepWorking {
 			d.Actions = nil
 		}

@@ -163,6 +163,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /kantor/loket", s.loketForm, loket)
 	h("POST /kantor/loket", s.loket, loket)
 	h("GET /kantor/loket/{id}", s.loketDone, loket)
+	h("GET /kantor/permohonan/{id}/perbaikan", s.loketFixForm, loket)
+	h("POST /kantor/permohonan/{id}/perbaikan", s.loketFix, loket)
 	h("POST /permohonan/{id}/password", s.reveal, s.signedIn)
 	h("GET /permohonan/{id}/password-email", s.mailboxPasswordForm, s.signedIn)
 	h("POST /permohonan/{id}/password-email", s.mailboxPassword, s.signedIn, limited)

@@ -97,22 +97,8 @@ func Actions(kind string) []Action {
 	return nil
 }
 
-// ActionsFor is Actions for a given request: a request entered at the front desk has
-// no portal account to correct it in, so it cannot be returned (the desk calls the
-// applicant and refuses, or the staff correct it with them).
-func ActionsFor(r request.Request, kind string) []Action {
-	var out []Action
-	for _, a := range Actions(kind) {
-		if a == Return && r.Channel == "loket" {
-			continue
-		}
-		out = append(out, a)
-	}
-	return out
-}
-
-func allowed(r request.Request, kind string, a Action) bool {
-	for _, x := range ActionsFor(r, kind) {
+func allowed(kind string, a Action) bool {
+	for _, x := range Actions(kind) {
 		if x == a {
 			return true
 		}
@@ -163,7 +149,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 		if st.Status != StepFailed {
 			return r, ErrAlreadyDone
 		}
-	} else if !allowed(r, st.Kind, in.Action) {
+	} else if !allowed(st.Kind, in.Action) {
 		return r, errs.New(errs.Invalid, "workflow.bad_action")
 	} else if st.Status == StepWorking {
 		return r, ErrAlreadyDone
@@ -429,7 +415,9 @@ func (e *Engine) refuse(ctx context.Context, t account.Tenant, r *request.Reques
 }
 
 // giveBack returns the request to the applicant: the step's clock stops and a
-// correction row for the applicant opens.
+// correction row opens, the applicant's in the portal, or, for a request entered at the
+// front desk (the applicant has no portal account to correct it in), the front desk's:
+// it reaches the applicant by e-mail or phone and enters the correction for them.
 func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Request, st request.Step, a actor, note string, now time.Time) error {
 	ok, err := e.Store.PauseStep(ctx, st.ID, now)
 	if err != nil {
@@ -440,6 +428,10 @@ func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Requ
 	}
 	corr := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
 		Kind: request.KindCorrection, Jabatan: "Pemohon", StartedAt: now, Status: request.StepPaused, Note: note}
+	mail := "request_returned"
+	if r.Channel == request.ChannelLoket {
+		corr.Name, corr.Role, corr.Jabatan, mail = "Perbaikan data di loket", string(sop.RoleFrontDesk), "Front Desk", "request_returned_loket"
+	}
 	if err := e.Store.AddStep(ctx, &corr); err != nil {
 		return err
 	}
@@ -447,7 +439,7 @@ func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Requ
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
 		return err
 	}
-	return e.tell(ctx, t, *r, "notif.returned", "request_returned", map[string]any{"Reason": note, "From": a.name()}, now)
+	return e.tell(ctx, t, *r, "notif.returned", mail, map[string]any{"Reason": note, "From": a.name()}, now)
 }
 
 // tell notifies the applicant in the portal and by e-mail, in the caller's transaction.
