@@ -9,11 +9,13 @@ import (
 
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/workflow"
 )
 
-// probe is one query the two pages run, as the store writes it (copied from
-// internal/store: Inbox in workflow.go, StepsOf in request.go, AuditTrail in audit.go,
-// sqlmail's Capacity), with arguments from the seeded data.
+// probe is one query the two pages run, with arguments from the seeded data: the
+// inbox's as the store builds them (store.InboxSQL), the others as the store writes them
+// (copied from internal/store: StepsOf in request.go, AuditTrail in audit.go, sqlmail's
+// Capacity).
 type probe struct {
 	name string
 	sql  string
@@ -23,29 +25,27 @@ type probe struct {
 func (e *env) probes() []probe {
 	s := e.shape
 	now := time.Now().UTC()
-	from := ` FROM request_steps st JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id WHERE st.tenant_id = ? AND st.finished_at IS NULL AND st.paused_at IS NULL AND st.role IN (?)`
-	list := `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
-		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.address, r.domain, r.flags, r.kind`
-	search := ` AND (LOWER(r.number) LIKE ? OR r.address LIKE ? OR LOWER(u.full_name) LIKE ? OR LOWER(u.first_name || ' ' || u.last_name) LIKE ?)`
-	over := ` AND st.due_at >= ? AND st.due_at < ?`
-	base := []any{s.Tenant, string(sop.RoleKepalaSeksi)}
-	like := "%" + e.searches[0] + "%"
-	sargs := append(slices.Clone(base), like, like, like, like)
-	oargs := append(slices.Clone(base), time.Unix(0, 0).UTC(), now)
-	id := s.running[len(s.running)/2]
-	return []probe{
-		{"inbox count", `SELECT COUNT(*)` + from, base},
-		{"inbox page 1", list + from + ` ORDER BY st.due_at, st.id LIMIT 25 OFFSET 0`, base},
-		{"inbox count ?q=" + e.searches[0], `SELECT COUNT(*)` + from + search, sargs},
-		{"inbox page 1 ?q=" + e.searches[0], list + from + search + ` ORDER BY st.due_at, st.id LIMIT 25 OFFSET 0`, sargs},
-		{"inbox count ?batas=over", `SELECT COUNT(*)` + from + over, oargs},
-		{"inbox page 1 ?batas=over", list + from + over + ` ORDER BY st.due_at, st.id LIMIT 25 OFFSET 0`, oargs},
-		{"request steps", `SELECT ` + stepCols + ` FROM request_steps WHERE request_id = ? ORDER BY seq`, []any{id}},
-		{"audit trail", `SELECT id, tenant_id, seq, at, actor, actor_name, role, action, object, detail, ip, prev_hash, hash FROM audit_log WHERE object = ? ORDER BY tenant_id, seq`,
-			[]any{fmt.Sprintf("request:%d", id)}},
-		{"mail capacity (provision steps)", `SELECT (SELECT COUNT(*) FROM mail_domains WHERE domain = ?), COUNT(m.address), COALESCE(SUM(m.quota_bytes), 0), COALESCE(SUM(q.bytes), 0)
-		FROM mailboxes m LEFT JOIN mail_quota q ON q.username = m.address WHERE m.domain = ?`, []any{s.Domain, s.Domain}},
+	var out []probe
+	for _, v := range []struct {
+		name string
+		q    workflow.InboxQuery
+	}{
+		{"", workflow.InboxQuery{}},
+		{" ?q=" + e.searches[0], workflow.InboxQuery{Search: e.searches[0]}},
+		{" ?batas=over", workflow.InboxQuery{DueFrom: time.Unix(0, 0), DueTo: now}},
+	} {
+		q := v.q
+		q.TenantID, q.Roles, q.Limit = s.Tenant, []string{string(sop.RoleKepalaSeksi)}, 25
+		count, page, args, pageArgs := store.InboxSQL(q)
+		out = append(out, probe{"inbox count" + v.name, count, args}, probe{"inbox page 1" + v.name, page, pageArgs})
 	}
+	id := s.running[len(s.running)/2]
+	return append(out,
+		probe{"request steps", `SELECT ` + stepCols + ` FROM request_steps WHERE request_id = ? ORDER BY seq`, []any{id}},
+		probe{"audit trail", `SELECT id, tenant_id, seq, at, actor, actor_name, role, action, object, detail, ip, prev_hash, hash FROM audit_log WHERE object = ? ORDER BY tenant_id, seq`,
+			[]any{fmt.Sprintf("request:%d", id)}},
+		probe{"mail capacity (provision steps)", `SELECT (SELECT COUNT(*) FROM mail_domains WHERE domain = ?), COUNT(m.address), COALESCE(SUM(m.quota_bytes), 0), COALESCE(SUM(q.bytes), 0)
+		FROM mailboxes m LEFT JOIN mail_quota q ON q.username = m.address WHERE m.domain = ?`, []any{s.Domain, s.Domain}})
 }
 
 const stepCols = `id, request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id, started_at, due_at,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -98,36 +99,12 @@ func (s *Store) Inbox(ctx context.Context, q workflow.InboxQuery) ([]workflow.Ta
 	if len(q.Roles) == 0 {
 		return nil, 0, nil
 	}
-	where := []string{"st.tenant_id = ?", "st.finished_at IS NULL", "st.paused_at IS NULL",
-		"st.role IN (?" + strings.Repeat(", ?", len(q.Roles)-1) + ")"}
-	args := []any{q.TenantID}
-	for _, r := range q.Roles {
-		args = append(args, r)
-	}
-	if !q.DueTo.IsZero() {
-		where = append(where, "st.due_at >= ?", "st.due_at < ?")
-		args = append(args, utc(q.DueFrom), utc(q.DueTo))
-	}
-	if q.Search != "" {
-		where = append(where, "st.search LIKE ?")
-		args = append(args, "%"+strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q.Search)))+"%")
-	}
-	// The running steps, and the search, come from the inbox index alone; requests and
-	// users are joined for the page's rows only (bench/RESULTS-backoffice.md).
-	steps := ` FROM request_steps st WHERE ` + strings.Join(where, " AND ")
+	count, page, args, pageArgs := InboxSQL(q)
 	var total int
-	if err := s.get(ctx, `SELECT COUNT(*)`+steps, args, &total); err != nil {
+	if err := s.get(ctx, count, args, &total); err != nil {
 		return nil, 0, fmt.Errorf("inbox count: %w", err)
 	}
-	limit := q.Limit
-	if limit <= 0 {
-		limit = 50
-	}
-	rows, err := s.query(ctx, `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
-		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.address, r.domain, r.flags, r.kind
-		FROM (SELECT st.id AS sid`+steps+` ORDER BY st.due_at, st.id LIMIT ? OFFSET ?) p
-		JOIN request_steps st ON st.id = p.sid JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id
-		ORDER BY st.due_at, st.id`, append(args, limit, q.Offset)...)
+	rows, err := s.query(ctx, page, pageArgs...)
 	if err != nil {
 		return nil, 0, fmt.Errorf("inbox: %w", err)
 	}
@@ -148,6 +125,38 @@ func (s *Store) Inbox(ctx context.Context, q workflow.InboxQuery) ([]workflow.Ta
 		out = append(out, t)
 	}
 	return out, total, rows.Err()
+}
+
+// InboxSQL is the two queries of Inbox, with their arguments: the count and the page.
+// The running steps, and the search, come from the inbox index alone; requests and users
+// are joined for the page's rows only (bench/RESULTS-backoffice.md). The benchmark
+// prints their plans (bench/backoffice -explain).
+func InboxSQL(q workflow.InboxQuery) (count, page string, args, pageArgs []any) {
+	where := []string{"st.tenant_id = ?", "st.finished_at IS NULL", "st.paused_at IS NULL",
+		"st.role IN (?" + strings.Repeat(", ?", len(q.Roles)-1) + ")"}
+	args = []any{q.TenantID}
+	for _, r := range q.Roles {
+		args = append(args, r)
+	}
+	if !q.DueTo.IsZero() {
+		where = append(where, "st.due_at >= ?", "st.due_at < ?")
+		args = append(args, utc(q.DueFrom), utc(q.DueTo))
+	}
+	if q.Search != "" {
+		where = append(where, "st.search LIKE ?")
+		args = append(args, "%"+strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q.Search)))+"%")
+	}
+	steps := ` FROM request_steps st WHERE ` + strings.Join(where, " AND ")
+	limit := q.Limit
+	if limit <= 0 {
+		limit = 50
+	}
+	page = `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
+		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.address, r.domain, r.flags, r.kind
+		FROM (SELECT st.id AS sid` + steps + ` ORDER BY st.due_at, st.id LIMIT ? OFFSET ?) p
+		JOIN request_steps st ON st.id = p.sid JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id
+		ORDER BY st.due_at, st.id`
+	return `SELECT COUNT(*)` + steps, page, args, append(slices.Clone(args), limit, q.Offset)
 }
 
 // PutCredential stores a sealed password unless the request has one already.
