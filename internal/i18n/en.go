@@ -536,6 +536,8 @@ var en = map[string]string{
 	"loket.fix_case_hint":   "The applicant (%s) does not use the portal. Contact them, then enter the correction; the request goes back to the step that returned it.",
 	"loket.fix_open":        "Enter correction",
 	"flash.loket_corrected": "The correction of request %s is entered and the request is processed again.",
+	"loket.fix_files_again": "The newly chosen files were not saved because the form is incomplete: choose them again before sending. The stored files are kept.",
+	"loket.contact_label":   "Reached by",
 	"flash.loket_created":   "Request %s entered.",
 	// Change the mailbox password: the owner of a finished request sets their mailbox's
 	// password (journey 7, seed 004's tutorial); the field labels serve the form's errors.

@@ -537,6 +537,8 @@ var id = map[string]string{
 	"loket.fix_case_hint":   "Pemohon (%s) tidak memakai portal. Hubungi pemohon, lalu catat perbaikannya; permohonan kembali ke langkah yang mengembalikannya.",
 	"loket.fix_open":        "Catat perbaikan",
 	"flash.loket_corrected": "Perbaikan permohonan %s tercatat dan permohonan diproses kembali.",
+	"loket.fix_files_again": "Berkas yang baru dipilih belum disimpan karena formulir belum lengkap: pilih ulang sebelum mengirim. Berkas yang tersimpan tetap dipakai.",
+	"loket.contact_label":   "Dihubungi melalui",
 	"flash.loket_created":   "Permohonan %s tercatat.",
 	// Ganti password email: the owner of a finished request sets their mailbox's password
 	// (journey 7, seed 004's tutorial); the field labels serve the form's error messages.

@@ -47,6 +47,8 @@ func (s *Server) fillLoketFix(r *http.Request, p *Page, rq request.Request, u ac
 	s.fillLoket(r, p, sv, k)
 	d := p.Data.(loketData)
 	d.Fix, d.Reason, d.Applicant, d.Contact = &rq, note, u, loketContact(u)
+	// The address is this request's own: no other to suggest.
+	d.Suggestions = nil
 	for i := range files {
 		d.Files[files[i].Field] = &files[i]
 	}

@@ -16,13 +16,16 @@ import (
 // caseData is the staff's request page.
 type caseData struct {
 	viewData
-	Applicant  account.User
-	Running    *request.Step
-	Actions    []workflow.Action
-	CanAct     bool
-	Capacity   *capacityFigures
-	Credential workflow.CredentialState
-	CanLetter  bool
+	Applicant account.User
+	// ApplicantEmail is the applicant's e-mail, empty for a walk-in applicant who gave
+	// none (their record holds a placeholder).
+	ApplicantEmail string
+	Running        *request.Step
+	Actions        []workflow.Action
+	CanAct         bool
+	Capacity       *capacityFigures
+	Credential     workflow.CredentialState
+	CanLetter      bool
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
 	Fix   bool
@@ -65,6 +68,9 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	d := caseData{viewData: v}
 	if d.Applicant, err = s.Accounts.Store.UserByID(r.Context(), rq.UserID); err != nil {
 		return d, err
+	}
+	if !isPlaceholder(d.Applicant.Email) {
+		d.ApplicantEmail = d.Applicant.Email
 	}
 	if st, ok := workflow.Running(v.Steps); ok && st.Kind == request.KindCorrection {
 		d.Fix = rq.Channel == request.ChannelLoket && rq.Status == request.Returned && m.Has(sop.RoleFrontDesk)
