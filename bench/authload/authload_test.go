@@ -235,3 +235,28 @@ func BenchmarkHandlerLogin(b *testing.B) { benchHandler(b, "/masuk", false) }
 
 // BenchmarkHandlerAkun is the handler of GET /akun alone (no network, no client).
 func BenchmarkHandlerAkun(b *testing.B) { benchHandler(b, "/akun", true) }
+
+// BenchmarkHandlerLoginPost is POST /masuk through the handler alone with argon2id
+// parameters so cheap that the hash is negligible: ns/op is what a login costs besides
+// its hash (form, SQL, session, cookie), the part that separates login throughput from
+// the raw hash rate.
+func BenchmarkHandlerLoginPost(b *testing.B) {
+	e, err := newEnv(context.Background(), envOptions{Users: 1000, Log: "text", Hash: &cheap, Out: io.Discard})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer e.Close()
+	h := e.App.Handler()
+	body := "login=" + Username(1) + "&password=" + url.QueryEscape(Password)
+	b.ReportAllocs()
+	for b.Loop() {
+		req := httptest.NewRequest(http.MethodPost, e.BaseURL+"/masuk", strings.NewReader(body))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = "127.0.0.1:4000"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusSeeOther {
+			b.Fatalf("POST /masuk: status %d", rec.Code)
+		}
+	}
+}
