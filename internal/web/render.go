@@ -334,7 +334,8 @@ func (s *Server) page(r *http.Request, title string) *Page {
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) error {
 	set, ok := s.tpl.baked[p.Lang]
 	if !ok {
-		set = s.tpl.baked[i18n.Default]
+		// The baked words must be the page's language.
+		p.Lang, set = i18n.Default, s.tpl.baked[i18n.Default]
 	}
 	t, ok := set[name]
 	if !ok {
