@@ -448,32 +448,52 @@ func (s *Service) Attach(ctx context.Context, u account.User, r Request, f File)
 	if r.Status != Draft && r.Status != Returned {
 		return errs.New(errs.Conflict, "request.not_editable")
 	}
-	f.RequestID, f.CreatedAt = r.ID, s.now()
 	var old []File
 	err := s.Store.Tx(ctx, func(ctx context.Context) error {
-		files, err := s.Store.FilesOf(ctx, r.ID)
+		stored, err := s.Store.FilesOf(ctx, r.ID)
 		if err != nil {
 			return err
 		}
-		for _, o := range files {
-			if o.Field == f.Field {
-				if err := s.Store.DeleteFile(ctx, o.ID); err != nil {
-					return err
-				}
-				old = append(old, o)
-			}
-		}
-		return s.Store.AddFile(ctx, &f)
+		old, err = s.putFiles(ctx, r, stored, []File{f}, s.now())
+		return err
 	})
 	if err != nil {
 		return err
 	}
-	for _, o := range old {
+	s.removeFiles(ctx, old)
+	return nil
+}
+
+// putFiles adds files to r, each replacing the stored document of its field (stored are
+// r's documents before); it gives the replaced ones, whose files the caller removes with
+// removeFiles once the transaction has committed.
+func (s *Service) putFiles(ctx context.Context, r Request, stored, files []File, now time.Time) ([]File, error) {
+	var replaced []File
+	for _, f := range files {
+		for _, o := range stored {
+			if o.Field == f.Field {
+				if err := s.Store.DeleteFile(ctx, o.ID); err != nil {
+					return nil, err
+				}
+				replaced = append(replaced, o)
+			}
+		}
+		f.RequestID, f.CreatedAt = r.ID, now
+		if err := s.Store.AddFile(ctx, &f); err != nil {
+			return nil, err
+		}
+	}
+	return replaced, nil
+}
+
+// removeFiles deletes the stored files of documents no longer in the database; a failure
+// only leaves an orphan file, so it is logged.
+func (s *Service) removeFiles(ctx context.Context, files []File) {
+	for _, o := range files {
 		if err := s.Files.Remove(o.Name); err != nil {
 			s.Log.WarnContext(ctx, "remove replaced file", "file", o.Name, "err", err)
 		}
 	}
-	return nil
 }
 
 // File finds a document of u's request; anyone else's is not found.

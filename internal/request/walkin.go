@@ -238,19 +238,8 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk
 		if err := st.SaveDraft(ctx, r); err != nil {
 			return err
 		}
-		for _, f := range files {
-			for _, o := range stored {
-				if o.Field == f.Field {
-					if err := st.DeleteFile(ctx, o.ID); err != nil {
-						return err
-					}
-					replaced = append(replaced, o)
-				}
-			}
-			f.RequestID, f.CreatedAt = r.ID, now
-			if err := st.AddFile(ctx, &f); err != nil {
-				return err
-			}
+		if replaced, err = s.putFiles(ctx, r, stored, files, now); err != nil {
+			return err
 		}
 		r, err = s.submit(ctx, t, u, r, &desk)
 		return err
@@ -258,11 +247,7 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk
 	if err != nil {
 		return r, fmt.Errorf("walk-in correction: %w", err)
 	}
-	for _, o := range replaced {
-		if err := s.Files.Remove(o.Name); err != nil {
-			s.Log.WarnContext(ctx, "remove replaced file", "file", o.Name, "err", err)
-		}
-	}
+	s.removeFiles(ctx, replaced)
 	return r, nil
 }
 
@@ -298,11 +283,8 @@ func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk Desk, a App
 		if err := st.CreateRequest(ctx, &r); err != nil {
 			return err
 		}
-		for _, f := range files {
-			f.RequestID, f.CreatedAt = r.ID, now
-			if err := st.AddFile(ctx, &f); err != nil {
-				return err
-			}
+		if _, err := s.putFiles(ctx, r, nil, files, now); err != nil {
+			return err
 		}
 		r, err = s.submit(ctx, t, u, r, &desk)
 		return err

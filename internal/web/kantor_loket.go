@@ -96,6 +96,68 @@ func (s *Server) fillLoket(r *http.Request, p *Page, sv request.Offering, k requ
 	p.Data = d
 }
 
+// deskForm is the front desk's form as read (loket and its correction): the typed values,
+// the documents already checked and saved, and whether they are to be kept.
+type deskForm struct {
+	uploadForm
+	files []request.File
+	kept  bool
+}
+
+// readDeskForm reads the front desk's multipart form, the applicant section and k's
+// fields, checking and saving each document as it streams in, and puts the typed values
+// on p. Call drop (deferred) on every path: it removes the saved documents unless the
+// request they belong to was written (kept).
+func (s *Server) readDeskForm(w http.ResponseWriter, r *http.Request, p *Page, k request.Kind) (*deskForm, error) {
+	d := &deskForm{}
+	form, err := s.readUploadForm(w, r, maxLoketBody, k, func(name string) bool {
+		_, ok := k.Field(name)
+		return ok || slices.Contains(request.ApplicantFields, name)
+	}, func(doc request.File) error {
+		d.files = append(d.files, doc)
+		return nil
+	})
+	d.uploadForm = form
+	for n, v := range form.values {
+		p.Form.Set(n, v)
+	}
+	return d, err
+}
+
+func (s *Server) drop(d *deskForm) {
+	if d.kept {
+		return
+	}
+	for _, f := range d.files {
+		s.Uploads.Remove(f.Name)
+	}
+}
+
+// applicant is the applicant section of the form.
+func (d *deskForm) applicant() request.Applicant {
+	return request.ApplicantFrom(func(n string) string { return d.values[n] })
+}
+
+// kindValues are the values of k's own fields (not the applicant section's).
+func (d *deskForm) kindValues(k request.Kind) map[string]string {
+	kv := map[string]string{}
+	for _, f := range k.Fields {
+		if v, ok := d.values[f.Name]; ok && !slices.Contains(request.ApplicantFields, f.Name) {
+			kv[f.Name] = v
+		}
+	}
+	return kv
+}
+
+// orderDeskErrors lists the errors in the form's order: the applicant, then k's fields.
+func orderDeskErrors(p *Page, k request.Kind) {
+	order := append([]string{}, request.ApplicantFields...)
+	for _, f := range k.Fields {
+		order = append(order, f.Name)
+	}
+	p.orderErrors(order)
+}
+
 // loket enters the request. Documents are checked by content as they stream in; nothing
 // is written unless the whole form is valid, and a form returned with errors keeps what
 // was typed (the documents must be chosen again: a browser cannot refill a file input).
@@ -106,51 +168,27 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var saved []request.File
-	keep := false
-	defer func() {
-		if !keep {
-			for _, f := range saved {
-				s.Uploads.Remove(f.Name)
-			}
-		}
-	}()
-	form, err := s.readUploadForm(w, r, maxLoketBody, k, func(name string) bool {
-		_, ok := k.Field(name)
-		return ok || slices.Contains(request.ApplicantFields, name)
-	}, func(doc request.File) error {
-		saved = append(saved, doc)
-		return nil
-	})
+	form, err := s.readDeskForm(w, r, p, k)
+	defer s.drop(form)
 	if err != nil {
 		return err
 	}
-	values, fileErrs, action := form.values, form.fileErrs, form.action
-	for n, v := range values {
-		p.Form.Set(n, v)
-	}
-	if action == "refresh" {
+	if form.action == "refresh" {
 		s.fillLoket(r, p, sv, k)
 		return s.render(w, r, http.StatusOK, "kantor_loket", p)
 	}
-	a := request.ApplicantFrom(func(n string) string { return values[n] })
-	kv := map[string]string{}
-	for _, f := range k.Fields {
-		if v, ok := values[f.Name]; ok && !slices.Contains(request.ApplicantFields, f.Name) {
-			kv[f.Name] = v
-		}
-	}
+	a, kv := form.applicant(), form.kindValues(k)
 	var rq request.Request
-	if len(fileErrs) > 0 {
+	if len(form.fileErrs) > 0 {
 		have := map[string]bool{}
-		for _, f := range saved {
+		for _, f := range form.files {
 			have[f.Field] = true
 		}
 		_, _, err = s.Requests.CheckWalkIn(r.Context(), p.Tenant, a, k.Code, kv, have)
-		err = merge(fileErrs, err)
+		err = merge(form.fileErrs, err)
 	} else {
 		m := staffOf(r)
-		rq, err = s.Requests.WalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, a, k.Code, kv, saved)
+		rq, err = s.Requests.WalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, a, k.Code, kv, form.files)
 	}
 	if err != nil {
 		status, ok := formError(p, err)
@@ -158,14 +196,10 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		s.fillLoket(r, p, sv, k)
-		order := append([]string{}, request.ApplicantFields...)
-		for _, f := range k.Fields {
-			order = append(order, f.Name)
-		}
-		p.orderErrors(order)
+		orderDeskErrors(p, k)
 		return s.render(w, r, status, "kantor_loket", p)
 	}
-	keep = true
+	form.kept = true
 	s.setFlash(w, "flash.loket_created", rq.Number)
 	return redirect(w, r, "/kantor/loket/"+itoa(rq.ID))
 }

@@ -97,44 +97,21 @@ func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	var saved []request.File
-	keep := false
-	defer func() {
-		if !keep {
-			for _, f := range saved {
-				s.Uploads.Remove(f.Name)
-			}
-		}
-	}()
-	form, err := s.readUploadForm(w, r, maxLoketBody, k, func(name string) bool {
-		_, ok := k.Field(name)
-		return ok || slices.Contains(request.ApplicantFields, name)
-	}, func(doc request.File) error {
-		saved = append(saved, doc)
-		return nil
-	})
+	form, err := s.readDeskForm(w, r, p, k)
+	defer s.drop(form)
 	if err != nil {
 		return err
 	}
-	for n, v := range form.values {
-		p.Form.Set(n, v)
-	}
 	if form.action != "refresh" {
-		a := request.ApplicantFrom(func(n string) string { return form.values[n] })
-		kv := map[string]string{}
-		for _, f := range k.Fields {
-			if v, ok := form.values[f.Name]; ok && !slices.Contains(request.ApplicantFields, f.Name) {
-				kv[f.Name] = v
-			}
-		}
 		m := staffOf(r)
 		if len(form.fileErrs) == 0 {
-			_, err = s.Requests.CorrectWalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, u, rq, a, kv, saved)
+			_, err = s.Requests.CorrectWalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, u, rq,
+				form.applicant(), form.kindValues(k), form.files)
 		} else {
 			err = form.fileErrs.Err()
 		}
 		if err == nil {
-			keep = true
+			form.kept = true
 			s.setFlash(w, "flash.loket_corrected", rq.Number)
 			return redirect(w, r, "/kantor/permohonan/"+itoa(rq.ID))
 		}
@@ -149,10 +126,6 @@ func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 	if err := s.fillLoketFix(r, p, rq, u, note); err != nil {
 		return err
 	}
-	order := append([]string{}, request.ApplicantFields...)
-	for _, f := range k.Fields {
-		order = append(order, f.Name)
-	}
-	p.orderErrors(order)
+	orderDeskErrors(p, k)
 	return s.render(w, r, status, "kantor_loket", p)
 }
