@@ -381,6 +381,7 @@ var en = map[string]string{
 	"channel.loket":              "Service desk",
 	"action.forward":             "Forward",
 	"action.return":              "Return to the applicant",
+	"action.return_loket":        "Return to the front desk for correction",
 	"action.refuse":              "Refuse",
 	"action.provision":           "Create the e-mail account",
 	"action.deliver":             "Send the result to the applicant",

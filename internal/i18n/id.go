@@ -382,6 +382,7 @@ var id = map[string]string{
 	"channel.loket":              "Loket pelayanan",
 	"action.forward":             "Teruskan",
 	"action.return":              "Kembalikan ke pemohon",
+	"action.return_loket":        "Kembalikan ke loket untuk diperbaiki",
 	"action.refuse":              "Tolak",
 	"action.provision":           "Buat akun email",
 	"action.deliver":             "Kirim hasil ke pemohon",

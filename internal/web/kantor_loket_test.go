@@ -167,6 +167,7 @@ func TestLoketCorrection(t *testing.T) {
 			id := strings.TrimPrefix(r.loc, "/kantor/loket/")
 			page, fix := "/kantor/permohonan/"+id, "/kantor/permohonan/"+id+"/perbaikan"
 			r = h.do(kc, "GET", page, nil)
+			contains(t, r.body, "Kembalikan ke loket untuk diperbaiki")
 			step := regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
 			if step == nil {
 				t.Fatal("no step on the kasi's page")
