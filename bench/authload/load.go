@@ -72,8 +72,22 @@ const (
 // pages measures the pages that need no hash: half the clients load the login form
 // anonymously, the other half Akun Saya with a session of their own. A success is a 200.
 func pages(ctx context.Context, e *env, clients int, cookies []string, think, warmup, window time.Duration, seed uint64) harness.Result {
+	return harness.ClosedLoop(ctx, clients, think, warmup, window, pageRoutes, seed, pageOp(e, cookies))
+}
+
+// pagesAt is the same mix in an open loop: requests arrive at rate a second whatever the
+// answers' speed, half for each page (harness.OpenLoop).
+func pagesAt(ctx context.Context, e *env, rate float64, clients int, cookies []string, warmup, window time.Duration, seed uint64) harness.Result {
+	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, pageRoutes, seed, pageOp(e, cookies))
+}
+
+var pageRoutes = []string{"GET /masuk", "GET /akun"}
+
+// pageOp is one request of the page phase for client c: even clients load the login
+// form, odd ones Akun Saya with their own session.
+func pageOp(e *env, cookies []string) harness.Op {
 	loginURL, akunURL := e.BaseURL+"/masuk", e.BaseURL+"/akun"
-	return harness.ClosedLoop(ctx, clients, think, warmup, window, []string{"GET /masuk", "GET /akun"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
+	return func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
 		route, target := routeLogin, loginURL
 		if c%2 == 1 {
 			route, target = routeAkun, akunURL
@@ -90,7 +104,7 @@ func pages(ctx context.Context, e *env, clients int, cookies []string, think, wa
 			return route, false, fmt.Sprintf("%s: status %d", target[len(e.BaseURL):], status)
 		}
 		return route, true, ""
-	})
+	}
 }
 
 // checkPages makes sure, before measuring, that /masuk renders the form and that each

@@ -23,6 +23,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -52,6 +53,7 @@ type options struct {
 	Noise        float64
 	Retries      int
 	Driver       string
+	Rates        string
 	// Hash overrides the argon2id parameters; only the smoke test sets it.
 	Hash *passwd.Params
 }
@@ -79,6 +81,7 @@ func main() {
 	flag.Float64Var(&o.Noise, "noise", 0.1, "a round or page phase during which other processes used more CPUs than this is discarded and measured again (0: never)")
 	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
 	flag.DurationVar(&o.Think, "think", 0, "mean pause (exponentially distributed) of each page client between requests (0: back-to-back, the requirement's definition)")
+	flag.StringVar(&o.Rates, "rates", "2000,4000,6000,8000", "with phase open: the arrival rates (requests a second) of the open-loop page runs")
 	flag.StringVar(&o.Driver, "driver", "go", "page load generator: go (net/http clients in this process, scheduled with the server by the Go runtime) or wrk (Debian's wrk, a separate process competing with the server for the CPUs)")
 	flag.Parse()
 
@@ -117,6 +120,8 @@ type report struct {
 	Rounds   []round
 	Pages    *harness.Result
 	Floor    *harness.Result // the harness alone, when -phases has floor
+	// Open are the open-loop page runs (phase open), one per rate of -rates.
+	Open []openRun
 	// WrkPages and WrkFloor are the page and floor phases when -driver is wrk.
 	WrkPages, WrkFloor *harness.WrkResult
 	DiscardedWrk       []harness.WrkResult
@@ -129,7 +134,7 @@ type report struct {
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
-	hashPhases, pagePhase, floorPhase := false, false, false
+	hashPhases, pagePhase, floorPhase, openPhase := false, false, false, false
 	for _, p := range strings.Split(o.Phases, ",") {
 		switch strings.TrimSpace(p) {
 		case "hash":
@@ -138,8 +143,10 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			pagePhase = true
 		case "floor":
 			floorPhase = true
+		case "open":
+			openPhase = true
 		default:
-			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages, floor)", p)
+			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages, floor, open)", p)
 		}
 	}
 	rep.HashEnabled = hashPhases
@@ -251,6 +258,27 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			}
 			rep.Pages = &r
 			break
+		}
+	}
+	if openPhase {
+		cookies, err := e.sessions(ctx, o.PageClients/2)
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range strings.Split(o.Rates, ",") {
+			rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+			if err != nil || rate <= 0 {
+				return nil, fmt.Errorf("-rates: %q is not a rate", f)
+			}
+			r := phase(fmt.Sprintf("open%.0f", rate), func() harness.Result {
+				return pagesAt(ctx, e, rate, o.PageClients, cookies, o.Warmup, o.Duration, o.Seed)
+			})
+			rep.Open = append(rep.Open, openRun{Rate: rate, Result: r})
+			fmt.Fprintf(out, "open loop %.0f/s: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", rate, r.Rate(),
+				fmtDur(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
+			if ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 		}
 	}
 	if floorPhase && o.Driver == "wrk" {

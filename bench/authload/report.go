@@ -244,6 +244,10 @@ func (r *report) text(w io.Writer) {
 		table(latencyRows(r.Floor))
 		fmt.Fprintln(w, phaseCPU(r.Floor))
 	}
+	if len(r.Open) > 0 {
+		fmt.Fprintln(w, "\n(b1) pages without hashing, open loop: requests arriving at a fixed rate, half on each page")
+		table(r.openRows())
+	}
 	if r.WrkPages != nil {
 		fmt.Fprintf(w, "\n(b) pages without hashing, %d closed-loop wrk connections\n", r.Opt.PageClients)
 		table(wrkRows(*r.WrkPages))
@@ -281,6 +285,10 @@ func (r *report) markdown(w io.Writer) {
 		fmt.Fprintf(w, "### (b0) Harness floor: the same %d clients against a static copy of /masuk (no surel code)\n\n", r.Opt.PageClients)
 		table(latencyRows(r.Floor))
 		fmt.Fprintf(w, "%s\n\n", phaseCPU(r.Floor))
+	}
+	if len(r.Open) > 0 {
+		fmt.Fprintf(w, "### (b1) Pages without hashing, open loop: requests arriving at a fixed rate, half on each page\n\n")
+		table(r.openRows())
 	}
 	if r.WrkPages != nil {
 		fmt.Fprintf(w, "### (b) Pages without hashing, %d closed-loop wrk connections\n\n", r.Opt.PageClients)
@@ -341,4 +349,24 @@ func wrkLine(r harness.WrkResult) string {
 
 func wrkCPU(r harness.WrkResult) string {
 	return fmt.Sprintf("CPU server/wrk/other: %.2f / %.2f / %.2f", r.SelfCPU, r.WrkCPU, r.OtherCPU)
+}
+
+// openRun is one open-loop page run at a given arrival rate.
+type openRun struct {
+	Rate   float64
+	Result harness.Result
+}
+
+// openRows is the table of the open-loop runs: at each arrival rate, what was served and
+// how long the answers took, counted from when each request was due.
+func (r *report) openRows() (head []string, rows [][]string) {
+	head = []string{"arrivals/s", "served/s", "p50", "p90", "p99", "max", "errors", "p99 < target", "CPU self/other"}
+	for _, o := range r.Open {
+		all := o.Result.All()
+		p99 := harness.Percentile(all, 99)
+		rows = append(rows, []string{fmt.Sprintf("%.0f", o.Rate), fmt.Sprintf("%.0f", o.Result.Rate()), fmtDur(harness.Percentile(all, 50)),
+			fmtDur(harness.Percentile(all, 90)), fmtDur(p99), fmtDur(harness.Percentile(all, 100)), fmt.Sprint(o.Result.Total(o.Result.Fail)),
+			map[bool]string{true: "yes", false: "no"}[p99 < r.Opt.TargetP99 && o.Result.Total(o.Result.Fail) == 0], harness.CPUText(o.Result)})
+	}
+	return head, rows
 }

@@ -78,21 +78,7 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 	runtime.ReadMemStats(&before)
 	start := time.Now()
 	from, end := start.Add(warmup), start.Add(warmup+window)
-	cpu := make(chan [2]cpuSample, 1)
-	go func() {
-		sleep := func(until time.Time) {
-			t := time.NewTimer(time.Until(until))
-			defer t.Stop()
-			select {
-			case <-t.C:
-			case <-ctx.Done():
-			}
-		}
-		sleep(from)
-		a := sampleCPU()
-		sleep(end)
-		cpu <- [2]cpuSample{a, sampleCPU()}
-	}()
+	cpu := sampleWindow(ctx, from, end)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
@@ -134,12 +120,7 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 		Lat: make([][]time.Duration, len(routes)), Why: map[string]int{},
 		GCCycles: after.NumGC - before.NumGC, GCPauseNs: after.PauseTotalNs - before.PauseTotalNs,
 		SelfCPU: math.NaN(), OtherCPU: math.NaN(), StealCPU: math.NaN()}
-	if c := <-cpu; c[0].ok && c[1].ok {
-		self := c[1].self - c[0].self
-		r.SelfCPU = self.Seconds() / window.Seconds()
-		r.OtherCPU = max(0, (c[1].machineBusy-c[0].machineBusy-self).Seconds()/window.Seconds())
-		r.StealCPU = (c[1].steal - c[0].steal).Seconds() / window.Seconds()
-	}
+	r.setCPU(<-cpu)
 	for _, l := range locals {
 		for i := range routes {
 			r.OK[i] += l.ok[i]
@@ -154,6 +135,37 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 		slices.Sort(r.Lat[i])
 	}
 	return r
+}
+
+// sampleWindow samples the CPU times at from and at end, and sends both.
+func sampleWindow(ctx context.Context, from, end time.Time) <-chan [2]cpuSample {
+	cpu := make(chan [2]cpuSample, 1)
+	go func() {
+		sleep := func(until time.Time) {
+			t := time.NewTimer(time.Until(until))
+			defer t.Stop()
+			select {
+			case <-t.C:
+			case <-ctx.Done():
+			}
+		}
+		sleep(from)
+		a := sampleCPU()
+		sleep(end)
+		cpu <- [2]cpuSample{a, sampleCPU()}
+	}()
+	return cpu
+}
+
+// setCPU fills the CPU figures of r from the samples at the window's two ends.
+func (r *Result) setCPU(c [2]cpuSample) {
+	if !c[0].ok || !c[1].ok {
+		return
+	}
+	self := c[1].self - c[0].self
+	r.SelfCPU = self.Seconds() / r.Window.Seconds()
+	r.OtherCPU = max(0, (c[1].machineBusy-c[0].machineBusy-self).Seconds()/r.Window.Seconds())
+	r.StealCPU = (c[1].steal - c[0].steal).Seconds() / r.Window.Seconds()
 }
 
 // Percentile is the nearest-rank percentile (p in 0..100) of sorted latencies: the
