@@ -27,7 +27,7 @@ var cheap = passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 
 func TestSmoke(t *testing.T) {
 	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, Rounds: 1,
 		RawWorkers: 2, LoginClients: 4, PageClients: 4, TargetRatio: 0.9, TargetP99: 10 * time.Millisecond,
-		Log: "discard", Phases: "hash,pages", Seed: 1, Hash: &cheap, Driver: "go"}
+		Log: "discard", Phases: "hash,pages,open", Rates: "200", Seed: 1, Hash: &cheap, Driver: "go"}
 	rep, err := run(context.Background(), o, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -40,6 +40,9 @@ func TestSmoke(t *testing.T) {
 		if r.Rate() <= 0 || r.Total(r.Fail) != 0 {
 			t.Errorf("%s: rate %.1f/s, %d failures (%s)", name, r.Rate(), r.Total(r.Fail), whyText(r.Why))
 		}
+	}
+	if len(rep.Open) != 1 || rep.Open[0].Result.Rate() < 100 || rep.Open[0].Result.Total(rep.Open[0].Result.Fail) != 0 {
+		t.Fatalf("open loop at 200/s: %+v", rep.Open)
 	}
 	for i, route := range rep.Pages.Routes {
 		if rep.Pages.OK[i] == 0 {
