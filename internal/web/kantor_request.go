@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 
 	"github.com/surel-id/surel/internal/account"
@@ -85,8 +86,11 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 			d.Capacity = s.capacity(r, rq)
 		}
 	}
-	if d.Credential, err = s.Workflow.CredentialOf(r.Context(), rq.ID); err != nil {
-		return d, err
+	// A credential exists only once a create step has run: before that, no query.
+	if slices.ContainsFunc(v.Steps, func(st request.Step) bool { return st.Kind == string(sop.KindProvision) }) {
+		if d.Credential, err = s.Workflow.CredentialOf(r.Context(), rq.ID); err != nil {
+			return d, err
+		}
 	}
 	d.CanLetter = rq.Status == request.Done && d.Credential.Exists && d.Credential.RevealedAt.IsZero() &&
 		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
