@@ -30,28 +30,42 @@ func pages(ctx context.Context, e *env, clients int, warmup, window time.Duratio
 	turn := make([]int, clients)
 	return harness.ClosedLoop(ctx, clients, 0, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
 		turn[c]++
-		route, path := routeRequest, ""
-		if turn[c]%2 == 0 {
-			switch x := rng.IntN(5); {
-			case x < 3:
-				route, path = routeInbox, "/kantor"
-			case x == 3:
-				route, path = routeInboxSearch, "/kantor?q="+e.searches[rng.IntN(len(e.searches))]
-			default:
-				route, path = routeInboxOver, "/kantor?batas=over"
-			}
-		} else {
-			path = "/kantor/permohonan/" + strconv.FormatInt(e.liveIDs[rng.IntN(len(e.liveIDs))], 10)
-		}
-		status, err := e.get(ctx, path, e.cookies[c%len(e.cookies)], io.Discard)
-		if err != nil {
-			return route, false, "transport: " + err.Error()
-		}
-		if status != http.StatusOK {
-			return route, false, fmt.Sprintf("%s: status %d", routeNames[route], status)
-		}
-		return route, true, ""
+		return pageOp(ctx, e, c, turn[c]%2 == 0, rng)
 	})
+}
+
+// pagesAt is the same mix in an open loop: pages requested at rate a second whatever the
+// answers' speed, an inbox or a request page with even odds (harness.OpenLoop).
+func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, window time.Duration, seed uint64) harness.Result {
+	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
+		return pageOp(ctx, e, c, rng.IntN(2) == 0, rng)
+	})
+}
+
+// pageOp loads one page for client c: an inbox variant (plain three times in five, a
+// search or the overdue filter once each) or the page of a random live request.
+func pageOp(ctx context.Context, e *env, c int, inbox bool, rng *rand.Rand) (int, bool, string) {
+	route, path := routeRequest, ""
+	if inbox {
+		switch x := rng.IntN(5); {
+		case x < 3:
+			route, path = routeInbox, "/kantor"
+		case x == 3:
+			route, path = routeInboxSearch, "/kantor?q="+e.searches[rng.IntN(len(e.searches))]
+		default:
+			route, path = routeInboxOver, "/kantor?batas=over"
+		}
+	} else {
+		path = "/kantor/permohonan/" + strconv.FormatInt(e.liveIDs[rng.IntN(len(e.liveIDs))], 10)
+	}
+	status, err := e.get(ctx, path, e.cookies[c%len(e.cookies)], io.Discard)
+	if err != nil {
+		return route, false, "transport: " + err.Error()
+	}
+	if status != http.StatusOK {
+		return route, false, fmt.Sprintf("%s: status %d", routeNames[route], status)
+	}
+	return route, true, ""
 }
 
 // floor is the harness alone: the same clients, client and server settings against a

@@ -22,6 +22,7 @@ import (
 	"os"
 	"os/signal"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -48,6 +49,7 @@ type options struct {
 	Seed       uint64
 	Quiet      float64
 	QuietWait  time.Duration
+	Rates      string
 }
 
 func main() {
@@ -64,6 +66,7 @@ func main() {
 	flag.StringVar(&o.Keep, "keep", "", "data directory to keep; a database seeded there before (same -db, -requests, -steps-per-request, -mailboxes) is reused")
 	flag.DurationVar(&o.TargetP99, "target-p99", 25*time.Millisecond, "required p99 of each page")
 	flag.BoolVar(&o.Floor, "floor", true, "also measure the harness floor (a static copy of the inbox page)")
+	flag.StringVar(&o.Rates, "rates", "", "also run the pages in an open loop at these arrival rates (pages a second, comma-separated; informative)")
 	flag.BoolVar(&o.Explain, "explain", false, "print the query plans and single-query timings of the inbox")
 	flag.StringVar(&o.Out, "out", "", "also write the results as a markdown section to this file")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the page phase to this file")
@@ -108,6 +111,7 @@ type report struct {
 	Inbox    int // running steps in the member's inbox
 	Pages    harness.Result
 	Floor    *harness.Result
+	Open     []openRun // the open-loop runs of -rates
 	Load     [2]string // /proc/loadavg before and after the page phase
 	FloorLd  [2]string
 	Explain  string
@@ -154,6 +158,23 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 	fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s, load %s → %s\n", rep.Pages.Rate(),
 		ms(harness.Percentile(rep.Pages.All(), 99)), rep.Pages.Total(rep.Pages.Fail), harness.CPUText(rep.Pages), rep.Load[0], rep.Load[1])
+	for _, f := range strings.Split(o.Rates, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || rate <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a rate", f)
+		}
+		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
+		r := pagesAt(ctx, e, rate, o.Clients, o.Warmup, o.Duration, o.Seed)
+		rep.Open = append(rep.Open, openRun{Rate: rate, Result: r})
+		fmt.Fprintf(out, "open loop %.0f/s: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", rate, r.Rate(),
+			ms(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+	}
 	if o.Floor {
 		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
 		rep.FloorLd[0] = harness.LoadAvg()

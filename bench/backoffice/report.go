@@ -125,6 +125,7 @@ func (rep *report) text(w io.Writer) {
 	if len(rep.Pages.Why) > 0 {
 		fmt.Fprintf(w, "errors: %v\n", rep.Pages.Why)
 	}
+	rep.openTable(w)
 	fmt.Fprintln(w, rep.verdict())
 }
 
@@ -141,8 +142,33 @@ func (rep *report) markdown(w io.Writer) {
 	if len(rep.Pages.Why) > 0 {
 		fmt.Fprintf(w, "\nErrors: %v\n", rep.Pages.Why)
 	}
+	rep.openTable(w)
 	fmt.Fprintf(w, "\n**%s**\n", rep.verdict())
 	if rep.Explain != "" {
 		fmt.Fprintf(w, "\n```\n%s```\n", rep.Explain)
 	}
+}
+
+// openRun is one open-loop run of the pages at a given arrival rate.
+type openRun struct {
+	Rate   float64
+	Result harness.Result
+}
+
+// openTable is the open-loop runs: at each arrival rate, each judged page's latency
+// counted from when the request was due.
+func (rep *report) openTable(w io.Writer) {
+	if len(rep.Open) == 0 {
+		return
+	}
+	var rows [][]string
+	for _, o := range rep.Open {
+		for _, p := range pagesJudged {
+			lat, ok, fail := merged(o.Result, p.Routes)
+			rows = append(rows, []string{fmt.Sprintf("%.0f", o.Rate), p.Name, fmt.Sprintf("%.0f", float64(ok)/o.Result.Window.Seconds()),
+				ms(harness.Percentile(lat, 50)), ms(harness.Percentile(lat, 90)), ms(harness.Percentile(lat, 99)), fmt.Sprint(fail), harness.CPUText(o.Result)})
+		}
+	}
+	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page; informative):\n\n")
+	harness.MarkdownTable(w, []string{"arrivals/s", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other"}, rows)
 }
