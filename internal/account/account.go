@@ -109,6 +109,11 @@ type Session struct {
 	// Unread is how many of the user's notifications were unread when the session was
 	// read: the header's badge, counted in the same query.
 	Unread int
+	// StaffRoles are the back-office roles the account holds (none for an applicant)
+	// and StaffMFASince when its second factor was enrolled, read in the same query too:
+	// a staff page needs no second one to know what its viewer may do.
+	StaffRoles    []string
+	StaffMFASince time.Time
 }
 
 // Failures counts failed logins for one login name (known or not, so that the count and

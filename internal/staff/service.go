@@ -152,6 +152,12 @@ func Roles() []sop.Role {
 	return out
 }
 
+// OrderRoles sorts roles in the order of Roles, as lists of them are shown.
+func OrderRoles(rs []sop.Role) {
+	order := Roles()
+	slices.SortFunc(rs, func(a, b sop.Role) int { return slices.Index(order, a) - slices.Index(order, b) })
+}
+
 // normRoles orders roles as Roles does, without duplicates, refusing unknown ones.
 func normRoles(field string, rs []sop.Role) ([]sop.Role, error) {
 	var out []sop.Role

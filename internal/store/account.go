@@ -238,16 +238,22 @@ func (s *Store) SessionByHash(ctx context.Context, hash string) (account.Session
 func (s *Store) SessionUser(ctx context.Context, hash string) (account.Session, account.User, error) {
 	var ss account.Session
 	var u account.User
-	var mfa, activated sql.NullTime
+	var mfa, activated, staffMFA sql.NullTime
+	var roles sql.NullString
+	agg := "group_concat(sr.role, ',')"
+	if s.dialect == Postgres {
+		agg = "string_agg(sr.role, ',')"
+	}
 	err := s.get(ctx, `SELECT s.hash, s.user_id, s.created_at, s.seen_at, s.expires_at, s.ip, s.user_agent, s.mfa_at,
 		u.id, u.tenant_id, u.username, u.email, u.first_name, u.last_name, u.phone, u.password_hash, u.status, u.lang,
 		u.full_name, u.nip, u.jabatan, u.instansi, u.satuan_kerja, u.address, u.created_at, u.activated_at, u.password_changed_at,
-		(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL)
-		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.hash = ?`, []any{hash},
+		(SELECT COUNT(*) FROM notifications n WHERE n.user_id = u.id AND n.read_at IS NULL),
+		(SELECT `+agg+` FROM staff_roles sr WHERE sr.user_id = u.id), m.enabled_at
+		FROM sessions s JOIN users u ON u.id = s.user_id LEFT JOIN staff_mfa m ON m.user_id = u.id WHERE s.hash = ?`, []any{hash},
 		&ss.Hash, &ss.UserID, &ss.CreatedAt, &ss.SeenAt, &ss.ExpiresAt, &ss.IP, &ss.UserAgent, &mfa,
 		&u.ID, &u.TenantID, &u.Username, &u.Email, &u.FirstName, &u.LastName, &u.Phone, &u.PasswordHash,
 		&u.Status, &u.Lang, &u.Profile.FullName, &u.Profile.NIP, &u.Profile.Jabatan, &u.Profile.Instansi,
-		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt, &ss.Unread)
+		&u.Profile.SatuanKerja, &u.Profile.Address, &u.CreatedAt, &activated, &u.PasswordChangedAt, &ss.Unread, &roles, &staffMFA)
 	if err != nil {
 		if err != ErrNotFound {
 			err = fmt.Errorf("session: %w", err)
@@ -255,6 +261,14 @@ func (s *Store) SessionUser(ctx context.Context, hash string) (account.Session, 
 		return ss, u, err
 	}
 	ss.CreatedAt, ss.SeenAt, ss.ExpiresAt, ss.MFAAt = ss.CreatedAt.UTC(), ss.SeenAt.UTC(), ss.ExpiresAt.UTC(), timeOf(mfa)
+	if roles.String != "" {
+		ss.StaffRoles = strings.Split(roles.String, ",")
+	}
+	ss.StaffMFASince = timeOf(staffMFA)
+	if roles.String != "" {
+		ss.StaffRoles = strings.Split(roles.String, ",")
+	}
+	ss.StaffMFASince = timeOf(staffMFA)
 	u.Profile.Phone = u.Phone
 	u.ActivatedAt = timeOf(activated)
 	u.CreatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.PasswordChangedAt.UTC()

@@ -50,9 +50,8 @@ func (s *Store) staffMembers(ctx context.Context, op, where string, args ...any)
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
-	order := staff.Roles()
 	for i := range out {
-		slices.SortFunc(out[i].Roles, func(a, b sop.Role) int { return slices.Index(order, a) - slices.Index(order, b) })
+		staff.OrderRoles(out[i].Roles)
 	}
 	return out, nil
 }

@@ -142,3 +142,32 @@ func staffRebind(st *store.Store, q string) string {
 	}
 	return string(out)
 }
+
+// The session read carries the staff roles and the second factor's date, so a staff
+// page needs no other query: the same as StaffMember gives, and nothing for an applicant.
+func TestSessionUserStaff(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tid := tenant(t, st, "a")
+		budi, siti := staffUser(t, st, tid, "budi"), staffUser(t, st, tid, "siti")
+		now := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+		mustStaff(t, st.SetStaffRoles(ctx, budi.ID, tid, []sop.Role{sop.RoleKepalaSeksi, sop.RoleFrontDesk}, 0, now))
+		mustStaff(t, st.SaveMFA(ctx, staff.MFA{UserID: budi.ID, SecretEnc: "sealed", CreatedAt: now, EnabledAt: now}))
+		for _, u := range []account.User{budi, siti} {
+			mustStaff(t, st.CreateSession(ctx, account.Session{Hash: "h-" + u.Username, UserID: u.ID, CreatedAt: now, SeenAt: now,
+				ExpiresAt: now.Add(time.Hour), MFAAt: now}))
+		}
+		ss, u, err := st.SessionUser(ctx, "h-budi")
+		if err != nil || u.ID != budi.ID || len(ss.StaffRoles) != 2 || !ss.StaffMFASince.Equal(now) {
+			t.Fatalf("staff session: %+v %v", ss, err)
+		}
+		roles := []sop.Role{sop.Role(ss.StaffRoles[0]), sop.Role(ss.StaffRoles[1])}
+		staff.OrderRoles(roles)
+		if m, _ := st.StaffMember(ctx, budi.ID); roles[0] != m.Roles[0] || roles[1] != m.Roles[1] {
+			t.Fatalf("roles %v, StaffMember %v", roles, m.Roles)
+		}
+		if ss, _, err := st.SessionUser(ctx, "h-siti"); err != nil || ss.StaffRoles != nil || !ss.StaffMFASince.IsZero() {
+			t.Fatalf("applicant session: %+v %v", ss, err)
+		}
+	})
+}

@@ -3,6 +3,8 @@ package web
 import (
 	"encoding/base64"
 	"errors"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
 	"net/http"
 	"net/url"
 	"strings"
@@ -37,16 +39,16 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 	ctx = withValue(ctx, keyUser, &u)
 	ctx = withValue(ctx, keySession, c.Value)
 	ctx = withValue(ctx, keyUnread, sess.Unread)
-	// Only a session that passed the second factor can be staff, so applicants' requests
-	// cost no lookup of roles.
-	if !sess.MFAAt.IsZero() && s.Staff != nil {
-		m, err := s.Staff.Member(ctx, u.ID)
-		switch {
-		case err == nil:
-			ctx = withValue(ctx, keyStaff, &m)
-		case !errors.Is(err, errs.ErrNotFound):
-			s.Log.ErrorContext(r.Context(), "staff member", "err", err, "request_id", RequestIDOf(r.Context()))
+	// Only a session that passed the second factor can be staff; its roles came with the
+	// session.
+	if !sess.MFAAt.IsZero() && s.Staff != nil && len(sess.StaffRoles) > 0 {
+		m := staff.Member{UserID: u.ID, TenantID: u.TenantID, Name: u.DisplayName(), Email: u.Email, Username: u.Username,
+			MFASince: sess.StaffMFASince}
+		for _, role := range sess.StaffRoles {
+			m.Roles = append(m.Roles, sop.Role(role))
 		}
+		staff.OrderRoles(m.Roles)
+		ctx = withValue(ctx, keyStaff, &m)
 	}
 	return r.WithContext(ctx)
 }
