@@ -73,12 +73,8 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 		why      map[string]int
 	}
 	locals := make([]local, clients)
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	from, end := start.Add(warmup), start.Add(warmup+window)
-	cpu := sampleWindow(ctx, from, end)
+	m := startWindow(ctx, warmup, window)
+	from, end := m.from, m.end
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Add(1)
@@ -115,12 +111,8 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 		}()
 	}
 	wg.Wait()
-	runtime.ReadMemStats(&after)
-	r := Result{Window: window, Routes: routes, OK: make([]int, len(routes)), Fail: make([]int, len(routes)),
-		Lat: make([][]time.Duration, len(routes)), Why: map[string]int{},
-		GCCycles: after.NumGC - before.NumGC, GCPauseNs: after.PauseTotalNs - before.PauseTotalNs,
-		SelfCPU: math.NaN(), OtherCPU: math.NaN(), StealCPU: math.NaN()}
-	r.setCPU(<-cpu)
+	r := newResult(window, routes)
+	m.finish(&r)
 	for _, l := range locals {
 		for i := range routes {
 			r.OK[i] += l.ok[i]
@@ -135,6 +127,41 @@ func ClosedLoop(ctx context.Context, clients int, think, warmup, window time.Dur
 		slices.Sort(r.Lat[i])
 	}
 	return r
+}
+
+// measure is a measurement under way: its span, and what the runtime and the CPUs had
+// done when it began.
+type measure struct {
+	from, end time.Time
+	before    runtime.MemStats
+	cpu       <-chan [2]cpuSample
+}
+
+// startWindow begins a measurement of warmup (not counted) and then span, after a
+// collection so that the phase starts from a clean heap.
+func startWindow(ctx context.Context, warmup, span time.Duration) *measure {
+	w := &measure{}
+	runtime.GC()
+	runtime.ReadMemStats(&w.before)
+	start := time.Now()
+	w.from, w.end = start.Add(warmup), start.Add(warmup+span)
+	w.cpu = sampleWindow(ctx, w.from, w.end)
+	return w
+}
+
+// finish puts the collections and the CPU use of the window on r.
+func (w *measure) finish(r *Result) {
+	var after runtime.MemStats
+	runtime.ReadMemStats(&after)
+	r.GCCycles, r.GCPauseNs = after.NumGC-w.before.NumGC, after.PauseTotalNs-w.before.PauseTotalNs
+	r.setCPU(<-w.cpu)
+}
+
+// newResult is an empty Result for routes, its CPU figures unknown until measured.
+func newResult(span time.Duration, routes []string) Result {
+	return Result{Window: span, Routes: routes, OK: make([]int, len(routes)), Fail: make([]int, len(routes)),
+		Lat: make([][]time.Duration, len(routes)), Why: map[string]int{},
+		SelfCPU: math.NaN(), OtherCPU: math.NaN(), StealCPU: math.NaN()}
 }
 
 // sampleWindow samples the CPU times at from and at end, and sends both.

@@ -2,9 +2,7 @@ package harness
 
 import (
 	"context"
-	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"sync"
 	"time"
@@ -20,19 +18,13 @@ import (
 // Only operations that complete inside the window are counted.
 func OpenLoop(ctx context.Context, rate float64, clients, maxInFlight int, warmup, window time.Duration, routes []string, seed uint64, fn Op) Result {
 	var mu sync.Mutex
-	r := Result{Window: window, Routes: routes, OK: make([]int, len(routes)), Fail: make([]int, len(routes)),
-		Lat: make([][]time.Duration, len(routes)), Why: map[string]int{},
-		SelfCPU: math.NaN(), OtherCPU: math.NaN(), StealCPU: math.NaN()}
-	var before, after runtime.MemStats
-	runtime.GC()
-	runtime.ReadMemStats(&before)
-	start := time.Now()
-	from, end := start.Add(warmup), start.Add(warmup+window)
-	cpu := sampleWindow(ctx, from, end)
+	r := newResult(window, routes)
+	m := startWindow(ctx, warmup, window)
+	from, end := m.from, m.end
 	rng := rand.New(rand.NewPCG(seed, 0))
 	slots := make(chan struct{}, maxInFlight)
 	var wg sync.WaitGroup
-	due := start
+	due := from.Add(-warmup)
 	for i := 0; ctx.Err() == nil; i++ {
 		due = due.Add(time.Duration(rng.ExpFloat64() / rate * float64(time.Second)))
 		if !due.Before(end) {
@@ -73,9 +65,7 @@ func OpenLoop(ctx context.Context, rate float64, clients, maxInFlight int, warmu
 		}(i%clients, due, rng.Uint64())
 	}
 	wg.Wait()
-	runtime.ReadMemStats(&after)
-	r.GCCycles, r.GCPauseNs = after.NumGC-before.NumGC, after.PauseTotalNs-before.PauseTotalNs
-	r.setCPU(<-cpu)
+	m.finish(&r)
 	for i := range r.Lat {
 		slices.Sort(r.Lat[i])
 	}
