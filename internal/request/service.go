@@ -280,23 +280,39 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 				return err
 			}
 		}
-		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.submitted", Arg: r.Number, CreatedAt: now}); err != nil {
-			return err
-		}
-		record := func() error { return s.record(ctx, u, "request.submit", r) }
-		if desk != nil {
-			record = func() error { return s.recordDesk(ctx, *desk, "request.walkin", u, r) }
-		}
-		if err := record(); err != nil {
-			return err
-		}
-		if !deliverable(u.Email) {
-			return nil
-		}
-		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_submitted",
-			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
+		return s.announce(ctx, t, u, r, desk, sent, now)
 	})
 	return r, err
+}
+
+// event is what a sending of a request is called in each place it is told.
+type event struct {
+	notif, action, deskAction, mail string
+}
+
+var (
+	sent   = event{notif: "notif.submitted", action: "request.submit", deskAction: "request.walkin", mail: "request_submitted"}
+	resent = event{notif: "notif.resubmitted", action: "request.resubmit", deskAction: "request.resubmit", mail: "request_resubmitted"}
+)
+
+// announce tells of ev in the caller's transaction: the applicant u's notification, the
+// audit entry (by u, or by the front desk for u) and, when u's address takes mail, the
+// e-mail.
+func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User, r Request, desk *Desk, ev event, now time.Time) error {
+	if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: ev.notif, Arg: r.Number, CreatedAt: now}); err != nil {
+		return err
+	}
+	var err error
+	if desk != nil {
+		err = s.recordDesk(ctx, *desk, ev.deskAction, u, r)
+	} else {
+		err = s.record(ctx, u, ev.action, r)
+	}
+	if err != nil || !deliverable(u.Email) {
+		return err
+	}
+	return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: ev.mail,
+		Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
 }
 
 // resubmit sends a corrected request back to the step that returned it: the correction
@@ -344,21 +360,7 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 			}
 			return err
 		}
-		if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: "notif.resubmitted", Arg: r.Number, CreatedAt: now}); err != nil {
-			return err
-		}
-		record := func() error { return s.record(ctx, u, "request.resubmit", r) }
-		if desk != nil {
-			record = func() error { return s.recordDesk(ctx, *desk, "request.resubmit", u, r) }
-		}
-		if err := record(); err != nil {
-			return err
-		}
-		if !deliverable(u.Email) {
-			return nil
-		}
-		return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "request_resubmitted",
-			Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
+		return s.announce(ctx, t, u, r, desk, resent, now)
 	})
 }
 
