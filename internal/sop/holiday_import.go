@@ -70,13 +70,9 @@ func ParseHolidayDate(s string) (Date, error) {
 // bad row is reported with its line number, joined. The result is in date order, two
 // rows for one date joined as one holiday.
 func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
-	data, err := io.ReadAll(r)
+	data, err := readText(r)
 	if err != nil {
-		return nil, fmt.Errorf("holidays: %w", err)
-	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		return nil, errors.New("holidays: the file is not UTF-8 text")
+		return nil, err
 	}
 	cr := csv.NewReader(bytes.NewReader(data))
 	cr.Comment = '#'
@@ -128,6 +124,19 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 	return HolidayList(out), nil
 }
 
+// readText reads an uploaded holiday file: UTF-8, a byte order mark dropped.
+func readText(r io.Reader) ([]byte, error) {
+	data, err := io.ReadAll(r)
+	if err != nil {
+		return nil, fmt.Errorf("holidays: %w", err)
+	}
+	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
+	if !utf8.Valid(data) {
+		return nil, errors.New("holidays: the file is not UTF-8 text")
+	}
+	return data, nil
+}
+
 // sniffSeparator picks ";" when the first data line has a ";" and no ",".
 func sniffSeparator(data []byte) rune {
 	for line := range strings.Lines(string(data)) {
@@ -173,13 +182,9 @@ func CheckHoliday(h Holiday) (Holiday, error) {
 // date order. Components nested in an event (VALARM) are skipped, so a reminder's
 // SUMMARY does not rename the holiday.
 func ParseICal(r io.Reader) ([]Holiday, error) {
-	data, err := io.ReadAll(r)
+	data, err := readText(r)
 	if err != nil {
-		return nil, fmt.Errorf("holidays: %w", err)
-	}
-	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
-	if !utf8.Valid(data) {
-		return nil, errors.New("holidays: the file is not UTF-8 text")
+		return nil, err
 	}
 	m, err := HolidaysFromICS(bytes.NewReader(blankNested(data)))
 	if err != nil {
