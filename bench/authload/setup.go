@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"os"
@@ -99,10 +98,7 @@ func newEnv(ctx context.Context, o envOptions) (_ *env, err error) {
 	}
 	e.App = a
 	e.Tenant = a.Tenants.Default()
-	// The same server settings as app.Serve.
-	e.srv = &http.Server{Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	e.srv = a.HTTPServer()
 	go e.srv.Serve(ln)
 
 	tr := &http.Transport{

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -123,10 +122,7 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 		ln.Close()
 		return nil, err
 	}
-	// The same server settings as app.Serve.
-	e.srv = &http.Server{Handler: e.app.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	e.srv = e.app.HTTPServer()
 	go e.srv.Serve(ln)
 	e.client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096,
 		IdleConnTimeout: 90 * time.Second, DisableCompression: true},
@@ -356,11 +352,12 @@ func (e *env) check(ctx context.Context, out io.Writer) error {
 		return err
 	}
 	e.floorURL = "http://" + ln.Addr().String() + "/kantor"
-	e.floorSrv = &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	e.floorSrv = e.app.HTTPServer()
+	e.floorSrv.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		w.Header().Set("Content-Length", strconv.Itoa(len(body)))
 		w.Write(body)
-	}), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second}
+	})
 	go e.floorSrv.Serve(ln)
 	return nil
 }

@@ -154,15 +154,22 @@ func (a *App) Handler() http.Handler { return a.Web.Handler() }
 // Close releases the database.
 func (a *App) Close() error { return a.Store.Close() }
 
+// HTTPServer is the HTTP server Serve runs: the app's handler on Config.Addr, with its
+// timeouts and error log. The load programs under bench serve with it too, so that they
+// measure the production settings.
+func (a *App) HTTPServer() *http.Server {
+	return &http.Server{Addr: a.Config.Addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
+		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+}
+
 // Serve runs the job runner and the HTTP server until ctx ends, then shuts down
 // gracefully.
 func (a *App) Serve(ctx context.Context) error {
 	go a.Runner.Run(ctx)
 	go a.sweep(ctx)
 	go a.remind(ctx)
-	hs := &http.Server{Addr: a.Config.Addr, Handler: a.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout: 60 * time.Second, WriteTimeout: 60 * time.Second, IdleTimeout: 120 * time.Second,
-		ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
+	hs := a.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()
 	mailMode := "kept in the outbox (set SUREL_SMTP_URL to send; read with `surel outbox`)"
