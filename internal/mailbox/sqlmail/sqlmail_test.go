@@ -9,6 +9,7 @@ import (
 
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/mailboxtest"
 	"github.com/surel-id/surel/internal/mailbox/sqlmail"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/store"
@@ -116,18 +117,7 @@ func TestErrors(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		s := newServer(t, st, sqlmail.Options{})
-		const none = "nobody@kaltimprov.go.id"
-		for name, err := range map[string]error{
-			"set password": s.SetPassword(ctx, none, "x1"),
-			"set locked":   s.SetLocked(ctx, none, true),
-			"set quota":    s.SetQuota(ctx, none, 1),
-			"get":          func() error { _, err := s.Get(ctx, none); return err }(),
-			"usage":        func() error { _, err := s.Usage(ctx, none); return err }(),
-		} {
-			if !errors.Is(err, mailbox.ErrNoSuchMailbox) {
-				t.Errorf("%s: %v", name, err)
-			}
-		}
+		mailboxtest.Missing(t, s, "nobody@kaltimprov.go.id")
 		err := s.Create(ctx, mailbox.New{Address: "a@other.go.id", Password: "x1", Owner: "request:1"})
 		if !errors.Is(err, mailbox.ErrNoSuchDomain) {
 			t.Errorf("unknown domain: %v", err)

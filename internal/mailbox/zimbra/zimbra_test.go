@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/mailboxtest"
 )
 
 func TestLifecycle(t *testing.T) {
@@ -107,18 +108,7 @@ func TestFaults(t *testing.T) {
 	if !errors.Is(err, mailbox.ErrNoSuchDomain) || !strings.Contains(err.Error(), "no such domain: other.go.id") {
 		t.Fatalf("unknown domain: %v", err)
 	}
-	const none = "nobody@kaltimprov.go.id"
-	for name, err := range map[string]error{
-		"set password": s.SetPassword(ctx, none, "x1xxxxxx"),
-		"set locked":   s.SetLocked(ctx, none, true),
-		"set quota":    s.SetQuota(ctx, none, 1),
-		"get":          func() error { _, err := s.Get(ctx, none); return err }(),
-		"usage":        func() error { _, err := s.Usage(ctx, none); return err }(),
-	} {
-		if !errors.Is(err, mailbox.ErrNoSuchMailbox) {
-			t.Errorf("%s: %v", name, err)
-		}
-	}
+	mailboxtest.Missing(t, s, "nobody@kaltimprov.go.id")
 	if err := s.Create(ctx, mailbox.New{Address: "budi@kaltimprov.go.id", Password: "Pw123456", Owner: "r"}); err != nil {
 		t.Fatal(err)
 	}
