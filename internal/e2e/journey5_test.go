@@ -49,16 +49,7 @@ func TestJourney5Mailbox(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			dc, err := dovecottest.Start(dir, db)
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() {
-				dc.Stop()
-				if t.Failed() {
-					t.Logf("dovecot log:\n%s", dc.Log())
-				}
-			})
+			dc := dovecottest.StartT(t, dir, db)
 			cfg := filepath.Join(t.TempDir(), "tenants.yaml")
 			os.WriteFile(cfg, []byte(fmt.Sprintf(`tenants:
   - slug: palangkaraya

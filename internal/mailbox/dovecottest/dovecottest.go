@@ -18,6 +18,7 @@ import (
 	"strconv"
 	"strings"
 	"syscall"
+	"testing"
 	"time"
 
 	"github.com/surel-id/surel/internal/store"
@@ -76,6 +77,23 @@ func (s *Server) Stop() {
 		s.cmd.Process.Kill()
 		<-s.exited
 	}
+}
+
+// StartT is Start for a test: it fails the test when Dovecot does not start, and stops
+// it when the test ends, logging Dovecot's log if the test failed.
+func StartT(t testing.TB, dir string, db DB) *Server {
+	t.Helper()
+	s, err := Start(dir, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Stop()
+		if t.Failed() {
+			t.Logf("dovecot log:\n%s", s.Log())
+		}
+	})
+	return s
 }
 
 // Start writes the configuration of docs/mail-server.md under dir (made by ScratchDir)

@@ -192,17 +192,7 @@ type dovecot struct{ *dovecottest.Server }
 func (d dovecot) log() string { return d.Log() }
 
 func (e *mailEnv) startDovecot(t *testing.T) dovecot {
-	s, err := dovecottest.Start(e.dir, e.db)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		s.Stop()
-		if t.Failed() {
-			t.Logf("dovecot log:\n%s", s.Log())
-		}
-	})
-	return dovecot{s}
+	return dovecot{dovecottest.StartT(t, e.dir, e.db)}
 }
 
 // deliver hands a message to LMTP without looking for it.
