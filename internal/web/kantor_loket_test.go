@@ -4,12 +4,12 @@ import (
 	"html"
 	"net/http"
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
 	"github.com/surel-id/surel/internal/store"
@@ -34,11 +34,8 @@ func rows(t *testing.T, st *store.Store, table string) int {
 // with errors comes back with what was typed and writes nothing; a good one gives a
 // number, a receipt to print, and a task in the Kasi's inbox.
 func TestLoket(t *testing.T) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
-			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
-				t.Skip("SUREL_TEST_POSTGRES not set")
-			}
 			h := staffHarness(t, d)
 			tn := h.a.Tenants.Default()
 			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)
@@ -147,11 +144,8 @@ func TestLoket(t *testing.T) {
 // gets errors back with what it typed and nothing written, then enters the correction,
 // replacing one document and keeping the other; the request goes back to the Kasi's step.
 func TestLoketCorrection(t *testing.T) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
-			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
-				t.Skip("SUREL_TEST_POSTGRES not set")
-			}
 			h := staffHarness(t, d)
 			tn := h.a.Tenants.Default()
 			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)

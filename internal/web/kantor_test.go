@@ -2,26 +2,22 @@ package web_test
 
 import (
 	"net/url"
-	"os"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
+	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
-	"github.com/surel-id/surel/internal/store"
 )
 
 // The back office over HTTP: who sees and may act on a task, a note kept on a form
 // error, a second action on a finished step, the account letter for the front desk, and
 // the one-time password afterwards refused to the applicant.
 func TestKantor(t *testing.T) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
-			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
-				t.Skip("SUREL_TEST_POSTGRES not set")
-			}
 			h := staffHarness(t, d)
 			tn := h.a.Tenants.Default()
 			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)

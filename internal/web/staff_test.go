@@ -15,6 +15,7 @@ import (
 
 	"github.com/pquerna/otp/totp"
 
+	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
 	"github.com/surel-id/surel/internal/store"
@@ -62,11 +63,8 @@ var codeRE = regexp.MustCompile(`<li><code>([0-9a-z]{5}-[0-9a-z]{5})</code></li>
 // The whole first login of a staff member: password, enrolment with a code from the
 // app, recovery codes once, the back office; then a login with a code, replay refused.
 func TestStaffFirstLogin(t *testing.T) {
-	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
+	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
-			if d == store.Postgres && os.Getenv("SUREL_TEST_POSTGRES") == "" {
-				t.Skip("SUREL_TEST_POSTGRES not set")
-			}
 			h := staffHarness(t, d)
 			m := stafftest.Unenrolled(t, h.a.Staff, h.a.Tenants.Default(), "admin@kominfo.go.id", sop.RoleTenantAdmin)
 
