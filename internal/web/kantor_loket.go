@@ -29,6 +29,9 @@ type loketData struct {
 	// are then its stored documents, kept unless replaced.
 	Fix    *request.Request
 	Reason string
+	// Dropped: the correction form came back with errors after documents were chosen,
+	// which were not kept.
+	Dropped bool
 }
 
 // maxLoketBody bounds the front desk's form: the scan (10 MB), the largest document

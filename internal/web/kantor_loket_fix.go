@@ -126,6 +126,9 @@ func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 	if err := s.fillLoketFix(r, p, rq, u, note); err != nil {
 		return err
 	}
+	d := p.Data.(loketData)
+	d.Dropped = len(form.files) > 0 || len(form.fileErrs) > 0
+	p.Data = d
 	orderDeskErrors(p, k)
 	return s.render(w, r, status, "kantor_loket", p)
 }

@@ -205,8 +205,13 @@ func TestLoketCorrection(t *testing.T) {
 			bad.Set("satuan_kerja", "Setda Merangin")
 			files := rows(t, h.a.Store, "request_files")
 			r = h.postMultipart(dc, fix, bad, upload{"doc_kepegawaian", "kartu-baru.png", pngBytes(t, 32, 22)})
-			if r.status != 422 || !strings.Contains(r.body, `id="e-jabatan"`) || !strings.Contains(r.body, `value="Setda Merangin"`) {
+			if r.status != 422 || !strings.Contains(r.body, `id="e-jabatan"`) || !strings.Contains(r.body, `value="Setda Merangin"`) ||
+				!strings.Contains(r.body, "Berkas yang baru dipilih belum disimpan") {
 				t.Fatalf("bad correction: %d %s", r.status, r.body)
+			}
+			// Without a new document there is none to choose again.
+			if r := h.postMultipart(dc, fix, bad); r.status != 422 || strings.Contains(r.body, "Berkas yang baru dipilih") {
+				t.Fatalf("bad correction without documents: %d", r.status)
 			}
 			rq, err := h.a.Store.Request(t.Context(), parseInt(t, id))
 			if err != nil || rq.Status != "perbaikan" || rows(t, h.a.Store, "request_files") != files {
