@@ -27,16 +27,16 @@ var cheap = passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 
 func TestSmoke(t *testing.T) {
 	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, Rounds: 1,
 		RawWorkers: 2, LoginClients: 4, PageClients: 4, TargetRatio: 0.9, TargetP99: 10 * time.Millisecond,
-		Log: "discard", Phases: "hash,pages,open", Rates: "200", Seed: 1, Hash: &cheap, Driver: "go"}
+		Log: "discard", Phases: "hash,pages,open,floor", Rates: "200", Seed: 1, Hash: &cheap, Driver: "conn"}
 	rep, err := run(context.Background(), o, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(rep.Rounds) != 1 || rep.Pages == nil {
-		t.Fatalf("phases missing: %d rounds, pages %v", len(rep.Rounds), rep.Pages != nil)
+	if len(rep.Rounds) != 1 || rep.Pages == nil || rep.Floor == nil {
+		t.Fatalf("phases missing: %d rounds, pages %v, floor %v", len(rep.Rounds), rep.Pages != nil, rep.Floor != nil)
 	}
 	rd := rep.Rounds[0]
-	for name, r := range map[string]harness.Result{"raw": rd.Raw, "login": rd.Login, "pages": *rep.Pages} {
+	for name, r := range map[string]harness.Result{"raw": rd.Raw, "login": rd.Login, "pages": *rep.Pages, "floor": *rep.Floor} {
 		if r.Rate() <= 0 || r.Total(r.Fail) != 0 {
 			t.Errorf("%s: rate %.1f/s, %d failures (%s)", name, r.Rate(), r.Total(r.Fail), whyText(r.Why))
 		}
@@ -54,6 +54,22 @@ func TestSmoke(t *testing.T) {
 	rep.text(&b)
 	if !strings.Contains(b.String(), "GET /akun") || !strings.Contains(b.String(), "login / raw") {
 		t.Errorf("report lacks its tables:\n%s", b.String())
+	}
+}
+
+// TestSmokeNetHTTP runs the page phase and the floor with net/http's client as the load
+// generator (-driver go).
+func TestSmokeNetHTTP(t *testing.T) {
+	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, PageClients: 4,
+		TargetP99: 10 * time.Millisecond, Log: "discard", Phases: "pages,floor", Seed: 1, Hash: &cheap, Driver: "go"}
+	rep, err := run(context.Background(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*harness.Result{"pages": rep.Pages, "floor": rep.Floor} {
+		if r == nil || r.Rate() <= 0 || r.Total(r.Fail) != 0 {
+			t.Fatalf("%s: %+v", name, r)
+		}
 	}
 }
 

@@ -71,40 +71,74 @@ const (
 
 // pages measures the pages that need no hash: half the clients load the login form
 // anonymously, the other half Akun Saya with a session of their own. A success is a 200.
-func pages(ctx context.Context, e *env, clients int, cookies []string, think, warmup, window time.Duration, seed uint64) harness.Result {
-	return harness.ClosedLoop(ctx, clients, think, warmup, window, pageRoutes, seed, pageOp(e, cookies))
+func pages(ctx context.Context, e *env, driver string, clients int, cookies []string, think, warmup, window time.Duration, seed uint64) harness.Result {
+	get, done := newGetter(e, driver, e.BaseURL, clients, pageTarget(cookies))
+	defer done()
+	return harness.ClosedLoop(ctx, clients, think, warmup, window, pageRoutes, seed, pageOp(get))
 }
 
 // pagesAt is the same mix in an open loop: requests arrive at rate a second whatever the
-// answers' speed, half for each page (harness.OpenLoop).
+// answers' speed, half for each page (harness.OpenLoop). Arrivals overlap, so it uses
+// the net/http client, which opens as many connections as are needed.
 func pagesAt(ctx context.Context, e *env, rate float64, clients int, cookies []string, warmup, window time.Duration, seed uint64) harness.Result {
-	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, pageRoutes, seed, pageOp(e, cookies))
+	get, done := newGetter(e, "go", e.BaseURL, clients, pageTarget(cookies))
+	defer done()
+	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, pageRoutes, seed, pageOp(get))
 }
 
 var pageRoutes = []string{"GET /masuk", "GET /akun"}
 
-// pageOp is one request of the page phase for client c: even clients load the login
-// form, odd ones Akun Saya with their own session.
-func pageOp(e *env, cookies []string) harness.Op {
-	loginURL, akunURL := e.BaseURL+"/masuk", e.BaseURL+"/akun"
+// pageTarget is what client c of the page phase loads: even clients the login form,
+// anonymously, odd ones Akun Saya with their own session.
+func pageTarget(cookies []string) func(c int) (path, cookie string) {
+	return func(c int) (string, string) {
+		if c%2 == routeAkun {
+			return "/akun", "surel_sesi=" + cookies[c/2]
+		}
+		return "/masuk", ""
+	}
+}
+
+// pageOp is one request of the page phase for client c (pageTarget).
+func pageOp(get getter) harness.Op {
 	return func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		route, target := routeLogin, loginURL
-		if c%2 == 1 {
-			route, target = routeAkun, akunURL
-		}
-		cookie := ""
-		if route == routeAkun {
-			cookie = "surel_sesi=" + cookies[c/2]
-		}
-		status, err := harness.Get(ctx, e.Client, target, cookie, nil)
+		route := c % 2
+		status, err := get(ctx, c)
 		if err != nil {
 			return route, false, "transport: " + err.Error()
 		}
 		if status != http.StatusOK {
-			return route, false, fmt.Sprintf("%s: status %d", target[len(e.BaseURL):], status)
+			return route, false, fmt.Sprintf("%s: status %d", pageRoutes[route], status)
 		}
 		return route, true, ""
 	}
+}
+
+// getter is one GET by client c, which always asks for the same page.
+type getter func(ctx context.Context, c int) (status int, err error)
+
+// newGetter makes the page phase's requests to base with the driver chosen: "conn", the
+// lean keep-alive client (harness.Conns), one connection per client and each request
+// prepared once; "go", net/http's client (e.Client). target gives each client's path
+// and cookie. done closes what the getter opened.
+func newGetter(e *env, driver, base string, clients int, target func(c int) (path, cookie string)) (get getter, done func()) {
+	if driver == "conn" {
+		host := strings.TrimPrefix(base, "http://")
+		cs := harness.NewConns(host, clients)
+		reqs := make([][]byte, clients)
+		for c := range clients {
+			path, cookie := target(c)
+			reqs[c] = harness.Request(host, path, cookie)
+		}
+		return func(ctx context.Context, c int) (int, error) {
+			status, _, err := cs.Do(ctx, c, reqs[c])
+			return status, err
+		}, cs.Close
+	}
+	return func(ctx context.Context, c int) (int, error) {
+		path, cookie := target(c)
+		return harness.Get(ctx, e.Client, base+path, cookie, nil)
+	}, func() {}
 }
 
 // checkPages makes sure, before measuring, that /masuk renders the form and that each
@@ -161,15 +195,16 @@ func checkLogin(ctx context.Context, e *env) error {
 // settings against a handler that only writes a fixed copy of the login page. Its
 // latency is what the page phase would show if surel's own work cost nothing, so it
 // bounds what any change to the app can achieve on this machine.
-func floor(ctx context.Context, e *env, clients int, think, warmup, window time.Duration, seed uint64) (harness.Result, error) {
+func floor(ctx context.Context, e *env, driver string, clients int, think, warmup, window time.Duration, seed uint64) (harness.Result, error) {
 	base, stop, err := staticCopy(e)
 	if err != nil {
 		return harness.Result{}, err
 	}
 	defer stop()
-	target := base + "/masuk"
+	get, done := newGetter(e, driver, base, clients, func(int) (string, string) { return "/masuk", "" })
+	defer done()
 	return harness.ClosedLoop(ctx, clients, think, warmup, window, []string{"static copy of /masuk"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		status, err := harness.Get(ctx, e.Client, target, "", nil)
+		status, err := get(ctx, c)
 		if err != nil {
 			return 0, false, "transport: " + err.Error()
 		}

@@ -28,6 +28,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
+	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/passwd"
 )
 
@@ -82,7 +83,7 @@ func main() {
 	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
 	flag.DurationVar(&o.Think, "think", 0, "mean pause (exponentially distributed) of each page client between requests (0: back-to-back, the requirement's definition)")
 	flag.StringVar(&o.Rates, "rates", "2000,4000,6000,8000", "with phase open: the arrival rates (requests a second) of the open-loop page runs")
-	flag.StringVar(&o.Driver, "driver", "go", "page load generator: go (net/http clients in this process, scheduled with the server by the Go runtime) or wrk (Debian's wrk, a separate process competing with the server for the CPUs)")
+	flag.StringVar(&o.Driver, "driver", "conn", "page load generator: conn (lean keep-alive clients in this process, one connection and goroutine each: the least CPU taken from the server), go (net/http clients in this process, three goroutines a connection) or wrk (Debian's wrk, a separate process competing with the server for the CPUs)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -117,6 +118,7 @@ type report struct {
 	Started  time.Time
 	SeedTook time.Duration
 	LiveHeap uint64
+	Memory   app.Memory // the collector's settings (app.TuneMemory, as surel serves)
 	Rounds   []round
 	Pages    *harness.Result
 	Floor    *harness.Result // the harness alone, when -phases has floor
@@ -133,7 +135,7 @@ type report struct {
 }
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
-	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
+	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now(), Memory: app.TuneMemory(os.Getenv)}
 	hashPhases, pagePhase, floorPhase, openPhase := false, false, false, false
 	for _, p := range strings.Split(o.Phases, ",") {
 		switch strings.TrimSpace(p) {
@@ -151,7 +153,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 	rep.HashEnabled = hashPhases
 	switch {
-	case o.Driver != "wrk" && o.Driver != "go":
+	case o.Driver != "wrk" && o.Driver != "go" && o.Driver != "conn":
 		return nil, fmt.Errorf("-driver: want wrk or go, got %q", o.Driver)
 	case o.Driver == "wrk" && o.Think > 0:
 		return nil, fmt.Errorf("-think needs -driver go (wrk has no think time)")
@@ -243,9 +245,9 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			rep.WrkPages = &r
 			break
 		}
-		for try := 0; o.Driver == "go"; try++ {
+		for try := 0; o.Driver != "wrk"; try++ {
 			r := phase(fmt.Sprintf("pages.%d", try), func() harness.Result {
-				return pages(ctx, e, o.PageClients, cookies, o.Think, o.Warmup, o.Duration, o.Seed)
+				return pages(ctx, e, o.Driver, o.PageClients, cookies, o.Think, o.Warmup, o.Duration, o.Seed)
 			})
 			fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", r.Rate(), fmtDur(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
 			if ctx.Err() != nil {
@@ -294,11 +296,11 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		rep.WrkFloor = &r
 		fmt.Fprintf(out, "floor (wrk): %s\n", wrkLine(r))
 	}
-	if floorPhase && o.Driver == "go" {
+	if floorPhase && o.Driver != "wrk" {
 		var ferr error
 		r := phase("floor", func() harness.Result {
 			var r harness.Result
-			r, ferr = floor(ctx, e, o.PageClients, o.Think, o.Warmup, o.Duration, o.Seed)
+			r, ferr = floor(ctx, e, o.Driver, o.PageClients, o.Think, o.Warmup, o.Duration, o.Seed)
 			return r
 		})
 		if ferr != nil {

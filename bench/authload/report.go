@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"os"
 	"sort"
 	"strings"
 	"text/tabwriter"
@@ -51,14 +50,6 @@ func (r *report) PagesPass() bool {
 
 // Pass is the verdict of every phase that ran.
 func (r *report) Pass() bool { return (!r.HashEnabled || r.HashPass()) && r.PagesPass() }
-
-// gogc is the GOGC setting the run had.
-func gogc() string {
-	if v := os.Getenv("GOGC"); v != "" {
-		return v
-	}
-	return "100 (default)"
-}
 
 func verdict(ok bool) string {
 	if ok {
@@ -193,12 +184,10 @@ func (r *report) setup() string {
 	if o.Think > 0 {
 		think = "think " + o.Think.String()
 	}
-	driver := "net/http clients in this process"
-	if o.Driver == "wrk" {
-		driver = "wrk, 2 processes of 1 thread"
-	}
-	return fmt.Sprintf("%d users seeded in %s; live heap after start %.1f MiB; GOGC %s; phases: %s warm-up + %s window; raw: %d goroutines; login: %d clients; pages: %d clients (%s; %s); app log: %s; SUREL_AUTH_RATE=100000000",
-		o.Users, r.SeedTook.Round(time.Millisecond), float64(r.LiveHeap)/(1<<20), gogc(), o.Warmup, o.Duration, o.RawWorkers, o.LoginClients, o.PageClients, think, driver, o.Log)
+	driver := map[string]string{"conn": "lean keep-alive clients in this process",
+		"go": "net/http clients in this process", "wrk": "wrk, 2 processes of 1 thread"}[o.Driver]
+	return fmt.Sprintf("%d users seeded in %s; live heap after start %.1f MiB; %s; phases: %s warm-up + %s window; raw: %d goroutines; login: %d clients; pages: %d clients (%s; %s); app log: %s; SUREL_AUTH_RATE=100000000",
+		o.Users, r.SeedTook.Round(time.Millisecond), float64(r.LiveHeap)/(1<<20), r.Memory, o.Warmup, o.Duration, o.RawWorkers, o.LoginClients, o.PageClients, think, driver, o.Log)
 }
 
 func (r *report) text(w io.Writer) {

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
+	"github.com/surel-id/surel/internal/app"
 )
 
 type options struct {
@@ -100,6 +101,7 @@ func main() {
 // report is everything a run measured.
 type report struct {
 	Command  string
+	Memory   app.Memory // the collector's settings (app.TuneMemory, as surel serves)
 	Opt      options
 	Machine  machine
 	Started  time.Time
@@ -124,7 +126,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	if o.Sessions < 1 || o.Sessions > 10 {
 		return nil, fmt.Errorf("-sessions: 1 to 10 (a member has ten recovery codes)")
 	}
-	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now()}
+	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now(), Memory: app.TuneMemory(os.Getenv)}
 	fmt.Fprintf(out, "backoffice: %s, %d CPUs, GOMAXPROCS %d, %s, load %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Go, harness.LoadAvg())
 	e, err := newEnv(ctx, o, out)
 	if err != nil {

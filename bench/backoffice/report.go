@@ -111,8 +111,8 @@ func (rep *report) setup() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients over %d staff sessions, %s warm-up + %s window",
-		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, o.Sessions, o.Warmup, o.Duration)
+	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients over %d staff sessions, %s warm-up + %s window; %s",
+		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, o.Sessions, o.Warmup, o.Duration, rep.Memory)
 }
 
 func (rep *report) text(w io.Writer) {

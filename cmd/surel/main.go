@@ -55,6 +55,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "serve":
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
+		log.Info("memory", "settings", app.TuneMemory(getenv).String())
 		a, err := app.New(ctx, cfg, log, app.Options{})
 		if err != nil {
 			return err

@@ -265,10 +265,6 @@ func (s *Store) SessionUser(ctx context.Context, hash string) (account.Session, 
 		ss.StaffRoles = strings.Split(roles.String, ",")
 	}
 	ss.StaffMFASince = timeOf(staffMFA)
-	if roles.String != "" {
-		ss.StaffRoles = strings.Split(roles.String, ",")
-	}
-	ss.StaffMFASince = timeOf(staffMFA)
 	u.Profile.Phone = u.Phone
 	u.ActivatedAt = timeOf(activated)
 	u.CreatedAt, u.PasswordChangedAt = u.CreatedAt.UTC(), u.PasswordChangedAt.UTC()

@@ -247,53 +247,61 @@ func (f fieldData) Label() string {
 // dozen fields, and executing the same markup as a template costs a reflective call per
 // attribute, most of a form page's rendering time (bench/RESULTS.md).
 func (f fieldData) HTML() template.HTML {
-	esc := template.HTMLEscapeString
 	var b strings.Builder
-	b.Grow(512)
+	b.Grow(640)
+	// w writes its arguments in turn: literal markup and escaped values, without the
+	// temporary strings of concatenating them first.
+	w := func(parts ...string) {
+		for _, s := range parts {
+			b.WriteString(s)
+		}
+	}
+	esc := template.HTMLEscapeString
+	name := esc(f.Name)
 	errText, hint := f.Error(), f.Hint
 	b.WriteString(`<div class="field`)
 	if errText != "" {
 		b.WriteString(` has-error`)
 	}
-	b.WriteString(`">` + "\n  " + `<label for="f-` + esc(f.Name) + `">` + esc(f.Label()))
+	w(`">`+"\n  "+`<label for="f-`, name, `">`, esc(f.Label()))
 	if !f.Required {
-		b.WriteString(` <span class="muted">(` + esc(f.Page.T("form.optional")) + `)</span>`)
+		w(` <span class="muted">(`, esc(f.Page.T("form.optional")), `)</span>`)
 	}
 	b.WriteString("</label>\n")
 	if hint != "" {
-		b.WriteString(`  <p class="hint" id="h-` + esc(f.Name) + `">` + esc(hint) + "</p>\n")
+		w(`  <p class="hint" id="h-`, name, `">`, esc(hint), "</p>\n")
 	}
 	if errText != "" {
-		b.WriteString(`  <p class="error" id="e-` + esc(f.Name) + `">` + esc(errText) + "</p>\n")
+		w(`  <p class="error" id="e-`, name, `">`, esc(errText), "</p>\n")
 	}
 	attrs := func() {
 		if f.Required {
 			b.WriteString(` required`)
 		}
 		if f.Autocomplete != "" {
-			b.WriteString(` autocomplete="` + esc(f.Autocomplete) + `"`)
+			w(` autocomplete="`, esc(f.Autocomplete), `"`)
 		}
 		if f.Inputmode != "" && f.Type != "textarea" {
-			b.WriteString(` inputmode="` + esc(f.Inputmode) + `"`)
+			w(` inputmode="`, esc(f.Inputmode), `"`)
 		}
 		if errText != "" {
 			b.WriteString(` aria-invalid="true"`)
 		}
 		b.WriteString(` aria-describedby="`)
 		if hint != "" {
-			b.WriteString(`h-` + esc(f.Name) + ` `)
+			w(`h-`, name, ` `)
 		}
 		if errText != "" {
-			b.WriteString(`e-` + esc(f.Name))
+			w(`e-`, name)
 		}
 		b.WriteString(`"`)
 	}
 	if f.Type == "textarea" {
-		b.WriteString(`  <textarea id="f-` + esc(f.Name) + `" name="` + esc(f.Name) + `" rows="3"`)
+		w(`  <textarea id="f-`, name, `" name="`, name, `" rows="3"`)
 		attrs()
-		b.WriteString(`>` + esc(f.Value()) + `</textarea>`)
+		w(`>`, esc(f.Value()), `</textarea>`)
 	} else {
-		b.WriteString(`  <input id="f-` + esc(f.Name) + `" name="` + esc(f.Name) + `" type="` + esc(f.Type) + `" value="` + esc(f.Value()) + `"`)
+		w(`  <input id="f-`, name, `" name="`, name, `" type="`, esc(f.Type), `" value="`, esc(f.Value()), `"`)
 		attrs()
 		b.WriteString(`>`)
 	}
