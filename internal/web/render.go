@@ -355,8 +355,8 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	key, cacheable := "", status == http.StatusOK && anonymousPlain(r, p)
 	if cacheable {
 		key = name + "\x00" + p.Tenant.Slug + "\x00" + p.Lang + "\x00" + p.Path
-		if b, ok := s.pageCache.Load(key); ok {
-			return writeHTML(w, status, b.([]byte))
+		if c, ok := s.pageCache.Load(key); ok {
+			return c.(*cachedPage).write(w, r)
 		}
 	}
 	b := renderBuffers.Get().(*bytes.Buffer)
@@ -374,9 +374,26 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 		}
 	}
 	if cacheable && s.pageCacheSize.Add(1) <= maxCachedPages {
-		s.pageCache.Store(key, bytes.Clone(b.Bytes()))
+		c := &cachedPage{plain: bytes.Clone(b.Bytes())}
+		c.gz = gzipped(c.plain)
+		s.pageCache.Store(key, c)
+		return c.write(w, r)
 	}
 	return writeHTML(w, status, b.Bytes())
+}
+
+// cachedPage is an anonymous page rendered once (anonymousPlain), as written and
+// gzip-compressed: the login form and the home page are what a phone loads first.
+type cachedPage struct{ plain, gz []byte }
+
+// write sends the page, compressed when the client accepts it.
+func (c *cachedPage) write(w http.ResponseWriter, r *http.Request) error {
+	w.Header().Add("Vary", "Accept-Encoding")
+	if c.gz != nil && acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		return writeHTML(w, http.StatusOK, c.gz)
+	}
+	return writeHTML(w, http.StatusOK, c.plain)
 }
 
 // renderBuffers keeps the buffers pages are rendered into: a page is 10 – 60 KB, and
