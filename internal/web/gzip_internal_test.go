@@ -30,4 +30,3 @@ func TestAcceptsGzip(t *testing.T) {
 		}
 	}
 }
-
