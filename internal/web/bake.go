@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"io"
+	"reflect"
 	"regexp"
 	"strings"
 	"text/template/parse"
@@ -75,6 +76,8 @@ func bakeList(l *parse.ListNode, lang string, a *assets) int {
 			if text, ok := bakedAction(x, lang, a); ok {
 				l.Nodes[i] = &parse.TextNode{NodeType: parse.NodeText, Pos: x.Pos, Text: []byte(text)}
 				n++
+			} else if trimHTMLEscaper(x) {
+				n++
 			}
 		case *parse.IfNode:
 			n += bakeList(x.List, lang, a) + bakeList(x.ElseList, lang, a)
@@ -134,6 +137,37 @@ func bakedAction(x *parse.ActionNode, lang string, a *assets) (string, bool) {
 		}
 	}
 	return bakedEscape.Replace(value), true
+}
+
+// htmlFuncs are the template functions that return template.HTML.
+var htmlFuncs = func() map[string]bool {
+	m := map[string]bool{}
+	html := reflect.TypeFor[template.HTML]()
+	for name, fn := range funcs {
+		if t := reflect.TypeOf(fn); t.Kind() == reflect.Func && t.NumOut() >= 1 && t.Out(0) == html {
+			m[name] = true
+		}
+	}
+	return m
+}()
+
+// trimHTMLEscaper drops the HTML-text escaper html/template appended to a call of a
+// function that returns template.HTML ({{field …}}): on HTML content that escaper returns
+// its argument unchanged, so it costs a reflective call and nothing else.
+func trimHTMLEscaper(x *parse.ActionNode) bool {
+	p := x.Pipe
+	if p == nil || len(p.Decl) > 0 || len(p.Cmds) != 2 || len(p.Cmds[1].Args) != 1 {
+		return false
+	}
+	fn, ok := p.Cmds[0].Args[0].(*parse.IdentifierNode)
+	if !ok || !htmlFuncs[fn.Ident] {
+		return false
+	}
+	if esc, ok := p.Cmds[1].Args[0].(*parse.IdentifierNode); !ok || esc.Ident != "_html_template_htmlescaper" {
+		return false
+	}
+	p.Cmds = p.Cmds[:1]
+	return true
 }
 
 // firstDiff shows where two renders part, for the verification error.

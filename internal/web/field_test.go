@@ -96,3 +96,25 @@ func TestCatalogueFieldsTranslated(t *testing.T) {
 		}
 	}
 }
+
+// fieldLinks writes what the profile page's range over the missing fields wrote.
+func TestFieldLinksMatchTemplate(t *testing.T) {
+	tpl := template.Must(template.New("x").Parse(`{{range .Names}}<li><a href="#f-{{.}}">{{$.P.T (printf "field.%s" .)}}</a></li>{{end}}`))
+	for _, lang := range []string{"id", "en"} {
+		p := &Page{Lang: lang}
+		names := []string{"full_name", "jabatan", "instansi", "satuan_kerja", "address"}
+		var want strings.Builder
+		if err := tpl.Execute(&want, map[string]any{"Names": names, "P": p}); err != nil {
+			t.Fatal(err)
+		}
+		if got := string(fieldLinks(p, names)); got != want.String() {
+			t.Errorf("%s:\n got %s\nwant %s", lang, got, want.String())
+		}
+		if !strings.Contains(want.String(), `href="#f-satuan_kerja"`) || strings.Contains(want.String(), "field.") {
+			t.Errorf("%s: the template itself renders %s", lang, want.String())
+		}
+	}
+	if got := fieldLinks(&Page{Lang: "id"}, nil); got != "" {
+		t.Errorf("no names: %q", got)
+	}
+}
