@@ -3,11 +3,13 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/dbtest"
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/store"
@@ -168,6 +170,61 @@ func TestSessionUserStaff(t *testing.T) {
 		}
 		if ss, _, err := st.SessionUser(ctx, "h-siti"); err != nil || ss.StaffRoles != nil || !ss.StaffMFASince.IsZero() {
 			t.Fatalf("applicant session: %+v %v", ss, err)
+		}
+	})
+}
+
+// The header's unread count comes with the session, and counts only what is unread; on
+// SQLite the count reads the partial index of unread notifications, not every
+// notification the user ever had.
+func TestSessionUserUnread(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tid := tenant(t, st, "a")
+		budi := staffUser(t, st, tid, "budi")
+		now := time.Date(2026, 1, 5, 8, 0, 0, 0, time.UTC)
+		mustStaff(t, st.CreateSession(ctx, account.Session{Hash: "h", UserID: budi.ID, CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(time.Hour)}))
+		notify := func(n int) {
+			for i := range n {
+				mustStaff(t, st.Notify(ctx, request.Notification{UserID: budi.ID, RequestID: int64(i + 1), Key: "notif.reminder", CreatedAt: now}))
+			}
+		}
+		unread := func() int {
+			ss, _, err := st.SessionUser(ctx, "h")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n, err := st.UnreadCount(ctx, budi.ID); err != nil || n != ss.Unread {
+				t.Fatalf("UnreadCount %d (%v), SessionUser %d", n, err, ss.Unread)
+			}
+			return ss.Unread
+		}
+		notify(5)
+		mustStaff(t, st.MarkRead(ctx, budi.ID))
+		notify(3)
+		if n := unread(); n != 3 {
+			t.Fatalf("unread = %d, want 3 (5 read, 3 new)", n)
+		}
+		mustStaff(t, st.MarkRead(ctx, budi.ID))
+		if n := unread(); n != 0 {
+			t.Fatalf("unread after reading = %d", n)
+		}
+		if st.Dialect() == store.SQLite {
+			var plan strings.Builder
+			rows, err := st.DB().QueryContext(ctx, `EXPLAIN QUERY PLAN SELECT COUNT(*) FROM notifications WHERE user_id = ? AND read_at IS NULL`, budi.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer rows.Close()
+			for rows.Next() {
+				var id, parent, unused int
+				var detail string
+				rows.Scan(&id, &parent, &unused, &detail)
+				plan.WriteString(detail + "\n")
+			}
+			if !strings.Contains(plan.String(), "notifications_unread") {
+				t.Errorf("the unread count does not use the partial index:\n%s", plan.String())
+			}
 		}
 	})
 }
