@@ -28,7 +28,7 @@ func (s *Store) ClaimJob(ctx context.Context, now time.Time, lease time.Duration
 	var j jobs.Job
 	now = utc(now)
 	const due = `(status = 'queued' AND run_at <= ?) OR (status = 'running' AND locked_until < ?)`
-	err := s.get(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?
+	err := s.getWrite(ctx, `UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_until = ?
 		WHERE id = (SELECT id FROM jobs WHERE `+due+` ORDER BY run_at LIMIT 1) AND (`+due+`)
 		RETURNING id, kind, ref, status, attempts, max_attempts, run_at, last_error, created_at`,
 		[]any{now.Add(lease), now, now, now, now},

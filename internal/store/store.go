@@ -40,6 +40,44 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	stmts   stmtCache
+	// writer is held by the one SQLite write (transaction or statement) of this process
+	// under way; nil on PostgreSQL. SQLite lets one writer in at a time, and a writer
+	// that finds the lock taken sleeps in its busy handler (1, 2, 5 … 100 ms) instead of
+	// being woken when the lock is free: two logins finishing together made the second
+	// wait milliseconds for nothing. Queued here, the next writer starts as soon as the
+	// previous one ends. Other processes on the same file (the surel commands) still
+	// meet the busy handler.
+	writer chan struct{}
+}
+
+// busyTimeout is how long a write waits for the one before it, as busy_timeout below.
+const busyTimeout = 10 * time.Second
+
+// lockWrite waits for this process's SQLite write lock; the returned func releases it.
+// Inside a transaction (which holds it) and on PostgreSQL it does nothing.
+func (s *Store) lockWrite(ctx context.Context) (unlock func(), err error) {
+	if s.writer == nil {
+		return func() {}, nil
+	}
+	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
+		return func() {}, nil
+	}
+	release := func() { <-s.writer }
+	select {
+	case s.writer <- struct{}{}:
+		return release, nil
+	default:
+	}
+	t := time.NewTimer(busyTimeout)
+	defer t.Stop()
+	select {
+	case s.writer <- struct{}{}:
+		return release, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, fmt.Errorf("database busy: a write has waited %s for the one before it", busyTimeout)
+	}
 }
 
 // Open connects to the database named by url ("sqlite:PATH" or "postgres://…") and
@@ -83,7 +121,7 @@ func open(url string) (*Store, error) {
 		db.SetMaxOpenConns(8)
 		db.SetMaxIdleConns(8)
 		db.SetConnMaxIdleTime(0)
-		return &Store{db: db, dialect: SQLite}, nil
+		return &Store{db: db, dialect: SQLite, writer: make(chan struct{}, 1)}, nil
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
 		db, err := sql.Open("pgx", url)
 		if err != nil {
@@ -125,6 +163,11 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if _, ok := ctx.Value(txKey{}).(*sql.Tx); ok {
 		return fn(ctx)
 	}
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer unlock()
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -233,6 +276,11 @@ func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) 
 }
 
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
 	res, err := s.q(ctx).ExecContext(ctx, s.rebind(query), args...)
 	return res, s.mapErr(err)
 }
@@ -253,8 +301,18 @@ func (s *Store) get(ctx context.Context, query string, args []any, dest ...any) 
 // insert runs an INSERT … RETURNING id and gives the new id.
 func (s *Store) insert(ctx context.Context, query string, args ...any) (int64, error) {
 	var id int64
-	err := s.get(ctx, query+" RETURNING id", args, &id)
+	err := s.getWrite(ctx, query+" RETURNING id", args, &id)
 	return id, err
+}
+
+// getWrite is get for a statement that writes and returns a row (… RETURNING).
+func (s *Store) getWrite(ctx context.Context, query string, args []any, dest ...any) error {
+	unlock, err := s.lockWrite(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	return s.get(ctx, query, args, dest...)
 }
 
 // mapErr turns a unique-constraint violation of either engine into ErrConflict, keeping
