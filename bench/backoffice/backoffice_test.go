@@ -13,15 +13,17 @@ import (
 // SQLite (and on PostgreSQL when SUREL_TEST_POSTGRES names a server), so the program keeps
 // working as the app changes. It checks the plumbing, not the numbers.
 func TestSmoke(t *testing.T) {
-	engines := []string{"sqlite"}
+	type run1 struct{ db, driver string }
+	runs := []run1{{"sqlite", "conn"}, {"sqlite", "go"}}
 	if os.Getenv("SUREL_TEST_POSTGRES") != "" {
-		engines = append(engines, "postgres")
+		runs = append(runs, run1{"postgres", "conn"})
 	}
-	for _, db := range engines {
-		t.Run(db, func(t *testing.T) {
+	for _, r := range runs {
+		db := r.db
+		t.Run(db+"-"+r.driver, func(t *testing.T) {
 			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: true, Clients: 4, Sessions: 2,
 				Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, TargetP99: time.Second, Floor: true, Explain: true,
-				Log: "discard", Seed: 1}
+				Log: "discard", Seed: 1, Driver: r.driver}
 			rep, err := run(context.Background(), o, io.Discard)
 			if err != nil {
 				t.Fatal(err)

@@ -51,6 +51,7 @@ type options struct {
 	Quiet      float64
 	QuietWait  time.Duration
 	Rates      string
+	Driver     string
 }
 
 func main() {
@@ -75,6 +76,7 @@ func main() {
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed of the clients")
 	flag.Float64Var(&o.Quiet, "quiet", 0.15, "before a phase, wait until other processes use fewer CPUs than this (0: don't wait)")
 	flag.DurationVar(&o.QuietWait, "quiet-wait", time.Minute, "longest wait for a quiet machine")
+	flag.StringVar(&o.Driver, "driver", "conn", "closed-loop load generator: conn (lean keep-alive clients, one connection each) or go (net/http's client); see bench/README.md")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -122,6 +124,9 @@ type report struct {
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	if o.Steps < 3 {
 		return nil, fmt.Errorf("-steps-per-request: at least 3")
+	}
+	if o.Driver != "conn" && o.Driver != "go" {
+		return nil, fmt.Errorf("-driver: want conn or go, got %q", o.Driver)
 	}
 	if o.Sessions < 1 || o.Sessions > 10 {
 		return nil, fmt.Errorf("-sessions: 1 to 10 (a member has ten recovery codes)")

@@ -111,8 +111,8 @@ func (rep *report) setup() string {
 			}
 		}
 	}
-	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients over %d staff sessions, %s warm-up + %s window; %s",
-		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, o.Sessions, o.Warmup, o.Duration, rep.Memory)
+	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients (%s) over %d staff sessions, %s warm-up + %s window; %s",
+		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, driverText(o.Driver), o.Sessions, o.Warmup, o.Duration, rep.Memory)
 }
 
 func (rep *report) text(w io.Writer) {
@@ -171,4 +171,12 @@ func (rep *report) openTable(w io.Writer) {
 	}
 	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page; informative):\n\n")
 	harness.MarkdownTable(w, []string{"arrivals/s", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other"}, rows)
+}
+
+// driverText names the closed loop's load generator.
+func driverText(d string) string {
+	if d == "conn" {
+		return "lean keep-alive clients"
+	}
+	return "net/http clients"
 }
