@@ -44,7 +44,7 @@ func TuneMemory(getenv func(string) string) Memory {
 	}
 	m.GCPercent = GCPercent
 	debug.SetGCPercent(GCPercent)
-	if avail := availableMemory(readFile); avail > 0 {
+	if avail := availableMemory(os.ReadFile); avail > 0 {
 		m.Limit = avail / 2
 		debug.SetMemoryLimit(m.Limit)
 	}
@@ -59,8 +59,6 @@ func (m Memory) String() string {
 	}
 	return fmt.Sprintf("GOGC=%d, memory limit %s (%s)", m.GCPercent, limit, m.Source)
 }
-
-func readFile(name string) ([]byte, error) { return os.ReadFile(name) }
 
 // availableMemory is the memory this process may use in bytes: the machine's
 // (MemTotal in /proc/meminfo), or its cgroup v2 limit (memory.max) when that is

@@ -3,6 +3,7 @@ package app
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"runtime/debug"
 	"testing"
 )
@@ -51,7 +52,7 @@ func TestTuneMemory(t *testing.T) {
 	if got := debug.SetGCPercent(GCPercent); got != GCPercent {
 		t.Errorf("runtime GOGC = %d after TuneMemory, want %d", got, GCPercent)
 	}
-	if avail := availableMemory(readFile); avail > 0 {
+	if avail := availableMemory(os.ReadFile); avail > 0 {
 		if got := debug.SetMemoryLimit(-1); got != avail/2 || m.Limit != avail/2 {
 			t.Errorf("memory limit = %d (reported %d), want half of %d", got, m.Limit, avail)
 		}
