@@ -72,38 +72,35 @@ const (
 // pages measures the pages that need no hash: half the clients load the login form
 // anonymously, the other half Akun Saya with a session of their own. A success is a 200.
 func pages(ctx context.Context, e *env, driver string, clients int, cookies []string, think, warmup, window time.Duration, seed uint64) harness.Result {
-	get, done := newGetter(e, driver, e.BaseURL, clients, pageTarget(cookies))
+	get, done := harness.NewGetter(driver, e.Client, e.BaseURL, clients)
 	defer done()
-	return harness.ClosedLoop(ctx, clients, think, warmup, window, pageRoutes, seed, pageOp(get))
+	return harness.ClosedLoop(ctx, clients, think, warmup, window, pageRoutes, seed, pageOp(get, clients, cookies))
 }
 
 // pagesAt is the same mix in an open loop: requests arrive at rate a second whatever the
 // answers' speed, half for each page (harness.OpenLoop). Arrivals overlap, so it uses
 // the net/http client, which opens as many connections as are needed.
 func pagesAt(ctx context.Context, e *env, rate float64, clients int, cookies []string, warmup, window time.Duration, seed uint64) harness.Result {
-	get, done := newGetter(e, "go", e.BaseURL, clients, pageTarget(cookies))
+	get, done := harness.NewGetter("go", e.Client, e.BaseURL, clients)
 	defer done()
-	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, pageRoutes, seed, pageOp(get))
+	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, pageRoutes, seed, pageOp(get, clients, cookies))
 }
 
 var pageRoutes = []string{"GET /masuk", "GET /akun"}
 
-// pageTarget is what client c of the page phase loads: even clients the login form,
-// anonymously, odd ones Akun Saya with their own session.
-func pageTarget(cookies []string) func(c int) (path, cookie string) {
-	return func(c int) (string, string) {
+// pageOp is one request of the page phase for client c: even clients load the login
+// form anonymously, odd ones Akun Saya with their own session.
+func pageOp(get harness.Getter, clients int, cookies []string) harness.Op {
+	paths, headers := make([]string, clients), make([]string, clients)
+	for c := range clients {
+		paths[c] = "/masuk"
 		if c%2 == routeAkun {
-			return "/akun", "surel_sesi=" + cookies[c/2]
+			paths[c], headers[c] = "/akun", "surel_sesi="+cookies[c/2]
 		}
-		return "/masuk", ""
 	}
-}
-
-// pageOp is one request of the page phase for client c (pageTarget).
-func pageOp(get getter) harness.Op {
 	return func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
 		route := c % 2
-		status, err := get(ctx, c)
+		status, err := get(ctx, c, paths[c], headers[c])
 		if err != nil {
 			return route, false, "transport: " + err.Error()
 		}
@@ -112,33 +109,6 @@ func pageOp(get getter) harness.Op {
 		}
 		return route, true, ""
 	}
-}
-
-// getter is one GET by client c, which always asks for the same page.
-type getter func(ctx context.Context, c int) (status int, err error)
-
-// newGetter makes the page phase's requests to base with the driver chosen: "conn", the
-// lean keep-alive client (harness.Conns), one connection per client and each request
-// prepared once; "go", net/http's client (e.Client). target gives each client's path
-// and cookie. done closes what the getter opened.
-func newGetter(e *env, driver, base string, clients int, target func(c int) (path, cookie string)) (get getter, done func()) {
-	if driver == "conn" {
-		host := strings.TrimPrefix(base, "http://")
-		cs := harness.NewConns(host, clients)
-		reqs := make([][]byte, clients)
-		for c := range clients {
-			path, cookie := target(c)
-			reqs[c] = harness.Request(host, path, cookie)
-		}
-		return func(ctx context.Context, c int) (int, error) {
-			status, _, err := cs.Do(ctx, c, reqs[c])
-			return status, err
-		}, cs.Close
-	}
-	return func(ctx context.Context, c int) (int, error) {
-		path, cookie := target(c)
-		return harness.Get(ctx, e.Client, base+path, cookie, nil)
-	}, func() {}
 }
 
 // checkPages makes sure, before measuring, that /masuk renders the form and that each
@@ -201,10 +171,10 @@ func floor(ctx context.Context, e *env, driver string, clients int, think, warmu
 		return harness.Result{}, err
 	}
 	defer stop()
-	get, done := newGetter(e, driver, base, clients, func(int) (string, string) { return "/masuk", "" })
+	get, done := harness.NewGetter(driver, e.Client, base, clients)
 	defer done()
 	return harness.ClosedLoop(ctx, clients, think, warmup, window, []string{"static copy of /masuk"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		status, err := get(ctx, c)
+		status, err := get(ctx, c, "/masuk", "")
 		if err != nil {
 			return 0, false, "transport: " + err.Error()
 		}

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
@@ -28,7 +27,7 @@ var routeNames = []string{"GET /kantor", "GET /kantor?q=…", "GET /kantor?batas
 // three times in five, a search or the overdue filter once each) and the page of a random
 // live request. Any answer but 200 is an error.
 func pages(ctx context.Context, e *env, clients int, warmup, window time.Duration, seed uint64) harness.Result {
-	get, done := e.getter(e.baseURL, clients)
+	get, done := harness.NewGetter(e.opt.Driver, e.client, e.baseURL, clients)
 	defer done()
 	turn := make([]int, clients)
 	return harness.ClosedLoop(ctx, clients, 0, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
@@ -41,37 +40,16 @@ func pages(ctx context.Context, e *env, clients int, warmup, window time.Duratio
 // answers' speed, an inbox or a request page with even odds (harness.OpenLoop). Arrivals
 // overlap, so it uses net/http's client, which opens the connections they need.
 func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, window time.Duration, seed uint64) harness.Result {
-	get := func(ctx context.Context, _ int, path, cookie string) (int, error) {
-		return harness.Get(ctx, e.client, e.baseURL+path, "surel_sesi="+cookie, nil)
-	}
+	get, done := harness.NewGetter("go", e.client, e.baseURL, clients)
+	defer done()
 	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
 		return pageOp(ctx, e, get, c, rng.IntN(2) == 0, rng)
 	})
 }
 
-// getter is one GET of path by client c with a staff session.
-type getter func(ctx context.Context, c int, path, cookie string) (status int, err error)
-
-// getter gives the closed loop's GETs of base for -driver: "conn", the lean keep-alive
-// client (harness.Conns, one connection per client), or "go", net/http's client. done
-// closes what it opened.
-func (e *env) getter(base string, clients int) (get getter, done func()) {
-	if e.opt.Driver != "conn" {
-		return func(ctx context.Context, _ int, path, cookie string) (int, error) {
-			return harness.Get(ctx, e.client, base+path, "surel_sesi="+cookie, nil)
-		}, func() {}
-	}
-	host := strings.TrimPrefix(base, "http://")
-	cs := harness.NewConns(host, clients)
-	return func(ctx context.Context, c int, path, cookie string) (int, error) {
-		status, _, err := cs.Do(ctx, c, harness.Request(host, path, "surel_sesi="+cookie))
-		return status, err
-	}, cs.Close
-}
-
 // pageOp loads one page for client c: an inbox variant (plain three times in five, a
 // search or the overdue filter once each) or the page of a random live request.
-func pageOp(ctx context.Context, e *env, get getter, c int, inbox bool, rng *rand.Rand) (int, bool, string) {
+func pageOp(ctx context.Context, e *env, get harness.Getter, c int, inbox bool, rng *rand.Rand) (int, bool, string) {
 	route, path := routeRequest, ""
 	if inbox {
 		switch x := rng.IntN(5); {
@@ -85,7 +63,7 @@ func pageOp(ctx context.Context, e *env, get getter, c int, inbox bool, rng *ran
 	} else {
 		path = "/kantor/permohonan/" + strconv.FormatInt(e.liveIDs[rng.IntN(len(e.liveIDs))], 10)
 	}
-	status, err := get(ctx, c, path, e.cookies[c%len(e.cookies)])
+	status, err := get(ctx, c, path, "surel_sesi="+e.cookies[c%len(e.cookies)])
 	if err != nil {
 		return route, false, "transport: " + err.Error()
 	}
@@ -99,10 +77,10 @@ func pageOp(ctx context.Context, e *env, get getter, c int, inbox bool, rng *ran
 // handler that writes a fixed copy of a rendered inbox page.
 func floor(ctx context.Context, e *env, clients int, warmup, window time.Duration, seed uint64) harness.Result {
 	u, _ := url.Parse(e.floorURL)
-	get, done := e.getter(u.Scheme+"://"+u.Host, clients)
+	get, done := harness.NewGetter(e.opt.Driver, e.client, u.Scheme+"://"+u.Host, clients)
 	defer done()
 	return harness.ClosedLoop(ctx, clients, 0, warmup, window, []string{"static copy of /kantor"}, seed, func(ctx context.Context, c int, _ *rand.Rand) (int, bool, string) {
-		status, err := get(ctx, c, u.RequestURI(), e.cookies[c%len(e.cookies)])
+		status, err := get(ctx, c, u.RequestURI(), "surel_sesi="+e.cookies[c%len(e.cookies)])
 		if err != nil {
 			return 0, false, "transport: " + err.Error()
 		}

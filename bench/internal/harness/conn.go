@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"strconv"
+	"strings"
 	"time"
 )
 
@@ -22,6 +24,12 @@ import (
 type Conns struct {
 	addr  string
 	conns []*conn
+	reqs  []prepared // each client's last request, reused while it asks for the same page
+}
+
+type prepared struct {
+	path, cookie string
+	bytes        []byte
 }
 
 type conn struct {
@@ -31,12 +39,23 @@ type conn struct {
 
 // NewConns prepares clients connections to addr (host:port); each is dialled on first use.
 func NewConns(addr string, clients int) *Conns {
-	return &Conns{addr: addr, conns: make([]*conn, clients)}
+	return &Conns{addr: addr, conns: make([]*conn, clients), reqs: make([]prepared, clients)}
 }
 
-// Request is a GET request for path on host, with a cookie when one is given, as the
+// Get sends GET path, with the cookie when one is given, on client's connection and
+// reads the answer to its end; it returns the status.
+func (cs *Conns) Get(ctx context.Context, client int, path, cookie string) (int, error) {
+	r := &cs.reqs[client]
+	if r.bytes == nil || r.path != path || r.cookie != cookie {
+		*r = prepared{path, cookie, request(cs.addr, path, cookie)}
+	}
+	status, _, err := cs.do(ctx, client, r.bytes)
+	return status, err
+}
+
+// request is a GET request for path on host, with a cookie when one is given, as the
 // bytes to send.
-func Request(host, path, cookie string) []byte {
+func request(host, path, cookie string) []byte {
 	var b bytes.Buffer
 	fmt.Fprintf(&b, "GET %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: surel-bench\r\nAccept: text/html\r\n", path, host)
 	if cookie != "" {
@@ -46,9 +65,9 @@ func Request(host, path, cookie string) []byte {
 	return b.Bytes()
 }
 
-// Do sends req on client's connection and reads the answer to its end; it returns the
+// do sends req on client's connection and reads the answer to its end; it returns the
 // status and the body's length.
-func (cs *Conns) Do(ctx context.Context, client int, req []byte) (status, size int, err error) {
+func (cs *Conns) do(ctx context.Context, client int, req []byte) (status, size int, err error) {
 	c := cs.conns[client]
 	if c == nil {
 		d := net.Dialer{Timeout: 10 * time.Second}
@@ -167,4 +186,21 @@ func (c *conn) chunks() (int, error) {
 			return size, err
 		}
 	}
+}
+
+// Getter is one GET of path, with a cookie header value when one is given, by client c
+// of a load program; it returns the answer's status.
+type Getter func(ctx context.Context, c int, path, cookie string) (status int, err error)
+
+// NewGetter makes a load program's GETs to base (http://host:port) with its -driver:
+// "conn", the lean client above with one connection per client; "go", net/http's
+// client. done closes what the getter opened.
+func NewGetter(driver string, client *http.Client, base string, clients int) (get Getter, done func()) {
+	if driver == "conn" {
+		cs := NewConns(strings.TrimPrefix(base, "http://"), clients)
+		return cs.Get, cs.Close
+	}
+	return func(ctx context.Context, _ int, path, cookie string) (int, error) {
+		return Get(ctx, client, base+path, cookie, nil)
+	}, func() {}
 }

@@ -63,7 +63,7 @@ func TestConns(t *testing.T) {
 		{"/close", "", 200, 3, 1},
 		{"/fixed", "", 200, 5, 2}, // the server closed the connection: a new one
 	} {
-		status, size, err := cs.Do(ctx, 0, Request(host, c.path, c.cookie))
+		status, size, err := cs.do(ctx, 0, request(host, c.path, c.cookie))
 		if err != nil || status != c.status || (c.size >= 0 && size != c.size) {
 			t.Errorf("GET %s: status %d, %d bytes, err %v; want %d, %d bytes", c.path, status, size, err, c.status, c.size)
 		}
@@ -104,7 +104,7 @@ func TestConnsMalformed(t *testing.T) {
 	}()
 	cs := NewConns(ln.Addr().String(), 1)
 	defer cs.Close()
-	if _, _, err := cs.Do(context.Background(), 0, Request(ln.Addr().String(), "/", "")); err == nil {
+	if _, err := cs.Get(context.Background(), 0, "/", ""); err == nil {
 		t.Fatal("a non-HTTP answer was accepted")
 	}
 	if cs.conns[0] != nil {
