@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 )
@@ -35,14 +36,8 @@ func (s *Store) staffMembers(ctx context.Context, op, where string, args ...any)
 			out[n-1].Roles = append(out[n-1].Roles, sop.Role(role))
 			continue
 		}
-		switch {
-		case full != "":
-			m.Name = full
-		case last != "":
-			m.Name = first + " " + last
-		default:
-			m.Name = first
-		}
+		// The rule a staff page uses for the signed-in member (web.withUser).
+		m.Name = account.User{FirstName: first, LastName: last, Profile: account.Profile{FullName: full}}.DisplayName()
 		m.Roles = []sop.Role{sop.Role(role)}
 		m.MFASince = timeOf(mfa)
 		out = append(out, m)
