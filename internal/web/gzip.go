@@ -13,7 +13,7 @@ import (
 // does not gets the plain bytes.
 func acceptsGzip(r *http.Request) bool {
 	for _, v := range r.Header.Values("Accept-Encoding") {
-		for _, part := range strings.Split(v, ",") {
+		for part := range strings.SplitSeq(v, ",") {
 			coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
 			coding = strings.ToLower(strings.TrimSpace(coding))
 			if coding != "gzip" && coding != "*" {
