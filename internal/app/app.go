@@ -249,8 +249,8 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 	return ts, nil
 }
 
-// Subkey derives a purpose-bound key from the secret key, so the captcha's HMAC key and
-// later keys (credential encryption) never coincide.
+// Subkey derives a purpose-bound key from the secret key, so the keys of its uses (the
+// captcha's HMAC, the sealed credentials, the TOTP secrets) never coincide.
 func Subkey(secret []byte, purpose string) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("surel/" + purpose))

@@ -1,5 +1,5 @@
-// Package jobs runs background work (sending mail now; provisioning mailboxes later)
-// from a table in the database. A job is enqueued in the same transaction as the state
+// Package jobs runs background work (sending mail, creating and testing mailboxes) from
+// a table in the database. A job is enqueued in the same transaction as the state
 // change that causes it, retried with exponential backoff, and after its last attempt is
 // left "dead" where staff can see it and retry it.
 package jobs

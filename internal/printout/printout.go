@@ -1,6 +1,8 @@
-// Package printout renders the printable documents of the service as PDF: the receipt
-// (tanda terima) now, the account letter and reports later. One plain A4 layout: the
-// office's name, a title, a table of label and value rows, paragraphs, and a footer.
+// Package printout renders the printable documents of the service as PDF: the receipt of
+// a request (tanda terima) and the account letter with the new mailbox's password (surat
+// pemberitahuan akun). One plain A4 layout: the office's name, a title, a table of label
+// and value rows, paragraphs, and a footer; the callers write every time in the
+// tenant's zone with its name (WIB, WITA, WIT).
 // Fonts are the Go fonts, embedded, so a document looks the same on every server.
 package printout
 

@@ -34,23 +34,17 @@ type Service struct {
 	Book    *sop.Book
 	BaseURL string
 	// Audit records submissions and corrections in the audit trail; nil records nothing.
-	Audit Auditor
+	Audit audit.Writer
 	Now   func() time.Time
 	Log   *slog.Logger
 }
 
-// Auditor appends to the audit trail in the caller's transaction.
-type Auditor interface {
-	Record(ctx context.Context, e audit.Entry) error
-}
-
-// record writes an applicant's action to the audit trail.
-func (s *Service) record(ctx context.Context, u account.User, action string, r Request) error {
+// record writes what a did to r to the audit trail, in the caller's transaction.
+func (s *Service) record(ctx context.Context, a audit.Actor, action string, r Request, detail string) error {
 	if s.Audit == nil {
 		return nil
 	}
-	return s.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: fmt.Sprintf("user:%d", u.ID), ActorName: u.DisplayName(),
-		Role: "pemohon", Action: action, Object: fmt.Sprintf("request:%d", r.ID), Detail: r.Number + " " + r.Email()})
+	return s.Audit.Record(ctx, a.Entry(r.TenantID, action, audit.Object("request", r.ID), detail))
 }
 
 func (s *Service) now() time.Time {
@@ -161,12 +155,8 @@ func (s *Service) check(ctx context.Context, r Request, k Kind) error {
 func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[string]bool) error {
 	fs := k.Validate(r.Values, have, s.Regions)
 	if r.Address != "" && !fs.Has("proposed_address") {
-		taken, err := s.Store.AddressTaken(ctx, r.TenantID, r.Domain, r.Address, r.ID)
-		if err != nil {
+		if err := s.checkFree(ctx, &fs, "proposed_address", r.TenantID, r.Domain, r.Address, r.ID); err != nil {
 			return err
-		}
-		if taken {
-			fs.Add("proposed_address", "address_taken", r.Address+"@"+r.Domain)
 		}
 	}
 	if r.PersonKey != "" {
@@ -196,20 +186,34 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 	}, n)
 }
 
-// CheckAddress tells whether an address can be proposed: "" when it can, else the rule
-// it breaks, for the form's live check.
-func (s *Service) CheckAddress(ctx context.Context, t account.Tenant, local string, except int64) (string, error) {
-	if rule := address.Check(local); rule != "" {
-		return rule, nil
+// CheckAddress reads an address typed in any form that takes one (the applicant's live
+// check, the front desk's, the create step's amendment) the way the applicant's form
+// does (address.Normalize: "Budi.Santoso@mail.go.id" is budi.santoso), and tells whether
+// it can be given: the local part, and an Invalid error naming field with the rule it
+// breaks, a taken address included. except is the request asking, whose own address is
+// not taken from it.
+func (s *Service) CheckAddress(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
+	local := address.Normalize(typed)
+	var fs errs.Fields
+	checkLocal(&fs, field, local)
+	if len(fs) == 0 {
+		if err := s.checkFree(ctx, &fs, field, t.ID, t.MailDomain, local, except); err != nil {
+			return local, err
+		}
 	}
-	taken, err := s.Store.AddressTaken(ctx, t.ID, t.MailDomain, local, except)
+	return local, fs.Err()
+}
+
+// checkFree adds address_taken to fs when a live request other than except holds local.
+func (s *Service) checkFree(ctx context.Context, fs *errs.Fields, field string, tenantID int64, domain, local string, except int64) error {
+	taken, err := s.Store.AddressTaken(ctx, tenantID, domain, local, except)
 	if err != nil {
-		return "", err
+		return err
 	}
 	if taken {
-		return "address_taken", nil
+		fs.Add(field, "address_taken", local+"@"+domain)
 	}
-	return "", nil
+	return nil
 }
 
 // Submit is "Kirim": the draft becomes a request with a number, its first history rows
@@ -233,7 +237,7 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 // submit is Submit of a loaded draft. desk is the front-desk officer who sent it for u
 // (walkin.go), or nil when u sent it from the portal: the first history row names who
 // filled in the form.
-func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, r Request, desk *Desk) (Request, error) {
+func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, r Request, desk *audit.Actor) (Request, error) {
 	_, k, err := s.Form(r.Service, r.Kind)
 	if err != nil {
 		return r, err
@@ -266,7 +270,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 		due := cal.Start(r.CreatedAt, first.Standard).Due
 		jabatan, actor, actorID := "Pemohon", u.DisplayName(), u.ID
 		if desk != nil {
-			jabatan, actor, actorID = sop.RoleFrontDesk.Label("id"), desk.Name, desk.UserID
+			jabatan, actor, actorID = sop.RoleFrontDesk.Label("id"), desk.Name, desk.ID
 		}
 		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: first.Key, Name: first.Name, Role: string(first.Role),
 			Kind: string(first.Kind), Jabatan: jabatan, Actor: actor, ActorID: actorID, StartedAt: r.CreatedAt, DueAt: due,
@@ -298,17 +302,16 @@ var (
 // announce tells of ev in the caller's transaction: the applicant u's notification, the
 // audit entry (by u, or by the front desk for u) and, when u's address takes mail, the
 // e-mail.
-func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User, r Request, desk *Desk, ev event, now time.Time) error {
+func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User, r Request, desk *audit.Actor, ev event, now time.Time) error {
 	if err := s.Store.Notify(ctx, Notification{UserID: u.ID, RequestID: r.ID, Key: ev.notif, Arg: r.Number, CreatedAt: now}); err != nil {
 		return err
 	}
-	var err error
+	// The front desk acted for the applicant: its entry names them too.
+	who, action, detail := audit.User(u.ID, u.DisplayName()), ev.action, r.Number+" "+r.Email()
 	if desk != nil {
-		err = s.recordDesk(ctx, *desk, ev.deskAction, u, r)
-	} else {
-		err = s.record(ctx, u, ev.action, r)
+		who, action, detail = *desk, ev.deskAction, detail+" ("+u.DisplayName()+")"
 	}
-	if err != nil || !deliverable(u.Email) {
+	if err := s.record(ctx, who, action, r, detail); err != nil || !Reachable(u.Email) {
 		return err
 	}
 	return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: ev.mail,
@@ -319,7 +322,7 @@ func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User
 // row ends, and the paused step's clock runs again with the working time it had left (its
 // due time moves by the pause). desk is the front-desk officer who entered the correction
 // of a walk-in request, nil when the applicant corrected it in the portal.
-func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time, desk *Desk) error {
+func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time, desk *audit.Actor) error {
 	steps, err := s.Store.StepsOf(ctx, r.ID)
 	if err != nil {
 		return err
@@ -339,7 +342,7 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 	return s.Store.Tx(ctx, func(ctx context.Context) error {
 		corr.FinishedAt, corr.Status, corr.Actor, corr.ActorID = now, StepDone, u.DisplayName(), u.ID
 		if desk != nil {
-			corr.Actor, corr.ActorID = desk.Name, desk.UserID
+			corr.Actor, corr.ActorID = desk.Name, desk.ID
 		}
 		if ok, err := s.Store.FinishStep(ctx, *corr); err != nil || !ok {
 			if err == nil {

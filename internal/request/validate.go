@@ -63,11 +63,7 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 				fs.Add(f.Name, "phone")
 			}
 		case "address":
-			if rule := address.Check(v); rule == "address_len" {
-				fs.Add(f.Name, rule, address.MinLen, address.MaxLen)
-			} else if rule != "" {
-				fs.Add(f.Name, rule)
-			}
+			checkLocal(&fs, f.Name, v)
 		case "region":
 			a, ok := regions.Get(v)
 			want := map[string]wilayah.Level{"province": wilayah.Province, "regency": wilayah.Regency, "district": wilayah.District, "village": wilayah.Village}[f.Level]
@@ -93,6 +89,19 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 		}
 	}
 	return fs
+}
+
+// checkLocal adds to fs the rule a mailbox's local part breaks, if any, under the form's
+// field, with the arguments its message names (the length limits). Every form that takes
+// an address (the applicant's, the front desk's, the create step's) checks it here.
+func checkLocal(fs *errs.Fields, field, local string) {
+	switch rule := address.Check(local); rule {
+	case "":
+	case "address_len":
+		fs.Add(field, rule, address.MinLen, address.MaxLen)
+	default:
+		fs.Add(field, rule)
+	}
 }
 
 // labelKey is the catalogue key of a field's label, passed as an argument so the message

@@ -110,7 +110,7 @@ func (a Applicant) check() errs.Fields {
 		m, err := mail.ParseAddress(a.Email)
 		at := strings.LastIndexByte(a.Email, '@')
 		if err != nil || m.Address != a.Email || at < 1 || !strings.Contains(a.Email[at:], ".") || len(a.Email) > 254 ||
-			strings.HasSuffix(a.Email, ".invalid") {
+			!Reachable(a.Email) {
 			fs.Add("email", "email")
 		}
 	}
@@ -126,13 +126,6 @@ func (a Applicant) check() errs.Fields {
 		}
 	}
 	return fs
-}
-
-// Desk is the front-desk officer who enters a request; the request's first history row
-// names them.
-type Desk struct {
-	UserID int64
-	Name   string
 }
 
 // WalkInStore is a Store that also keeps the portal accounts, in the same database: a
@@ -196,7 +189,7 @@ func (s *Service) checkDesk(ctx context.Context, r *Request, k Kind, a Applicant
 // and the request goes back to the step that returned it, as a resubmission from the
 // portal would (the desk is named as who corrected it). Replaced documents' files are
 // removed once the change has committed.
-func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk, u account.User, r Request, a Applicant, values map[string]string, files []File) (Request, error) {
+func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk audit.Actor, u account.User, r Request, a Applicant, values map[string]string, files []File) (Request, error) {
 	st, ok := s.Store.(WalkInStore)
 	if !ok {
 		return r, errors.New("walk-in correction: the request store keeps no accounts")
@@ -220,7 +213,7 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk
 		have[f.Field] = true
 	}
 	a.Email = ""
-	if deliverable(u.Email) {
+	if Reachable(u.Email) {
 		a.Email = u.Email
 	}
 	if r, _, err = s.checkDesk(ctx, &r, k, a, values, have); err != nil {
@@ -259,7 +252,7 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk Desk
 // roster flags and the first staff step are those of the portal. files are documents
 // already checked and stored (internal/upload), one per file field of the kind's form
 // for the front desk (ForChannel).
-func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk Desk, a Applicant, kind string, values map[string]string, files []File) (Request, error) {
+func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk audit.Actor, a Applicant, kind string, values map[string]string, files []File) (Request, error) {
 	st, ok := s.Store.(WalkInStore)
 	if !ok {
 		return Request{}, errors.New("walk-in: the request store keeps no accounts")
@@ -297,7 +290,7 @@ func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk Desk, a App
 
 // walkInUser finds the portal account with the applicant's e-mail, filling what its
 // profile lacks, or makes a walk-in record that cannot log in. Without an e-mail the
-// record gets a unique placeholder under .invalid (RFC 2606), which no mail is sent to.
+// record gets a unique placeholder (placeholderEmail).
 func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tenant, a Applicant, now time.Time) (account.User, error) {
 	if a.Email != "" {
 		u, err := st.UserByEmail(ctx, t.ID, a.Email)
@@ -333,11 +326,7 @@ func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tena
 	tag := "walkin-" + hex.EncodeToString(b)
 	email := a.Email
 	if email == "" {
-		slug := t.Slug
-		if slug == "" {
-			slug = "loket"
-		}
-		email = tag + "@" + slug + ".invalid"
+		email = placeholderEmail(tag, t.Slug)
 	}
 	// "!" is no PHC string: no password matches it, and Login refuses the status anyway.
 	u := account.User{TenantID: t.ID, Username: tag, Email: email, FirstName: a.FirstName, LastName: a.LastName, Phone: a.Phone,
@@ -349,20 +338,21 @@ func (s *Service) walkInUser(ctx context.Context, st WalkInStore, t account.Tena
 	return u, st.UpdateProfile(ctx, u.ID, u.Profile)
 }
 
-// recordDesk writes what the front desk did for the applicant to the audit trail
-// (request.walkin: entered the request; request.resubmit: entered its correction): the
-// officer acted, for the applicant.
-func (s *Service) recordDesk(ctx context.Context, d Desk, action string, u account.User, r Request) error {
-	if s.Audit == nil {
-		return nil
-	}
-	return s.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: fmt.Sprintf("staff:%d", d.UserID), ActorName: d.Name,
-		Role: "front_desk", Action: action, Object: fmt.Sprintf("request:%d", r.ID),
-		Detail: r.Number + " " + r.Email() + " (" + u.DisplayName() + ")"})
+// Reachable reports whether an applicant's e-mail address takes mail: a walk-in
+// applicant who gave none has a placeholder (placeholderEmail), which no mail is sent to.
+func Reachable(email string) bool {
+	return email != "" && !strings.HasSuffix(email, placeholderDomain)
 }
 
-// deliverable reports whether an applicant's address can receive mail: a walk-in
-// applicant who gave none has a placeholder under .invalid.
-func deliverable(addr string) bool {
-	return addr != "" && !strings.HasSuffix(addr, ".invalid")
+// placeholderDomain ends the placeholder address of a walk-in applicant without e-mail:
+// .invalid is reserved by RFC 2606 and never resolves.
+const placeholderDomain = ".invalid"
+
+// placeholderEmail is the unique address a walk-in applicant's record gets when they
+// gave none: the account table wants one, and no message may ever reach it.
+func placeholderEmail(tag, tenantSlug string) string {
+	if tenantSlug == "" {
+		tenantSlug = "loket"
+	}
+	return tag + "@" + tenantSlug + placeholderDomain
 }

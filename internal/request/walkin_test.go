@@ -7,14 +7,16 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 )
 
-var desk = request.Desk{UserID: 0, Name: "Rina Loket"}
+var desk = audit.Staff(0, "Rina Loket", string(sop.RoleFrontDesk))
 
 func walkInApplicant(email string) request.Applicant {
 	return request.Applicant{FirstName: "Budi", LastName: "Santoso", Email: email, Phone: "0812 3456 7890", NIP: "196109231991031004",

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"embed"
-	"encoding/csv"
 	"errors"
 	"fmt"
 	"io"
@@ -27,11 +26,11 @@ func DefaultHolidays() map[Date]string {
 		if err != nil {
 			panic(err)
 		}
-		h, err := HolidaysFromCSV(bytes.NewReader(data))
+		hs, err := ParseHolidaysCSV(bytes.NewReader(data))
 		if err != nil {
 			panic(fmt.Sprintf("sop: embedded %s: %v", e.Name(), err)) // caught by the tests
 		}
-		merge(all, h)
+		merge(all, HolidayMap(hs))
 	}
 	return all
 }
@@ -43,50 +42,6 @@ func merge(dst, src map[Date]string) {
 		}
 		dst[d] = name
 	}
-}
-
-// HolidaysFromCSV reads a holiday table: one "YYYY-MM-DD,name" per line, an optional
-// "date,name" header, lines starting with # ignored. Two rows for one date join their
-// names with "; ".
-func HolidaysFromCSV(r io.Reader) (map[Date]string, error) {
-	cr := csv.NewReader(r)
-	cr.Comment = '#'
-	cr.FieldsPerRecord = -1
-	cr.TrimLeadingSpace = true
-	out := map[Date]string{}
-	var errs []error
-	for first := true; ; first = false {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return nil, fmt.Errorf("holidays: %w", err)
-		}
-		line, _ := cr.FieldPos(0)
-		if first && strings.EqualFold(strings.TrimSpace(rec[0]), "date") {
-			continue
-		}
-		if len(rec) != 2 {
-			errs = append(errs, fmt.Errorf("holidays: line %d: want date,name, got %d fields", line, len(rec)))
-			continue
-		}
-		d, err := ParseDate(strings.TrimSpace(rec[0]))
-		if err != nil {
-			errs = append(errs, fmt.Errorf("holidays: line %d: %w", line, err))
-			continue
-		}
-		name := strings.TrimSpace(rec[1])
-		if name == "" {
-			errs = append(errs, fmt.Errorf("holidays: line %d: empty name for %s", line, d))
-			continue
-		}
-		merge(out, map[Date]string{d: name})
-	}
-	if len(errs) > 0 {
-		return nil, errors.Join(errs...)
-	}
-	return out, nil
 }
 
 // HolidaysFromICS reads the all-day events of an iCalendar file (RFC 5545) as holidays:

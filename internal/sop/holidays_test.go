@@ -36,16 +36,19 @@ func TestDefaultHolidays(t *testing.T) {
 	}
 }
 
-func TestHolidaysFromCSV(t *testing.T) {
-	h, err := HolidaysFromCSV(strings.NewReader("# comment\ndate,name\n2026-08-17, Hari Kemerdekaan\n\n2026-08-17,Upacara\n\"2026-12-25\",\"Natal, Hari Raya\"\n"))
+// The embedded national table is read as an uploaded one is (ParseHolidaysCSV): its
+// format (ISO dates, a date,name header, # comments) stays readable.
+func TestHolidaysCSVAsEmbedded(t *testing.T) {
+	hs, err := ParseHolidaysCSV(strings.NewReader("# comment\ndate,name\n2026-08-17, Hari Kemerdekaan\n\n2026-08-17,Upacara\n\"2026-12-25\",\"Natal, Hari Raya\"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
+	h := HolidayMap(hs)
 	if len(h) != 2 || h[Date{2026, 8, 17}] != "Hari Kemerdekaan; Upacara" || h[Date{2026, 12, 25}] != "Natal, Hari Raya" {
 		t.Errorf("got %v", h)
 	}
-	_, err = HolidaysFromCSV(strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n"))
-	for _, want := range []string{"line 2: date \"2026-02-30\"", "line 3: want date,name", "line 4: empty name"} {
+	_, err = ParseHolidaysCSV(strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n"))
+	for _, want := range []string{"line 2: date \"2026-02-30\"", "line 3: want date,name", "line 4: 2026-03-02: empty name"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error %v, want %q", err, want)
 		}

@@ -185,6 +185,23 @@ func (d Definition) ZoneAbbrev() string {
 	return name
 }
 
+// Stamp is t as surel shows and prints a time to people: the wall clock of loc as
+// "02-01-2006 15:04" and the zone's abbreviation (WIB, WITA, WIT), so that a time on a
+// Kaltim receipt can never be read as Jakarta time.
+func Stamp(t time.Time, loc *time.Location) string {
+	return t.In(loc).Format("02-01-2006 15:04 MST")
+}
+
+// Stamp is t in the office's time zone (Stamp); in UTC, so named, if the zone does not
+// load.
+func (d Definition) Stamp(t time.Time) string {
+	loc, err := d.Location()
+	if err != nil {
+		loc = time.UTC
+	}
+	return Stamp(t, loc)
+}
+
 // Step returns the step with the given key.
 func (d Definition) Step(key string) (Step, bool) {
 	for _, s := range d.Steps {

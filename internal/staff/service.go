@@ -90,13 +90,8 @@ type Service struct {
 	Key    []byte
 	Limits Limits
 	// Audit records staff management and staff sign-ins; nil records nothing.
-	Audit Auditor
+	Audit audit.Writer
 	Now   func() time.Time
-}
-
-// Auditor appends to the audit trail in the caller's transaction.
-type Auditor interface {
-	Record(ctx context.Context, e audit.Entry) error
 }
 
 // record writes a staff action to the audit trail; by nil is the operator at the command
@@ -105,12 +100,11 @@ func (s *Service) record(ctx context.Context, tenantID int64, by *Member, action
 	if s.Audit == nil {
 		return nil
 	}
-	e := audit.Entry{TenantID: tenantID, Actor: "operator", ActorName: "surel (command line)", Action: action,
-		Object: fmt.Sprintf("user:%d", userID), Detail: detail}
+	a := audit.Operator
 	if by != nil {
-		e.Actor, e.ActorName, e.Role = fmt.Sprintf("staff:%d", by.UserID), by.Name, RoleList(by.Roles)
+		a = by.Actor()
 	}
-	return s.Audit.Record(ctx, e)
+	return s.Audit.Record(ctx, a.Entry(tenantID, action, audit.Object("user", userID), detail))
 }
 
 // RecordLogin writes a staff member's completed sign-in (password and second factor)
@@ -119,8 +113,7 @@ func (s *Service) RecordLogin(ctx context.Context, m Member, ip string) error {
 	if s.Audit == nil {
 		return nil
 	}
-	return s.Audit.Record(ctx, audit.Entry{TenantID: m.TenantID, Actor: fmt.Sprintf("staff:%d", m.UserID), ActorName: m.Name,
-		Role: RoleList(m.Roles), Action: "login.staff", Object: fmt.Sprintf("user:%d", m.UserID), IP: ip})
+	return s.Audit.Record(ctx, m.Actor().From(ip).Entry(m.TenantID, "login.staff", audit.Object("user", m.UserID), ""))
 }
 
 func (s *Service) now() time.Time {

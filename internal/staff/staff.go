@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/sop"
 )
 
@@ -43,6 +44,9 @@ func (m Member) HasAny(rs ...sop.Role) bool {
 	}
 	return false
 }
+
+// Actor is m as the audit trail and a request's history name who acted.
+func (m Member) Actor() audit.Actor { return audit.Staff(m.UserID, m.Name, RoleList(m.Roles)) }
 
 // RoleList joins roles with commas, as the audit trail records them.
 func RoleList(roles []sop.Role) string {

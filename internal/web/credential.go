@@ -65,7 +65,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	}
 	doc := printout.Document{Office: p.Tenant.Name, Title: p.T("letter.heading"), Subtitle: p.T("receipt.number") + " " + rq.Number,
 		Rows: rows, Paragraphs: []string{p.T("letter.p1", applicant.DisplayName()), p.T("letter.p2"), p.T("letter.p3")},
-		Footer: p.T("letter.footer", m.Name, now.In(wib).Format("02-01-2006 15:04")), Created: now}
+		Footer: p.T("letter.footer", m.Name, p.Time(now)), Created: now}
 	b, err := printout.Render(doc)
 	if err != nil {
 		return err

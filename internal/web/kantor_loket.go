@@ -191,7 +191,7 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 		err = merge(form.fileErrs, err)
 	} else {
 		m := staffOf(r)
-		rq, err = s.Requests.WalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, a, k.Code, kv, form.files)
+		rq, err = s.Requests.WalkIn(r.Context(), p.Tenant, m.Actor(), a, k.Code, kv, form.files)
 	}
 	if err != nil {
 		status, ok := formError(p, err)
@@ -222,16 +222,11 @@ func (s *Server) loketDone(w http.ResponseWriter, r *http.Request) error {
 // loketContact is how a walk-in applicant is reached: the e-mail when they gave one,
 // else the phone.
 func loketContact(u account.User) string {
-	if u.Email != "" && !isPlaceholder(u.Email) {
+	if request.Reachable(u.Email) {
 		if u.Phone != "" {
 			return u.Email + ", " + u.Phone
 		}
 		return u.Email
 	}
 	return u.Phone
-}
-
-// isPlaceholder tells the address a walk-in record without e-mail gets (.invalid, RFC 2606).
-func isPlaceholder(email string) bool {
-	return len(email) > 8 && email[len(email)-8:] == ".invalid"
 }

@@ -105,7 +105,7 @@ func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 	if form.action != "refresh" {
 		m := staffOf(r)
 		if len(form.fileErrs) == 0 {
-			_, err = s.Requests.CorrectWalkIn(r.Context(), p.Tenant, request.Desk{UserID: m.UserID, Name: m.Name}, u, rq,
+			_, err = s.Requests.CorrectWalkIn(r.Context(), p.Tenant, m.Actor(), u, rq,
 				form.applicant(), form.kindValues(k), form.files)
 		} else {
 			err = form.fileErrs.Err()

@@ -70,7 +70,7 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	if d.Applicant, err = s.Accounts.Store.UserByID(r.Context(), rq.UserID); err != nil {
 		return d, err
 	}
-	if !isPlaceholder(d.Applicant.Email) {
+	if request.Reachable(d.Applicant.Email) {
 		d.ApplicantEmail = d.Applicant.Email
 	}
 	if st, ok := workflow.Running(v.Steps); ok && st.Kind == request.KindCorrection {

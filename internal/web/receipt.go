@@ -62,7 +62,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 	}
 	rows := [][2]string{
 		{p.T("receipt.number"), rq.Number},
-		{p.T("receipt.received"), rq.SubmittedAt.In(wib).Format("02-01-2006 15:04") + " WIB"},
+		{p.T("receipt.received"), p.Time(rq.SubmittedAt)},
 		{p.T("summary.applicant"), applicant.DisplayName()},
 		{p.T("summary.service"), d.Service.Name.In(p.Lang) + " – " + d.Kind.Name.In(p.Lang)},
 	}
@@ -87,9 +87,9 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
 		para = p.T("loket.receipt_p1", loketContact(applicant))
 	}
+	now := time.Now()
 	doc := printout.Document{Office: p.Tenant.Name, Title: p.T("receipt.heading"), Subtitle: p.T("receipt.number") + " " + rq.Number,
-		Rows: rows, Paragraphs: []string{para},
-		Footer: p.T("receipt.footer", time.Now().In(wib).Format("02-01-2006 15:04")), Created: time.Now()}
+		Rows: rows, Paragraphs: []string{para}, Footer: p.T("receipt.footer", p.Time(now)), Created: now}
 	b, err := printout.Render(doc)
 	if err != nil {
 		return err

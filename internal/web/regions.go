@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+
+	"github.com/surel-id/surel/internal/errs"
 )
 
 type areaJSON struct {
@@ -36,21 +38,14 @@ func (s *Server) addressCheck(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "form.title")
 	q := r.URL.Query()
 	id, _ := strconv.ParseInt(q.Get("id"), 10, 64)
-	local := normalizeAddress(q.Get("alamat"))
-	rule, err := s.Requests.CheckAddress(r.Context(), p.Tenant, local, id)
+	local, err := s.Requests.CheckAddress(r.Context(), p.Tenant, q.Get("alamat"), id, "proposed_address")
+	res := map[string]any{"address": local, "ok": err == nil, "domain": p.Tenant.MailDomain}
 	if err != nil {
-		return err
-	}
-	res := map[string]any{"address": local, "ok": rule == "", "domain": p.Tenant.MailDomain}
-	if rule != "" {
-		switch rule {
-		case "address_len":
-			res["message"] = p.T("rule.address_len", p.T("field.proposed_address"), 3, 40)
-		case "address_taken":
-			res["message"] = p.T("rule.address_taken", p.T("field.proposed_address"), local+"@"+p.Tenant.MailDomain)
-		default:
-			res["message"] = p.T("rule."+rule, p.T("field.proposed_address"))
+		e, ok := errs.As(err)
+		if !ok || len(e.Fields) == 0 {
+			return err
 		}
+		res["message"] = p.fieldMessage(e.Fields[0])
 		res["suggestions"] = s.Requests.Suggest(r.Context(), p.Tenant, *p.User, id, 3)
 	}
 	return writeJSON(w, res, "no-store")

@@ -45,12 +45,6 @@ var funcs = template.FuncMap{
 	// {{fieldLinks $ .User.Profile.Missing}}.
 	"fieldLinks": fieldLinks,
 	"join":       strings.Join,
-	"date": func(t time.Time) string {
-		if t.IsZero() {
-			return "–"
-		}
-		return t.In(wib).Format("02-01-2006 15:04")
-	},
 	"kb": func(n int64) string {
 		if n >= 1<<20 {
 			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
@@ -93,7 +87,8 @@ func newHistory(p *Page, steps []request.Step, notes bool) historyData {
 	return d
 }
 
-// wib is the time zone dates are shown in until tenants carry their own.
+// wib is the zone of a page whose tenant's SOP does not load (the tenant admin is told on
+// /kantor/sop): Western Indonesia, where most tenants are, and still named on the page.
 var wib = time.FixedZone("WIB", 7*3600)
 
 func parseTemplates(a *assets) (*templates, error) {
@@ -194,12 +189,13 @@ func (p *Page) orderErrors(fields []string) {
 	})
 }
 
-// Time shows t in the tenant's time zone, with its abbreviation (WIB, WITA, WIT).
+// Time shows t in the tenant's time zone, with its abbreviation (WIB, WITA, WIT): every
+// time a page, a receipt or a letter shows goes through here.
 func (p *Page) Time(t time.Time) string {
 	if t.IsZero() {
 		return "–"
 	}
-	return t.In(p.zone).Format("02-01-2006 15:04 MST")
+	return sop.Stamp(t, p.zone)
 }
 
 // T translates a key in the page's language.
@@ -483,22 +479,11 @@ func formError(p *Page, err error) (int, bool) {
 		return 0, false
 	}
 	for _, f := range e.Fields {
-		args := []any{p.T("field." + f.Name)}
-		for _, a := range f.Args {
-			// An argument naming another field ("field.province") is shown as its label.
-			if s, ok := a.(string); ok && strings.HasPrefix(s, "field.") {
-				a = p.T(s)
-			}
-			args = append(args, a)
-		}
-		key := "rule." + f.Rule
-		if f.Rule == "nip" && len(f.Args) == 1 {
-			key, args = "rule.nip_"+fmt.Sprint(f.Args[0]), args[:1]
-		}
+		msg := p.fieldMessage(f)
 		if _, dup := p.Errors[f.Name]; !dup {
-			p.ErrorList = append(p.ErrorList, fieldError{f.Name, p.T(key, args...)})
+			p.ErrorList = append(p.ErrorList, fieldError{f.Name, msg})
 		}
-		p.Errors[f.Name] = p.T(key, args...)
+		p.Errors[f.Name] = msg
 	}
 	switch {
 	case len(e.Fields) > 0:
@@ -509,6 +494,24 @@ func formError(p *Page, err error) (int, bool) {
 		p.Error = p.T(e.Key, e.Args...)
 	}
 	return statusOf(e.Code), true
+}
+
+// fieldMessage is the message of one field's error: the rule's text ("rule."+Rule) with
+// the field's label and the rule's arguments, an argument naming another field
+// ("field.province") shown as that field's label.
+func (p *Page) fieldMessage(f errs.Field) string {
+	args := []any{p.T("field." + f.Name)}
+	for _, a := range f.Args {
+		if s, ok := a.(string); ok && strings.HasPrefix(s, "field.") {
+			a = p.T(s)
+		}
+		args = append(args, a)
+	}
+	key := "rule." + f.Rule
+	if f.Rule == "nip" && len(f.Args) == 1 {
+		key, args = "rule.nip_"+fmt.Sprint(f.Args[0]), args[:1]
+	}
+	return p.T(key, args...)
 }
 
 // waitText says a duration as a person would: "15 menit", "40 detik".

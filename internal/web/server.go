@@ -1,5 +1,6 @@
-// Package web is surel's HTML interface: the applicant portal today, the back office
-// later. Handlers live one action per file, named after the URL they serve; they return
+// Package web is surel's HTML interface: the public pages, the applicant's portal, the
+// back office (/kantor) and the tenant admin's screens. Handlers live one action per
+// file, named after the URL they serve; they call the domain services, and return
 // errors, which render.go maps to a status and a translated message in one place.
 package web
 
@@ -82,9 +83,7 @@ type Server struct {
 	Audit AuditTrail
 	// AuditLog records staff changes made outside the domain services' transactions
 	// (SOP and holiday edits); nil records nothing.
-	AuditLog interface {
-		Record(ctx context.Context, e audit.Entry) error
-	}
+	AuditLog audit.Writer
 
 	tpl         *templates
 	assets      *assets

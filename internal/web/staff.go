@@ -1,7 +1,6 @@
 package web
 
 import (
-	"github.com/surel-id/surel/internal/audit"
 	"net/http"
 	"net/url"
 
@@ -64,6 +63,5 @@ func (s *Server) recordStaff(r *http.Request, action, object, detail string) err
 	if s.AuditLog == nil || m == nil {
 		return nil
 	}
-	return s.AuditLog.Record(r.Context(), audit.Entry{TenantID: m.TenantID, Actor: "staff:" + itoa(m.UserID), ActorName: m.Name,
-		Role: staff.RoleList(m.Roles), Action: action, Object: object, Detail: detail, IP: s.clientIP(r)})
+	return s.AuditLog.Record(r.Context(), m.Actor().From(s.clientIP(r)).Entry(m.TenantID, action, object, detail))
 }

@@ -3,11 +3,8 @@ package web
 import (
 	"strconv"
 
-	"github.com/surel-id/surel/internal/address"
 	"github.com/surel-id/surel/internal/errs"
 )
-
-func normalizeAddress(s string) string { return address.Normalize(s) }
 
 func codeOf(err error) errs.Code { return errs.CodeOf(err) }
 

@@ -50,7 +50,7 @@ type Engine struct {
 	Requests *request.Service // the tenant's SOP and calendar
 	Tenant   func(id int64) (account.Tenant, bool)
 	Mail     account.Mailer
-	Audit    Auditor
+	Audit    audit.Writer
 	Seal     *seal.Box
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
@@ -169,23 +169,12 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 		return r, err
 	}
 	if in.Action == Provision {
-		in.Address = strings.ToLower(strings.TrimSpace(in.Address))
-		rule, err := e.Requests.CheckAddress(ctx, t, in.Address, r.ID)
-		if err != nil {
+		if in.Address, err = e.Requests.CheckAddress(ctx, t, in.Address, r.ID, "mail_address"); err != nil {
 			return r, err
-		}
-		if rule != "" {
-			var fs errs.Fields
-			if rule == "address_len" {
-				fs.Add("mail_address", rule, 3, 40)
-			} else {
-				fs.Add("mail_address", rule)
-			}
-			return r, fs.Err()
 		}
 	}
 	now := e.now()
-	act := actor{Member: m, IP: in.IP}
+	act := m.Actor().From(in.IP)
 	apply := func(ctx context.Context) error {
 		switch in.Action {
 		case Forward, Complete, Deliver:
@@ -246,57 +235,18 @@ func noteSuffix(note string) string {
 	return ": " + note
 }
 
-// actor is who acted: a staff member, the applicant, or the system (zero).
-type actor struct {
-	Member staff.Member
-	User   *account.User
-	IP     string
-}
-
-func (a actor) name() string {
-	switch {
-	case a.Member.UserID != 0:
-		return a.Member.Name
-	case a.User != nil:
-		return a.User.DisplayName()
-	}
-	return "Sistem"
-}
-
-func (a actor) id() int64 {
-	switch {
-	case a.Member.UserID != 0:
-		return a.Member.UserID
-	case a.User != nil:
-		return a.User.ID
-	}
-	return 0
-}
-
-func (a actor) ref() string {
-	switch {
-	case a.Member.UserID != 0:
-		return fmt.Sprintf("staff:%d", a.Member.UserID)
-	case a.User != nil:
-		return fmt.Sprintf("user:%d", a.User.ID)
-	}
-	return "system"
-}
-
 // record appends to the audit trail in the transaction of the change it records.
-func (e *Engine) record(ctx context.Context, a actor, action string, r request.Request, detail string) error {
+func (e *Engine) record(ctx context.Context, a audit.Actor, action string, r request.Request, detail string) error {
 	if e.Audit == nil {
 		return nil
 	}
-	role := staff.RoleList(a.Member.Roles)
-	return e.Audit.Record(ctx, audit.Entry{TenantID: r.TenantID, Actor: a.ref(), ActorName: a.name(), Role: role, Action: action,
-		Object: fmt.Sprintf("request:%d", r.ID), Detail: detail, IP: a.IP})
+	return e.Audit.Record(ctx, a.Entry(r.TenantID, action, audit.Object("request", r.ID), detail))
 }
 
 // finish ends a running step with its verdict; ErrAlreadyDone if someone else was first.
-func (e *Engine) finish(ctx context.Context, st *request.Step, cal *sop.Calendar, a actor, status request.StepStatus, note string, now time.Time) error {
+func (e *Engine) finish(ctx context.Context, st *request.Step, cal *sop.Calendar, a audit.Actor, status request.StepStatus, note string, now time.Time) error {
 	st.FinishedAt, st.Status, st.Note = now, status, note
-	st.Actor, st.ActorID = a.name(), a.id()
+	st.Actor, st.ActorID = a.Name, a.ID
 	if !st.DueAt.IsZero() {
 		st.SLA = sop.Verdict(st.DueAt, now)
 	}
@@ -351,7 +301,7 @@ func (e *Engine) advance(ctx context.Context, t account.Tenant, r *request.Reque
 	}
 	switch {
 	case next.Kind == sop.KindDone:
-		st.FinishedAt, st.Status, st.Actor = now, request.StepDone, "Sistem"
+		st.FinishedAt, st.Status, st.Actor = now, request.StepDone, audit.System.Name
 		if err := e.Store.AddStep(ctx, &st); err != nil {
 			return err
 		}
@@ -418,7 +368,7 @@ func (e *Engine) refuse(ctx context.Context, t account.Tenant, r *request.Reques
 // correction row opens, the applicant's in the portal, or, for a request entered at the
 // front desk (the applicant has no portal account to correct it in), the front desk's:
 // it reaches the applicant by e-mail or phone and enters the correction for them.
-func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Request, st request.Step, a actor, note string, now time.Time) error {
+func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Request, st request.Step, a audit.Actor, note string, now time.Time) error {
 	ok, err := e.Store.PauseStep(ctx, st.ID, now)
 	if err != nil {
 		return err
@@ -439,7 +389,7 @@ func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Requ
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
 		return err
 	}
-	return e.tell(ctx, t, *r, "notif.returned", mail, map[string]any{"Reason": note, "From": a.name()}, now)
+	return e.tell(ctx, t, *r, "notif.returned", mail, map[string]any{"Reason": note, "From": a.Name}, now)
 }
 
 // tell notifies the applicant in the portal and by e-mail, in the caller's transaction.
@@ -451,7 +401,7 @@ func (e *Engine) tell(ctx context.Context, t account.Tenant, r request.Request, 
 	if err := e.Store.Notify(ctx, request.Notification{UserID: u.ID, RequestID: r.ID, Key: key, Arg: r.Number, CreatedAt: now}); err != nil {
 		return err
 	}
-	if !deliverable(u.Email) {
+	if !request.Reachable(u.Email) {
 		return nil
 	}
 	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", e.BaseURL, r.ID), "Tenant": t.Name}
@@ -459,10 +409,4 @@ func (e *Engine) tell(ctx context.Context, t account.Tenant, r request.Request, 
 		d[k] = v
 	}
 	return e.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: template, Data: d})
-}
-
-// deliverable reports whether an applicant's address can receive mail: a walk-in
-// applicant who gave none has a placeholder under .invalid (RFC 2606).
-func deliverable(addr string) bool {
-	return addr != "" && !strings.HasSuffix(addr, ".invalid")
 }

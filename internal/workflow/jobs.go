@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/mailbox"
@@ -84,13 +85,13 @@ func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request
 	}
 	now := e.now()
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		if err := e.finish(ctx, &st, cal, actor{}, status, note, now); err != nil {
+		if err := e.finish(ctx, &st, cal, audit.System, status, note, now); err != nil {
 			return err
 		}
 		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
 			return err
 		}
-		return e.record(ctx, actor{}, action, r, note)
+		return e.record(ctx, audit.System, action, r, note)
 	})
 	if errors.Is(err, ErrAlreadyDone) {
 		return nil
@@ -202,7 +203,7 @@ func (e *Engine) JobDied(ctx context.Context, j jobs.Job) {
 		if err := e.Store.SetStepNote(ctx, st.ID, j.LastError); err != nil {
 			return err
 		}
-		return e.record(ctx, actor{}, "job.dead", r, j.Kind+": "+j.LastError)
+		return e.record(ctx, audit.System, "job.dead", r, j.Kind+": "+j.LastError)
 	})
 	if err != nil && e.Log != nil {
 		e.Log.ErrorContext(ctx, "mark failed step", "job", j.ID, "err", err)

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 )
 
 // MailboxPassword is the owner's "Ganti password email" form (journey 7, the tutorial of
@@ -87,14 +90,12 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, portal Verifier, u a
 		return fmt.Errorf("change mailbox password: %w", err)
 	}
 	now := e.now()
-	at := now.Format("02-01-2006 15:04 UTC")
+	at := sop.Stamp(now, time.UTC)
 	if def, _, err := e.Requests.Workflow(t); err == nil {
-		if loc, err := def.Location(); err == nil {
-			at = now.In(loc).Format("02-01-2006 15:04 ") + def.ZoneAbbrev()
-		}
+		at = def.Stamp(now)
 	}
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		if err := e.record(ctx, actor{User: &u, IP: in.IP}, "mailbox.password", r, address); err != nil {
+		if err := e.record(ctx, audit.User(u.ID, u.DisplayName()).From(in.IP), "mailbox.password", r, address); err != nil {
 			return err
 		}
 		return e.tell(ctx, t, r, "mailpw.notif", "mailbox_password_changed",

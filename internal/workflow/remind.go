@@ -65,11 +65,9 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 			return sent, err
 		}
 		t, _ := e.Tenant(st.TenantID)
-		due := st.DueAt.UTC().Format("02-01-2006 15:04 UTC")
+		due := sop.Stamp(st.DueAt, time.UTC)
 		if def, _, err := e.Requests.Workflow(t); err == nil {
-			if loc, err := def.Location(); err == nil {
-				due = st.DueAt.In(loc).Format("02-01-2006 15:04 ") + def.ZoneAbbrev()
-			}
+			due = def.Stamp(st.DueAt)
 		}
 		err = e.Store.Tx(ctx, func(ctx context.Context) error {
 			if err := mark(ctx, st.ID, now); err != nil {

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -46,7 +47,7 @@ func (e *Engine) Reveal(ctx context.Context, u account.User, requestID int64, ip
 	if err != nil || r.UserID != u.ID {
 		return Handover{}, errs.New(errs.NotFound, "error.not_found")
 	}
-	return e.reveal(ctx, r, actor{User: &u, IP: ip}, "credential.reveal")
+	return e.reveal(ctx, r, audit.User(u.ID, u.DisplayName()).From(ip), "credential.reveal")
 }
 
 // RevealForLetter gives the password to the front desk (or the mail admin) to print the
@@ -59,10 +60,10 @@ func (e *Engine) RevealForLetter(ctx context.Context, m staff.Member, requestID 
 	if err != nil {
 		return Handover{}, err
 	}
-	return e.reveal(ctx, r, actor{Member: m, IP: ip}, "credential.letter")
+	return e.reveal(ctx, r, m.Actor().From(ip), "credential.letter")
 }
 
-func (e *Engine) reveal(ctx context.Context, r request.Request, a actor, action string) (Handover, error) {
+func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, action string) (Handover, error) {
 	if r.Status != request.Done {
 		return Handover{}, errs.New(errs.Conflict, "credential.not_ready")
 	}
@@ -88,7 +89,7 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a actor, action 
 		if err != nil {
 			return err
 		}
-		ok, err := e.Store.RevealCredential(ctx, r.ID, a.ref(), now)
+		ok, err := e.Store.RevealCredential(ctx, r.ID, a.Ref, now)
 		if err != nil {
 			return err
 		}

@@ -16,7 +16,6 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
-	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -117,9 +116,4 @@ type Store interface {
 	MarkBreached(ctx context.Context, stepID int64, at time.Time) error
 	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
 	UserByID(ctx context.Context, id int64) (account.User, error)
-}
-
-// Auditor appends to the audit trail, in the caller's transaction.
-type Auditor interface {
-	Record(ctx context.Context, e audit.Entry) error
 }

@@ -417,6 +417,32 @@ func TestOneWins(t *testing.T) {
 	})
 }
 
+// Staff amending the address at the create step are read as the applicant's form reads
+// it: a whole address typed there is its local part, and a refusal names the field and
+// the rule with the same limits.
+func TestCreateStepReadsTheAddressAsTheForm(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := setup(t, st, "palangkaraya")
+		_, r := e.submit(t, "ani", "ani.lestari")
+		e.act(t, r.ID, workflow.Forward, "")
+		stp := e.running(t, r.ID)
+		admin := e.members[sop.RoleAdminMail]
+		_, err := e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Address: "ab"})
+		if e2, ok := errs.As(err); !ok || len(e2.Fields) != 1 || e2.Fields[0].Name != "mail_address" || e2.Fields[0].Rule != "address_len" ||
+			len(e2.Fields[0].Args) != 2 || e2.Fields[0].Args[0] != 3 || e2.Fields[0].Args[1] != 40 {
+			t.Fatalf("too short an address: %v", err)
+		}
+		r, err = e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Address: " Budi.Santoso@mail.go.id "})
+		if err != nil {
+			t.Fatalf("a whole address typed by staff: %v", err)
+		}
+		if saved, _ := st.Request(ctx, r.ID); r.Address != "budi.santoso" || saved.Address != "budi.santoso" {
+			t.Fatalf("address after the amendment: %q, stored %q", r.Address, saved.Address)
+		}
+	})
+}
+
 func TestProvisionConflictIsShownAndRetried(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
