@@ -116,8 +116,8 @@ type Session struct {
 	StaffMFASince time.Time
 }
 
-// Failures counts failed logins for one login name (known or not, so that the count and
-// the lock reveal nothing about which names exist).
+// Failures is a streak of failed attempts under one key of a Lockout: an account's
+// password, a typed name that is no account, a staff member's second factor.
 type Failures struct {
 	Count       int
 	FirstAt     time.Time
@@ -158,9 +158,7 @@ type Store interface {
 	UseToken(ctx context.Context, id int64, at time.Time) (bool, error)
 	UseTokensOf(ctx context.Context, userID int64, purpose string, at time.Time) error
 
-	LoginFailures(ctx context.Context, key string) (Failures, error)
-	SaveLoginFailures(ctx context.Context, key string, f Failures) error
-	ClearLoginFailures(ctx context.Context, keys ...string) error
+	FailureCounter
 
 	CreateSession(ctx context.Context, s Session) error
 	SessionByHash(ctx context.Context, hash string) (Session, error)

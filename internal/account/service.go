@@ -252,24 +252,42 @@ func (s *Service) Activate(ctx context.Context, t Tenant, secret string) (User, 
 	return u, err
 }
 
-func loginKey(t Tenant, login string) string {
-	return t.Slug + ":" + strings.ToLower(strings.TrimSpace(login))
+// failureKey is the key login failures for a typed name count under: its account's, so
+// that every name of an account shares one lock, or the name's own when it is no
+// account. u is the account found for the name (err nil) or the lookup's error.
+func failureKey(t Tenant, login string, u User, err error) string {
+	if err == nil {
+		return FailureKeyOf(u.ID)
+	}
+	return unknownFailureKey(t, strings.ToLower(strings.TrimSpace(login)))
 }
+
+// lockout is the rule of login guessing.
+func (s *Service) lockout() Lockout { return Lockout{After: s.Limits.LockAfter, For: s.Limits.LockFor} }
 
 // CaptchaNeeded tells whether a login for this name must pass the captcha, after
-// Limits.CaptchaAfter failures.
+// Limits.CaptchaAfter failures of its account (or, for an unknown name, of the name).
 func (s *Service) CaptchaNeeded(ctx context.Context, t Tenant, login string) bool {
-	if strings.TrimSpace(login) == "" {
+	login = strings.TrimSpace(login)
+	if login == "" {
 		return false
 	}
-	f, err := s.Store.LoginFailures(ctx, loginKey(t, login))
-	return err == nil && f.Count >= s.Limits.CaptchaAfter && s.Now().Before(f.FirstAt.Add(s.Limits.LockFor*4))
+	u, err := s.Store.UserByLogin(ctx, t.ID, login)
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return false
+	}
+	f, err := s.Store.LoginFailures(ctx, failureKey(t, login, u, err))
+	return err == nil && s.lockout().Current(f, s.Now().UTC()).Count >= s.Limits.CaptchaAfter
 }
 
-// Login checks a username or e-mail and password. Failures are counted per login name,
-// whether it exists or not; after Limits.LockAfter of them the name is locked for
+// Login checks a username or e-mail and password. Failures are counted per account,
+// whichever of its names was typed, and per typed name for names that are no account
+// (which behave like known ones, so that the count and the lock reveal nothing about
+// which names exist); after Limits.LockAfter of them the key is locked for
 // Limits.LockFor (never longer: a lock is not extended by further attempts, and a
-// password reset by e-mail lifts it). captchaOK says the request solved the captcha.
+// password reset by e-mail lifts it). Each attempt is counted before its password is
+// hashed (Lockout), so parallel guesses cannot pass the lock. captchaOK says the request
+// solved the captcha.
 func (s *Service) Login(ctx context.Context, t Tenant, login, password string, captchaOK bool) (User, error) {
 	login = strings.TrimSpace(login)
 	var fs errs.Fields
@@ -283,53 +301,43 @@ func (s *Service) Login(ctx context.Context, t Tenant, login, password string, c
 		return User{}, err
 	}
 	now := s.Now().UTC()
-	key := loginKey(t, login)
+	u, uerr := s.Store.UserByLogin(ctx, t.ID, login)
+	if uerr != nil && !errors.Is(uerr, ErrNotFound) {
+		return User{}, fmt.Errorf("login: %w", uerr)
+	}
+	key := failureKey(t, login, u, uerr)
+	lock := s.lockout()
 	f, err := s.Store.LoginFailures(ctx, key)
-	if err != nil && !errors.Is(err, ErrNotFound) {
+	if err != nil {
 		return User{}, fmt.Errorf("login: %w", err)
 	}
+	f = lock.Current(f, now)
 	if now.Before(f.LockedUntil) {
 		return User{}, &errs.Error{Code: errs.TooMany, Key: "login.locked", RetryAfter: f.LockedUntil.Sub(now)}
-	}
-	if !f.LockedUntil.IsZero() || (!f.FirstAt.IsZero() && now.After(f.FirstAt.Add(s.Limits.LockFor*4))) {
-		f = Failures{} // an expired lock or an old streak starts over
 	}
 	if f.Count >= s.Limits.CaptchaAfter && !captchaOK {
 		return User{}, &errs.Error{Code: errs.Invalid, Key: "form.invalid", Fields: []errs.Field{{Name: "captcha", Rule: "captcha_required"}}}
 	}
 
-	u, err := s.Store.UserByLogin(ctx, t.ID, login)
+	// A walk-in applicant has no password, and an unknown name none either: both are
+	// checked against the dummy hash, the same work and answer as a wrong password.
 	hash := s.dummy
-	if err == nil && u.Status != StatusWalkIn {
+	if uerr == nil && u.Status != StatusWalkIn {
 		hash = u.PasswordHash
-	} else if err != nil && !errors.Is(err, ErrNotFound) {
+	}
+	var rehash bool
+	ok, locked, err := lock.Try(ctx, s.Store, key, now, func() (bool, error) {
+		ok, rh, err := s.Hasher.Verify(ctx, hash, password)
+		rehash = rh
+		return ok && uerr == nil && u.Status != StatusWalkIn, err
+	})
+	switch {
+	case err != nil:
 		return User{}, fmt.Errorf("login: %w", err)
-	}
-	ok, rehash, verr := s.Hasher.Verify(ctx, hash, password)
-	if verr != nil {
-		return User{}, fmt.Errorf("login: %w", verr)
-	}
-	// A walk-in applicant has no password: the same work and answer as an unknown name.
-	if err != nil || !ok || u.Status == StatusWalkIn {
-		if f.Count == 0 {
-			f.FirstAt = now
-		}
-		f.Count++
-		if f.Count >= s.Limits.LockAfter {
-			f.LockedUntil = now.Add(s.Limits.LockFor)
-		}
-		if err := s.Store.SaveLoginFailures(ctx, key, f); err != nil {
-			return User{}, fmt.Errorf("login: %w", err)
-		}
-		if !f.LockedUntil.IsZero() {
-			return User{}, &errs.Error{Code: errs.TooMany, Key: "login.locked", RetryAfter: s.Limits.LockFor}
-		}
+	case locked > 0:
+		return User{}, &errs.Error{Code: errs.TooMany, Key: "login.locked", RetryAfter: locked}
+	case !ok:
 		return User{}, errs.New(errs.Unauthorized, "login.failed")
-	}
-	if f.Count > 0 {
-		if err := s.Store.ClearLoginFailures(ctx, key); err != nil {
-			return User{}, fmt.Errorf("login: %w", err)
-		}
 	}
 	if u.Status == StatusPending {
 		return User{}, errs.New(errs.Forbidden, "login.pending")
@@ -457,7 +465,7 @@ func (s *Service) passwordChanged(ctx context.Context, t Tenant, u User, hash st
 			return err
 		}
 	}
-	if err := s.Store.ClearLoginFailures(ctx, loginKey(t, u.Username), loginKey(t, u.Email)); err != nil {
+	if err := s.Store.ClearLoginFailures(ctx, FailureKeyOf(u.ID)); err != nil {
 		return err
 	}
 	if err := s.Store.DeleteUserSessions(ctx, u.ID, keepSession); err != nil {

@@ -66,9 +66,7 @@ type Store interface {
 	TokenByHash(ctx context.Context, purpose, hash string) (account.Token, error)
 	UseToken(ctx context.Context, id int64, at time.Time) (bool, error)
 	UseTokensOf(ctx context.Context, userID int64, purpose string, at time.Time) error
-	LoginFailures(ctx context.Context, key string) (account.Failures, error)
-	SaveLoginFailures(ctx context.Context, key string, f account.Failures) error
-	ClearLoginFailures(ctx context.Context, keys ...string) error
+	account.FailureCounter
 	DeleteUserSessions(ctx context.Context, userID int64, except string) error
 }
 
@@ -427,46 +425,22 @@ func (s *Service) RecoveryCodesLeft(ctx context.Context, userID int64) (int, err
 
 func failKey(userID int64) string { return "mfa:" + strconv.FormatInt(userID, 10) }
 
-// attempt runs check under the lockout: after Limits.MaxAttempts failures within a
-// while, the member's second factor is locked for Limits.LockFor.
+// attempt runs check under the lockout (account.Lockout): after Limits.MaxAttempts
+// wrong codes within a while, the member's second factor is locked for Limits.LockFor.
+// Each attempt is counted before its code is checked, so parallel guesses cannot pass
+// the lock.
 func (s *Service) attempt(ctx context.Context, userID int64, check func() (bool, error)) error {
 	l := s.limits()
-	key := failKey(userID)
-	now := s.now()
-	f, err := s.Store.LoginFailures(ctx, key)
-	if err != nil {
+	ok, locked, err := account.Lockout{After: l.MaxAttempts, For: l.LockFor}.Try(ctx, s.Store, failKey(userID), s.now(), check)
+	switch {
+	case err != nil:
 		return err
+	case locked > 0:
+		return &errs.Error{Code: errs.TooMany, Key: "mfa.locked", RetryAfter: locked}
+	case !ok:
+		return wrongCode()
 	}
-	if now.Before(f.LockedUntil) {
-		return &errs.Error{Code: errs.TooMany, Key: "mfa.locked", RetryAfter: f.LockedUntil.Sub(now)}
-	}
-	if !f.LockedUntil.IsZero() || (!f.FirstAt.IsZero() && now.After(f.FirstAt.Add(l.LockFor*4))) {
-		f = account.Failures{}
-	}
-	ok, err := check()
-	if err != nil {
-		return err
-	}
-	if ok {
-		if f.Count > 0 {
-			return s.Store.ClearLoginFailures(ctx, key)
-		}
-		return nil
-	}
-	if f.Count == 0 {
-		f.FirstAt = now
-	}
-	f.Count++
-	if f.Count >= l.MaxAttempts {
-		f.LockedUntil = now.Add(l.LockFor)
-	}
-	if err := s.Store.SaveLoginFailures(ctx, key, f); err != nil {
-		return err
-	}
-	if !f.LockedUntil.IsZero() {
-		return &errs.Error{Code: errs.TooMany, Key: "mfa.locked", RetryAfter: l.LockFor}
-	}
-	return wrongCode()
+	return nil
 }
 
 func wrongCode() error {

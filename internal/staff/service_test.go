@@ -32,9 +32,10 @@ type fixture struct {
 
 func (f *fixture) clock() time.Time { return f.now }
 
-func setup(t *testing.T) *fixture {
+func setup(t *testing.T) *fixture { return setupOn(t, dbtest.New(t)) }
+
+func setupOn(t *testing.T, st *store.Store) *fixture {
 	ctx := context.Background()
-	st := dbtest.New(t)
 	f := &fixture{st: st, now: time.Date(2026, 11, 2, 9, 0, 0, 0, time.UTC)}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	ob, err := notify.NewOutbox(st, nil, "noreply@example.go.id", log)

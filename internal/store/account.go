@@ -188,15 +188,38 @@ func (s *Store) LoginFailures(ctx context.Context, key string) (account.Failures
 	return f, nil
 }
 
-// SaveLoginFailures stores the failure count of a login name.
-func (s *Store) SaveLoginFailures(ctx context.Context, key string, f account.Failures) error {
-	_, err := s.exec(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until) VALUES (?, ?, ?, ?)
-		ON CONFLICT (key) DO UPDATE SET count = excluded.count, first_at = excluded.first_at, locked_until = excluded.locked_until`,
-		key, f.Count, utc(f.FirstAt), nullTime(f.LockedUntil))
-	if err != nil {
-		return fmt.Errorf("save login failures: %w", err)
+// CountAttempt adds one attempt to the failure streak under key in one statement, so
+// that parallel attempts (of this process or others on the same PostgreSQL) each get
+// their own number: the upsert takes the row's lock (PostgreSQL) or the write lock
+// (SQLite) for its whole read-modify-write. A streak whose lock has ended, or that is
+// older than l.Window() without a lock, starts over at 1 (account.Lockout.Current's
+// rule); the attempt reaching l.After sets the lock unless one is set.
+func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time, l account.Lockout) (account.Failures, error) {
+	now = utc(now)
+	lockAt := now.Add(l.For)
+	var firstLock any
+	if l.After <= 1 {
+		firstLock = lockAt
 	}
-	return nil
+	over := `(login_failures.locked_until IS NOT NULL AND login_failures.locked_until <= ?)
+		OR (login_failures.locked_until IS NULL AND login_failures.first_at < ?)`
+	var f account.Failures
+	var locked sql.NullTime
+	err := s.getWrite(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until) VALUES (?, 1, ?, ?)
+		ON CONFLICT (key) DO UPDATE SET
+		count = CASE WHEN `+over+` THEN 1 ELSE login_failures.count + 1 END,
+		first_at = CASE WHEN `+over+` THEN excluded.first_at ELSE login_failures.first_at END,
+		locked_until = CASE WHEN `+over+` THEN excluded.locked_until
+			WHEN login_failures.locked_until IS NULL AND login_failures.count + 1 >= ? THEN ?
+			ELSE login_failures.locked_until END
+		RETURNING count, first_at, locked_until`,
+		[]any{key, now, firstLock, now, now.Add(-l.Window()), now, now.Add(-l.Window()), now, now.Add(-l.Window()), l.After, lockAt},
+		&f.Count, &f.FirstAt, &locked)
+	if err != nil {
+		return f, fmt.Errorf("count attempt: %w", err)
+	}
+	f.FirstAt, f.LockedUntil = f.FirstAt.UTC(), timeOf(locked)
+	return f, nil
 }
 
 // ClearLoginFailures forgets the failures of login names.

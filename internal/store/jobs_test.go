@@ -88,8 +88,11 @@ func TestSweep(t *testing.T) {
 		for _, s := range []account.Session{live, idle, old} {
 			st.CreateSession(ctx, s)
 		}
-		st.SaveLoginFailures(ctx, "t:stale", account.Failures{Count: 2, FirstAt: now.Add(-2 * time.Hour)})
-		st.SaveLoginFailures(ctx, "t:fresh", account.Failures{Count: 2, FirstAt: now})
+		l := account.Lockout{After: 10, For: 15 * time.Minute}
+		for range 2 {
+			st.CountAttempt(ctx, "t:stale", now.Add(-2*time.Hour), l)
+			st.CountAttempt(ctx, "t:fresh", now, l)
+		}
 		n, err := st.Sweep(ctx, now, 2*time.Hour, time.Hour)
 		if err != nil || n != 3 {
 			t.Fatalf("swept %d (%v), want 3", n, err)
