@@ -18,10 +18,5 @@ func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	}
-	next := r.URL.Query().Get("next")
-	if next == "" || next[0] != '/' || len(next) > 1 && (next[1] == '/' || next[1] == '\\') {
-		next = "/"
-	}
-	http.Redirect(w, r, next, http.StatusSeeOther)
-	return nil
+	return redirect(w, r, localPath(r.URL.Query().Get("next"), "/"))
 }

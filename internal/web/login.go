@@ -9,7 +9,7 @@ import (
 
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if userOf(r) != nil {
-		return redirect(w, r, safeNext(r.URL.Query().Get("next")))
+		return redirect(w, r, localPath(r.URL.Query().Get("next"), "/akun"))
 	}
 	p := s.page(r, "login.title")
 	p.Form.Set("next", r.URL.Query().Get("next"))
@@ -49,7 +49,7 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := s.startSession(w, r, u); err != nil {
 		return err
 	}
-	return redirect(w, r, safeNext(r.PostForm.Get("next")))
+	return redirect(w, r, localPath(r.PostForm.Get("next"), "/akun"))
 }
 
 func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {

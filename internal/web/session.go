@@ -187,11 +187,3 @@ func takeFlash(w http.ResponseWriter, r *http.Request) string {
 	}
 	return i18n.T(langOf(r), key)
 }
-
-// safeNext keeps a post-login redirect on this site.
-func safeNext(next string) string {
-	if next == "" || !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
-		return "/akun"
-	}
-	return next
-}
