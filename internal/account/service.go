@@ -548,16 +548,19 @@ func (s *Service) startSession(ctx context.Context, u User, ip, userAgent string
 // touchEvery limits the writes made to keep a session alive.
 const touchEvery = time.Minute
 
-// Authenticate finds the user of a session cookie, ending sessions past their idle or
-// absolute timeout.
-func (s *Service) Authenticate(ctx context.Context, secret string) (User, error) {
-	u, _, err := s.AuthenticateSession(ctx, secret)
+// Authenticate finds the user of a session cookie presented to tenant t, ending
+// sessions past their idle or absolute timeout.
+func (s *Service) Authenticate(ctx context.Context, t Tenant, secret string) (User, error) {
+	u, _, err := s.AuthenticateSession(ctx, t, secret)
 	return u, err
 }
 
 // AuthenticateSession is Authenticate that also gives the session, whose MFAAt tells
-// whether it passed a second factor.
-func (s *Service) AuthenticateSession(ctx context.Context, secret string) (User, Session, error) {
+// whether it passed a second factor. A session is valid only on its own tenant's
+// hosts: presented to another tenant it is ErrNotFound there (and lives on at home),
+// or a session of one office would open another's Akun Saya and requests, skipping
+// that office's registration and password rules.
+func (s *Service) AuthenticateSession(ctx context.Context, t Tenant, secret string) (User, Session, error) {
 	if secret == "" {
 		return User{}, Session{}, ErrNotFound
 	}
@@ -565,6 +568,9 @@ func (s *Service) AuthenticateSession(ctx context.Context, secret string) (User,
 	sess, u, err := s.Store.SessionUser(ctx, hash)
 	if err != nil {
 		return User{}, Session{}, err
+	}
+	if u.TenantID != t.ID {
+		return User{}, Session{}, ErrNotFound
 	}
 	now := s.Now().UTC()
 	if now.After(sess.ExpiresAt) || now.After(sess.SeenAt.Add(s.Limits.SessionIdle)) {

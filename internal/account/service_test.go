@@ -271,7 +271,7 @@ func TestResetLiftsLock(t *testing.T) {
 		if _, err := f.svc.Login(ctx, f.tenant, "budi.santoso", "baru12345", false); err != nil {
 			t.Fatalf("lock not lifted by reset: %v", err)
 		}
-		if _, err := f.svc.Authenticate(ctx, sess); !errors.Is(err, errs.ErrNotFound) {
+		if _, err := f.svc.Authenticate(ctx, f.tenant, sess); !errors.Is(err, errs.ErrNotFound) {
 			t.Fatalf("old session survived the reset: %v", err)
 		}
 	})
@@ -310,7 +310,7 @@ func TestSessions(t *testing.T) {
 		if a == b {
 			t.Fatal("session secrets repeat")
 		}
-		if got, err := f.svc.Authenticate(ctx, a); err != nil || got.ID != u.ID {
+		if got, err := f.svc.Authenticate(ctx, f.tenant, a); err != nil || got.ID != u.ID {
 			t.Fatalf("authenticate: %v", err)
 		}
 		// Changing the password keeps this session and ends the others.
@@ -320,15 +320,15 @@ func TestSessions(t *testing.T) {
 		if err := f.svc.ChangePassword(ctx, f.tenant, u, a, "rahasia123", "baru12345", "baru12345"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := f.svc.Authenticate(ctx, a); err != nil {
+		if _, err := f.svc.Authenticate(ctx, f.tenant, a); err != nil {
 			t.Fatalf("own session ended: %v", err)
 		}
-		if _, err := f.svc.Authenticate(ctx, b); err == nil {
+		if _, err := f.svc.Authenticate(ctx, f.tenant, b); err == nil {
 			t.Fatal("other session survived a password change")
 		}
 		// Idle timeout.
 		f.now = f.now.Add(61 * time.Minute)
-		if _, err := f.svc.Authenticate(ctx, a); err == nil {
+		if _, err := f.svc.Authenticate(ctx, f.tenant, a); err == nil {
 			t.Fatal("idle session still valid")
 		}
 	})

@@ -27,7 +27,7 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 	if err != nil || c.Value == "" {
 		return r
 	}
-	u, sess, err := s.Accounts.AuthenticateSession(r.Context(), c.Value)
+	u, sess, err := s.Accounts.AuthenticateSession(r.Context(), s.Tenants.ForHost(r.Host), c.Value)
 	if err != nil {
 		if !errors.Is(err, errs.ErrNotFound) {
 			s.Log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestIDOf(r.Context()))
