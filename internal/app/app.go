@@ -39,6 +39,8 @@ type App struct {
 	Store    *store.Store
 	Accounts *account.Service
 	Requests *request.Service
+	// Book resolves each tenant's SOP and working calendar.
+	Book     *sop.Book
 	Staff    *staff.Service
 	Outbox   *notify.Outbox
 	Runner   *jobs.Runner
@@ -111,16 +113,17 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		return nil, err
 	}
 	uploads := &upload.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
+	// Each tenant's SOP and working calendar: its own SOP and holiday table once edited on
+	// /kantor/sop and /kantor/kalender, else its preset and the national holidays.
+	book := &sop.Book{Store: st, National: sop.DefaultHolidays()}
 	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log,
-		Holidays: sop.DefaultHolidays(), Roster: st}
-	// Each tenant's own SOP and holiday table, edited on /kantor/sop and /kantor/kalender.
-	requests.Book = &sop.Book{Store: st, National: requests.Holidays}
+		Book: book, Roster: st}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
-	srv.Staff = staffs
-	engine, err := backOffice(ctx, cfg, st, ts, requests, staffs, ob, log)
+	srv.Staff, srv.Book = staffs, book
+	engine, err := backOffice(ctx, cfg, st, ts, book, requests, staffs, ob, log)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +142,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Log: log}, nil
 }
 
 // uploadFiles adapts the upload store to what the request domain needs of it.

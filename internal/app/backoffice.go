@@ -14,6 +14,7 @@ import (
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/seal"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/workflow"
@@ -21,7 +22,7 @@ import (
 
 // backOffice builds the workflow engine: the audit recorder, the sealed credentials and
 // each tenant's mail server.
-func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Tenants, requests *request.Service, staffs *staff.Service, ob *notify.Outbox, log *slog.Logger) (*workflow.Engine, error) {
+func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Tenants, book *sop.Book, requests *request.Service, staffs *staff.Service, ob *notify.Outbox, log *slog.Logger) (*workflow.Engine, error) {
 	box, err := seal.New(Subkey(cfg.SecretKey, "credentials"))
 	if err != nil {
 		return nil, err
@@ -33,7 +34,7 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 	rec := &audit.Recorder{Store: st}
 	requests.Audit = rec
 	staffs.Audit = rec
-	return &workflow.Engine{Store: st, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
+	return &workflow.Engine{Store: st, Book: book, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
 		Mailboxes: func(id int64) (workflow.MailServer, error) {
 			ms, ok := servers[id]
 			if !ok {

@@ -79,49 +79,6 @@ type File struct {
 	CreatedAt    time.Time
 }
 
-// Step is one row of the request's history (seed 000, Gambar 9): who did which process,
-// when it started, when it was due and when it finished, and whether that was in SLA.
-type Step struct {
-	ID         int64
-	RequestID  int64
-	TenantID   int64
-	Seq        int
-	Key        string
-	Name       string
-	Role       string
-	Kind       string // the SOP step's kind (sop.Kind), or KindCorrection
-	Jabatan    string
-	Actor      string
-	ActorID    int64 // the user who ended the step; 0 for the system
-	StartedAt  time.Time
-	DueAt      time.Time
-	FinishedAt time.Time
-	PausedAt   time.Time // set while the step waits for the applicant
-	Status     StepStatus
-	SLA        string // "in", "over" or "" while open
-	Note       string
-}
-
-// Open reports whether the step has not ended.
-func (s Step) Open() bool { return s.FinishedAt.IsZero() }
-
-// StepStatus is the state of a history row; the interface translates it
-// ("stepstatus.<code>").
-type StepStatus string
-
-// The step statuses.
-const (
-	StepOpen      StepStatus = "open"       // waiting for its role
-	StepPaused    StepStatus = "paused"     // returned to the applicant: the clock stands still
-	StepDone      StepStatus = "done"       // finished and forwarded
-	StepReturned  StepStatus = "returned"   // the applicant's correction after a return
-	StepRefused   StepStatus = "refused"    // the request was refused at this step
-	StepNotTested StepStatus = "not_tested" // an account test with no IMAP server configured
-)
-
-// KindCorrection is the kind of the applicant's correction row after a return.
-const KindCorrection = "correction"
-
 // Notification is an in-app message to the applicant.
 type Notification struct {
 	ID        int64
@@ -149,13 +106,7 @@ type Store interface {
 	FilesOf(ctx context.Context, requestID int64) ([]File, error)
 	DeleteFile(ctx context.Context, id int64) error
 
-	AddStep(ctx context.Context, s *Step) error
-	StepsOf(ctx context.Context, requestID int64) ([]Step, error)
-	// FinishStep ends st (its FinishedAt, Status, SLA, Actor, ActorID, Note) if it is still
-	// running; false if someone else ended or paused it first.
-	FinishStep(ctx context.Context, st Step) (bool, error)
-	// ResumeStep restarts a paused step with a new due time; false if it was not paused.
-	ResumeStep(ctx context.Context, id int64, due time.Time) (bool, error)
+	StepStore
 
 	Notify(ctx context.Context, n Notification) error
 	NotificationsOf(ctx context.Context, userID int64, limit int) ([]Notification, error)

@@ -27,10 +27,7 @@ type Service struct {
 	// Roster is the employer's data kepegawaian; nil, or empty for a tenant, skips the
 	// check.
 	Roster Roster
-	// Holidays are the national holidays and cuti bersama the working calendars skip.
-	Holidays map[sop.Date]string
-	// Book resolves each tenant's own SOP and holiday table; nil gives every tenant its
-	// preset and Holidays.
+	// Book resolves each tenant's SOP and working calendar (required).
 	Book    *sop.Book
 	BaseURL string
 	// Audit records submissions and corrections in the audit trail; nil records nothing.
@@ -245,7 +242,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 	if err := s.check(ctx, r, k); err != nil {
 		return r, err
 	}
-	def, cal, err := s.Workflow(t)
+	def, cal, err := s.Book.Workflow(ctx, t.SOPRef())
 	if err != nil {
 		return r, err
 	}
@@ -264,23 +261,18 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 			}
 			return err
 		}
+		h := History{Store: s.Store, Cal: cal}
 		// The applicant's step is timed from the draft's start: filling in the form is
 		// the first step of every SOP.
-		first := def.Steps[0]
-		due := cal.Start(r.CreatedAt, first.Standard).Due
-		jabatan, actor, actorID := "Pemohon", u.DisplayName(), u.ID
+		by, jabatan := audit.User(u.ID, u.DisplayName()), "Pemohon"
 		if desk != nil {
-			jabatan, actor, actorID = sop.RoleFrontDesk.Label("id"), desk.Name, desk.ID
+			by, jabatan = *desk, sop.RoleFrontDesk.Label("id")
 		}
-		if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: first.Key, Name: first.Name, Role: string(first.Role),
-			Kind: string(first.Kind), Jabatan: jabatan, Actor: actor, ActorID: actorID, StartedAt: r.CreatedAt, DueAt: due,
-			FinishedAt: now, Status: StepDone, SLA: sop.Verdict(due, now)}); err != nil {
+		if _, err := h.Record(ctx, r, def.Steps[0], by, jabatan, r.CreatedAt, now); err != nil {
 			return err
 		}
 		if len(def.Steps) > 1 {
-			next := def.Steps[1]
-			if err := s.Store.AddStep(ctx, &Step{RequestID: r.ID, TenantID: r.TenantID, Key: next.Key, Name: next.Name, Role: string(next.Role),
-				Kind: string(next.Kind), Jabatan: next.Jabatan, StartedAt: now, DueAt: cal.Start(now, next.Standard).Due, Status: StepOpen}); err != nil {
+			if _, err := h.Enter(ctx, r, def.Steps[1], now); err != nil {
 				return err
 			}
 		}
@@ -323,35 +315,13 @@ func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User
 // due time moves by the pause). desk is the front-desk officer who entered the correction
 // of a walk-in request, nil when the applicant corrected it in the portal.
 func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User, r Request, cal *sop.Calendar, now time.Time, desk *audit.Actor) error {
-	steps, err := s.Store.StepsOf(ctx, r.ID)
-	if err != nil {
-		return err
-	}
-	var corr, paused *Step
-	for i := range steps {
-		switch {
-		case steps[i].Open() && steps[i].Kind == KindCorrection:
-			corr = &steps[i]
-		case steps[i].Open() && !steps[i].PausedAt.IsZero():
-			paused = &steps[i]
-		}
-	}
-	if corr == nil || paused == nil {
-		return errs.New(errs.Conflict, "request.not_editable")
+	by := audit.User(u.ID, u.DisplayName())
+	if desk != nil {
+		by = *desk
 	}
 	return s.Store.Tx(ctx, func(ctx context.Context) error {
-		corr.FinishedAt, corr.Status, corr.Actor, corr.ActorID = now, StepDone, u.DisplayName(), u.ID
-		if desk != nil {
-			corr.Actor, corr.ActorID = desk.Name, desk.ID
-		}
-		if ok, err := s.Store.FinishStep(ctx, *corr); err != nil || !ok {
-			if err == nil {
-				err = errs.New(errs.Conflict, "request.not_editable")
-			}
-			return err
-		}
-		if ok, err := s.Store.ResumeStep(ctx, paused.ID, cal.Reschedule(paused.DueAt, paused.PausedAt, now)); err != nil || !ok {
-			if err == nil {
+		if err := (History{Store: s.Store, Cal: cal}).Resume(ctx, r, by, now); err != nil {
+			if errors.Is(err, ErrStepMoved) {
 				err = errs.New(errs.Conflict, "request.not_editable")
 			}
 			return err
@@ -423,25 +393,6 @@ func (s *Service) rosterFlags(ctx context.Context, t account.Tenant, u account.U
 		flags = append(flags, Flag{Reason: m.Reason, Detail: m.Detail})
 	}
 	return flags, nil
-}
-
-// Workflow is the SOP a tenant follows and its working calendar.
-func (s *Service) Workflow(t account.Tenant) (sop.Definition, *sop.Calendar, error) {
-	if s.Book != nil {
-		// The Book caches per tenant, so the store is read once per change, not per call;
-		// the callers (page rendering, jobs) have no deadline to pass here.
-		return s.Book.Workflow(context.Background(), sop.TenantRef{ID: t.ID, Slug: t.Slug, Preset: t.SOP})
-	}
-	slug := t.SOP
-	if slug == "" {
-		slug = "kominfo"
-	}
-	def, ok := sop.Preset(slug)
-	if !ok {
-		return def, nil, fmt.Errorf("workflow: no SOP preset %q", slug)
-	}
-	cal, err := def.Calendar(s.Holidays)
-	return def, cal, err
 }
 
 // Attach records a checked document on an editable request, replacing the one the field

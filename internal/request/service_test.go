@@ -16,6 +16,7 @@ import (
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/roster"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/wilayah"
 )
@@ -38,7 +39,9 @@ func setup(t *testing.T, st *store.Store) (*request.Service, account.Tenant) {
 		t.Fatal(err)
 	}
 	tid, _ := st.EnsureTenant(ctx, "kominfo", "Kominfo", time.Now())
-	return &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, BaseURL: "https://s", Log: log},
+	// No holidays: the deadlines these tests compute count weekends and hours only.
+	book := &sop.Book{Store: st, National: map[sop.Date]string{}}
+	return &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, BaseURL: "https://s", Log: log, Book: book},
 		account.Tenant{ID: tid, Slug: "kominfo", Name: "Kominfo", MailDomain: "mail.go.id", AddressPattern: "firstname.lastname"}
 }
 
@@ -123,7 +126,7 @@ func TestDraftAndSubmit(t *testing.T) {
 		}
 		steps, _ := st.StepsOf(ctx, r.ID)
 		if len(steps) != 2 || steps[0].Status != request.StepDone || steps[0].SLA != "in" || steps[1].Status != request.StepOpen ||
-			steps[1].DueAt.IsZero() || !steps[1].DueAt.After(steps[1].StartedAt) || steps[1].Role != "kepala_seksi" {
+			steps[1].Due.IsZero() || !steps[1].Due.After(steps[1].StartedAt) || steps[1].Role != "kepala_seksi" {
 			t.Fatalf("steps %+v", steps)
 		}
 		if n, _ := st.UnreadCount(ctx, u.ID); n != 1 {

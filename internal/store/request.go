@@ -220,7 +220,7 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.address || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
 		 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
 		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
-		nullTime(st.DueAt), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, st.RequestID)
+		nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, st.RequestID)
 	if err != nil {
 		return fmt.Errorf("add step: %w", s.mapErr(err))
 	}
@@ -236,7 +236,7 @@ func scanStep(row interface{ Scan(...any) error }) (request.Step, error) {
 	var due, fin, paused sql.NullTime
 	err := row.Scan(&st.ID, &st.RequestID, &st.TenantID, &st.Seq, &st.Key, &st.Name, &st.Role, &st.Kind, &st.Jabatan, &st.Actor,
 		&st.ActorID, &st.StartedAt, &due, &fin, &paused, &st.Status, &st.SLA, &st.Note)
-	st.DueAt, st.FinishedAt, st.PausedAt, st.StartedAt = timeOf(due), timeOf(fin), timeOf(paused), st.StartedAt.UTC()
+	st.Due, st.FinishedAt, st.PausedAt, st.StartedAt = timeOf(due), timeOf(fin), timeOf(paused), st.StartedAt.UTC()
 	return st, err
 }
 

@@ -63,20 +63,20 @@ func (s *Store) SetStepNote(ctx context.Context, id int64, note string) error {
 	return nil
 }
 
-// PauseStep stops a running step's clock.
-func (s *Store) PauseStep(ctx context.Context, id int64, at time.Time) (bool, error) {
+// PauseStep stops a running step's clock, writing its PausedAt and Status.
+func (s *Store) PauseStep(ctx context.Context, st request.Step) (bool, error) {
 	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = ?, status = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NULL`,
-		utc(at), string(request.StepPaused), id))
+		utc(st.PausedAt), string(st.Status), st.ID))
 	if err != nil {
 		return false, fmt.Errorf("pause step: %w", err)
 	}
 	return ok, nil
 }
 
-// ResumeStep restarts a paused step with a new due time.
-func (s *Store) ResumeStep(ctx context.Context, id int64, due time.Time) (bool, error) {
+// ResumeStep restarts a paused step's clock with its new Due and Status.
+func (s *Store) ResumeStep(ctx context.Context, st request.Step) (bool, error) {
 	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = NULL, due_at = ?, status = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NOT NULL`,
-		nullTime(due), string(request.StepOpen), id))
+		nullTime(st.Due), string(st.Status), st.ID))
 	if err != nil {
 		return false, fmt.Errorf("resume step: %w", err)
 	}

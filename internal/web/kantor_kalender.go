@@ -44,10 +44,10 @@ var weekdayNames = map[string][7]string{
 func (s *Server) calendarData(r *http.Request, b *sop.Book, p *Page) (calendarForm, error) {
 	var f calendarForm
 	var err error
-	if f.Holidays, f.Edited, err = b.Holidays(r.Context(), tenantRef(p)); err != nil {
+	if f.Holidays, f.Edited, err = b.Holidays(r.Context(), p.Tenant.SOPRef()); err != nil {
 		return f, err
 	}
-	def, _, err := b.Workflow(r.Context(), tenantRef(p))
+	def, _, err := b.Workflow(r.Context(), p.Tenant.SOPRef())
 	if err != nil {
 		// A broken stored SOP is fixed on /kantor/sop; the holidays stay editable.
 		if len(sop.Problems(err)) == 0 {
@@ -73,10 +73,7 @@ func (s *Server) calendarData(r *http.Request, b *sop.Book, p *Page) (calendarFo
 
 // kantorCalendarForm shows the tenant's holiday table and working hours.
 func (s *Server) kantorCalendarForm(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.book()
-	if err != nil {
-		return err
-	}
+	b := s.Book
 	p := s.page(r, "sopadm.cal.title")
 	f, err := s.calendarData(r, b, p)
 	if err != nil {
@@ -90,11 +87,9 @@ func (s *Server) kantorCalendarForm(w http.ResponseWriter, r *http.Request) erro
 // import (an uploaded CSV or iCalendar file; replace=1 drops the rows not in the file).
 // The first change copies the national table into the tenant's own.
 func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.book()
-	if err != nil {
-		return err
-	}
+	b := s.Book
 	r.Body = http.MaxBytesReader(w, r.Body, maxHolidayFile+64<<10)
+	var err error
 	if strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/") {
 		err = r.ParseMultipartForm(maxHolidayFile + 64<<10)
 	} else {
@@ -104,7 +99,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.Invalid, "sopadm.cal.too_big", maxHolidayFile>>20)
 	}
 	p := s.page(r, "sopadm.cal.title")
-	ref, by := tenantRef(p), staffOf(r).UserID
+	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
 	p.Form = r.PostForm
 	fail := func(ferr error, problems []string) error {
 		f, err := s.calendarData(r, b, p)

@@ -13,7 +13,7 @@ func TestKantorCalendar(t *testing.T) {
 	tenant := h.a.Tenants.Default()
 	holiday := func(d sop.Date) string {
 		t.Helper()
-		_, cal, err := h.a.Requests.Workflow(tenant)
+		_, cal, err := h.a.Book.Workflow(t.Context(), tenant.SOPRef())
 		if err != nil {
 			t.Fatal(err)
 		}

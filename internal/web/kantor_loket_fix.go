@@ -8,7 +8,6 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
-	"github.com/surel-id/surel/internal/workflow"
 )
 
 // A request entered at the front desk and returned for correction waits for the front
@@ -26,7 +25,7 @@ func (s *Server) loketFixCase(r *http.Request) (request.Request, account.User, s
 	if err != nil {
 		return rq, u, "", err
 	}
-	st, ok := workflow.Running(steps)
+	st, ok := request.Running(steps)
 	if rq.Channel != request.ChannelLoket || rq.Status != request.Returned || !ok || st.Kind != request.KindCorrection {
 		return rq, u, "", errs.New(errs.Conflict, "request.not_editable")
 	}

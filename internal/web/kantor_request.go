@@ -73,13 +73,13 @@ func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseDat
 	if request.Reachable(d.Applicant.Email) {
 		d.ApplicantEmail = d.Applicant.Email
 	}
-	if st, ok := workflow.Running(v.Steps); ok && st.Kind == request.KindCorrection {
+	if st, ok := request.Running(v.Steps); ok && st.Kind == request.KindCorrection {
 		d.Fix = rq.Channel == request.ChannelLoket && rq.Status == request.Returned && m.Has(sop.RoleFrontDesk)
 	} else if ok {
 		d.Running = &st
 		d.CanAct = m.Has(sop.Role(st.Role))
 		d.Actions = workflow.Actions(st.Kind)
-		if st.Status == workflow.StepWorking {
+		if st.Status == request.StepWorking {
 			d.Actions = nil
 		}
 		if st.Kind == string(sop.KindCapacityCheck) || st.Kind == string(sop.KindProvision) || st.Kind == string(sop.KindReport) {

@@ -24,33 +24,17 @@ type sopForm struct {
 	Broken bool
 }
 
-// book is the tenants' SOP book; a deployment without one has no SOP screens.
-func (s *Server) book() (*sop.Book, error) {
-	if s.Requests == nil || s.Requests.Book == nil {
-		return nil, errNotFound
-	}
-	return s.Requests.Book, nil
-}
-
-// tenantRef names the page's tenant to the Book.
-func tenantRef(p *Page) sop.TenantRef {
-	return sop.TenantRef{ID: p.Tenant.ID, Slug: p.Tenant.Slug, Preset: p.Tenant.SOP}
-}
-
 // kantorSOPForm shows the tenant's SOP as a diagram and its YAML for editing.
 func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.book()
-	if err != nil {
-		return err
-	}
+	b := s.Book
 	p := s.page(r, "sopadm.title")
-	y, custom, err := b.Source(r.Context(), tenantRef(p))
+	y, custom, err := b.Source(r.Context(), p.Tenant.SOPRef())
 	if err != nil {
 		return err
 	}
 	p.Form.Set("yaml", string(y))
-	f := sopForm{Custom: custom, Preset: presetOf(p), File: tenantRef(p).FileName()}
-	def, _, err := b.Workflow(r.Context(), tenantRef(p))
+	f := sopForm{Custom: custom, Preset: presetOf(p), File: p.Tenant.SOPRef().FileName()}
+	def, _, err := b.Workflow(r.Context(), p.Tenant.SOPRef())
 	switch {
 	case err == nil:
 		f.SVG = template.HTML(sop.SVG(def, p.Lang))
@@ -68,16 +52,13 @@ func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 // preset (action=reset). A refused text is shown again as typed, with each problem's
 // line and rule.
 func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
-	b, err := s.book()
-	if err != nil {
-		return err
-	}
+	b := s.Book
 	r.Body = http.MaxBytesReader(w, r.Body, maxSOP)
 	if err := r.ParseForm(); err != nil {
 		return errs.New(errs.Invalid, "sopadm.too_big", maxSOP>>10)
 	}
 	p := s.page(r, "sopadm.title")
-	ref, by := tenantRef(p), staffOf(r).UserID
+	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
 	if r.PostForm.Get("action") == "reset" {
 		if err := b.ResetSOP(r.Context(), ref, by); err != nil {
 			return err

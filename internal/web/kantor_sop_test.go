@@ -84,7 +84,7 @@ func TestKantorSOPEdit(t *testing.T) {
 	}
 	body := html.UnescapeString(r.body)
 	contains(t, body, "role: lurah", fmt.Sprintf("tenant-kominfo.yaml:%d:", line), "[role.unknown]", `aria-invalid="true"`)
-	if def, _, _ := h.a.Requests.Workflow(tenant); def.Slug != "kominfo" {
+	if def, _, _ := h.a.Book.Workflow(t.Context(), tenant.SOPRef()); def.Slug != "kominfo" {
 		t.Fatalf("a refused SOP applies: %s", def.Slug)
 	}
 
@@ -92,7 +92,7 @@ func TestKantorSOPEdit(t *testing.T) {
 	if r.status != 303 || r.loc != "/kantor/sop" {
 		t.Fatalf("good SOP: %d %s", r.status, r.body)
 	}
-	def, _, err := h.a.Requests.Workflow(tenant)
+	def, _, err := h.a.Book.Workflow(t.Context(), tenant.SOPRef())
 	if err != nil || def.Slug != "palangkaraya" || len(def.Steps) != 5 || def.Steps[1].Role != sop.RoleKepalaSeksi {
 		t.Fatalf("Workflow after saving: %s %d %v", def.Slug, len(def.Steps), err)
 	}
@@ -102,7 +102,7 @@ func TestKantorSOPEdit(t *testing.T) {
 	if r := h.postAs(c, "/kantor/sop", url.Values{"action": {"reset"}}); r.status != 303 {
 		t.Fatalf("reset: %d", r.status)
 	}
-	if def, _, _ := h.a.Requests.Workflow(tenant); def.Slug != "kominfo" {
+	if def, _, _ := h.a.Book.Workflow(t.Context(), tenant.SOPRef()); def.Slug != "kominfo" {
 		t.Fatalf("after reset: %s", def.Slug)
 	}
 	if r := h.do(c, "GET", "/kantor/alur", nil); !strings.Contains(r.body, `href="/kantor/sop"`) {

@@ -27,8 +27,8 @@ type flowStep struct {
 // flow builds the page data. The SVG is inlined: sop.SVG styles with presentation
 // attributes only (no <style> element, no style attribute, no script), which the
 // Content-Security-Policy's style-src 'self' does not block, and escapes every text.
-func (s *Server) flow(p *Page) (flowPage, error) {
-	def, _, err := s.Requests.Workflow(p.Tenant)
+func (s *Server) flow(r *http.Request, p *Page) (flowPage, error) {
+	def, _, err := s.Book.Workflow(r.Context(), p.Tenant.SOPRef())
 	if err != nil {
 		return flowPage{}, err
 	}
@@ -47,7 +47,7 @@ func (s *Server) flow(p *Page) (flowPage, error) {
 // who does each, its time standard and its output.
 func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "alur.title")
-	f, err := s.flow(p)
+	f, err := s.flow(r, p)
 	if err != nil {
 		return err
 	}
@@ -57,7 +57,7 @@ func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 
 // publicFlowSVG is the diagram alone, to download or print.
 func (s *Server) publicFlowSVG(w http.ResponseWriter, r *http.Request) error {
-	def, _, err := s.Requests.Workflow(s.Tenants.ForHost(r.Host))
+	def, _, err := s.Book.Workflow(r.Context(), s.Tenants.ForHost(r.Host).SOPRef())
 	if err != nil {
 		return err
 	}
@@ -70,7 +70,7 @@ func (s *Server) publicFlowSVG(w http.ResponseWriter, r *http.Request) error {
 // kantorFlow is the same page for staff of any role, inside the back office.
 func (s *Server) kantorFlow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "alur.title")
-	f, err := s.flow(p)
+	f, err := s.flow(r, p)
 	if err != nil {
 		return err
 	}

@@ -82,7 +82,7 @@ func newHistory(p *Page, steps []request.Step, notes bool) historyData {
 	d := historyData{Page: p, Notes: notes, Rows: make([]historyRow, len(steps))}
 	for i, st := range steps {
 		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: st.Jabatan, Name: st.Name, Note: st.Note, Started: p.Time(st.StartedAt),
-			Due: p.Time(st.DueAt), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
+			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
 	}
 	return d
 }
@@ -352,8 +352,8 @@ func (s *Server) page(r *http.Request, title string) *Page {
 	p.Title = p.T(title)
 	p.Staff = staffOf(r)
 	p.zone = wib
-	if s.Requests != nil {
-		if def, _, err := s.Requests.Workflow(p.Tenant); err == nil {
+	if s.Book != nil {
+		if def, _, err := s.Book.Workflow(r.Context(), p.Tenant.SOPRef()); err == nil {
 			if loc, err := def.Location(); err == nil {
 				p.zone = loc
 			}

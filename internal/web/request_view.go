@@ -74,7 +74,7 @@ func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error)
 			d.Regions[f.Name] = a.Title()
 		}
 	}
-	def, _, err := s.Requests.Workflow(s.Tenants.ForHost(r.Host))
+	def, _, err := s.Book.Workflow(r.Context(), s.Tenants.ForHost(r.Host).SOPRef())
 	if err != nil {
 		return d, err
 	}

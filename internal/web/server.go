@@ -79,6 +79,9 @@ type Server struct {
 	Staff *staff.Service
 	// Workflow runs the back office: inbox, actions, credentials.
 	Workflow *workflow.Engine
+	// Book resolves each tenant's SOP and working calendar, and keeps the tenant
+	// admin's edits of them.
+	Book *sop.Book
 	// Audit reads a request's trail for staff.
 	Audit AuditTrail
 	// AuditLog records staff changes made outside the domain services' transactions

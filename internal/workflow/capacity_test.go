@@ -9,6 +9,7 @@ import (
 
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/workflow"
 )
@@ -77,7 +78,7 @@ func TestProvisionRefusedWhenFull(t *testing.T) {
 		e.act(t, r.ID, workflow.Provision, "")
 		e.runJobs(t)
 		stp := e.running(t, r.ID)
-		if stp.Status != workflow.StepFailed || !strings.Contains(stp.Note, "1 of 1 accounts") {
+		if stp.Status != request.StepFailed || !strings.Contains(stp.Note, "1 of 1 accounts") {
 			t.Fatalf("step past the limit = %+v", stp)
 		}
 		if _, err := e.mail.Get(ctx, "dewi.lestari@mail.go.id"); err == nil {

@@ -25,12 +25,6 @@ const (
 	JobAccountTest = "workflow.account_test"
 )
 
-// Step statuses of automatic steps, beyond request's.
-const (
-	StepWorking request.StepStatus = "working" // its job is queued or running
-	StepFailed  request.StepStatus = "failed"  // its job gave up: staff may retry
-)
-
 // MailServer is a tenant's mail server and what the engine needs to know about it.
 type MailServer struct {
 	Server mailbox.Server
@@ -46,8 +40,11 @@ type MailServer struct {
 
 // Engine runs the back office. All fields but Log are required.
 type Engine struct {
-	Store    Store
-	Requests *request.Service // the tenant's SOP and calendar
+	Store Store
+	// Book resolves each tenant's SOP and working calendar.
+	Book *sop.Book
+	// Requests is the applicant's side, for the address rule at the create step.
+	Requests *request.Service
 	Tenant   func(id int64) (account.Tenant, bool)
 	Mail     account.Mailer
 	Audit    audit.Writer
@@ -106,8 +103,9 @@ func allowed(kind string, a Action) bool {
 	return false
 }
 
-// ErrAlreadyDone is returned to the second of two people acting on one step.
-var ErrAlreadyDone = errs.New(errs.Conflict, "workflow.already_done")
+// ErrAlreadyDone is returned to the second of two people acting on one step: the step's
+// life (request.History) found it moved on.
+var ErrAlreadyDone = request.ErrStepMoved
 
 // Load reads a request for a staff member of its tenant; another tenant's request does
 // not exist for them.
@@ -117,16 +115,6 @@ func (e *Engine) Load(ctx context.Context, m staff.Member, id int64) (request.Re
 		return request.Request{}, errs.New(errs.NotFound, "error.not_found")
 	}
 	return r, err
-}
-
-// Running is the request's step waiting for staff (or the applicant), if any.
-func Running(steps []request.Step) (request.Step, bool) {
-	for i := len(steps) - 1; i >= 0; i-- {
-		if steps[i].Open() && steps[i].PausedAt.IsZero() {
-			return steps[i], true
-		}
-	}
-	return request.Step{}, false
 }
 
 // Act performs a staff action on the running step of a request.
@@ -139,19 +127,19 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	if err != nil || st.RequestID != r.ID {
 		return r, errs.New(errs.NotFound, "error.not_found")
 	}
-	if !st.Open() || !st.PausedAt.IsZero() {
+	if !st.Running() {
 		return r, ErrAlreadyDone
 	}
 	if !m.Has(sop.Role(st.Role)) {
 		return r, errs.New(errs.Forbidden, "workflow.not_your_role", sop.Role(st.Role).Label("id"))
 	}
 	if in.Action == Retry {
-		if st.Status != StepFailed {
+		if st.Status != request.StepFailed {
 			return r, ErrAlreadyDone
 		}
 	} else if !allowed(st.Kind, in.Action) {
 		return r, errs.New(errs.Invalid, "workflow.bad_action")
-	} else if st.Status == StepWorking {
+	} else if st.Status == request.StepWorking {
 		return r, ErrAlreadyDone
 	}
 	in.Note = strings.TrimSpace(in.Note)
@@ -164,10 +152,11 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	if !ok {
 		return r, fmt.Errorf("workflow: tenant %d not configured", r.TenantID)
 	}
-	def, cal, err := e.Requests.Workflow(t)
+	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
 	if err != nil {
 		return r, err
 	}
+	h := request.History{Store: e.Store, Cal: cal}
 	if in.Action == Provision {
 		if in.Address, err = e.Requests.CheckAddress(ctx, t, in.Address, r.ID, "mail_address"); err != nil {
 			return r, err
@@ -178,7 +167,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	apply := func(ctx context.Context) error {
 		switch in.Action {
 		case Forward, Complete, Deliver:
-			if err := e.finish(ctx, &st, cal, act, request.StepDone, in.Note, now); err != nil {
+			if err := h.End(ctx, &st, act, request.StepDone, in.Note, now); err != nil {
 				return err
 			}
 			if in.Action == Deliver {
@@ -188,11 +177,11 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			} else if err := e.processing(ctx, t, &r, now); err != nil {
 				return err
 			}
-			return e.advance(ctx, t, &r, def, cal, st.Key, now)
+			return e.advance(ctx, h, t, &r, def, st.Key, now)
 		case Return:
-			return e.giveBack(ctx, t, &r, st, act, in.Note, now)
+			return e.giveBack(ctx, h, t, &r, &st, act, in.Note, now)
 		case Refuse:
-			if err := e.finish(ctx, &st, cal, act, request.StepRefused, in.Note, now); err != nil {
+			if err := h.End(ctx, &st, act, request.StepRefused, in.Note, now); err != nil {
 				return err
 			}
 			return e.refuse(ctx, t, &r, in.Note, now)
@@ -209,13 +198,13 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			if err := e.processing(ctx, t, &r, now); err != nil {
 				return err
 			}
-			return e.startJob(ctx, st, JobProvision, now)
+			return e.startJob(ctx, h, &st, JobProvision, now)
 		case Retry:
 			kind := JobProvision
 			if st.Kind == string(sop.KindAccountTest) {
 				kind = JobAccountTest
 			}
-			return e.startJob(ctx, st, kind, now)
+			return e.startJob(ctx, h, &st, kind, now)
 		}
 		return errs.New(errs.Invalid, "workflow.bad_action")
 	}
@@ -243,38 +232,20 @@ func (e *Engine) record(ctx context.Context, a audit.Actor, action string, r req
 	return e.Audit.Record(ctx, a.Entry(r.TenantID, action, audit.Object("request", r.ID), detail))
 }
 
-// finish ends a running step with its verdict; ErrAlreadyDone if someone else was first.
-func (e *Engine) finish(ctx context.Context, st *request.Step, cal *sop.Calendar, a audit.Actor, status request.StepStatus, note string, now time.Time) error {
-	st.FinishedAt, st.Status, st.Note = now, status, note
-	st.Actor, st.ActorID = a.Name, a.ID
-	if !st.DueAt.IsZero() {
-		st.SLA = sop.Verdict(st.DueAt, now)
-	}
-	ok, err := e.Store.FinishStep(ctx, *st)
-	if err != nil {
-		return err
-	}
-	if !ok {
-		return ErrAlreadyDone
-	}
-	return nil
-}
-
 // startJob marks an automatic step as working and queues its job, in one transaction.
-func (e *Engine) startJob(ctx context.Context, st request.Step, kind string, now time.Time) error {
-	ok, err := e.Store.SetStepStatus(ctx, st.ID, st.Status, StepWorking)
-	if err != nil {
+func (e *Engine) startJob(ctx context.Context, h request.History, st *request.Step, kind string, now time.Time) error {
+	if err := h.Work(ctx, st); err != nil {
 		return err
 	}
-	if !ok {
-		return ErrAlreadyDone
-	}
-	_, err = e.Store.EnqueueJob(ctx, kind, st.RequestID, 8, now)
+	_, err := e.Store.EnqueueJob(ctx, kind, st.RequestID, 8, now)
 	return err
 }
 
-// advance enters the step after key, or closes the request after the last one.
-func (e *Engine) advance(ctx context.Context, t account.Tenant, r *request.Request, def sop.Definition, cal *sop.Calendar, key string, now time.Time) error {
+// advance enters the step after key, or closes the request after the last one. A done
+// step is passed through; an account test's job is queued with it; the applicant's own
+// deliver step makes the request done for them (it ends when they take the
+// credentials, or the front desk prints the letter).
+func (e *Engine) advance(ctx context.Context, h request.History, t account.Tenant, r *request.Request, def sop.Definition, key string, now time.Time) error {
 	idx := -1
 	for i, s := range def.Steps {
 		if s.Key == key {
@@ -294,34 +265,19 @@ func (e *Engine) advance(ctx context.Context, t account.Tenant, r *request.Reque
 		return e.Store.UpdateRequest(ctx, *r)
 	}
 	next := def.Steps[idx+1]
-	st := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: next.Key, Name: next.Name, Role: string(next.Role), Kind: string(next.Kind),
-		Jabatan: next.Jabatan, StartedAt: now, Status: request.StepOpen}
-	if next.Kind != sop.KindDone {
-		st.DueAt = cal.Start(now, next.Standard).Due
+	if _, err := h.Enter(ctx, *r, next, now); err != nil {
+		return err
 	}
 	switch {
 	case next.Kind == sop.KindDone:
-		st.FinishedAt, st.Status, st.Actor = now, request.StepDone, audit.System.Name
-		if err := e.Store.AddStep(ctx, &st); err != nil {
-			return err
-		}
-		return e.advance(ctx, t, r, def, cal, next.Key, now)
+		return e.advance(ctx, h, t, r, def, next.Key, now)
 	case next.Kind == sop.KindAccountTest:
-		st.Status = StepWorking
-		if err := e.Store.AddStep(ctx, &st); err != nil {
-			return err
-		}
 		_, err := e.Store.EnqueueJob(ctx, JobAccountTest, r.ID, 8, now)
 		return err
 	case next.Kind == sop.KindDeliver && next.Role == sop.RolePemohon:
-		// The applicant's own step: it ends when they take the credentials (or the front
-		// desk prints the letter); the request is done for them now.
-		if err := e.Store.AddStep(ctx, &st); err != nil {
-			return err
-		}
 		return e.markDone(ctx, t, r, now)
 	}
-	return e.Store.AddStep(ctx, &st)
+	return nil
 }
 
 // processing moves a waiting request to "diproses" at the first staff action.
@@ -364,32 +320,23 @@ func (e *Engine) refuse(ctx context.Context, t account.Tenant, r *request.Reques
 	return e.tell(ctx, t, *r, "notif.refused", "request_refused", map[string]any{"Reason": reason}, now)
 }
 
-// giveBack returns the request to the applicant: the step's clock stops and a
-// correction row opens, the applicant's in the portal, or, for a request entered at the
-// front desk (the applicant has no portal account to correct it in), the front desk's:
-// it reaches the applicant by e-mail or phone and enters the correction for them.
-func (e *Engine) giveBack(ctx context.Context, t account.Tenant, r *request.Request, st request.Step, a audit.Actor, note string, now time.Time) error {
-	ok, err := e.Store.PauseStep(ctx, st.ID, now)
-	if err != nil {
+// giveBack returns the request to the applicant from its running step st: the step's
+// clock stops and a correction row opens (request.History.Return), and the applicant is
+// told who returned it (by) and why, by e-mail when the front desk entered the request
+// with one (the desk enters the correction for them).
+func (e *Engine) giveBack(ctx context.Context, h request.History, t account.Tenant, r *request.Request, st *request.Step, by audit.Actor, note string, now time.Time) error {
+	if _, err := h.Return(ctx, *r, st, note, now); err != nil {
 		return err
 	}
-	if !ok {
-		return ErrAlreadyDone
-	}
-	corr := request.Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
-		Kind: request.KindCorrection, Jabatan: "Pemohon", StartedAt: now, Status: request.StepPaused, Note: note}
 	mail := "request_returned"
 	if r.Channel == request.ChannelLoket {
-		corr.Name, corr.Role, corr.Jabatan, mail = "Perbaikan data di loket", string(sop.RoleFrontDesk), "Front Desk", "request_returned_loket"
-	}
-	if err := e.Store.AddStep(ctx, &corr); err != nil {
-		return err
+		mail = "request_returned_loket"
 	}
 	r.Status, r.Note, r.UpdatedAt = request.Returned, note, now
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
 		return err
 	}
-	return e.tell(ctx, t, *r, "notif.returned", mail, map[string]any{"Reason": note, "From": a.Name}, now)
+	return e.tell(ctx, t, *r, "notif.returned", mail, map[string]any{"Reason": note, "From": by.Name}, now)
 }
 
 // tell notifies the applicant in the portal and by e-mail, in the caller's transaction.

@@ -32,8 +32,8 @@ func (e *Engine) runningOfKind(ctx context.Context, requestID int64, kind sop.Ki
 	if err != nil {
 		return r, request.Step{}, false, err
 	}
-	st, ok := Running(steps)
-	if !ok || st.Kind != string(kind) || st.Status != StepWorking {
+	st, ok := request.Running(steps)
+	if !ok || st.Kind != string(kind) || st.Status != request.StepWorking {
 		return r, st, false, nil
 	}
 	return r, st, true, nil
@@ -79,16 +79,17 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 // records it, in one transaction; a step already ended by an earlier run is no error.
 func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request.Step, status request.StepStatus, note, action string) error {
 	t, _ := e.Tenant(r.TenantID)
-	def, cal, err := e.Requests.Workflow(t)
+	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
 	if err != nil {
 		return err
 	}
+	h := request.History{Store: e.Store, Cal: cal}
 	now := e.now()
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		if err := e.finish(ctx, &st, cal, audit.System, status, note, now); err != nil {
+		if err := h.End(ctx, &st, audit.System, status, note, now); err != nil {
 			return err
 		}
-		if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
+		if err := e.advance(ctx, h, t, &r, def, st.Key, now); err != nil {
 			return err
 		}
 		return e.record(ctx, audit.System, action, r, note)
@@ -197,10 +198,8 @@ func (e *Engine) JobDied(ctx context.Context, j jobs.Job) {
 		return
 	}
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
-		if _, err := e.Store.SetStepStatus(ctx, st.ID, StepWorking, StepFailed); err != nil {
-			return err
-		}
-		if err := e.Store.SetStepNote(ctx, st.ID, j.LastError); err != nil {
+		// Failing changes no clock: the history needs no calendar.
+		if err := (request.History{Store: e.Store}).Fail(ctx, &st, j.LastError); err != nil {
 			return err
 		}
 		return e.record(ctx, audit.System, "job.dead", r, j.Kind+": "+j.LastError)

@@ -91,7 +91,7 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, portal Verifier, u a
 	}
 	now := e.now()
 	at := sop.Stamp(now, time.UTC)
-	if def, _, err := e.Requests.Workflow(t); err == nil {
+	if def, _, err := e.Book.Workflow(ctx, t.SOPRef()); err == nil {
 		at = def.Stamp(now)
 	}
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {

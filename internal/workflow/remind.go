@@ -27,7 +27,7 @@ func Head(r sop.Role) []sop.Role {
 // remindBefore is how long before its due time a step's role is reminded: a fifth of the
 // step's span, at least 15 minutes.
 func remindBefore(st request.Step) time.Duration {
-	d := st.DueAt.Sub(st.StartedAt) / 5
+	d := st.Due.Sub(st.StartedAt) / 5
 	if d < 15*time.Minute {
 		d = 15 * time.Minute
 	}
@@ -46,16 +46,16 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 	}
 	sent := 0
 	for _, st := range steps {
-		if st.Role == string(sop.RolePemohon) || st.DueAt.IsZero() {
+		if st.Role == string(sop.RolePemohon) || st.Due.IsZero() {
 			continue
 		}
 		var roles []sop.Role
 		var template string
 		var mark func(ctx context.Context, id int64, at time.Time) error
 		switch {
-		case !now.Before(st.DueAt):
+		case !now.Before(st.Due):
 			roles, template, mark = Head(sop.Role(st.Role)), "task_overdue", e.Store.MarkBreached
-		case st.DueAt.Sub(now) <= remindBefore(st):
+		case st.Due.Sub(now) <= remindBefore(st):
 			roles, template, mark = []sop.Role{sop.Role(st.Role)}, "task_reminder", e.Store.MarkReminded
 		default:
 			continue
@@ -65,9 +65,9 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 			return sent, err
 		}
 		t, _ := e.Tenant(st.TenantID)
-		due := sop.Stamp(st.DueAt, time.UTC)
-		if def, _, err := e.Requests.Workflow(t); err == nil {
-			due = def.Stamp(st.DueAt)
+		due := sop.Stamp(st.Due, time.UTC)
+		if def, _, err := e.Book.Workflow(ctx, t.SOPRef()); err == nil {
+			due = def.Stamp(st.Due)
 		}
 		err = e.Store.Tx(ctx, func(ctx context.Context) error {
 			if err := mark(ctx, st.ID, now); err != nil {

@@ -68,10 +68,11 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, a
 		return Handover{}, errs.New(errs.Conflict, "credential.not_ready")
 	}
 	t, _ := e.Tenant(r.TenantID)
-	def, cal, err := e.Requests.Workflow(t)
+	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
 	if err != nil {
 		return Handover{}, err
 	}
+	hist := request.History{Store: e.Store, Cal: cal}
 	var h Handover
 	now := e.now()
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
@@ -101,11 +102,11 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, a
 		if err != nil {
 			return err
 		}
-		if st, ok := Running(steps); ok && st.Kind == string(sop.KindDeliver) && st.Role == string(sop.RolePemohon) {
-			if err := e.finish(ctx, &st, cal, a, request.StepDone, "", now); err != nil {
+		if st, ok := request.Running(steps); ok && st.Kind == string(sop.KindDeliver) && st.Role == string(sop.RolePemohon) {
+			if err := hist.End(ctx, &st, a, request.StepDone, "", now); err != nil {
 				return err
 			}
-			if err := e.advance(ctx, t, &r, def, cal, st.Key, now); err != nil {
+			if err := e.advance(ctx, hist, t, &r, def, st.Key, now); err != nil {
 				return err
 			}
 		}

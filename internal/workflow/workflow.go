@@ -93,13 +93,6 @@ type Recipient struct {
 type Store interface {
 	request.Store
 	Step(ctx context.Context, id int64) (request.Step, error)
-	// SetStepStatus changes a running step's status from from to to; false if it was not
-	// running with status from.
-	SetStepStatus(ctx context.Context, id int64, from, to request.StepStatus) (bool, error)
-	// SetStepNote sets a step's note (the error of a failed automatic step).
-	SetStepNote(ctx context.Context, id int64, note string) error
-	// PauseStep stops a running step's clock at at; false if it was not running.
-	PauseStep(ctx context.Context, id int64, at time.Time) (bool, error)
 	// UpdateRequest writes a request's status, note, address and times.
 	UpdateRequest(ctx context.Context, r request.Request) error
 	Inbox(ctx context.Context, q InboxQuery) ([]Task, int, error)

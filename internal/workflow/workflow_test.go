@@ -72,7 +72,7 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 	tid, _ := st.EnsureTenant(ctx, preset, "Diskominfo "+preset, time.Now())
 	tn := account.Tenant{ID: tid, Slug: preset, Name: "Diskominfo " + preset, MailDomain: "mail.go.id", AddressPattern: "firstname.lastname", SOP: preset}
 	req := &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, BaseURL: "https://s", Log: log,
-		Holidays: sop.DefaultHolidays(), Now: clk.Now}
+		Book: &sop.Book{Store: st}, Now: clk.Now}
 	mail, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{Hasher: passwd.New(passwd.Params{Memory: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})})
 	if err != nil {
 		t.Fatal(err)
@@ -81,7 +81,7 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 		t.Fatal(err)
 	}
 	box, _ := seal.New(bytes.Repeat([]byte{1}, 32))
-	eng := &workflow.Engine{Store: st, Requests: req, Mail: ob, Audit: &audit.Recorder{Store: st, Now: clk.Now}, Seal: box,
+	eng := &workflow.Engine{Store: st, Book: req.Book, Requests: req, Mail: ob, Audit: &audit.Recorder{Store: st, Now: clk.Now}, Seal: box,
 		Tenant: func(id int64) (account.Tenant, bool) { return tn, id == tn.ID },
 		Mailboxes: func(int64) (workflow.MailServer, error) {
 			return workflow.MailServer{Server: mail, Webmail: "https://webmail.mail.go.id"}, nil
@@ -160,7 +160,7 @@ func (e *env) running(t *testing.T, id int64) request.Step {
 	if err != nil {
 		t.Fatal(err)
 	}
-	st, ok := workflow.Running(steps)
+	st, ok := request.Running(steps)
 	if !ok {
 		t.Fatalf("request %d has no running step: %+v", id, steps)
 	}
@@ -196,7 +196,7 @@ func TestKominfoJourney(t *testing.T) {
 		ctx := context.Background()
 		e := setup(t, st, "kominfo")
 		u, r := e.submit(t, "budi", "budi.santoso")
-		if st := e.running(t, r.ID); st.Key != "verifikasi" || st.Role != "kepala_seksi" || st.DueAt.IsZero() {
+		if st := e.running(t, r.ID); st.Key != "verifikasi" || st.Role != "kepala_seksi" || st.Due.IsZero() {
 			t.Fatalf("first staff step = %+v", st)
 		}
 		// Inbox: the Kasi sees it, the Kabid does not.
@@ -311,8 +311,8 @@ func TestReturnPausesTheClock(t *testing.T) {
 		e.clock.Set(time.Date(2026, 3, 6, 10, 0, 0, 0, wita))
 		u, r := e.submit(t, "sari", "sari.dewi")
 		st0 := e.running(t, r.ID)
-		if want := time.Date(2026, 3, 9, 9, 30, 0, 0, wita); !st0.DueAt.Equal(want) {
-			t.Fatalf("kadis due = %v, want %v", st0.DueAt.In(wita), want)
+		if want := time.Date(2026, 3, 9, 9, 30, 0, 0, wita); !st0.Due.Equal(want) {
+			t.Fatalf("kadis due = %v, want %v", st0.Due.In(wita), want)
 		}
 		// Returned at 11:00 (one working hour used, two left) …
 		e.clock.Set(time.Date(2026, 3, 6, 11, 0, 0, 0, wita))
@@ -334,8 +334,8 @@ func TestReturnPausesTheClock(t *testing.T) {
 			t.Fatalf("resubmit: %v", err)
 		}
 		st1 := e.running(t, r.ID)
-		if st1.ID != st0.ID || !st1.DueAt.Equal(time.Date(2026, 3, 10, 12, 0, 0, 0, wita)) {
-			t.Fatalf("resumed step = %+v due %v", st1, st1.DueAt.In(wita))
+		if st1.ID != st0.ID || !st1.Due.Equal(time.Date(2026, 3, 10, 12, 0, 0, 0, wita)) {
+			t.Fatalf("resumed step = %+v due %v", st1, st1.Due.In(wita))
 		}
 		r, _ = st.Request(ctx, r.ID)
 		if r.Status != request.Processing {
@@ -456,7 +456,7 @@ func TestProvisionConflictIsShownAndRetried(t *testing.T) {
 		e.act(t, r.ID, workflow.Provision, "")
 		e.runJobs(t)
 		stp := e.running(t, r.ID)
-		if stp.Status != workflow.StepFailed || stp.Note == "" {
+		if stp.Status != request.StepFailed || stp.Note == "" {
 			t.Fatalf("step after a taken address = %+v", stp)
 		}
 		// The admin frees the address on the server and retries.
@@ -506,10 +506,10 @@ func TestReminderAndBreach(t *testing.T) {
 		if n, _ := e.eng.Remind(ctx, stp.StartedAt.Add(2*time.Minute)); n != 0 {
 			t.Fatalf("reminded twice: %d", n)
 		}
-		if n, err := e.eng.Remind(ctx, stp.DueAt.Add(time.Minute)); err != nil || n != 1 || count(kabid.Email) != 1 {
+		if n, err := e.eng.Remind(ctx, stp.Due.Add(time.Minute)); err != nil || n != 1 || count(kabid.Email) != 1 {
 			t.Fatalf("breach: sent %d, %v; kabid has %d", n, err, count(kabid.Email))
 		}
-		if n, _ := e.eng.Remind(ctx, stp.DueAt.Add(time.Hour)); n != 0 {
+		if n, _ := e.eng.Remind(ctx, stp.Due.Add(time.Hour)); n != 0 {
 			t.Fatalf("breach reported twice: %d", n)
 		}
 		_ = r
