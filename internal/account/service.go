@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/passwd"
 )
 
@@ -534,9 +535,8 @@ func (s *Service) StartSessionMFA(ctx context.Context, u User, ip, userAgent str
 func (s *Service) startSession(ctx context.Context, u User, ip, userAgent string, mfa bool) (string, error) {
 	secret, hash := NewSecret()
 	now := s.Now().UTC()
-	if len(userAgent) > 200 {
-		userAgent = userAgent[:200]
-	}
+	// Kept for the owner to recognise the browser; any header bytes, cut whole.
+	userAgent = input.Truncate(input.Clean(userAgent), 200)
 	ss := Session{Hash: hash, UserID: u.ID, CreatedAt: now, SeenAt: now,
 		ExpiresAt: now.Add(s.Limits.SessionMax), IP: ip, UserAgent: userAgent}
 	if mfa {

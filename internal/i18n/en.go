@@ -218,6 +218,7 @@ var en = map[string]string{
 	"error.rate_limited": "Too many requests from your address. Try again in %s.",
 	"error.signed_out":   "Your session has ended. Please log in again.",
 	"error.bad_form":     "The form could not be read. Reload the page and try again.",
+	"error.bad_text":     "The form holds characters that cannot be stored. Type it again and retry.",
 
 	"nav.requests":               "Requests",
 	"nav.new_request":            "Add Request",

@@ -219,6 +219,7 @@ var id = map[string]string{
 	"error.rate_limited": "Terlalu banyak permintaan dari alamat Anda. Coba lagi dalam %s.",
 	"error.signed_out":   "Sesi Anda sudah berakhir. Silakan masuk kembali.",
 	"error.bad_form":     "Isian formulir tidak dapat dibaca. Muat ulang halaman dan coba lagi.",
+	"error.bad_text":     "Isian berisi karakter yang tidak dapat disimpan. Ketik ulang isiannya dan coba lagi.",
 
 	"nav.requests":               "Daftar Permohonan",
 	"nav.new_request":            "Tambah Permohonan",

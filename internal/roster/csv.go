@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"io"
 	"strings"
+	"unicode/utf8"
 )
 
 // The fields of an entry, in the order of a file without a header.
@@ -214,6 +215,15 @@ func (rd *Reader) check(rec [][]byte, line int) bool {
 		ok = false
 	}
 	r.instansi, r.unit = field(colInstansi), field(colUnit)
+	for _, f := range [...]struct {
+		col int
+		b   []byte
+	}{{colName, r.name}, {colInstansi, r.instansi}, {colUnit, r.unit}} {
+		if !utf8.Valid(f.b) || bytes.IndexByte(f.b, 0) >= 0 {
+			rd.bad.add(Problem{Line: line, Column: colLabels[f.col], Reason: "text"})
+			ok = false
+		}
+	}
 	switch s := field(colStatus); {
 	case equalFold(s, "pns"):
 		r.status = PNS

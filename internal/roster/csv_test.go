@@ -144,3 +144,22 @@ func TestReaderLongLine(t *testing.T) {
 		t.Fatalf("%d entries, %v", len(got), err)
 	}
 }
+
+// Text that is not UTF-8 (a spreadsheet saved as "CSV" in Windows-1252) or holds a NUL
+// byte is refused with the line and column, not left for PostgreSQL to refuse
+// mid-import.
+func TestReaderRefusesNonUTF8(t *testing.T) {
+	csv := "nip,nama,instansi,unit,status,aktif\n" +
+		"198001012005011002,Murni,I,U,PNS,1\n" +
+		"198001012005011003,Jos\xe9,I,U,PNS,1\n" +
+		"198001012005011004,Ok,Dinas\x00,U,PNS,1\n"
+	_, _, err := readAll(t, csv)
+	var fe *FileError
+	if !errors.As(err, &fe) || fe.Total != 2 || fe.Problems[0].Line != 3 || fe.Problems[0].Column != "nama" ||
+		fe.Problems[1].Line != 4 || fe.Problems[1].Column != "instansi" || fe.Problems[0].Reason != "text" {
+		t.Fatalf("err %v (%+v)", err, fe)
+	}
+	if !strings.Contains(err.Error(), "UTF-8") {
+		t.Fatalf("message %s", err)
+	}
+}

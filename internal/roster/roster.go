@@ -86,8 +86,8 @@ type Problem struct {
 	// Column is the header name of the bad field, or "" for the row as a whole.
 	Column string
 	// Reason is a stable key: "csv" (unreadable), "fields" (wrong number of fields),
-	// "nip" (not 18 digits), "name" (empty), "status", "active", "duplicate" (the NIP
-	// is on Other too).
+	// "nip" (not 18 digits), "name" (empty), "text" (not UTF-8, or a NUL byte), "status",
+	// "active", "duplicate" (the NIP is on Other too).
 	Reason string
 	Value  string
 	// Other is the earlier line holding the same NIP, for "duplicate".
@@ -110,6 +110,8 @@ func (p Problem) String() string {
 		fmt.Fprintf(&b, "NIP must be 18 digits, got %q", p.Value)
 	case "name":
 		b.WriteString("name is empty")
+	case "text":
+		b.WriteString("not UTF-8 text, or a NUL byte in it (save the sheet as \"CSV UTF-8\")")
 	case "status":
 		fmt.Fprintf(&b, "status must be PNS, PPPK or honorer, got %q", p.Value)
 	case "active":

@@ -28,6 +28,9 @@ func scanUser(row interface{ Scan(...any) error }) (account.User, error) {
 }
 
 func (s *Store) user(ctx context.Context, op, where string, args ...any) (account.User, error) {
+	if err := checkText(args); err != nil {
+		return account.User{}, err
+	}
 	row := s.q(ctx).QueryRowContext(ctx, s.rebind("SELECT "+userColumns+" FROM users WHERE "+where), args...)
 	u, err := scanUser(row)
 	if err == sql.ErrNoRows {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/dbtest"
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/store"
 )
 
@@ -82,6 +83,32 @@ func TestCountAttemptParallel(t *testing.T) {
 		}
 		if f, _ := st.LoginFailures(ctx, "burst"); f.Count != n || f.LockedUntil.IsZero() {
 			t.Fatalf("stored %+v", f)
+		}
+	})
+}
+
+// Text that one engine stores and the other refuses never reaches either: the store
+// answers errs.Invalid on both, instead of PostgreSQL's internal error.
+func TestStoreRefusesBadText(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		now := time.Now().UTC()
+		tid, _ := st.EnsureTenant(ctx, "t", "T", now)
+		u := account.User{TenantID: tid, Username: "a", Email: "a@x.id", FirstName: "A", Phone: "0812", PasswordHash: "h",
+			Status: account.StatusActive, Lang: "id", CreatedAt: now, PasswordChangedAt: now}
+		if err := st.CreateUser(ctx, &u); err != nil {
+			t.Fatal(err)
+		}
+		for _, bad := range []string{"Bu\x00di", "Bu\xffdi"} {
+			if err := st.UpdateProfile(ctx, u.ID, account.Profile{FullName: bad}); errs.CodeOf(err) != errs.Invalid {
+				t.Errorf("write %q: %v", bad, err)
+			}
+			if _, err := st.UserByEmail(ctx, tid, bad); errs.CodeOf(err) != errs.Invalid {
+				t.Errorf("read %q: %v", bad, err)
+			}
+		}
+		if got, _ := st.UserByID(ctx, u.ID); got.Profile.FullName != "" {
+			t.Fatalf("stored %q", got.Profile.FullName)
 		}
 	})
 }

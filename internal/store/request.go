@@ -157,6 +157,9 @@ func (s *Store) AddressTaken(ctx context.Context, tenantID int64, domain, addres
 
 // PersonBusy finds the live request of a person, if any.
 func (s *Store) PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (request.Request, error) {
+	if err := checkText([]any{domain, personKey}); err != nil {
+		return request.Request{}, err
+	}
 	r, err := scanRequest(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+requestColumns+` FROM requests
 		WHERE tenant_id = ? AND domain = ? AND person_key = ? AND status IN `+liveStatuses), tenantID, domain, personKey))
 	if err == sql.ErrNoRows {

@@ -17,6 +17,7 @@ import (
 
 	_ "github.com/jackc/pgx/v5/stdlib" // PostgreSQL driver "pgx"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/input"
 	_ "modernc.org/sqlite" // pure-Go SQLite driver "sqlite"
 )
 
@@ -275,7 +276,25 @@ func (c cached) QueryRowContext(ctx context.Context, query string, args ...any) 
 	return c.plain().QueryRowContext(ctx, query, args...)
 }
 
+// errBadText refuses text that one engine would store and the other refuse (a NUL
+// byte, bytes that are not UTF-8): the web layer cleans client input, so reaching it is
+// a bug of a caller, answered as invalid input instead of PostgreSQL's internal error.
+var errBadText = errs.New(errs.Invalid, "error.bad_text")
+
+// checkText refuses an argument that is not storable text (input.Storable).
+func checkText(args []any) error {
+	for _, a := range args {
+		if s, ok := a.(string); ok && !input.Storable(s) {
+			return errBadText
+		}
+	}
+	return nil
+}
+
 func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if err := checkText(args); err != nil {
+		return nil, err
+	}
 	unlock, err := s.lockWrite(ctx)
 	if err != nil {
 		return nil, err
@@ -286,11 +305,17 @@ func (s *Store) exec(ctx context.Context, query string, args ...any) (sql.Result
 }
 
 func (s *Store) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	if err := checkText(args); err != nil {
+		return nil, err
+	}
 	rows, err := s.q(ctx).QueryContext(ctx, s.rebind(query), args...)
 	return rows, s.mapErr(err)
 }
 
 func (s *Store) get(ctx context.Context, query string, args []any, dest ...any) error {
+	if err := checkText(args); err != nil {
+		return err
+	}
 	err := s.q(ctx).QueryRowContext(ctx, s.rebind(query), args...).Scan(dest...)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ErrNotFound

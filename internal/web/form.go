@@ -6,6 +6,7 @@ import (
 
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/input"
 )
 
 // maxForm bounds the body of the account forms; none needs more.
@@ -16,7 +17,19 @@ func parseForm(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.New(errs.Invalid, "error.bad_form")
 	}
+	cleanForm(r)
 	return nil
+}
+
+// cleanForm makes the parsed form's values storable text (input.Clean): every handler
+// that parses a form calls it, so no NUL byte or broken UTF-8 reaches a service. The
+// query's values were cleaned by serve.
+func cleanForm(r *http.Request) {
+	input.CleanValues(r.PostForm)
+	input.CleanValues(r.Form)
+	if r.MultipartForm != nil {
+		input.CleanValues(r.MultipartForm.Value)
+	}
 }
 
 // checkCaptcha verifies the widget's payload in the "altcha" field and adds the reason

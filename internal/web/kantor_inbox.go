@@ -37,6 +37,9 @@ type inboxRow struct {
 
 const inboxPageSize = 25
 
+// maxInboxPage bounds the page number: 25 million tasks.
+const maxInboxPage = 1 << 20
+
 // inbox is "Kotak Tugas": the running steps of the member's roles, soonest due first,
 // with search and a due filter.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
@@ -45,9 +48,9 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	d := inboxData{Query: strings.TrimSpace(q.Get("q")), Due: q.Get("batas"), Now: time.Now().UTC()}
 	d.Page, _ = strconv.Atoi(q.Get("hal"))
-	if d.Page < 1 {
-		d.Page = 1
-	}
+	// A page past any inbox's end shows an empty list; one past maxInboxPage would make
+	// an offset that overflows (PostgreSQL refused the negative result with a 500).
+	d.Page = max(1, min(d.Page, maxInboxPage))
 	for _, role := range m.Roles {
 		d.Roles = append(d.Roles, string(role))
 	}

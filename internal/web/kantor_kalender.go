@@ -98,6 +98,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return errs.New(errs.Invalid, "sopadm.cal.too_big", maxHolidayFile>>20)
 	}
+	cleanForm(r)
 	p := s.page(r, "sopadm.cal.title")
 	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
 	p.Form = r.PostForm

@@ -57,6 +57,7 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	if err := r.ParseForm(); err != nil {
 		return errs.New(errs.Invalid, "sopadm.too_big", maxSOP>>10)
 	}
+	cleanForm(r)
 	p := s.page(r, "sopadm.title")
 	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
 	if r.PostForm.Get("action") == "reset" {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/wilayah"
@@ -203,7 +204,7 @@ func (s *Server) readUploadForm(w http.ResponseWriter, r *http.Request, limit in
 			if name == "action" {
 				form.action = string(b)
 			} else if keep(name) {
-				form.values[name] = string(b)
+				form.values[name] = input.Clean(string(b))
 			}
 			continue
 		}

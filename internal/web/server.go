@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"runtime"
 	"strconv"
@@ -24,6 +25,7 @@ import (
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -255,12 +257,25 @@ func securityHeaders(next http.Handler) http.Handler {
 	})
 }
 
-// clientIP is the address rate limits and sessions record.
+// cleanQuery makes the query's values storable text (input.Clean) before any handler
+// reads them: a search for "%00" reached PostgreSQL, which refuses NUL bytes.
+func cleanQuery(u *url.URL) {
+	if u.RawQuery == "" || !strings.Contains(u.RawQuery, "%") && input.Storable(u.RawQuery) {
+		return
+	}
+	v, _ := url.ParseQuery(u.RawQuery)
+	if input.CleanValues(v) {
+		u.RawQuery = v.Encode()
+	}
+}
+
+// clientIP is the address rate limits and sessions record. Behind a proxy it is the
+// header's, cleaned: it is stored with sessions and audit entries.
 func (s *Server) clientIP(r *http.Request) string {
 	if s.TrustProxy {
 		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
 			parts := strings.Split(xff, ",")
-			return strings.TrimSpace(parts[len(parts)-1])
+			return input.Truncate(input.Clean(strings.TrimSpace(parts[len(parts)-1])), 64)
 		}
 	}
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
@@ -279,6 +294,7 @@ func (s *Server) serve(pattern string, fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
+		cleanQuery(r.URL)
 		r = s.withUser(sw, r)
 		r = r.WithContext(context.WithValue(r.Context(), keyLang, s.lang(r)))
 		func() {

@@ -42,7 +42,10 @@ func (h *harness) signInStaff(c *http.Client, m stafftest.Member) {
 
 // staffHarness starts surel with two tenants: "kominfo" (the default, any host) and
 // "kaltim" (host kaltim.test).
-func staffHarness(t *testing.T, d store.Dialect) *harness {
+func staffHarness(t *testing.T, d store.Dialect) *harness { return staffHarnessWith(t, d, nil) }
+
+// staffHarnessWith is staffHarness with more environment.
+func staffHarnessWith(t testing.TB, d store.Dialect, env map[string]string) *harness {
 	cfg := filepath.Join(t.TempDir(), "tenants.yaml")
 	os.WriteFile(cfg, []byte(`tenants:
   - slug: kominfo
@@ -54,7 +57,11 @@ func staffHarness(t *testing.T, d store.Dialect) *harness {
     mail_domain: kaltimprov.go.id
     hosts: [kaltim.test]
 `), 0o600)
-	return start(t, d, map[string]string{"SUREL_CONFIG": cfg})
+	e := map[string]string{"SUREL_CONFIG": cfg}
+	for k, v := range env {
+		e[k] = v
+	}
+	return start(t, d, e)
 }
 
 var secretRE = regexp.MustCompile(`<code id="totp-secret">([A-Z2-7 ]+)</code>`)

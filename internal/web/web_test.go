@@ -33,14 +33,14 @@ func (s *syncBuf) Write(p []byte) (int, error) { s.mu.Lock(); defer s.mu.Unlock(
 func (s *syncBuf) String() string              { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
 
 type harness struct {
-	t   *testing.T
+	t   testing.TB
 	a   *app.App
 	srv *httptest.Server
 	log *syncBuf
 	c   *http.Client
 }
 
-func start(t *testing.T, d store.Dialect, env map[string]string) *harness {
+func start(t testing.TB, d store.Dialect, env map[string]string) *harness {
 	t.Helper()
 	h := &harness{t: t, log: &syncBuf{}}
 	srv := httptest.NewUnstartedServer(nil)
