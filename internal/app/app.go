@@ -172,6 +172,7 @@ func (a *App) Serve(ctx context.Context) error {
 	go a.Runner.Run(ctx)
 	go a.sweep(ctx)
 	go a.remind(ctx)
+	go a.checkMailServers(ctx)
 	hs := a.HTTPServer()
 	errc := make(chan error, 1)
 	go func() { errc <- hs.ListenAndServe() }()

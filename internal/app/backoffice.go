@@ -70,6 +70,32 @@ func mailServers(ctx context.Context, cfg config.Config, st *store.Store, ts *Te
 	return out, nil
 }
 
+// checkMailServers asks each tenant's mail server, once at start, whether surel's
+// account there may do all it needs (mailbox.Server.CheckAccess), and logs what is
+// missing by name, so a right to grant shows the day surel starts rather than at the
+// first create. It runs beside the server: a mail server that does not answer delays
+// nothing.
+func (a *App) checkMailServers(ctx context.Context) {
+	for _, c := range a.Config.Tenants {
+		t, ok := a.Tenants.bySlug[c.Slug]
+		if !ok {
+			continue
+		}
+		ms, err := a.Workflow.Mailboxes(t.ID)
+		if err != nil {
+			continue
+		}
+		cctx, cancel := context.WithTimeout(ctx, time.Minute)
+		err = ms.Server.CheckAccess(cctx, t.MailDomain)
+		cancel()
+		if err != nil {
+			a.Log.Warn("mail server access incomplete (docs/mail-server.md)", "tenant", c.Slug, "driver", c.Mail.Driver, "err", err)
+			continue
+		}
+		a.Log.Info("mail server access checked", "tenant", c.Slug, "driver", c.Mail.Driver, "domain", t.MailDomain)
+	}
+}
+
 // remind sends due reminders and breach notices every minute.
 func (a *App) remind(ctx context.Context) {
 	t := time.NewTicker(time.Minute)

@@ -95,15 +95,32 @@ type MailServer struct {
 	Limits     MailLimits `yaml:"limits"`
 }
 
-// ZimbraServer is the admin service of a Zimbra server.
+// ZimbraServer is the admin service of a Zimbra server (docs/mail-server.md lists the
+// rights its admin account needs).
 type ZimbraServer struct {
-	URL               string `yaml:"url"` // https://mail.example.go.id:7071/service/admin/soap
+	// URL is the admin service: https://mail.example.go.id:7071/service/admin/soap, or
+	// the admin proxy on port 9071; a URL without a path gets /service/admin/soap.
+	URL               string `yaml:"url"`
 	AdminUser         string `yaml:"admin_user"`
 	AdminPassword     string `yaml:"admin_password"`
 	AdminPasswordFile string `yaml:"admin_password_file"` // read at start; sets AdminPassword
-	// CAFile is a PEM file of the CA that signed the admin port's certificate, for the
-	// common self-signed one.
+	// COS is the class of service (name or id) new accounts get; empty leaves the
+	// domain's default.
+	COS string `yaml:"cos"`
+	// OwnerAttribute is the account attribute where the tenant records a mailbox's
+	// owner (a NIP), read when listing the domain; empty is employeeNumber.
+	OwnerAttribute string `yaml:"owner_attribute"`
+	TLS            `yaml:",inline"`
+}
+
+// TLS adjusts the check of a mail server's certificate, for the common self-signed one.
+type TLS struct {
+	// CAFile is a PEM file of the CA that signed the server's certificate (or the
+	// self-signed certificate itself).
 	CAFile string `yaml:"ca_file"`
+	// ServerName is the name the certificate must carry when it differs from the URL's
+	// host (the server reached by IP or an internal name).
+	ServerName string `yaml:"tls_server_name"`
 }
 
 // MailLimits bound a tenant's use of its mail server; the capacity check (seed 004 step
@@ -346,34 +363,21 @@ func checkMailServer(where string, m *MailServer) []error {
 	default:
 		errs = append(errs, fmt.Errorf("%s.password_scheme: want ARGON2ID or BLF-CRYPT, got %q", where, m.PasswordScheme))
 	}
-	if m.Driver == "zimbra" {
+	switch m.Driver {
+	case "zimbra":
 		z := &m.Zimbra
-		if u, err := url.Parse(z.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
-			errs = append(errs, fmt.Errorf("%s.zimbra.url: want the admin service, https://host:7071/service/admin/soap, got %q", where, z.URL))
+		u, err := url.Parse(z.URL)
+		if err != nil || u.Scheme != "https" || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s.zimbra.url: want the admin service, https://host:7071/service/admin/soap (or the 9071 proxy), got %q", where, z.URL))
+		} else if u.Path == "" || u.Path == "/" {
+			u.Path = "/service/admin/soap"
+			z.URL = u.String()
 		}
 		if z.AdminUser == "" {
 			errs = append(errs, fmt.Errorf("%s.zimbra.admin_user: required", where))
 		}
-		switch {
-		case z.AdminPassword != "" && z.AdminPasswordFile != "":
-			errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: give admin_password or admin_password_file, not both", where))
-		case z.AdminPasswordFile != "":
-			b, err := os.ReadFile(z.AdminPasswordFile)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: %w", where, err))
-			}
-			z.AdminPassword = strings.TrimSpace(string(b))
-			if err == nil && z.AdminPassword == "" {
-				errs = append(errs, fmt.Errorf("%s.zimbra.admin_password_file: %s is empty", where, z.AdminPasswordFile))
-			}
-		case z.AdminPassword == "":
-			errs = append(errs, fmt.Errorf("%s.zimbra.admin_password: required (or admin_password_file)", where))
-		}
-		if z.CAFile != "" {
-			if _, err := os.Stat(z.CAFile); err != nil {
-				errs = append(errs, fmt.Errorf("%s.zimbra.ca_file: %w", where, err))
-			}
-		}
+		errs = append(errs, readSecret(where+".zimbra.admin_password", &z.AdminPassword, z.AdminPasswordFile)...)
+		errs = append(errs, z.TLS.check(where+".zimbra")...)
 	}
 	if m.WebmailURL != "" {
 		if u, err := url.Parse(m.WebmailURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -404,6 +408,46 @@ func checkMailServer(where string, m *MailServer) []error {
 	}
 	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes > l.TotalQuotaBytes {
 		errs = append(errs, fmt.Errorf("%s.limits.default_quota: %s is more than total_quota %s", where, l.DefaultQuota, l.TotalQuota))
+	}
+	// Zimbra says what its class of service gives a new mailbox; Dovecot's quota_rule
+	// is out of surel's sight.
+	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes == 0 && m.Driver == "sql" {
+		errs = append(errs, fmt.Errorf("%s.limits.default_quota: required with total_quota for driver sql (a mailbox without quota gets Dovecot's quota_rule, which cannot be counted against total_quota)", where))
+	}
+	return errs
+}
+
+// readSecret fills value from file when file is given; name is the setting's path,
+// whose "_file" variant names the file.
+func readSecret(name string, value *string, file string) []error {
+	switch {
+	case *value != "" && file != "":
+		return []error{fmt.Errorf("%s_file: give %s or %s_file, not both", name, shortName(name), shortName(name))}
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return []error{fmt.Errorf("%s_file: %w", name, err)}
+		}
+		if *value = strings.TrimSpace(string(b)); *value == "" {
+			return []error{fmt.Errorf("%s_file: %s is empty", name, file)}
+		}
+	case *value == "":
+		return []error{fmt.Errorf("%s: required (or %s_file)", name, shortName(name))}
+	}
+	return nil
+}
+
+func shortName(path string) string { return path[strings.LastIndexByte(path, '.')+1:] }
+
+func (t TLS) check(where string) []error {
+	var errs []error
+	if t.CAFile != "" {
+		if _, err := os.Stat(t.CAFile); err != nil {
+			errs = append(errs, fmt.Errorf("%s.ca_file: %w", where, err))
+		}
+	}
+	if t.ServerName != "" && (strings.ContainsAny(t.ServerName, "/: ") || !strings.Contains(t.ServerName, ".")) {
+		errs = append(errs, fmt.Errorf("%s.tls_server_name: want a host name such as mail.example.go.id, got %q", where, t.ServerName))
 	}
 	return errs
 }

@@ -87,9 +87,12 @@ func TestMailServer(t *testing.T) {
     mail_server:
       driver: zimbra
       zimbra:
-        url: https://mail.kaltimprov.go.id:7071/service/admin/soap
-        admin_user: admin@kaltimprov.go.id
+        url: https://10.1.2.3:9071
+        admin_user: surel@kaltimprov.go.id
         admin_password_file: `+pwFile+`
+        tls_server_name: mail.kaltimprov.go.id
+        cos: pemda
+        owner_attribute: zimbraNotes
       imap_addr: imaps://mail.kaltimprov.go.id:993
       webmail_url: https://mail.kaltimprov.go.id
       limits: {max_accounts: 5000, total_quota: 500G, default_quota: 2G}
@@ -106,9 +109,15 @@ func TestMailServer(t *testing.T) {
 		m.Limits.DefaultQuotaBytes != 2<<30 || m.Limits.MaxAccounts != 5000 || m.IMAPAddr != "imaps://mail.kaltimprov.go.id:993" {
 		t.Fatalf("%+v", m)
 	}
+	// The admin proxy's URL without a path gets the admin service's.
+	if z := m.Zimbra; z.URL != "https://10.1.2.3:9071/service/admin/soap" || z.ServerName != "mail.kaltimprov.go.id" ||
+		z.COS != "pemda" || z.OwnerAttribute != "zimbraNotes" {
+		t.Fatalf("zimbra %+v", z)
+	}
 	if d := c.Tenants[1].Mail; d.Driver != "sql" || d.PasswordScheme != "ARGON2ID" {
 		t.Fatalf("defaults %+v", d)
 	}
+
 	if d, _ := Load(env(map[string]string{"SUREL_DATA_DIR": dir})); d.Tenants[0].Mail.Driver != "sql" {
 		t.Fatalf("built-in tenant %+v", d.Tenants[0].Mail)
 	}
@@ -130,8 +139,13 @@ func TestMailServer(t *testing.T) {
     mail_domain: b.go.id
     mail_server:
       driver: zimbra
-      zimbra: {url: "mail.b.go.id", admin_password: x, admin_password_file: /nonexistent}
+      zimbra: {url: "mail.b.go.id", admin_password: x, admin_password_file: /nonexistent, tls_server_name: "10.0.0.1:7071"}
       limits: {total_quota: 1G, default_quota: 2G}
+  - slug: d
+    name: D
+    mail_domain: d.go.id
+    mail_server:
+      limits: {total_quota: 100G}
 `), 0o600)
 	_, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": bad}))
 	for _, want := range []string{
@@ -140,6 +154,8 @@ func TestMailServer(t *testing.T) {
 		"tenants[0].mail_server.limits.total_quota", "tenants[0].mail_server.limits.default_quota",
 		"tenants[1].mail_server.zimbra.url", "tenants[1].mail_server.zimbra.admin_user",
 		"tenants[1].mail_server.zimbra.admin_password_file", "tenants[1].mail_server.limits.default_quota: 2G is more",
+		"tenants[1].mail_server.zimbra.tls_server_name",
+		"tenants[2].mail_server.limits.default_quota: required with total_quota",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)

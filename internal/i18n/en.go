@@ -366,6 +366,7 @@ var en = map[string]string{
 	"kantor.capacity_unknown":    "The capacity could not be read: %s",
 	"kantor.capacity_accounts":   "Accounts in use: %d",
 	"kantor.capacity_quota":      "Quota allocated: %s",
+	"kantor.capacity_partial":    "Some figures could not be read from the server: %s",
 	"kantor.capacity_full":       "The capacity limit is reached: new accounts are refused until the limit is raised.",
 	"kantor.failed":              "The automatic work failed. The server said:",
 	"kantor.working":             "The system is doing this step. Reload the page in a moment.",

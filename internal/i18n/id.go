@@ -367,6 +367,7 @@ var id = map[string]string{
 	"kantor.capacity_unknown":    "Kapasitas tidak dapat dibaca: %s",
 	"kantor.capacity_accounts":   "Akun terpakai: %d",
 	"kantor.capacity_quota":      "Kuota teralokasi: %s",
+	"kantor.capacity_partial":    "Sebagian angka belum dapat dibaca dari server: %s",
 	"kantor.capacity_full":       "Batas kapasitas tercapai: akun baru akan ditolak sampai batasnya dinaikkan.",
 	"kantor.failed":              "Pekerjaan otomatis gagal. Pesan server:",
 	"kantor.working":             "Sistem sedang mengerjakan langkah ini. Muat ulang halaman sebentar lagi.",

@@ -20,6 +20,16 @@ import (
 // wrong password, locked or absent mailbox.
 var ErrLoginRefused = errors.New("mailbox: the IMAP server refused the login")
 
+// ErrPasswordChangePending is returned by TestLogin and TestDelivery when the server
+// checked the password, found it right, and refuses a session only because the owner
+// must change it first: Zimbra, while zimbraPasswordMustChange is TRUE, answers LOGIN
+// with "NO [ALERT] password must be changed before IMAP login permitted" after the
+// password check (imap/ImapHandler.java:1738-1741, account/ldap/LdapProvisioning.java:
+// 5460-5492). It is a pass with a note, not a failure: the credentials work and the
+// first login asks for a new password; what needs a session (the inbox, a delivered
+// test message) could not be looked at.
+var ErrPasswordChangePending = errors.New("mailbox: the password is right; the server asks for a new one before the first session")
+
 // ErrNotDelivered is returned by TestDelivery when the test message was refused or did
 // not arrive in the inbox in time.
 var ErrNotDelivered = errors.New("mailbox: the test message was not delivered")
@@ -46,7 +56,9 @@ func TestLogin(ctx context.Context, imapAddr, address, password string) error {
 // TestDelivery hands a test message for address to the server's LMTP service (lmtpAddr is
 // "host:port" or the path of a unix socket), then logs in over IMAP and looks for it in
 // the inbox, waiting up to 10 seconds or ctx's deadline. The message is deleted once
-// found, so the owner's first look at the inbox is not a test.
+// found, so the owner's first look at the inbox is not a test. When the server asks for
+// a new password first (ErrPasswordChangePending), the message was accepted but stays
+// in the inbox unseen.
 func TestDelivery(ctx context.Context, lmtpAddr, imapAddr, address, password string) error {
 	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
@@ -137,12 +149,22 @@ func imapLogin(ctx context.Context, imapAddr, address, password string) (*imapcl
 	if err := c.Login(address, password).Wait(); err != nil {
 		c.Close()
 		var ie *imap.Error
+		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo && changePending(ie) {
+			return nil, fmt.Errorf("%w: %s: %s", ErrPasswordChangePending, address, ie.Text)
+		}
 		if errors.As(err, &ie) && ie.Type == imap.StatusResponseTypeNo {
 			return nil, fmt.Errorf("%w: %s: %s", ErrLoginRefused, address, ie.Text)
 		}
 		return nil, fmt.Errorf("imap %s: login %s: %w", host, address, err)
 	}
 	return c, nil
+}
+
+// changePending recognises Zimbra's answer to a right password that must be changed
+// (imap/ImapHandler.java:1740-1741). Only that text counts: RFC 5530's EXPIRED does
+// not say the password was right.
+func changePending(e *imap.Error) bool {
+	return e.Code == imap.ResponseCodeAlert && strings.Contains(strings.ToLower(e.Text), "password must be changed")
 }
 
 // imapTarget reads an imap_addr setting.
@@ -231,34 +253,4 @@ func lmtpSend(ctx context.Context, lmtpAddr, address, subject string) error {
 	}
 	c.Quit()
 	return nil
-}
-
-// passwordAlphabet leaves out the characters read alike (0 O o, 1 l I i, 5 S s) so a
-// password read from a letter or a screen is typed right the first time.
-const passwordAlphabet = "abcdefghjkmnpqrtuvwxyzABCDEFGHJKLMNPQRTUVWXYZ2346789"
-
-// GeneratePassword returns a new mailbox password: 16 characters from an alphabet without
-// look-alikes (about 91 bits), always with a lower-case letter, an upper-case letter and a
-// digit, so every password policy of the seeds accepts it.
-func GeneratePassword() string {
-	for {
-		b := make([]byte, 0, 16)
-		var lower, upper, digit bool
-		for len(b) < 16 {
-			var r [1]byte
-			rand.Read(r[:])
-			// 52 symbols: reject the top of the byte range so each is equally likely.
-			if int(r[0]) >= 256-256%len(passwordAlphabet) {
-				continue
-			}
-			ch := passwordAlphabet[int(r[0])%len(passwordAlphabet)]
-			lower = lower || ch >= 'a' && ch <= 'z'
-			upper = upper || ch >= 'A' && ch <= 'Z'
-			digit = digit || ch >= '0' && ch <= '9'
-			b = append(b, ch)
-		}
-		if lower && upper && digit {
-			return string(b)
-		}
-	}
 }

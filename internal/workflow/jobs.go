@@ -54,7 +54,7 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
-	password, err := e.password(ctx, r)
+	password, err := e.password(ctx, r, ms)
 	if err != nil {
 		return err
 	}
@@ -63,16 +63,24 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	}
 	err = ms.Server.Create(ctx, mailbox.New{Address: r.Email(), Name: e.ownerName(ctx, r), Password: password,
 		QuotaBytes: ms.DefaultQuota, Owner: owner(r), MustChange: true})
-	if errors.Is(err, mailbox.ErrTaken) || errors.Is(err, mailbox.ErrNoSuchDomain) {
+	note := "Akun " + r.Email() + " dibuat"
+	var warn *mailbox.PolicyWarning
+	switch {
+	case errors.As(err, &warn):
+		// The password is set; the server reports it breaks its policy.
+		note += ". Peringatan server: " + warn.Message
+	case errors.Is(err, mailbox.ErrTaken), errors.Is(err, mailbox.ErrNoSuchDomain),
+		errors.Is(err, mailbox.ErrNotAllowed), errors.Is(err, mailbox.ErrPasswordPolicy):
+		// Retrying cannot help until staff choose another address or the operator
+		// grants what the error names: shown on the step, with its retry.
 		return jobs.Permanent(err)
-	}
-	if err != nil {
+	case err != nil:
 		return err
 	}
 	// A mailbox that existed already for this owner (a run before ours committed) was
 	// given this password and the first-login change mark again by Create: no separate
 	// SetPassword, which would clear that mark.
-	return e.completeAuto(ctx, r, st, request.StepDone, "Akun "+r.Email()+" dibuat", "mailbox.create")
+	return e.completeAuto(ctx, r, st, request.StepDone, note, "mailbox.create")
 }
 
 // completeAuto ends an automatic step with the job's outcome, enters the next step and
@@ -101,8 +109,10 @@ func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request
 }
 
 // password is the request's mailbox password: the sealed one if chosen before, else a
-// new one, sealed and committed before any server sees it.
-func (e *Engine) password(ctx context.Context, r request.Request) (string, error) {
+// new one, sealed and committed before any server sees it. A new one follows the
+// server's password policy where the driver can read it (Zimbra's class of service,
+// which CreateAccount enforces), else the default generator's.
+func (e *Engine) password(ctx context.Context, r request.Request, ms MailServer) (string, error) {
 	c, err := e.Store.Credential(ctx, r.ID)
 	if err == nil {
 		if c.Sealed == "" {
@@ -114,6 +124,23 @@ func (e *Engine) password(ctx context.Context, r request.Request) (string, error
 		return "", err
 	}
 	pw := e.NewPassword()
+	if p, ok := ms.Server.(mailbox.PasswordPolicer); ok {
+		policy, err := p.PasswordPolicy(ctx, r.Domain)
+		if err == nil {
+			pw, err = policy.Generate(r.Address)
+		}
+		if err != nil {
+			if !errors.Is(err, mailbox.ErrNotAllowed) {
+				return "", err
+			}
+			// Unreadable: the default password fits the usual policies; the log says
+			// what to grant for the others.
+			pw = e.NewPassword()
+			if e.Log != nil {
+				e.Log.WarnContext(ctx, "mail server password policy unknown", "request", r.ID, "err", err)
+			}
+		}
+	}
 	if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.Email(), Sealed: e.Seal.Seal(pw, owner(r)), CreatedAt: e.now()}); err != nil {
 		return "", err
 	}
@@ -176,10 +203,15 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 		if err != nil {
 			return jobs.Permanent(err)
 		}
-		if err := ms.Test(ctx, r.Email(), pw); err != nil {
+		status, note = request.StepDone, "Pengujian akun "+r.Email()+" berhasil"
+		switch err := ms.Test(ctx, r.Email(), pw); {
+		case errors.Is(err, mailbox.ErrPasswordChangePending):
+			// The server checked the password and found it right; it wants a new one
+			// before the first session, as surel asked at create.
+			note = "Pengujian akun " + r.Email() + " berhasil: kata sandi benar; server meminta kata sandi baru pada login pertama (kotak masuk belum dapat dibuka sebelum itu)"
+		case err != nil:
 			return fmt.Errorf("account test of %s: %w", r.Email(), err)
 		}
-		status, note = request.StepDone, "Pengujian akun "+r.Email()+" berhasil"
 	}
 	return e.completeAuto(ctx, r, st, status, note, "mailbox.test")
 }

@@ -83,7 +83,17 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, portal Verifier, u a
 	}
 	// The driver writes through its own connection (a remote server, or sqlmail's own
 	// pool): outside the transaction, as provisioning does.
-	if err := ms.Server.SetPassword(ctx, address, in.Password); err != nil {
+	err = ms.Server.SetPassword(ctx, address, in.Password)
+	var warn *mailbox.PolicyWarning
+	if errors.As(err, &warn) {
+		// Set, although the server's own policy (stricter than the portal's) objects:
+		// the owner's password works; the operator reads why in the log.
+		if e.Log != nil {
+			e.Log.WarnContext(ctx, "mailbox password set against the server's policy", "request", r.ID, "address", address, "server", warn.Message)
+		}
+		err = nil
+	}
+	if err != nil {
 		if errors.Is(err, mailbox.ErrNoSuchMailbox) {
 			return errs.New(errs.Conflict, "mailpw.no_mailbox")
 		}

@@ -46,16 +46,18 @@ func Open(ctx context.Context, t config.Tenant, db *sql.DB, dialect store.Dialec
 		}
 		return s, nil
 	case "zimbra":
-		hc, err := httpClient(m.Zimbra.CAFile)
+		hc, err := httpClient(m.Zimbra.TLS)
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: mail_server.zimbra.ca_file: %w", t.Slug, err)
 		}
 		s, err := zimbra.New(zimbra.Options{
-			URL:           m.Zimbra.URL,
-			AdminUser:     m.Zimbra.AdminUser,
-			AdminPassword: m.Zimbra.AdminPassword,
-			DefaultQuota:  m.Limits.DefaultQuotaBytes,
-			HTTPClient:    hc,
+			URL:            m.Zimbra.URL,
+			AdminUser:      m.Zimbra.AdminUser,
+			AdminPassword:  m.Zimbra.AdminPassword,
+			DefaultQuota:   m.Limits.DefaultQuotaBytes,
+			COS:            m.Zimbra.COS,
+			OwnerAttribute: m.Zimbra.OwnerAttribute,
+			HTTPClient:     hc,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)
@@ -72,7 +74,7 @@ func Limits(m config.MailServer) mailbox.Limits {
 
 // AccountTest is seed 003 step 4 with what the tenant configures: a test message
 // delivered by LMTP and found over IMAP when lmtp_addr is set, an IMAP login when only
-// imap_addr is, ErrNoTest when neither.
+// imap_addr is, ErrNoTest when neither. mailbox.ErrPasswordChangePending is a pass.
 func AccountTest(ctx context.Context, m config.MailServer, address, password string) error {
 	switch {
 	case m.IMAPAddr == "":
@@ -84,24 +86,31 @@ func AccountTest(ctx context.Context, m config.MailServer, address, password str
 	}
 }
 
-func httpClient(caFile string) (*http.Client, error) {
+// httpClient trusts the CA file's certificates besides the system's, and checks the
+// server's certificate against ServerName when set (a server reached by IP or by an
+// internal name, with a certificate made for its public name).
+func httpClient(t config.TLS) (*http.Client, error) {
 	c := &http.Client{Timeout: time.Minute}
-	if caFile == "" {
+	if t.CAFile == "" && t.ServerName == "" {
 		return c, nil
 	}
-	pem, err := os.ReadFile(caFile)
-	if err != nil {
-		return nil, err
-	}
-	pool, err := x509.SystemCertPool()
-	if err != nil {
-		pool = x509.NewCertPool()
-	}
-	if !pool.AppendCertsFromPEM(pem) {
-		return nil, fmt.Errorf("%s holds no PEM certificate", caFile)
+	tc := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: t.ServerName}
+	if t.CAFile != "" {
+		pem, err := os.ReadFile(t.CAFile)
+		if err != nil {
+			return nil, err
+		}
+		pool, err := x509.SystemCertPool()
+		if err != nil {
+			pool = x509.NewCertPool()
+		}
+		if !pool.AppendCertsFromPEM(pem) {
+			return nil, fmt.Errorf("%s holds no PEM certificate", t.CAFile)
+		}
+		tc.RootCAs = pool
 	}
 	c.Transport = &http.Transport{
-		TLSClientConfig:     &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12},
+		TLSClientConfig:     tc,
 		Proxy:               http.ProxyFromEnvironment,
 		TLSHandshakeTimeout: 10 * time.Second,
 	}

@@ -4,9 +4,6 @@ import (
 	"context"
 	"encoding/pem"
 	"errors"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +13,7 @@ import (
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/mailbox/open"
+	"github.com/surel-id/surel/internal/mailbox/zimbra/zimbrafake"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/store"
 )
@@ -48,34 +46,34 @@ func TestSQL(t *testing.T) {
 	})
 }
 
-func TestZimbraWithCAFile(t *testing.T) {
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		b, _ := io.ReadAll(r.Body)
-		w.Header().Set("Content-Type", "application/soap+xml; charset=utf-8")
-		env := `<soap:Envelope xmlns:soap="http://www.w3.org/2003/05/soap-envelope"><soap:Body>%s</soap:Body></soap:Envelope>`
-		if strings.Contains(string(b), "AuthRequest") {
-			io.WriteString(w, strings.Replace(env, "%s", `<AuthResponse xmlns="urn:zimbraAdmin"><authToken>t</authToken></AuthResponse>`, 1))
-			return
-		}
-		w.WriteHeader(500)
-		io.WriteString(w, strings.Replace(env, "%s", `<soap:Fault><soap:Code><soap:Value>soap:Sender</soap:Value></soap:Code><soap:Reason><soap:Text>no such account: x@b.go.id</soap:Text></soap:Reason><soap:Detail><Error xmlns="urn:zimbra"><Code>account.NO_SUCH_ACCOUNT</Code></Error></soap:Detail></soap:Fault>`, 1))
-	}))
-	defer srv.Close()
+// A self-signed admin port: trusted through ca_file, checked against tls_server_name
+// when the URL names the server otherwise (the test server's certificate is for
+// example.com and 127.0.0.1).
+func TestZimbraTLS(t *testing.T) {
+	ctx := context.Background()
+	f := zimbrafake.Start(t, "b.go.id")
 	ca := filepath.Join(t.TempDir(), "ca.pem")
-	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600)
+	os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: f.TLS.Certificate().Raw}), 0o600)
 	tenant := config.Tenant{Slug: "b", MailDomain: "b.go.id", Mail: config.MailServer{Driver: "zimbra",
-		Zimbra: config.ZimbraServer{URL: srv.URL + "/service/admin/soap", AdminUser: "admin@b.go.id", AdminPassword: "x", CAFile: ca}}}
-	s, err := open.Open(context.Background(), tenant, nil, "", nil)
+		Zimbra: config.ZimbraServer{URL: f.URL, AdminUser: "admin@b.go.id", AdminPassword: "rahasia", COS: "default",
+			TLS: config.TLS{CAFile: ca, ServerName: "example.com"}}}}
+	s, err := open.Open(ctx, tenant, nil, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Get(context.Background(), "x@b.go.id"); !errors.Is(err, mailbox.ErrNoSuchMailbox) {
-		t.Fatalf("through the CA file: %v", err)
+	if err := s.CheckAccess(ctx, "b.go.id"); err != nil {
+		t.Fatalf("through the CA file and the server name: %v", err)
+	}
+	// The certificate does not carry another name.
+	tenant.Mail.Zimbra.ServerName = "mail.b.go.id"
+	s, _ = open.Open(ctx, tenant, nil, "", nil)
+	if _, err := s.Get(ctx, "x@b.go.id"); err == nil || !strings.Contains(err.Error(), "certificate") {
+		t.Fatalf("with a name the certificate lacks: %v", err)
 	}
 	// Without the CA the self-signed certificate is refused.
-	tenant.Mail.Zimbra.CAFile = ""
-	s, _ = open.Open(context.Background(), tenant, nil, "", nil)
-	if _, err := s.Get(context.Background(), "x@b.go.id"); err == nil || !strings.Contains(err.Error(), "certificate") {
+	tenant.Mail.Zimbra.TLS = config.TLS{}
+	s, _ = open.Open(ctx, tenant, nil, "", nil)
+	if _, err := s.Get(ctx, "x@b.go.id"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("without the CA: %v", err)
 	}
 }

@@ -145,6 +145,24 @@ func dovecotSuite(t *testing.T, d store.Dialect) {
 	}
 	pf.expect(t, "mailboxes", budi, domain+"/budi.santoso/")
 
+	// Deactivated (the owner has left): no login, mail bounces; reactivated: all back.
+	if err := s.Deactivate(ctx, budi); err != nil {
+		t.Fatal(err)
+	}
+	if err := mailbox.TestLogin(ctx, dv.IMAP, budi, pw); !errors.Is(err, mailbox.ErrLoginRefused) {
+		t.Fatalf("deactivated login: %v", err)
+	}
+	if err := dv.deliver(ctx, budi); err == nil {
+		t.Fatal("deactivated mailbox accepted mail")
+	}
+	pf.expect(t, "mailboxes", budi, "")
+	if err := s.SetLocked(ctx, budi, false); err != nil {
+		t.Fatal(err)
+	}
+	if err := mailbox.TestLogin(ctx, dv.IMAP, budi, pw); err != nil {
+		t.Fatalf("login after reactivation: %v", err)
+	}
+
 	// The quota from the row is enforced: a mailbox full to its quota refuses mail.
 	u, _ := blf.Usage(ctx, siti)
 	if err := blf.SetQuota(ctx, siti, u.UsedBytes); err != nil {

@@ -47,6 +47,8 @@ type Options struct {
 	DefaultQuota int64
 	// Now is the clock, for tests; nil is time.Now.
 	Now func() time.Time
+	// PageSize is the number of mailboxes in a page of List; 0 is 1000.
+	PageSize int
 }
 
 // Server is a mail server whose accounts are rows in surel's database.
@@ -78,6 +80,9 @@ func New(db *sql.DB, dialect store.Dialect, opt Options) (*Server, error) {
 	}
 	if opt.Now == nil {
 		opt.Now = time.Now
+	}
+	if opt.PageSize <= 0 {
+		opt.PageSize = 1000
 	}
 	if dialect != store.SQLite && dialect != store.Postgres {
 		return nil, fmt.Errorf("sqlmail: unknown dialect %q", dialect)
@@ -186,10 +191,23 @@ func (s *Server) SetPassword(ctx context.Context, address, password string) erro
 
 // SetLocked clears or sets the active flag, which every query of Dovecot and Postfix
 // tests: a locked mailbox can neither log in nor receive mail (Postfix refuses it at
-// RCPT). Nothing is deleted.
+// RCPT). Nothing is deleted. Unlocking also ends a deactivation; locking a deactivated
+// mailbox leaves it deactivated.
 func (s *Server) SetLocked(ctx context.Context, address string, locked bool) error {
-	return s.update(ctx, "set locked", address,
-		`UPDATE mailboxes SET active = ?, updated_at = ? WHERE address = ?`, !locked, s.now(), address)
+	if locked {
+		return s.update(ctx, "set locked", address,
+			`UPDATE mailboxes SET active = FALSE, updated_at = ? WHERE address = ?`, s.now(), address)
+	}
+	return s.update(ctx, "set unlocked", address,
+		`UPDATE mailboxes SET active = TRUE, deactivated_at = NULL, updated_at = ? WHERE address = ?`, s.now(), address)
+}
+
+// Deactivate clears the active flag as a lock does (no login, no delivery) and records
+// the deactivation, so Get and List tell it from a lock.
+func (s *Server) Deactivate(ctx context.Context, address string) error {
+	now := s.now()
+	return s.update(ctx, "deactivate", address,
+		`UPDATE mailboxes SET active = FALSE, deactivated_at = COALESCE(deactivated_at, ?), updated_at = ? WHERE address = ?`, now, now, address)
 }
 
 // SetQuota changes the quota Dovecot's userdb hands to the quota plugin.
@@ -233,31 +251,49 @@ func (s *Server) Usage(ctx context.Context, address string) (mailbox.Usage, erro
 // Get reads one mailbox.
 func (s *Server) Get(ctx context.Context, address string) (mailbox.Info, error) {
 	var (
-		in     mailbox.Info
-		active bool
+		in          mailbox.Info
+		active      bool
+		deactivated sql.NullTime
 	)
-	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT address, owner, active, quota_bytes, created_at
-		FROM mailboxes WHERE address = ?`), address).Scan(&in.Address, &in.Owner, &active, &in.QuotaBytes, &in.CreatedAt)
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT address, owner, active, deactivated_at, quota_bytes, created_at
+		FROM mailboxes WHERE address = ?`), address).Scan(&in.Address, &in.Owner, &active, &deactivated, &in.QuotaBytes, &in.CreatedAt)
 	if errors.Is(err, sql.ErrNoRows) {
 		return in, fmt.Errorf("sqlmail: get %s: %w", address, mailbox.ErrNoSuchMailbox)
 	}
 	if err != nil {
 		return in, fmt.Errorf("sqlmail: get %s: %w", address, err)
 	}
-	in.Locked = !active
+	in.Status = status(active, deactivated.Valid)
 	in.CreatedAt = in.CreatedAt.UTC()
 	return in, nil
 }
 
-// Capacity counts the domain's mailboxes, locked ones included (they keep their space).
+func status(active, deactivated bool) mailbox.Status {
+	switch {
+	case active:
+		return mailbox.StatusActive
+	case deactivated:
+		return mailbox.StatusDeactivated
+	}
+	return mailbox.StatusLocked
+}
+
+// Capacity counts the domain's mailboxes, locked and deactivated ones included (they
+// keep their space). A quota of 0 is Dovecot's own default (quota_rule), which surel
+// cannot read: such mailboxes count as without quota, at the space they use.
 func (s *Server) Capacity(ctx context.Context, domain string) (mailbox.Capacity, error) {
-	var c mailbox.Capacity
+	c := mailbox.Capacity{NewQuotaBytes: s.opt.DefaultQuota}
+	if c.NewQuotaBytes == 0 {
+		c.NewQuotaBytes = -1
+	}
 	var known int
 	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT
 		(SELECT COUNT(*) FROM mail_domains WHERE domain = ?),
-		COUNT(m.address), COALESCE(SUM(m.quota_bytes), 0), COALESCE(SUM(q.bytes), 0)
+		COUNT(m.address), COALESCE(SUM(m.quota_bytes), 0), COALESCE(SUM(q.bytes), 0),
+		COALESCE(SUM(CASE WHEN m.quota_bytes = 0 THEN 1 ELSE 0 END), 0),
+		COALESCE(SUM(CASE WHEN m.quota_bytes = 0 THEN q.bytes ELSE 0 END), 0)
 		FROM mailboxes m LEFT JOIN mail_quota q ON q.username = m.address WHERE m.domain = ?`), domain, domain).
-		Scan(&known, &c.Accounts, &c.QuotaAllocated, &c.UsedBytes)
+		Scan(&known, &c.Accounts, &c.QuotaAllocated, &c.UsedBytes, &c.Unlimited, &c.UnlimitedUsedBytes)
 	if err != nil {
 		return c, fmt.Errorf("sqlmail: capacity %s: %w", domain, err)
 	}
@@ -265,6 +301,64 @@ func (s *Server) Capacity(ctx context.Context, domain string) (mailbox.Capacity,
 		return c, fmt.Errorf("sqlmail: capacity %s: %w", domain, mailbox.ErrNoSuchDomain)
 	}
 	return c, nil
+}
+
+// List reads the domain's mailboxes in address order, PageSize at a time; the cursor is
+// the last address of the page before, so a page starts where the last one ended
+// whatever was added or removed meanwhile. The owner attribute is not kept here
+// (Account.OwnerID is empty): the owner mark is the request that made the mailbox.
+func (s *Server) List(ctx context.Context, domain, cursor string) (mailbox.Page, error) {
+	var p mailbox.Page
+	var known int
+	if err := s.db.QueryRowContext(ctx, s.rebind(`SELECT COUNT(*) FROM mail_domains WHERE domain = ?`), domain).Scan(&known); err != nil {
+		return p, fmt.Errorf("sqlmail: list %s: %w", domain, err)
+	}
+	if known == 0 {
+		return p, fmt.Errorf("sqlmail: list %s: %w", domain, mailbox.ErrNoSuchDomain)
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind(`SELECT m.address, m.name, m.owner, m.active, m.deactivated_at,
+		m.quota_bytes, COALESCE(q.bytes, 0), m.created_at
+		FROM mailboxes m LEFT JOIN mail_quota q ON q.username = m.address
+		WHERE m.domain = ? AND m.address > ? ORDER BY m.address LIMIT ?`), domain, cursor, s.opt.PageSize)
+	if err != nil {
+		return p, fmt.Errorf("sqlmail: list %s: %w", domain, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			a           mailbox.Account
+			active      bool
+			deactivated sql.NullTime
+		)
+		if err := rows.Scan(&a.Address, &a.Name, &a.Owner, &active, &deactivated, &a.QuotaBytes, &a.UsedBytes, &a.CreatedAt); err != nil {
+			return p, fmt.Errorf("sqlmail: list %s: %w", domain, err)
+		}
+		a.Status, a.CreatedAt = status(active, deactivated.Valid), a.CreatedAt.UTC()
+		p.Accounts = append(p.Accounts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return p, fmt.Errorf("sqlmail: list %s: %w", domain, err)
+	}
+	if len(p.Accounts) == s.opt.PageSize {
+		p.Next = p.Accounts[len(p.Accounts)-1].Address
+	}
+	return p, nil
+}
+
+// CheckAccess checks that the mail tables are reachable and the domain is served; the
+// driver writes surel's own database, so there is no right to lack.
+func (s *Server) CheckAccess(ctx context.Context, domain string) error {
+	var active bool
+	err := s.db.QueryRowContext(ctx, s.rebind(`SELECT active FROM mail_domains WHERE domain = ?`), domain).Scan(&active)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		return fmt.Errorf("sqlmail: %s: %w", domain, mailbox.ErrNoSuchDomain)
+	case err != nil:
+		return fmt.Errorf("sqlmail: check %s: %w", domain, err)
+	case !active:
+		return fmt.Errorf("sqlmail: %s is inactive in mail_domains: Dovecot and Postfix refuse all of its mailboxes", domain)
+	}
+	return nil
 }
 
 // hash gives the stored form of password: scheme prefix and hash, as Dovecot reads it.

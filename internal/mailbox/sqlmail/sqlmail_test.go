@@ -3,6 +3,7 @@ package sqlmail_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,43 @@ func newServer(t *testing.T, st *store.Store, opt sqlmail.Options) *sqlmail.Serv
 	return s
 }
 
+// The shared contract, on both engines.
+func TestContract(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		n := 0
+		mailboxtest.Contract(t, func(t *testing.T) mailboxtest.Harness {
+			// One database per engine: each harness gets a domain of its own.
+			n++
+			domain := fmt.Sprintf("d%d.kaltimprov.go.id", n)
+			s, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{Hasher: fast, PageSize: 4})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := s.AddDomain(context.Background(), domain); err != nil {
+				t.Fatal(err)
+			}
+			return mailboxtest.Harness{Server: s, Domain: domain, PageSize: 4,
+				Password: func(address, password string) bool {
+					ok, _, err := fast.Verify(context.Background(), strings.TrimPrefix(storedPassword(t, st, address), "{ARGON2ID}"), password)
+					return ok && err == nil
+				},
+				MustChange: func(address string) bool {
+					var must bool
+					if err := st.DB().QueryRow(rebind(st, `SELECT must_change FROM mailboxes WHERE address = ?`), address).Scan(&must); err != nil {
+						t.Fatal(err)
+					}
+					return must
+				},
+				SetUsed: func(address string, bytes int64) {
+					if _, err := st.DB().Exec(rebind2(st, `INSERT INTO mail_quota (username, bytes, messages) VALUES (?, ?, 1)`), address, bytes); err != nil {
+						t.Fatal(err)
+					}
+				},
+			}
+		})
+	})
+}
+
 func TestLifecycle(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -47,7 +85,7 @@ func TestLifecycle(t *testing.T) {
 			t.Fatal(err)
 		}
 		in, err := s.Get(ctx, m.Address)
-		if err != nil || in.Owner != "request:1" || in.Locked || in.QuotaBytes != 2<<30 || in.CreatedAt.IsZero() {
+		if err != nil || in.Owner != "request:1" || in.Status != mailbox.StatusActive || in.QuotaBytes != 2<<30 || in.CreatedAt.IsZero() {
 			t.Fatalf("get: %+v %v", in, err)
 		}
 		hash := storedPassword(t, st, m.Address)
@@ -85,8 +123,8 @@ func TestLifecycle(t *testing.T) {
 		if err := s.SetLocked(ctx, m.Address, true); err != nil {
 			t.Fatal(err)
 		}
-		if in, _ := s.Get(ctx, m.Address); !in.Locked {
-			t.Fatal("not locked")
+		if in, _ := s.Get(ctx, m.Address); in.Status != mailbox.StatusLocked {
+			t.Fatalf("not locked: %s", in.Status)
 		}
 		if err := s.SetLocked(ctx, m.Address, false); err != nil {
 			t.Fatal(err)
@@ -125,7 +163,7 @@ func TestErrors(t *testing.T) {
 		if _, err := s.Capacity(ctx, "other.go.id"); !errors.Is(err, mailbox.ErrNoSuchDomain) {
 			t.Errorf("capacity of unknown domain: %v", err)
 		}
-		if c, err := s.Capacity(ctx, "kaltimprov.go.id"); err != nil || c != (mailbox.Capacity{}) {
+		if c, err := s.Capacity(ctx, "kaltimprov.go.id"); err != nil || c.Accounts != 0 || c.QuotaAllocated != 0 || c.NewQuotaBytes != -1 {
 			t.Errorf("empty domain: %+v %v", c, err)
 		}
 		for _, a := range []string{"Budi@kaltimprov.go.id", "budi", "@kaltimprov.go.id", "a b@kaltimprov.go.id", "a@b@kaltimprov.go.id", "a%b@kaltimprov.go.id"} {
@@ -190,22 +228,6 @@ func TestBlfCrypt(t *testing.T) {
 	}
 }
 
-func TestLimits(t *testing.T) {
-	l := mailbox.Limits{MaxAccounts: 2, TotalQuota: 10}
-	if err := l.Check(mailbox.Capacity{Accounts: 1, QuotaAllocated: 5}, 5); err != nil {
-		t.Fatal(err)
-	}
-	if err := l.Check(mailbox.Capacity{Accounts: 2}, 1); !errors.Is(err, mailbox.ErrFull) {
-		t.Fatal(err)
-	}
-	if err := l.Check(mailbox.Capacity{Accounts: 1, QuotaAllocated: 6}, 5); !errors.Is(err, mailbox.ErrFull) {
-		t.Fatal(err)
-	}
-	if err := (mailbox.Limits{}).Check(mailbox.Capacity{Accounts: 1 << 20, QuotaAllocated: 1 << 50}, 1<<40); err != nil {
-		t.Fatal(err)
-	}
-}
-
 func storedPassword(t *testing.T, st *store.Store, address string) string {
 	t.Helper()
 	var h string
@@ -213,6 +235,14 @@ func storedPassword(t *testing.T, st *store.Store, address string) string {
 		t.Fatal(err)
 	}
 	return h
+}
+
+// rebind2 numbers two placeholders for PostgreSQL.
+func rebind2(st *store.Store, q string) string {
+	if st.Dialect() == store.Postgres {
+		return strings.Replace(strings.Replace(q, "?", "$1", 1), "?", "$2", 1)
+	}
+	return q
 }
 
 func rebind(st *store.Store, q string) string {

@@ -1,11 +1,18 @@
 // Package zimbra is the mailbox driver for Zimbra Collaboration, the server most
 // Indonesian government offices run: a small client of the SOAP Admin API (port 7071,
-// namespace urn:zimbraAdmin) written with encoding/xml.
+// or the 9071 admin proxy; namespace urn:zimbraAdmin) written with encoding/xml.
 //
 // The owner of a mailbox is kept in the account's zimbraNotes ("surel owner=request:42"),
 // so a create repeated after a crash finds its own account instead of a stranger's.
 // Every request carries the admin token in the SOAP header; on service.AUTH_EXPIRED the
 // client signs in again and repeats the request once.
+//
+// The driver follows what Zimbra does, as its source shows (Zimbra/zm-mailbox; the
+// fake in zimbrafake reproduces each point and cites it): SetPasswordRequest clears the
+// must-change mark, a distribution list's name answers ACCOUNT_EXISTS at create and
+// NO_SUCH_ACCOUNT at lookup, "closed" drops list memberships, GetQuotaUsage pages drift,
+// and a delegated admin needs rights the standard domain-admin set lacks. The rights
+// and settings are listed in docs/mail-server.md.
 package zimbra
 
 import (
@@ -16,6 +23,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/surel-id/surel/internal/mailbox"
@@ -23,46 +31,71 @@ import (
 
 // Options configure the driver.
 type Options struct {
-	// URL is the admin service, https://mail.example.go.id:7071/service/admin/soap.
+	// URL is the admin service: https://mail.example.go.id:7071/service/admin/soap, or
+	// the admin proxy on 9071.
 	URL string
-	// AdminUser and AdminPassword sign in (a domain admin with rights on the domain is
-	// enough).
+	// AdminUser and AdminPassword sign in: a delegated admin with the rights of
+	// docs/mail-server.md on the domain, without two-factor authentication.
 	AdminUser     string
 	AdminPassword string
 	// DefaultQuota is given to a mailbox created with QuotaBytes 0; 0 leaves the COS's.
 	DefaultQuota int64
+	// COS is the class of service new accounts get (its name or id); "" leaves the
+	// domain's default class of service.
+	COS string
+	// OwnerAttribute is the account attribute that records the owner in the tenant's
+	// own practice, read into mailbox.Account.OwnerID; "" is employeeNumber.
+	OwnerAttribute string
+	// PageSize is the most accounts one page of List reads; 0 is 1000. A page is a
+	// range of zimbraId prefixes answered in one SearchDirectory call.
+	PageSize int
 	// HTTPClient carries the requests; nil is a client with a one-minute timeout. Give
-	// one with the server's CA for a self-signed certificate.
+	// one with the server's CA (and server name) for a self-signed certificate.
 	HTTPClient *http.Client
+	// Now is the clock, for the end of a lockout; nil is time.Now.
+	Now func() time.Time
 }
 
 // Server is a Zimbra server reached through its admin API.
 type Server struct {
-	c            *client
-	defaultQuota int64
+	c   *client
+	opt Options
+
+	mu    sync.Mutex
+	usage map[string]usageSnapshot // by domain, for List
 }
 
-var _ mailbox.Server = (*Server)(nil)
+var (
+	_ mailbox.Server          = (*Server)(nil)
+	_ mailbox.PasswordPolicer = (*Server)(nil)
+)
 
 // New returns the driver; it signs in at the first call.
 func New(opt Options) (*Server, error) {
 	if opt.URL == "" || opt.AdminUser == "" || opt.AdminPassword == "" {
 		return nil, errors.New("zimbra: url, admin user and admin password are required")
 	}
-	hc := opt.HTTPClient
-	if hc == nil {
-		hc = &http.Client{Timeout: time.Minute}
+	if opt.HTTPClient == nil {
+		opt.HTTPClient = &http.Client{Timeout: time.Minute}
 	}
-	return &Server{
-		c:            &client{url: opt.URL, user: opt.AdminUser, password: opt.AdminPassword, http: hc},
-		defaultQuota: opt.DefaultQuota,
-	}, nil
+	if opt.OwnerAttribute == "" {
+		opt.OwnerAttribute = "employeeNumber"
+	}
+	if opt.PageSize <= 0 {
+		opt.PageSize = 1000
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Server{c: &client{url: opt.URL, user: opt.AdminUser, password: opt.AdminPassword, http: opt.HTTPClient}, opt: opt}, nil
 }
 
-// attr is Zimbra's <a n="name">value</a>.
+// attr is Zimbra's <a n="name">value</a>; PermDenied is its pd="1", for an attribute
+// the admin may not read, which comes without a value (service/admin/GetCos.java:118-131).
 type attr struct {
-	N     string `xml:"n,attr"`
-	Value string `xml:",chardata"`
+	N          string `xml:"n,attr"`
+	PermDenied bool   `xml:"pd,attr,omitempty"`
+	Value      string `xml:",chardata"`
 }
 
 type account struct {
@@ -93,6 +126,18 @@ func (a account) owner() string {
 	return ""
 }
 
+// ownerID is the tenant's owner attribute, without surel's own line when that
+// attribute is zimbraNotes.
+func (s *Server) ownerID(a account) string {
+	var keep []string
+	for _, line := range strings.Split(a.attr(s.opt.OwnerAttribute), "\n") {
+		if line = strings.TrimSpace(line); line != "" && !strings.HasPrefix(line, notesPrefix) {
+			keep = append(keep, line)
+		}
+	}
+	return strings.Join(keep, " ")
+}
+
 type createAccountRequest struct {
 	XMLName  xml.Name `xml:"urn:zimbraAdmin CreateAccountRequest"`
 	Name     string   `xml:"name,attr"`
@@ -104,11 +149,13 @@ type createAccountResponse struct {
 	Account account `xml:"account"`
 }
 
-// Create makes the account with its quota, must-change flag and owner note. When the
-// address exists for the same owner nothing new is made and the password becomes
-// m.Password, as with the sql driver; for anyone else it is mailbox.ErrTaken.
+// Create makes the account with its quota, must-change flag, class of service and
+// owner note. When the address exists for the same owner nothing new is made, the
+// password becomes m.Password and the must-change mark is set again; for anyone else,
+// or when the name belongs to an alias or a distribution list, it is mailbox.ErrTaken.
 func (s *Server) Create(ctx context.Context, m mailbox.New) error {
-	if _, _, err := mailbox.Split(m.Address); err != nil {
+	_, domain, err := mailbox.Split(m.Address)
+	if err != nil {
 		return fmt.Errorf("zimbra: create: %w", err)
 	}
 	if m.Owner == "" {
@@ -116,43 +163,88 @@ func (s *Server) Create(ctx context.Context, m mailbox.New) error {
 	}
 	req := createAccountRequest{Name: m.Address, Password: m.Password}
 	if m.Name != "" {
-		req.Attrs = append(req.Attrs, attr{"displayName", m.Name})
+		req.Attrs = append(req.Attrs, attr{N: "displayName", Value: m.Name})
 	}
 	quota := m.QuotaBytes
 	if quota == 0 {
-		quota = s.defaultQuota
+		quota = s.opt.DefaultQuota
 	}
 	if quota > 0 {
-		req.Attrs = append(req.Attrs, attr{"zimbraMailQuota", strconv.FormatInt(quota, 10)})
+		req.Attrs = append(req.Attrs, attr{N: "zimbraMailQuota", Value: strconv.FormatInt(quota, 10)})
 	}
 	if m.MustChange {
-		req.Attrs = append(req.Attrs, attr{"zimbraPasswordMustChange", "TRUE"})
+		req.Attrs = append(req.Attrs, attr{N: "zimbraPasswordMustChange", Value: "TRUE"})
 	}
-	req.Attrs = append(req.Attrs, attr{"zimbraNotes", notesPrefix + m.Owner})
+	if s.opt.COS != "" {
+		// A name is accepted as well as an id (account/ldap/LdapProvisioning.java:1264-1273).
+		req.Attrs = append(req.Attrs, attr{N: "zimbraCOSId", Value: s.opt.COS})
+	}
+	req.Attrs = append(req.Attrs, attr{N: "zimbraNotes", Value: notesPrefix + m.Owner})
 	var resp createAccountResponse
-	err := s.c.call(ctx, req, &resp)
+	err = s.c.call(ctx, req, &resp)
 	var f *Fault
 	switch {
 	case err == nil:
 		return nil
 	case errors.As(err, &f) && f.Code == codeAccountExists:
-		a, err := s.account(ctx, m.Address)
-		if err != nil {
-			return fmt.Errorf("zimbra: create %s: exists, but: %w", m.Address, err)
-		}
-		// GetAccount by name also finds an account through its alias: only the
-		// account's own name with our owner is ours.
-		if a.Name != m.Address || a.owner() != m.Owner {
-			return fmt.Errorf("zimbra: create %s: %w", m.Address, mailbox.ErrTaken)
-		}
-		if err := s.setPassword(ctx, a, m.Password); err != nil {
-			return fmt.Errorf("zimbra: create %s again: %w", m.Address, err)
-		}
-		return nil
+		return s.createAgain(ctx, m, domain)
 	case errors.As(err, &f) && (f.Code == "account.DISTRIBUTION_LIST_EXISTS" || f.Code == "account.ALIAS_EXISTS"):
 		return fmt.Errorf("zimbra: create %s: %w (%s)", m.Address, mailbox.ErrTaken, f.Code)
 	}
-	return fmt.Errorf("zimbra: create %s: %w", m.Address, mapFault(err))
+	return fmt.Errorf("zimbra: create %s: %w", m.Address, s.mapFault(err, domain))
+}
+
+// createAgain decides about an address Zimbra says exists. Accounts, aliases and
+// distribution lists share one LDAP name (account/ldap/LdapDIT.java:284-289, 403-408),
+// so ACCOUNT_EXISTS also answers a list's name, and looking the name up then finds no
+// account: that is a taken address, never a reason to retry.
+func (s *Server) createAgain(ctx context.Context, m mailbox.New, domain string) error {
+	a, err := s.account(ctx, m.Address)
+	if errors.Is(err, mailbox.ErrNoSuchMailbox) {
+		return fmt.Errorf("zimbra: create %s: %w: the name belongs to a distribution list or another entry that is not an account", m.Address, mailbox.ErrTaken)
+	}
+	if err != nil {
+		return fmt.Errorf("zimbra: create %s: exists, but: %w", m.Address, err)
+	}
+	// GetAccount by name also finds an account through its alias: only the account's
+	// own name with our owner is ours.
+	if a.Name != m.Address {
+		return fmt.Errorf("zimbra: create %s: %w: an alias of %s", m.Address, mailbox.ErrTaken, a.Name)
+	}
+	if a.owner() != m.Owner {
+		return fmt.Errorf("zimbra: create %s: %w", m.Address, mailbox.ErrTaken)
+	}
+	warn, err := s.setPassword(ctx, a, m.Password, domain)
+	if err != nil {
+		return fmt.Errorf("zimbra: create %s again: %w", m.Address, err)
+	}
+	if m.MustChange {
+		if err := s.restoreMustChange(ctx, a, domain); err != nil {
+			return fmt.Errorf("zimbra: create %s again: %w", m.Address, err)
+		}
+	}
+	if warn != nil {
+		return warn
+	}
+	return nil
+}
+
+// restoreMustChange sets zimbraPasswordMustChange again after a SetPasswordRequest,
+// which always clears it (account/ldap/LdapProvisioning.java:6313-6314), and reads it
+// back: a retried create must still make the owner choose a password at first login.
+func (s *Server) restoreMustChange(ctx context.Context, a account, domain string) error {
+	var resp getAccountResponse
+	if err := s.c.call(ctx, modifyAccountRequest{ID: a.ID, Attrs: []attr{{N: "zimbraPasswordMustChange", Value: "TRUE"}}}, &resp); err != nil {
+		return fmt.Errorf("set zimbraPasswordMustChange again: %w", s.mapFault(err, domain))
+	}
+	b, err := s.account(ctx, a.Name)
+	if err != nil {
+		return fmt.Errorf("read zimbraPasswordMustChange back: %w", err)
+	}
+	if !strings.EqualFold(b.attr("zimbraPasswordMustChange"), "TRUE") {
+		return fmt.Errorf("zimbraPasswordMustChange is %q after setting it to TRUE", b.attr("zimbraPasswordMustChange"))
+	}
+	return nil
 }
 
 type getAccountRequest struct {
@@ -169,12 +261,16 @@ type getAccountResponse struct {
 	Account account `xml:"account"`
 }
 
+// accountAttrs are read for one account: status and its lockout times, quota, owner.
+const accountAttrs = "zimbraId,zimbraNotes,zimbraAccountStatus,zimbraMailQuota,zimbraCreateTimestamp,zimbraPasswordMustChange,zimbraPasswordLockoutLockedTime,zimbraPasswordLockoutDuration,zimbraPasswordLockoutEnabled"
+
 func (s *Server) account(ctx context.Context, address string) (account, error) {
-	req := getAccountRequest{ApplyCos: "1", Attrs: "zimbraId,zimbraNotes,zimbraAccountStatus,zimbraMailQuota,zimbraCreateTimestamp"}
+	_, domain, _ := strings.Cut(address, "@")
+	req := getAccountRequest{ApplyCos: "1", Attrs: accountAttrs}
 	req.Account.By, req.Account.Name = "name", address
 	var resp getAccountResponse
 	if err := s.c.call(ctx, req, &resp); err != nil {
-		return account{}, mapFault(err)
+		return account{}, s.mapFault(err, domain)
 	}
 	return resp.Account, nil
 }
@@ -189,23 +285,36 @@ type setPasswordResponse struct {
 	Message string `xml:"message"`
 }
 
-func (s *Server) setPassword(ctx context.Context, a account, password string) error {
+// setPassword sets the password. An admin holding setAccountPassword sets it even when
+// it breaks the policy, and Zimbra says so only in <message> (service/admin/
+// SetPassword.java:95-114, LdapProvisioning.java:6011-6033): that comes back as a
+// *mailbox.PolicyWarning beside a nil error.
+func (s *Server) setPassword(ctx context.Context, a account, password, domain string) (*mailbox.PolicyWarning, error) {
 	var resp setPasswordResponse
 	if err := s.c.call(ctx, setPasswordRequest{ID: a.ID, NewPassword: password}, &resp); err != nil {
-		return mapFault(err)
+		return nil, s.mapFault(err, domain)
 	}
-	return nil
+	if msg := strings.TrimSpace(resp.Message); msg != "" {
+		return &mailbox.PolicyWarning{Address: a.Name, Message: msg}, nil
+	}
+	return nil, nil
 }
 
-// SetPassword changes the password (SetPasswordRequest; Zimbra's password policy applies
-// and a refusal is reported with its reason).
+// SetPassword changes the password (SetPasswordRequest), which also clears the
+// must-change mark: the owner chose this password. A policy violation Zimbra let
+// through is returned as a *mailbox.PolicyWarning; the password is set.
 func (s *Server) SetPassword(ctx context.Context, address, password string) error {
+	_, domain, _ := strings.Cut(address, "@")
 	a, err := s.account(ctx, address)
 	if err != nil {
 		return fmt.Errorf("zimbra: set password %s: %w", address, err)
 	}
-	if err := s.setPassword(ctx, a, password); err != nil {
+	warn, err := s.setPassword(ctx, a, password, domain)
+	if err != nil {
 		return fmt.Errorf("zimbra: set password %s: %w", address, err)
+	}
+	if warn != nil {
+		return warn
 	}
 	return nil
 }
@@ -217,69 +326,114 @@ type modifyAccountRequest struct {
 }
 
 func (s *Server) modify(ctx context.Context, op, address string, attrs ...attr) error {
+	_, domain, _ := strings.Cut(address, "@")
 	a, err := s.account(ctx, address)
 	if err != nil {
 		return fmt.Errorf("zimbra: %s %s: %w", op, address, err)
 	}
 	var resp getAccountResponse
 	if err := s.c.call(ctx, modifyAccountRequest{ID: a.ID, Attrs: attrs}, &resp); err != nil {
-		return fmt.Errorf("zimbra: %s %s: %w", op, address, mapFault(err))
+		return fmt.Errorf("zimbra: %s %s: %w", op, address, s.mapFault(err, domain))
 	}
 	return nil
 }
 
-// SetLocked sets zimbraAccountStatus to closed (no login, and mail to it bounces, as the
-// interface asks of a locked mailbox and as the sql driver does) or back to active.
-// Zimbra's own "locked" status would keep accepting mail nobody can read.
+// SetLocked sets zimbraAccountStatus to locked (no login; mail still arrives and is
+// kept; list memberships stay) or back to active. It never uses closed, which removes
+// the account from every distribution list for good (account/callback/
+// AccountStatus.java:88-113): unlocking could not restore them.
 func (s *Server) SetLocked(ctx context.Context, address string, locked bool) error {
 	status := "active"
 	if locked {
-		status = "closed"
+		status = "locked"
 	}
-	return s.modify(ctx, "set locked", address, attr{"zimbraAccountStatus", status})
+	return s.modify(ctx, "set "+status, address, attr{N: "zimbraAccountStatus", Value: status})
 }
 
-// SetQuota sets zimbraMailQuota (0 is unlimited in Zimbra).
+// Deactivate sets zimbraAccountStatus to closed: no login, and mail bounces (lmtpserver/
+// ZimbraLmtpBackend.java:168-171), Zimbra's own state for an account whose owner has
+// left. Closing also takes the account out of every distribution list, and reactivating
+// (SetLocked false) does not put it back: the lists must be mended by hand.
+func (s *Server) Deactivate(ctx context.Context, address string) error {
+	return s.modify(ctx, "deactivate", address, attr{N: "zimbraAccountStatus", Value: "closed"})
+}
+
+// SetQuota sets zimbraMailQuota (0 is unlimited in Zimbra). A delegated admin needs
+// zimbraDomainAdminMaxMailQuota for this (service/admin/ModifyAccount.java:331-354).
 func (s *Server) SetQuota(ctx context.Context, address string, quotaBytes int64) error {
 	if quotaBytes < 0 {
 		return fmt.Errorf("zimbra: set quota %s: negative quota", address)
 	}
-	return s.modify(ctx, "set quota", address, attr{"zimbraMailQuota", strconv.FormatInt(quotaBytes, 10)})
+	return s.modify(ctx, "set quota", address, attr{N: "zimbraMailQuota", Value: strconv.FormatInt(quotaBytes, 10)})
 }
 
-// Get reads the account: owner from zimbraNotes, locked unless the status is active.
+// Get reads the account: owner from zimbraNotes, status from zimbraAccountStatus.
 func (s *Server) Get(ctx context.Context, address string) (mailbox.Info, error) {
 	a, err := s.account(ctx, address)
 	if err != nil {
 		return mailbox.Info{}, fmt.Errorf("zimbra: get %s: %w", address, err)
 	}
-	in := mailbox.Info{Address: a.Name, Owner: a.owner(), Locked: a.attr("zimbraAccountStatus") != "active"}
+	in := mailbox.Info{Address: a.Name, Owner: a.owner(), Status: s.status(a), CreatedAt: created(a)}
 	in.QuotaBytes, _ = strconv.ParseInt(a.attr("zimbraMailQuota"), 10, 64)
-	// LDAP generalized time, 20260102150405Z (sometimes with .000 before the Z).
-	if ts := a.attr("zimbraCreateTimestamp"); len(ts) >= 15 {
-		in.CreatedAt, _ = time.Parse("20060102150405", ts[:14])
-	}
 	return in, nil
 }
 
-type getQuotaUsageRequest struct {
-	XMLName       xml.Name `xml:"urn:zimbraAdmin GetQuotaUsageRequest"`
-	Domain        string   `xml:"domain,attr"`
-	AllServers    string   `xml:"allServers,attr"`
-	Limit         int      `xml:"limit,attr"`
-	Offset        int      `xml:"offset,attr"`
-	SortBy        string   `xml:"sortBy,attr"`
-	SortAscending string   `xml:"sortAscending,attr"`
+// created reads zimbraCreateTimestamp, LDAP generalized time (20260102150405Z,
+// sometimes with .000 before the Z).
+func created(a account) time.Time {
+	ts := a.attr("zimbraCreateTimestamp")
+	if len(ts) < 14 {
+		return time.Time{}
+	}
+	t, _ := time.Parse("20060102150405", ts[:14])
+	return t
 }
 
-type getQuotaUsageResponse struct {
-	More        bool `xml:"more,attr"`
-	SearchTotal int  `xml:"searchTotal,attr"`
-	Accounts    []struct {
-		Name  string `xml:"name,attr"`
-		Used  int64  `xml:"used,attr"`
-		Limit int64  `xml:"limit,attr"`
-	} `xml:"account"`
+// status reads zimbraAccountStatus. A lockout is Zimbra's own, after failed logins, and
+// is over once zimbraPasswordLockoutLockedTime + zimbraPasswordLockoutDuration has
+// passed, although the attribute still says lockout until the next login (account/
+// ldap/LdapLockoutPolicy.java:80-103, 118-126).
+func (s *Server) status(a account) mailbox.Status {
+	switch a.attr("zimbraAccountStatus") {
+	case "active":
+		return mailbox.StatusActive
+	case "locked":
+		return mailbox.StatusLocked
+	case "closed":
+		return mailbox.StatusDeactivated
+	case "pending":
+		return mailbox.StatusPending
+	case "maintenance":
+		return mailbox.StatusMaintenance
+	case "lockout":
+		locked := a.attr("zimbraPasswordLockoutLockedTime")
+		d := interval(a.attr("zimbraPasswordLockoutDuration"))
+		if len(locked) >= 14 && d > 0 {
+			if t, err := time.Parse("20060102150405", locked[:14]); err == nil && s.opt.Now().After(t.Add(d)) {
+				return mailbox.StatusActive
+			}
+		}
+		return mailbox.StatusLockout
+	}
+	// An unknown status refuses logins (LdapProvisioning.java:5301-5306): treat it as
+	// the server's own hold.
+	return mailbox.StatusMaintenance
+}
+
+// interval reads Zimbra's duration: digits and d, h, m, s or ms; bare digits are
+// seconds (common/util/DateUtil.java:508-529). 0 when unreadable.
+func interval(v string) time.Duration {
+	units := map[string]time.Duration{"d": 24 * time.Hour, "h": time.Hour, "m": time.Minute, "s": time.Second, "ms": time.Millisecond, "": time.Second}
+	i := strings.IndexFunc(v, func(r rune) bool { return r < '0' || r > '9' })
+	if i < 0 {
+		i = len(v)
+	}
+	n, err := strconv.ParseInt(v[:i], 10, 64)
+	unit, ok := units[v[i:]]
+	if err != nil || !ok {
+		return 0
+	}
+	return time.Duration(n) * unit
 }
 
 type getMailboxRequest struct {
@@ -297,6 +451,7 @@ type getMailboxResponse struct {
 
 // Usage reads the mailbox size (GetMailboxRequest) against zimbraMailQuota.
 func (s *Server) Usage(ctx context.Context, address string) (mailbox.Usage, error) {
+	_, domain, _ := strings.Cut(address, "@")
 	a, err := s.account(ctx, address)
 	if err != nil {
 		return mailbox.Usage{}, fmt.Errorf("zimbra: usage %s: %w", address, err)
@@ -305,78 +460,8 @@ func (s *Server) Usage(ctx context.Context, address string) (mailbox.Usage, erro
 	req.Mbox.ID = a.ID
 	var resp getMailboxResponse
 	if err := s.c.call(ctx, req, &resp); err != nil {
-		return mailbox.Usage{}, fmt.Errorf("zimbra: usage %s: %w", address, mapFault(err))
+		return mailbox.Usage{}, fmt.Errorf("zimbra: usage %s: %w", address, s.mapFault(err, domain))
 	}
 	q, _ := strconv.ParseInt(a.attr("zimbraMailQuota"), 10, 64)
 	return mailbox.Usage{UsedBytes: resp.Mbox.Size, QuotaBytes: q}, nil
-}
-
-type countAccountRequest struct {
-	XMLName xml.Name `xml:"urn:zimbraAdmin CountAccountRequest"`
-	Domain  struct {
-		By   string `xml:"by,attr"`
-		Name string `xml:",chardata"`
-	} `xml:"domain"`
-}
-
-type countAccountResponse struct {
-	Cos []struct {
-		Name  string `xml:"name,attr"`
-		Count string `xml:",chardata"`
-	} `xml:"cos"`
-}
-
-// Capacity counts the domain's accounts (CountAccountRequest, summed over the classes of
-// service) and sums quotas and space used (GetQuotaUsageRequest, page by page).
-func (s *Server) Capacity(ctx context.Context, domain string) (mailbox.Capacity, error) {
-	var c mailbox.Capacity
-	var creq countAccountRequest
-	creq.Domain.By, creq.Domain.Name = "name", domain
-	var cresp countAccountResponse
-	if err := s.c.call(ctx, creq, &cresp); err != nil {
-		return c, fmt.Errorf("zimbra: capacity %s: %w", domain, mapFault(err))
-	}
-	for _, cos := range cresp.Cos {
-		n, err := strconv.Atoi(strings.TrimSpace(cos.Count))
-		if err != nil {
-			return c, fmt.Errorf("zimbra: capacity %s: count of COS %s: %q", domain, cos.Name, cos.Count)
-		}
-		c.Accounts += n
-	}
-	const page = 500
-	for offset := 0; ; offset += page {
-		req := getQuotaUsageRequest{Domain: domain, AllServers: "1", Limit: page, Offset: offset, SortBy: "totalUsed", SortAscending: "0"}
-		var resp getQuotaUsageResponse
-		if err := s.c.call(ctx, req, &resp); err != nil {
-			return c, fmt.Errorf("zimbra: capacity %s: %w", domain, mapFault(err))
-		}
-		for _, a := range resp.Accounts {
-			c.UsedBytes += a.Used
-			c.QuotaAllocated += a.Limit
-		}
-		if !resp.More || len(resp.Accounts) == 0 {
-			break
-		}
-	}
-	return c, nil
-}
-
-// mapFault turns the faults with a meaning for the caller into the mailbox errors,
-// keeping Zimbra's code and reason in the message.
-func mapFault(err error) error {
-	var f *Fault
-	if !errors.As(err, &f) {
-		return err
-	}
-	switch f.Code {
-	case codeNoSuchAccount:
-		return fmt.Errorf("%w (%s)", mailbox.ErrNoSuchMailbox, f.Reason)
-	case codeNoSuchDomain:
-		return fmt.Errorf("%w (%s)", mailbox.ErrNoSuchDomain, f.Reason)
-	case codePermDenied:
-		return fmt.Errorf("the admin account lacks the right for this (grant it on the domain): %w", err)
-	case codeInvalidPasswd:
-		return fmt.Errorf("Zimbra's password policy refused the password: %w", err)
-	}
-	return err
 }
