@@ -79,11 +79,13 @@ type Tenant struct {
 // MailServer is where a tenant's mailboxes live (docs/mail-server.md).
 type MailServer struct {
 	// Driver is sql (the default: tables in surel's own database that Dovecot and
-	// Postfix read) or zimbra (the SOAP Admin API).
+	// Postfix read), zimbra (the SOAP Admin API) or cpanel (cPanel's UAPI, for shared
+	// hosting).
 	Driver string `yaml:"driver"`
 	// PasswordScheme is the hash the sql driver writes: ARGON2ID (default) or BLF-CRYPT.
 	PasswordScheme string       `yaml:"password_scheme"`
 	Zimbra         ZimbraServer `yaml:"zimbra"`
+	CPanel         CPanelServer `yaml:"cpanel"`
 	// IMAPAddr is where the account test logs in: host:port (STARTTLS when offered, TLS
 	// on 993), imap://host:port or imaps://host:port. Empty leaves the test to staff.
 	IMAPAddr string `yaml:"imap_addr"`
@@ -111,6 +113,18 @@ type ZimbraServer struct {
 	// owner (a NIP), read when listing the domain; empty is employeeNumber.
 	OwnerAttribute string `yaml:"owner_attribute"`
 	TLS            `yaml:",inline"`
+}
+
+// CPanelServer is a cPanel account reached through UAPI with an API token.
+type CPanelServer struct {
+	// URL is cPanel's service: https://host.example.co.id:2083.
+	URL string `yaml:"url"`
+	// User is the cPanel account's user name; Token an API token of it (cPanel »
+	// Security » Manage API Tokens), or TokenFile a file holding it.
+	User      string `yaml:"user"`
+	Token     string `yaml:"token"`
+	TokenFile string `yaml:"token_file"` // read at start; sets Token
+	TLS       `yaml:",inline"`
 }
 
 // TLS adjusts the check of a mail server's certificate, for the common self-signed one.
@@ -352,9 +366,9 @@ func checkMailServer(where string, m *MailServer) []error {
 	switch m.Driver {
 	case "":
 		m.Driver = "sql"
-	case "sql", "zimbra":
+	case "sql", "zimbra", "cpanel":
 	default:
-		errs = append(errs, fmt.Errorf("%s.driver: want sql or zimbra, got %q", where, m.Driver))
+		errs = append(errs, fmt.Errorf("%s.driver: want sql, zimbra or cpanel, got %q", where, m.Driver))
 	}
 	switch m.PasswordScheme {
 	case "":
@@ -378,6 +392,16 @@ func checkMailServer(where string, m *MailServer) []error {
 		}
 		errs = append(errs, readSecret(where+".zimbra.admin_password", &z.AdminPassword, z.AdminPasswordFile)...)
 		errs = append(errs, z.TLS.check(where+".zimbra")...)
+	case "cpanel":
+		c := &m.CPanel
+		if u, err := url.Parse(c.URL); err != nil || u.Scheme != "https" || u.Host == "" || (u.Path != "" && u.Path != "/") {
+			errs = append(errs, fmt.Errorf("%s.cpanel.url: want cPanel's address, https://host:2083, got %q", where, c.URL))
+		}
+		if c.User == "" {
+			errs = append(errs, fmt.Errorf("%s.cpanel.user: required (the cPanel account's user name)", where))
+		}
+		errs = append(errs, readSecret(where+".cpanel.token", &c.Token, c.TokenFile)...)
+		errs = append(errs, c.TLS.check(where+".cpanel")...)
 	}
 	if m.WebmailURL != "" {
 		if u, err := url.Parse(m.WebmailURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -409,8 +433,8 @@ func checkMailServer(where string, m *MailServer) []error {
 	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes > l.TotalQuotaBytes {
 		errs = append(errs, fmt.Errorf("%s.limits.default_quota: %s is more than total_quota %s", where, l.DefaultQuota, l.TotalQuota))
 	}
-	// Zimbra says what its class of service gives a new mailbox; Dovecot's quota_rule
-	// is out of surel's sight.
+	// Zimbra says what its class of service gives a new mailbox and cPanel its default
+	// quota; Dovecot's quota_rule is out of surel's sight.
 	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes == 0 && m.Driver == "sql" {
 		errs = append(errs, fmt.Errorf("%s.limits.default_quota: required with total_quota for driver sql (a mailbox without quota gets Dovecot's quota_rule, which cannot be counted against total_quota)", where))
 	}

@@ -99,6 +99,12 @@ func TestMailServer(t *testing.T) {
   - slug: siantar
     name: Diskominfo Kota Pematangsiantar
     mail_domain: pematangsiantarkota.go.id
+  - slug: maju
+    name: Desa Maju
+    mail_domain: desamaju.id
+    mail_server:
+      driver: cpanel
+      cpanel: {url: "https://host.example.co.id:2083", user: desamaju, token_file: `+pwFile+`}
 `), 0o600)
 	c, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": good}))
 	if err != nil {
@@ -117,7 +123,9 @@ func TestMailServer(t *testing.T) {
 	if d := c.Tenants[1].Mail; d.Driver != "sql" || d.PasswordScheme != "ARGON2ID" {
 		t.Fatalf("defaults %+v", d)
 	}
-
+	if cp := c.Tenants[2].Mail; cp.Driver != "cpanel" || cp.CPanel.Token != "rahasia" || cp.CPanel.User != "desamaju" {
+		t.Fatalf("cpanel %+v", cp)
+	}
 	if d, _ := Load(env(map[string]string{"SUREL_DATA_DIR": dir})); d.Tenants[0].Mail.Driver != "sql" {
 		t.Fatalf("built-in tenant %+v", d.Tenants[0].Mail)
 	}
@@ -141,6 +149,12 @@ func TestMailServer(t *testing.T) {
       driver: zimbra
       zimbra: {url: "mail.b.go.id", admin_password: x, admin_password_file: /nonexistent, tls_server_name: "10.0.0.1:7071"}
       limits: {total_quota: 1G, default_quota: 2G}
+  - slug: c
+    name: C
+    mail_domain: c.go.id
+    mail_server:
+      driver: cpanel
+      cpanel: {url: "http://c.go.id:2083/execute"}
   - slug: d
     name: D
     mail_domain: d.go.id
@@ -155,7 +169,8 @@ func TestMailServer(t *testing.T) {
 		"tenants[1].mail_server.zimbra.url", "tenants[1].mail_server.zimbra.admin_user",
 		"tenants[1].mail_server.zimbra.admin_password_file", "tenants[1].mail_server.limits.default_quota: 2G is more",
 		"tenants[1].mail_server.zimbra.tls_server_name",
-		"tenants[2].mail_server.limits.default_quota: required with total_quota",
+		"tenants[2].mail_server.cpanel.url", "tenants[2].mail_server.cpanel.user", "tenants[2].mail_server.cpanel.token: required",
+		"tenants[3].mail_server.limits.default_quota: required with total_quota",
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)

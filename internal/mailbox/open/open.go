@@ -15,6 +15,7 @@ import (
 
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/cpanel"
 	"github.com/surel-id/surel/internal/mailbox/sqlmail"
 	"github.com/surel-id/surel/internal/mailbox/zimbra"
 	"github.com/surel-id/surel/internal/passwd"
@@ -27,7 +28,7 @@ var ErrNoTest = errors.New("mailbox: no imap_addr configured, the account test i
 
 // Open returns the mail server of tenant t. db and dialect are surel's own database
 // (store.DB(), store.Dialect()), used by the sql driver, which also makes sure the
-// tenant's mail_domain is served. hasher makes the sql driver's ARGON2ID hashes; nil is
+// tenant's mail_domain is served, and by the cpanel driver for its owner marks. hasher makes the sql driver's ARGON2ID hashes; nil is
 // passwd.Default (share the portal's Hasher to share its CPU bound).
 func Open(ctx context.Context, t config.Tenant, db *sql.DB, dialect store.Dialect, hasher *passwd.Hasher) (mailbox.Server, error) {
 	m := t.Mail
@@ -58,6 +59,23 @@ func Open(ctx context.Context, t config.Tenant, db *sql.DB, dialect store.Dialec
 			COS:            m.Zimbra.COS,
 			OwnerAttribute: m.Zimbra.OwnerAttribute,
 			HTTPClient:     hc,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)
+		}
+		return s, nil
+	case "cpanel":
+		hc, err := httpClient(m.CPanel.TLS)
+		if err != nil {
+			return nil, fmt.Errorf("tenant %s: mail_server.cpanel.ca_file: %w", t.Slug, err)
+		}
+		s, err := cpanel.New(cpanel.Options{
+			URL:          m.CPanel.URL,
+			User:         m.CPanel.User,
+			Token:        m.CPanel.Token,
+			Owners:       sqlmail.NewOwners(db, dialect, nil),
+			DefaultQuota: m.Limits.DefaultQuotaBytes,
+			HTTPClient:   hc,
 		})
 		if err != nil {
 			return nil, fmt.Errorf("tenant %s: %w", t.Slug, err)

@@ -12,6 +12,7 @@ import (
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/cpanel/cpanelfake"
 	"github.com/surel-id/surel/internal/mailbox/open"
 	"github.com/surel-id/surel/internal/mailbox/zimbra/zimbrafake"
 	"github.com/surel-id/surel/internal/passwd"
@@ -76,6 +77,39 @@ func TestZimbraTLS(t *testing.T) {
 	if _, err := s.Get(ctx, "x@b.go.id"); err == nil || !strings.Contains(err.Error(), "certificate") {
 		t.Fatalf("without the CA: %v", err)
 	}
+}
+
+// The cpanel driver keeps its owner marks in surel's database.
+func TestCPanel(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := cpanelfake.Start(t, "desamaju.id")
+		ca := filepath.Join(t.TempDir(), "ca.pem")
+		os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cpanelCert(t, f)}), 0o600)
+		tenant := config.Tenant{Slug: "maju", MailDomain: "desamaju.id", Mail: config.MailServer{Driver: "cpanel",
+			CPanel: config.CPanelServer{URL: f.URL, User: "desa", Token: "TOKEN123", TLS: config.TLS{CAFile: ca}}}}
+		s, err := open.Open(ctx, tenant, st.DB(), st.Dialect(), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Create(ctx, mailbox.New{Address: "kades@desamaju.id", Password: "Kuat123456789", Owner: "request:1"}); err != nil {
+			t.Fatal(err)
+		}
+		if in, err := s.Get(ctx, "kades@desamaju.id"); err != nil || in.Owner != "request:1" {
+			t.Fatalf("%+v %v", in, err)
+		}
+	})
+}
+
+// cpanelCert is the fake's self-signed certificate, as the server presents it.
+func cpanelCert(t *testing.T, f *cpanelfake.Server) []byte {
+	t.Helper()
+	res, err := f.Client.Get(f.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.TLS.PeerCertificates[0].Raw
 }
 
 func TestAccountTestNeedsAddress(t *testing.T) {
