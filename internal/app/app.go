@@ -127,7 +127,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	srv.Workflow, srv.Audit, srv.AuditLog = engine, st, engine.Audit
+	srv.Workflow = engine
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

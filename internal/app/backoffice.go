@@ -32,8 +32,7 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 		return nil, err
 	}
 	rec := &audit.Recorder{Store: st}
-	requests.Audit = rec
-	staffs.Audit = rec
+	requests.Audit, staffs.Audit, book.Audit = rec, rec, rec
 	return &workflow.Engine{Store: st, Book: book, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
 		Mailboxes: func(id int64) (workflow.MailServer, error) {
 			ms, ok := servers[id]
@@ -42,7 +41,7 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 			}
 			return ms, nil
 		},
-		NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
+		Portal: staffs.Accounts.Hasher, NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
 }
 
 // mailServers opens each tenant's mail server as configured (by default the sql driver

@@ -454,17 +454,9 @@ func (s *Service) removeFiles(ctx context.Context, files []File) {
 
 // File finds a document of u's request; anyone else's is not found.
 func (s *Service) File(ctx context.Context, u account.User, requestID, fileID int64) (File, error) {
-	if _, err := s.Get(ctx, u, requestID); err != nil {
-		return File{}, err
-	}
-	files, err := s.Store.FilesOf(ctx, requestID)
+	r, err := s.Get(ctx, u, requestID)
 	if err != nil {
 		return File{}, err
 	}
-	for _, f := range files {
-		if f.ID == fileID {
-			return f, nil
-		}
-	}
-	return File{}, errs.New(errs.NotFound, "error.not_found")
+	return s.Document(ctx, r, fileID)
 }

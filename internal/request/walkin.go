@@ -181,6 +181,20 @@ func (s *Service) checkDesk(ctx context.Context, r *Request, k Kind, a Applicant
 	return *r, k, fs.Err()
 }
 
+// WalkInCorrection is the note a front-desk request was returned with, while it waits for
+// the front desk to enter its correction (CorrectWalkIn); Conflict for any other request.
+func (s *Service) WalkInCorrection(ctx context.Context, r Request) (string, error) {
+	steps, err := s.Store.StepsOf(ctx, r.ID)
+	if err != nil {
+		return "", fmt.Errorf("walk-in correction of %d: %w", r.ID, err)
+	}
+	st, ok := Running(steps)
+	if r.Channel != ChannelLoket || r.Status != Returned || !ok || st.Kind != KindCorrection {
+		return "", errs.New(errs.Conflict, "request.not_editable")
+	}
+	return st.Note, nil
+}
+
 // CorrectWalkIn enters the correction of a front-desk request that staff returned: the
 // desk reached the applicant (u) and brings the corrected applicant data, values and
 // documents. files replace the stored document of the same field; a field without a new

@@ -9,12 +9,15 @@ import (
 	"sync"
 	"time"
 
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 )
 
 // Store keeps each tenant's own SOP and holiday table. The Book reads and writes through
-// it; internal/store implements it.
+// it; internal/store implements it. Methods called with the ctx given to Tx's fn run in
+// that transaction.
 type Store interface {
+	Tx(ctx context.Context, fn func(ctx context.Context) error) error
 	// TenantSOP is the tenant's own SOP as YAML; an error wrapping errs.ErrNotFound when
 	// the tenant follows its preset.
 	TenantSOP(ctx context.Context, tenantID int64) ([]byte, error)
@@ -71,7 +74,9 @@ type TenantRef struct {
 	Preset string
 }
 
-func (t TenantRef) preset() string {
+// PresetSlug is the slug of the preset the tenant's configuration names, kominfo (the
+// national SOP) when it names none: what the tenant follows until it stores its own.
+func (t TenantRef) PresetSlug() string {
 	if t.Preset == "" {
 		return "kominfo"
 	}
@@ -93,7 +98,9 @@ type Book struct {
 	// National is the holiday table used until a tenant edits its own; nil means
 	// DefaultHolidays.
 	National map[Date]string
-	Now      func() time.Time
+	// Audit records each edit, with the edit, in its transaction; nil records nothing.
+	Audit audit.Writer
+	Now   func() time.Time
 
 	mu    sync.Mutex
 	cache map[int64]resolved
@@ -153,9 +160,9 @@ func (b *Book) definition(ctx context.Context, t TenantRef) (Definition, error) 
 			return Definition{}, fmt.Errorf("sop book: tenant %d: %w", t.ID, err)
 		}
 	}
-	def, ok := Preset(t.preset())
+	def, ok := Preset(t.PresetSlug())
 	if !ok {
-		return def, fmt.Errorf("sop book: no SOP preset %q", t.preset())
+		return def, fmt.Errorf("sop book: no SOP preset %q", t.PresetSlug())
 	}
 	return def, nil
 }
@@ -200,9 +207,9 @@ func (b *Book) Source(ctx context.Context, t TenantRef) (yaml []byte, custom boo
 			return nil, false, fmt.Errorf("sop book: tenant %d: %w", t.ID, err)
 		}
 	}
-	data, ok := PresetYAML(t.preset())
+	data, ok := PresetYAML(t.PresetSlug())
 	if !ok {
-		return nil, false, fmt.Errorf("sop book: no SOP preset %q", t.preset())
+		return nil, false, fmt.Errorf("sop book: no SOP preset %q", t.PresetSlug())
 	}
 	return data, false, nil
 }
@@ -214,51 +221,104 @@ func PresetYAML(slug string) ([]byte, bool) {
 }
 
 // SaveSOP checks yaml with Load (errors name the file tenant-<slug>.yaml, the line and
-// the rule; see Problems) and stores it as the tenant's SOP.
-func (b *Book) SaveSOP(ctx context.Context, t TenantRef, yaml []byte, by int64) (Definition, error) {
+// the rule; see Problems) and stores it as the tenant's SOP, by by, with its audit entry
+// (sop.save) in the same transaction.
+func (b *Book) SaveSOP(ctx context.Context, t TenantRef, yaml []byte, by audit.Actor) (Definition, error) {
 	def, err := Load(t.FileName(), yaml)
 	if err != nil {
 		return Definition{}, err
 	}
-	if err := b.checkInUse(ctx, t, def); err != nil {
+	err = b.Store.Tx(ctx, func(ctx context.Context) error {
+		if err := b.checkInUse(ctx, t, def); err != nil {
+			return err
+		}
+		if err := b.Store.SaveTenantSOP(ctx, t.ID, yaml, by.ID, b.now()); err != nil {
+			return fmt.Errorf("sop book: save: %w", err)
+		}
+		return b.record(ctx, t, by, "sop.save", def.Name)
+	})
+	if err != nil {
 		return Definition{}, err
-	}
-	if err := b.Store.SaveTenantSOP(ctx, t.ID, yaml, by, b.now()); err != nil {
-		return Definition{}, fmt.Errorf("sop book: save: %w", err)
 	}
 	b.Forget(t.ID)
 	return def, nil
 }
 
-// ResetSOP returns the tenant to its preset.
-func (b *Book) ResetSOP(ctx context.Context, t TenantRef, by int64) error {
-	if def, ok := Preset(t.preset()); ok {
-		if err := b.checkInUse(ctx, t, def); err != nil {
-			return err
+// ResetSOP returns the tenant to its preset, by by, with its audit entry (sop.reset).
+func (b *Book) ResetSOP(ctx context.Context, t TenantRef, by audit.Actor) error {
+	err := b.Store.Tx(ctx, func(ctx context.Context) error {
+		if def, ok := Preset(t.PresetSlug()); ok {
+			if err := b.checkInUse(ctx, t, def); err != nil {
+				return err
+			}
 		}
-	}
-	if err := b.Store.SaveTenantSOP(ctx, t.ID, nil, by, b.now()); err != nil {
-		return fmt.Errorf("sop book: reset: %w", err)
+		if err := b.Store.SaveTenantSOP(ctx, t.ID, nil, by.ID, b.now()); err != nil {
+			return fmt.Errorf("sop book: reset: %w", err)
+		}
+		return b.record(ctx, t, by, "sop.reset", t.PresetSlug())
+	})
+	if err != nil {
+		return err
 	}
 	b.Forget(t.ID)
 	return nil
 }
 
-// EditHolidays applies edit to the tenant's holiday table (the national one on the
-// first edit, which the tenant's own table then replaces) and stores the result. Two
-// admins editing at the same instant: the later save wins.
-func (b *Book) EditHolidays(ctx context.Context, t TenantRef, by int64, edit func(map[Date]string)) error {
-	hs, _, err := b.Holidays(ctx, t)
+// AddHoliday puts h in the tenant's holiday table (holiday.add), replacing the name of a
+// holiday on that date.
+func (b *Book) AddHoliday(ctx context.Context, t TenantRef, by audit.Actor, h Holiday) error {
+	return b.editHolidays(ctx, t, by, "holiday.add", h.Date.String()+" "+h.Name, func(m map[Date]string) { m[h.Date] = h.Name })
+}
+
+// DeleteHoliday takes the date d out of the tenant's holiday table (holiday.delete): it
+// becomes a working day if its weekday is.
+func (b *Book) DeleteHoliday(ctx context.Context, t TenantRef, by audit.Actor, d Date) error {
+	return b.editHolidays(ctx, t, by, "holiday.delete", d.String(), func(m map[Date]string) { delete(m, d) })
+}
+
+// ImportHolidays adds an imported table to the tenant's (holiday.import); replace drops
+// the rows the import does not have.
+func (b *Book) ImportHolidays(ctx context.Context, t TenantRef, by audit.Actor, hs []Holiday, replace bool) error {
+	return b.editHolidays(ctx, t, by, "holiday.import", fmt.Sprintf("%d rows, replace=%v", len(hs), replace), func(m map[Date]string) {
+		if replace {
+			clear(m)
+		}
+		for _, h := range hs {
+			m[h.Date] = h.Name
+		}
+	})
+}
+
+// editHolidays applies edit to the tenant's holiday table (the national one on the first
+// edit, which the tenant's own table then replaces) and stores the result with its audit
+// entry, in one transaction. Two admins editing at the same instant: the later save wins.
+func (b *Book) editHolidays(ctx context.Context, t TenantRef, by audit.Actor, action, detail string, edit func(map[Date]string)) error {
+	err := b.Store.Tx(ctx, func(ctx context.Context) error {
+		hs, _, err := b.Holidays(ctx, t)
+		if err != nil {
+			return err
+		}
+		m := HolidayMap(hs)
+		edit(m)
+		if err := b.Store.SaveTenantHolidays(ctx, t.ID, HolidayList(m), by.ID, b.now()); err != nil {
+			return fmt.Errorf("sop book: holidays: %w", err)
+		}
+		return b.record(ctx, t, by, action, detail)
+	})
 	if err != nil {
 		return err
 	}
-	m := HolidayMap(hs)
-	edit(m)
-	if err := b.Store.SaveTenantHolidays(ctx, t.ID, HolidayList(m), by, b.now()); err != nil {
-		return fmt.Errorf("sop book: holidays: %w", err)
-	}
 	b.Forget(t.ID)
 	return nil
+}
+
+// record writes an edit of the tenant's SOP or calendar to the audit trail, in the
+// caller's transaction.
+func (b *Book) record(ctx context.Context, t TenantRef, by audit.Actor, action, detail string) error {
+	if b.Audit == nil {
+		return nil
+	}
+	return b.Audit.Record(ctx, by.Entry(t.ID, action, "tenant:"+t.Slug, detail))
 }
 
 // Forget drops the tenant's cached SOP and calendar, so the next Workflow reads them

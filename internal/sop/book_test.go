@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 )
 
@@ -53,6 +54,17 @@ func (m *memStore) SaveTenantHolidays(_ context.Context, id int64, hs []Holiday,
 	return nil
 }
 
+// Tx runs fn: the memory store has no transactions (each method locks on its own).
+func (m *memStore) Tx(ctx context.Context, fn func(ctx context.Context) error) error { return fn(ctx) }
+
+// memAudit keeps the entries recorded, in order.
+type memAudit struct{ entries []audit.Entry }
+
+func (m *memAudit) Record(_ context.Context, e audit.Entry) error {
+	m.entries = append(m.entries, e)
+	return nil
+}
+
 func newMem() *memStore {
 	return &memStore{sops: map[int64][]byte{}, holidays: map[int64][]Holiday{}}
 }
@@ -60,7 +72,9 @@ func newMem() *memStore {
 func TestBook(t *testing.T) {
 	ctx := context.Background()
 	st := newMem()
-	b := &Book{Store: st}
+	trail := &memAudit{}
+	b := &Book{Store: st, Audit: trail}
+	admin := audit.Staff(7, "Admin Kaltim", "tenant_admin")
 	kaltim := TenantRef{ID: 1, Slug: "kaltim", Preset: "kaltim"}
 	national := TenantRef{ID: 2, Slug: "pusat"}
 
@@ -86,7 +100,7 @@ func TestBook(t *testing.T) {
 
 	// A bad SOP is refused with the tenant's file name, the line and the rule.
 	bad := strings.Replace(string(mustPreset(t, "palangkaraya")), "role: kepala_seksi", "role: lurah", 1)
-	_, err = b.SaveSOP(ctx, kaltim, []byte(bad), 7)
+	_, err = b.SaveSOP(ctx, kaltim, []byte(bad), admin)
 	ps := Problems(err)
 	if len(ps) == 0 || ps[0].File != "tenant-kaltim.yaml" || ps[0].Line == 0 || ps[0].Rule != "role.unknown" {
 		t.Fatalf("bad SOP: %v", err)
@@ -97,7 +111,7 @@ func TestBook(t *testing.T) {
 
 	// A good one replaces the preset at once (the cache is forgotten).
 	good := mustPreset(t, "palangkaraya")
-	if _, err := b.SaveSOP(ctx, kaltim, good, 7); err != nil {
+	if _, err := b.SaveSOP(ctx, kaltim, good, admin); err != nil {
 		t.Fatal(err)
 	}
 	def, cal, err = b.Workflow(ctx, kaltim)
@@ -119,7 +133,7 @@ func TestBook(t *testing.T) {
 	}
 
 	// Back to the preset.
-	if err := b.ResetSOP(ctx, kaltim, 7); err != nil {
+	if err := b.ResetSOP(ctx, kaltim, admin); err != nil {
 		t.Fatal(err)
 	}
 	if def, _, _ := b.Workflow(ctx, kaltim); def.Slug != "kaltim" {
@@ -128,11 +142,10 @@ func TestBook(t *testing.T) {
 
 	// The first holiday edit starts from the national table; from then on the tenant's
 	// table is the truth.
-	err = b.EditHolidays(ctx, kaltim, 7, func(m map[Date]string) {
-		delete(m, Date{2026, 8, 17})
-		m[Date{2026, 1, 9}] = "HUT Provinsi"
-	})
-	if err != nil {
+	if err := b.DeleteHoliday(ctx, kaltim, admin, Date{2026, 8, 17}); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.AddHoliday(ctx, kaltim, admin, Holiday{Date{2026, 1, 9}, "HUT Provinsi"}); err != nil {
 		t.Fatal(err)
 	}
 	hs, edited, err := b.Holidays(ctx, kaltim)
@@ -145,6 +158,17 @@ func TestBook(t *testing.T) {
 	}
 	if _, cal, _ := b.Workflow(ctx, national); cal.Holidays[Date{2026, 1, 9}] != "" {
 		t.Error("another tenant's calendar changed")
+	}
+	// Each edit is in the trail, by its author, on the tenant; the refused one is not.
+	var got []string
+	for _, e := range trail.entries {
+		if e.Actor != "staff:7" || e.TenantID != 1 || e.Object != "tenant:kaltim" {
+			t.Errorf("entry %+v", e)
+		}
+		got = append(got, e.Action+" "+e.Detail)
+	}
+	if want := []string{"sop.save " + def.Name, "sop.reset kaltim", "holiday.delete 2026-08-17", "holiday.add 2026-01-09 HUT Provinsi"}; strings.Join(got, "|") != strings.Join(want, "|") {
+		t.Errorf("trail %q, want %q", got, want)
 	}
 }
 

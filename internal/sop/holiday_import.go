@@ -67,10 +67,10 @@ func ParseHolidayDate(s string) (Date, error) {
 // date as ParseHolidayDate reads it. A header row (date/tanggal), blank lines, lines
 // starting with # and a UTF-8 byte order mark are skipped; a file whose first row uses
 // ";" (a spreadsheet in the Indonesian locale) is read with ";" as the separator. Every
-// bad row is reported with its line number, joined. The result is in date order, two
-// rows for one date joined as one holiday.
-func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
-	data, err := readText(r)
+// bad row is reported, joined, as an *Error naming file, the line and the rule (see
+// Problems). The result is in date order, two rows for one date joined as one holiday.
+func ParseHolidaysCSV(file string, r io.Reader) ([]Holiday, error) {
+	data, err := readText(file, r)
 	if err != nil {
 		return nil, err
 	}
@@ -92,7 +92,7 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
-				errs = append(errs, fmt.Errorf("holidays: line %d: %v", pe.Line, pe.Err))
+				errs = append(errs, problem(file, pe.Line, "csv.syntax", "%v", pe.Err))
 				break // the reader cannot resync after a quoting error
 			}
 			return nil, fmt.Errorf("holidays: %w", err)
@@ -102,21 +102,12 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 		if first && (head == "date" || head == "tanggal") {
 			continue
 		}
-		if len(rec) < 2 || (len(rec) > 2 && strings.Join(rec[2:], "") != "") {
-			errs = append(errs, fmt.Errorf("holidays: line %d: want date,name, got %d fields", line, len(rec)))
+		h, p := csvHoliday(file, line, rec)
+		if p != nil {
+			errs = append(errs, p)
 			continue
 		}
-		d, err := ParseHolidayDate(rec[0])
-		if err != nil {
-			errs = append(errs, fmt.Errorf("holidays: line %d: %w", line, err))
-			continue
-		}
-		name, err := holidayName(rec[1])
-		if err != nil {
-			errs = append(errs, fmt.Errorf("holidays: line %d: %s: %w", line, d, err))
-			continue
-		}
-		merge(out, map[Date]string{d: name})
+		merge(out, map[Date]string{h.Date: h.Name})
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
@@ -124,15 +115,31 @@ func ParseHolidaysCSV(r io.Reader) ([]Holiday, error) {
 	return HolidayList(out), nil
 }
 
+// csvHoliday reads one row of a holiday table, or says what is wrong with it.
+func csvHoliday(file string, line int, rec []string) (Holiday, *Error) {
+	if len(rec) < 2 || (len(rec) > 2 && strings.Join(rec[2:], "") != "") {
+		return Holiday{}, problem(file, line, "holiday.fields", "want date,name, got %d fields", len(rec))
+	}
+	d, err := ParseHolidayDate(rec[0])
+	if err != nil {
+		return Holiday{}, problem(file, line, "holiday.date", "%v", err)
+	}
+	name, err := holidayName(rec[1])
+	if err != nil {
+		return Holiday{}, problem(file, line, "holiday.name", "%s: %v", d, err)
+	}
+	return Holiday{d, name}, nil
+}
+
 // readText reads an uploaded holiday file: UTF-8, a byte order mark dropped.
-func readText(r io.Reader) ([]byte, error) {
+func readText(file string, r io.Reader) ([]byte, error) {
 	data, err := io.ReadAll(r)
 	if err != nil {
 		return nil, fmt.Errorf("holidays: %w", err)
 	}
 	data = bytes.TrimPrefix(data, []byte("\uFEFF"))
 	if !utf8.Valid(data) {
-		return nil, errors.New("holidays: the file is not UTF-8 text")
+		return nil, problem(file, 0, "text.utf8", "the file is not UTF-8 text")
 	}
 	return data, nil
 }
@@ -177,24 +184,18 @@ func CheckHoliday(h Holiday) (Holiday, error) {
 }
 
 // ParseICal reads the all-day events of an iCalendar file (RFC 5545) as holidays, as
-// HolidaysFromICS does (folded lines, DTSTART;VALUE=DATE or a bare date, DTEND
-// exclusive, DURATION in days or weeks, errors with line numbers), and gives them in
-// date order. Components nested in an event (VALARM) are skipped, so a reminder's
-// SUMMARY does not rename the holiday.
-func ParseICal(r io.Reader) ([]Holiday, error) {
-	data, err := readText(r)
+// readICS does (folded lines, DTSTART;VALUE=DATE or a bare date, DTEND exclusive,
+// DURATION in days or weeks, problems with their lines), and gives them in date order.
+// Components nested in an event (VALARM) are skipped, so a reminder's SUMMARY does not
+// rename the holiday.
+func ParseICal(file string, r io.Reader) ([]Holiday, error) {
+	data, err := readText(file, r)
 	if err != nil {
 		return nil, err
 	}
-	m, err := HolidaysFromICS(bytes.NewReader(blankNested(data)))
+	m, err := readICS(file, bytes.NewReader(blankNested(data)))
 	if err != nil {
 		return nil, err
-	}
-	for d, name := range m {
-		if name, err = holidayName(name); err != nil {
-			return nil, fmt.Errorf("holidays: %s: %w", d, err)
-		}
-		m[d] = name
 	}
 	return HolidayList(m), nil
 }

@@ -6,7 +6,7 @@ import (
 )
 
 func TestParseHolidaysCSV(t *testing.T) {
-	hs, err := ParseHolidaysCSV(strings.NewReader("\uFEFFTanggal,Nama\n# komentar\n17-08-2026,Hari Kemerdekaan\n\n2026-01-01, Tahun Baru\n25/12/2026,\"Natal, Hari Raya\"\n1/5/2026,Hari Buruh\n17/08/2026,Upacara\n"))
+	hs, err := ParseHolidaysCSV("libur.csv", strings.NewReader("\uFEFFTanggal,Nama\n# komentar\n17-08-2026,Hari Kemerdekaan\n\n2026-01-01, Tahun Baru\n25/12/2026,\"Natal, Hari Raya\"\n1/5/2026,Hari Buruh\n17/08/2026,Upacara\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -26,35 +26,29 @@ func TestParseHolidaysCSV(t *testing.T) {
 	}
 
 	// A spreadsheet saved in the Indonesian locale separates with ";".
-	hs, err = ParseHolidaysCSV(strings.NewReader("tanggal;nama\r\n17/08/2026;Hari Kemerdekaan\r\n"))
+	hs, err = ParseHolidaysCSV("libur.csv", strings.NewReader("tanggal;nama\r\n17/08/2026;Hari Kemerdekaan\r\n"))
 	if err != nil || len(hs) != 1 || hs[0].Name != "Hari Kemerdekaan" {
 		t.Fatalf("semicolons: %v %v", hs, err)
 	}
 
-	_, err = ParseHolidaysCSV(strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n32/01/2026,x\n2026-03-03,a,b\n2026-03-04,a\x01b\n"))
-	for _, want := range []string{"line 2: date \"2026-02-30\"", "line 3: want date,name", "line 4: 2026-03-02: empty name",
-		"line 5: date \"32/01/2026\"", "line 6: want date,name, got 3", "line 7: 2026-03-04: control character"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v, want %q", err, want)
-		}
-	}
+	_, err = ParseHolidaysCSV("libur.csv", strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n32/01/2026,x\n2026-03-03,a,b\n2026-03-04,a\x01b\n"))
+	wantProblems(t, err, "libur.csv", problemWant{2, "holiday.date", `date "2026-02-30"`}, problemWant{3, "holiday.fields", "want date,name"},
+		problemWant{4, "holiday.name", "2026-03-02: empty name"}, problemWant{5, "holiday.date", `date "32/01/2026"`},
+		problemWant{6, "holiday.fields", "want date,name, got 3"}, problemWant{7, "holiday.name", "2026-03-04: control character"})
 	// A trailing empty column (spreadsheets add them) is not an error.
-	if hs, err := ParseHolidaysCSV(strings.NewReader("2026-03-03,Nyepi,,\n")); err != nil || len(hs) != 1 {
+	if hs, err := ParseHolidaysCSV("libur.csv", strings.NewReader("2026-03-03,Nyepi,,\n")); err != nil || len(hs) != 1 {
 		t.Errorf("trailing empty columns: %v %v", hs, err)
 	}
-	if _, err := ParseHolidaysCSV(strings.NewReader("2026-03-03,\"Nyepi\n")); err == nil || !strings.Contains(err.Error(), "line 1") {
-		t.Errorf("open quote: %v", err)
-	}
-	if _, err := ParseHolidaysCSV(strings.NewReader("2026-03-03,\xff\xfe\n")); err == nil || !strings.Contains(err.Error(), "UTF-8") {
-		t.Errorf("binary: %v", err)
-	}
-	if hs, err := ParseHolidaysCSV(strings.NewReader("")); err != nil || len(hs) != 0 {
+	_, err = ParseHolidaysCSV("libur.csv", strings.NewReader("2026-03-03,\"Nyepi\n"))
+	wantProblems(t, err, "libur.csv", problemWant{1, "csv.syntax", "quote"})
+	_, err = ParseHolidaysCSV("libur.csv", strings.NewReader("2026-03-03,\xff\xfe\n"))
+	wantProblems(t, err, "libur.csv", problemWant{0, "text.utf8", "UTF-8"})
+	if hs, err := ParseHolidaysCSV("libur.csv", strings.NewReader("")); err != nil || len(hs) != 0 {
 		t.Errorf("empty file: %v %v", hs, err)
 	}
 	long := strings.Repeat("x", MaxHolidayName+1)
-	if _, err := ParseHolidaysCSV(strings.NewReader("2026-03-03," + long)); err == nil || !strings.Contains(err.Error(), "longer") {
-		t.Errorf("long name: %v", err)
-	}
+	_, err = ParseHolidaysCSV("libur.csv", strings.NewReader("2026-03-03,"+long))
+	wantProblems(t, err, "libur.csv", problemWant{1, "holiday.name", "longer"})
 }
 
 func TestParseICal(t *testing.T) {
@@ -75,7 +69,7 @@ func TestParseICal(t *testing.T) {
 		"  Baru\r\n" +
 		"END:VEVENT\r\n" +
 		"END:VCALENDAR\r\n"
-	hs, err := ParseICal(strings.NewReader(ics))
+	hs, err := ParseICal("libur.ics", strings.NewReader(ics))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -89,14 +83,10 @@ func TestParseICal(t *testing.T) {
 		}
 	}
 	// Line numbers survive the skipped alarm.
-	_, err = ParseICal(strings.NewReader("BEGIN:VEVENT\nBEGIN:VALARM\nTRIGGER:-PT1H\nEND:VALARM\nDTSTART;VALUE=DATE:2026XX01\nEND:VEVENT\n"))
-	if err == nil || !strings.Contains(err.Error(), "line 5: DTSTART") {
-		t.Errorf("error %v, want line 5", err)
-	}
-	if _, err := ParseICal(strings.NewReader("BEGIN:VEVENT\nDTSTART:20260817T080000Z\nSUMMARY:Upacara\nEND:VEVENT\n")); err == nil ||
-		!strings.Contains(err.Error(), "line 1: event \"Upacara\" has a time of day") {
-		t.Errorf("timed event: %v", err)
-	}
+	_, err = ParseICal("libur.ics", strings.NewReader("BEGIN:VEVENT\nBEGIN:VALARM\nTRIGGER:-PT1H\nEND:VALARM\nDTSTART;VALUE=DATE:2026XX01\nEND:VEVENT\n"))
+	wantProblems(t, err, "libur.ics", problemWant{5, "ics.date", "DTSTART"})
+	_, err = ParseICal("libur.ics", strings.NewReader("BEGIN:VEVENT\nDTSTART:20260817T080000Z\nSUMMARY:Upacara\nEND:VEVENT\n"))
+	wantProblems(t, err, "libur.ics", problemWant{1, "ics.timed", `event "Upacara" has a time of day`})
 }
 
 // The parsers never panic, and what they accept is a clean table.
@@ -105,7 +95,7 @@ func FuzzParseHolidaysCSV(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		hs, err := ParseHolidaysCSV(strings.NewReader(s))
+		hs, err := ParseHolidaysCSV("libur.csv", strings.NewReader(s))
 		if err != nil {
 			return
 		}
@@ -120,7 +110,7 @@ func FuzzParseICal(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		hs, err := ParseICal(strings.NewReader(s))
+		hs, err := ParseICal("libur.ics", strings.NewReader(s))
 		if err != nil {
 			return
 		}

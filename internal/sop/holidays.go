@@ -26,7 +26,7 @@ func DefaultHolidays() map[Date]string {
 		if err != nil {
 			panic(err)
 		}
-		hs, err := ParseHolidaysCSV(bytes.NewReader(data))
+		hs, err := ParseHolidaysCSV("holidays/"+e.Name(), bytes.NewReader(data))
 		if err != nil {
 			panic(fmt.Sprintf("sop: embedded %s: %v", e.Name(), err)) // caught by the tests
 		}
@@ -44,91 +44,124 @@ func merge(dst, src map[Date]string) {
 	}
 }
 
-// HolidaysFromICS reads the all-day events of an iCalendar file (RFC 5545) as holidays:
-// each VEVENT's DTSTART;VALUE=DATE (or a bare 8-digit date) is a holiday named by its
-// SUMMARY; a DTEND (exclusive, as the RFC says) or a DURATION of whole days/weeks extends
-// it over several days. Events with a time of day are not holidays and are reported as
-// errors, as is an event without DTSTART. Recurrence rules are not expanded.
-func HolidaysFromICS(r io.Reader) (map[Date]string, error) {
+// problem is one refused line of an imported holiday table, as sop.Load reports a
+// definition's: the file, the line and the rule (holiday.* for the table's content,
+// csv.* and ics.* for the file's syntax).
+func problem(file string, line int, rule, format string, args ...any) *Error {
+	return &Error{File: file, Line: line, Column: 1, Rule: rule, Msg: fmt.Sprintf(format, args...)}
+}
+
+// icsEvent is a VEVENT as it is read, line by line.
+type icsEvent struct {
+	line       int
+	start, end Date
+	hasStart   bool
+	hasEnd     bool
+	days       int
+	summary    string
+	timed      bool
+}
+
+// holidays is the days the event makes holidays, or the problem that keeps it from
+// being one: no DTSTART, a time of day, an end before the start, a bad name.
+func (ev *icsEvent) holidays(file string) (map[Date]string, *Error) {
+	switch {
+	case !ev.hasStart:
+		return nil, problem(file, ev.line, "ics.start", "event without DTSTART")
+	case ev.timed:
+		return nil, problem(file, ev.line, "ics.timed", "event %q has a time of day; want an all-day event (DTSTART;VALUE=DATE)", ev.summary)
+	}
+	n := 1
+	if ev.hasEnd {
+		// DTEND is exclusive; an end equal to the start is read as one day, as some
+		// producers write it.
+		if n = daysBetween(ev.start, ev.end); n == 0 {
+			n = 1
+		}
+	} else if ev.days > 0 {
+		n = ev.days
+	}
+	if n < 1 || n > 366 {
+		return nil, problem(file, ev.line, "ics.range", "event %q ends before it starts", ev.summary)
+	}
+	summary := ev.summary
+	if summary == "" {
+		summary = "Libur"
+	}
+	summary, err := holidayName(summary)
+	if err != nil {
+		return nil, problem(file, ev.line, "holiday.name", "%s: %v", ev.start, err)
+	}
+	out := map[Date]string{}
+	for i := range n {
+		out[ev.start.AddDays(i)] = summary
+	}
+	return out, nil
+}
+
+// readICS reads the all-day events of an iCalendar file (RFC 5545) named file as
+// holidays: each VEVENT's DTSTART;VALUE=DATE (or a bare 8-digit date) is a holiday named
+// by its SUMMARY; a DTEND (exclusive, as the RFC says) or a DURATION of whole days/weeks
+// extends it over several days. Events with a time of day are not holidays and are
+// reported, as is an event without DTSTART; every problem is an *Error with its line.
+// Recurrence rules are not expanded.
+func readICS(file string, r io.Reader) (map[Date]string, error) {
 	lines, err := unfoldICS(r)
 	if err != nil {
-		return nil, fmt.Errorf("holidays: %w", err)
+		return nil, problem(file, 0, "text.read", "%v", err)
 	}
 	out := map[Date]string{}
 	var errs []error
-	type event struct {
-		line         int
-		start, end   Date
-		hasStart     bool
-		hasEnd       bool
-		days         int
-		summary      string
-		timed, multi bool
-	}
-	var ev *event
+	var ev *icsEvent
 	for _, l := range lines {
 		name, params, value := splitICS(l.text)
 		switch {
 		case name == "BEGIN" && strings.EqualFold(value, "VEVENT"):
-			ev = &event{line: l.n}
+			ev = &icsEvent{line: l.n}
 		case name == "END" && strings.EqualFold(value, "VEVENT") && ev != nil:
-			switch {
-			case !ev.hasStart:
-				errs = append(errs, fmt.Errorf("holidays: line %d: event without DTSTART", ev.line))
-			case ev.timed:
-				errs = append(errs, fmt.Errorf("holidays: line %d: event %q has a time of day; want an all-day event (DTSTART;VALUE=DATE)", ev.line, ev.summary))
-			default:
-				n := 1
-				if ev.hasEnd {
-					// DTEND is exclusive; an end equal to the start is read as one day, as
-					// some producers write it.
-					if n = daysBetween(ev.start, ev.end); n == 0 {
-						n = 1
-					}
-				} else if ev.days > 0 {
-					n = ev.days
-				}
-				if n < 1 || n > 366 {
-					errs = append(errs, fmt.Errorf("holidays: line %d: event %q ends before it starts", ev.line, ev.summary))
-					break
-				}
-				summary := ev.summary
-				if summary == "" {
-					summary = "Libur"
-				}
-				for i := range n {
-					merge(out, map[Date]string{ev.start.AddDays(i): summary})
-				}
+			if days, p := ev.holidays(file); p != nil {
+				errs = append(errs, p)
+			} else {
+				merge(out, days)
 			}
 			ev = nil
 		case ev == nil:
-		case name == "DTSTART" || name == "DTEND":
-			d, timed, err := icsDate(params, value)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("holidays: line %d: %s: %w", l.n, name, err))
-				continue
+		default:
+			if p := ev.read(file, l.n, name, params, value); p != nil {
+				errs = append(errs, p)
 			}
-			if name == "DTSTART" {
-				ev.start, ev.hasStart = d, true
-				ev.timed = ev.timed || timed
-			} else {
-				ev.end, ev.hasEnd = d, true
-			}
-		case name == "DURATION":
-			n, err := icsDays(value)
-			if err != nil {
-				errs = append(errs, fmt.Errorf("holidays: line %d: DURATION: %w", l.n, err))
-				continue
-			}
-			ev.days = n
-		case name == "SUMMARY":
-			ev.summary = unescapeICS(value)
 		}
 	}
 	if len(errs) > 0 {
 		return nil, errors.Join(errs...)
 	}
 	return out, nil
+}
+
+// read takes one property line of the event.
+func (ev *icsEvent) read(file string, line int, name string, params map[string]string, value string) *Error {
+	switch name {
+	case "DTSTART", "DTEND":
+		d, timed, err := icsDate(params, value)
+		if err != nil {
+			return problem(file, line, "ics.date", "%s: %v", name, err)
+		}
+		if name == "DTSTART" {
+			ev.start, ev.hasStart = d, true
+			ev.timed = ev.timed || timed
+		} else {
+			ev.end, ev.hasEnd = d, true
+		}
+	case "DURATION":
+		n, err := icsDays(value)
+		if err != nil {
+			return problem(file, line, "ics.duration", "DURATION: %v", err)
+		}
+		ev.days = n
+	case "SUMMARY":
+		ev.summary = unescapeICS(value)
+	}
+	return nil
 }
 
 type icsLine struct {

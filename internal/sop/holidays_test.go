@@ -39,7 +39,7 @@ func TestDefaultHolidays(t *testing.T) {
 // The embedded national table is read as an uploaded one is (ParseHolidaysCSV): its
 // format (ISO dates, a date,name header, # comments) stays readable.
 func TestHolidaysCSVAsEmbedded(t *testing.T) {
-	hs, err := ParseHolidaysCSV(strings.NewReader("# comment\ndate,name\n2026-08-17, Hari Kemerdekaan\n\n2026-08-17,Upacara\n\"2026-12-25\",\"Natal, Hari Raya\"\n"))
+	hs, err := ParseHolidaysCSV("t.csv", strings.NewReader("# comment\ndate,name\n2026-08-17, Hari Kemerdekaan\n\n2026-08-17,Upacara\n\"2026-12-25\",\"Natal, Hari Raya\"\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -47,15 +47,12 @@ func TestHolidaysCSVAsEmbedded(t *testing.T) {
 	if len(h) != 2 || h[Date{2026, 8, 17}] != "Hari Kemerdekaan; Upacara" || h[Date{2026, 12, 25}] != "Natal, Hari Raya" {
 		t.Errorf("got %v", h)
 	}
-	_, err = ParseHolidaysCSV(strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n"))
-	for _, want := range []string{"line 2: date \"2026-02-30\"", "line 3: want date,name", "line 4: 2026-03-02: empty name"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v, want %q", err, want)
-		}
-	}
+	_, err = ParseHolidaysCSV("t.csv", strings.NewReader("date,name\n2026-02-30,Salah\n2026-03-01\n2026-03-02,\n"))
+	wantProblems(t, err, "t.csv", problemWant{2, "holiday.date", `date "2026-02-30"`}, problemWant{3, "holiday.fields", "want date,name"},
+		problemWant{4, "holiday.name", "2026-03-02: empty name"})
 }
 
-func TestHolidaysFromICS(t *testing.T) {
+func TestReadICS(t *testing.T) {
 	const ics = "BEGIN:VCALENDAR\r\n" +
 		"VERSION:2.0\r\n" +
 		"BEGIN:VEVENT\r\n" +
@@ -80,7 +77,7 @@ func TestHolidaysFromICS(t *testing.T) {
 		"SUMMARY:Tahun Baru\r\n" +
 		"END:VEVENT\r\n" +
 		"END:VCALENDAR\r\n"
-	h, err := HolidaysFromICS(strings.NewReader(ics))
+	h, err := readICS("t.ics", strings.NewReader(ics))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -104,10 +101,31 @@ func TestHolidaysFromICS(t *testing.T) {
 		}
 	}
 
-	_, err = HolidaysFromICS(strings.NewReader("BEGIN:VEVENT\nDTSTART;TZID=Asia/Jakarta:20260817T080000\nSUMMARY:Upacara\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20260110\nDTEND;VALUE=DATE:20260105\nEND:VEVENT\n"))
-	for _, want := range []string{"line 1: event \"Upacara\" has a time of day", "line 5: event without DTSTART", "line 8: event \"\" ends before it starts"} {
-		if err == nil || !strings.Contains(err.Error(), want) {
-			t.Errorf("error %v, want %q", err, want)
+	_, err = readICS("t.ics", strings.NewReader("BEGIN:VEVENT\nDTSTART;TZID=Asia/Jakarta:20260817T080000\nSUMMARY:Upacara\nEND:VEVENT\nBEGIN:VEVENT\nSUMMARY:x\nEND:VEVENT\nBEGIN:VEVENT\nDTSTART;VALUE=DATE:20260110\nDTEND;VALUE=DATE:20260105\nEND:VEVENT\n"))
+	wantProblems(t, err, "t.ics", problemWant{1, "ics.timed", `event "Upacara" has a time of day`}, problemWant{5, "ics.start", "event without DTSTART"},
+		problemWant{8, "ics.range", `event "" ends before it starts`})
+}
+
+// problemWant is a problem an import must report: its line, its rule and part of its
+// message.
+type problemWant struct {
+	line      int
+	rule, msg string
+}
+
+// wantProblems checks that err reports each problem of want, in file, as an *Error.
+func wantProblems(t *testing.T, err error, file string, want ...problemWant) {
+	t.Helper()
+	ps := Problems(err)
+	for _, w := range want {
+		found := false
+		for _, p := range ps {
+			if p.File == file && p.Line == w.line && p.Rule == w.rule && strings.Contains(p.Msg, w.msg) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("error %v lacks line %d [%s] %q", err, w.line, w.rule, w.msg)
 		}
 	}
 }

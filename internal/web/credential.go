@@ -43,14 +43,7 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	rq, err := s.Workflow.Load(r.Context(), *m, id)
-	if err != nil {
-		return err
-	}
-	applicant, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
-	if err != nil {
-		return err
-	}
+	rq, applicant := h.Request, h.Applicant
 	now := time.Now()
 	rows := [][2]string{
 		{p.T("receipt.number"), rq.Number},

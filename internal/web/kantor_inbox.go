@@ -63,7 +63,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	default:
 		d.Due = ""
 	}
-	tasks, total, err := s.Workflow.Store.Inbox(r.Context(), iq)
+	tasks, total, err := s.Workflow.Inbox(r.Context(), *m, iq)
 	if err != nil {
 		return err
 	}

@@ -100,7 +100,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 	}
 	cleanForm(r)
 	p := s.page(r, "sopadm.cal.title")
-	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
+	ref, by := p.Tenant.SOPRef(), staffOf(r).Actor().From(s.clientIP(r))
 	p.Form = r.PostForm
 	fail := func(ferr error, problems []string) error {
 		f, err := s.calendarData(r, b, p)
@@ -129,10 +129,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 		if fs.Err() != nil {
 			return fail(fs.Err(), nil)
 		}
-		if err := b.EditHolidays(r.Context(), ref, by, func(m map[sop.Date]string) { m[h.Date] = h.Name }); err != nil {
-			return err
-		}
-		if err := s.recordStaff(r, "holiday.add", "tenant:"+p.Tenant.Slug, h.Date.String()+" "+h.Name); err != nil {
+		if err := b.AddHoliday(r.Context(), ref, by, h); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.holiday_added", h.Date.String())
@@ -141,10 +138,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return errs.New(errs.Invalid, "error.bad_form")
 		}
-		if err := b.EditHolidays(r.Context(), ref, by, func(m map[sop.Date]string) { delete(m, d) }); err != nil {
-			return err
-		}
-		if err := s.recordStaff(r, "holiday.delete", "tenant:"+p.Tenant.Slug, d.String()); err != nil {
+		if err := b.DeleteHoliday(r.Context(), ref, by, d); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.holiday_deleted", d.String())
@@ -153,18 +147,7 @@ func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 		if err != nil || len(problems) > 0 {
 			return fail(err, problems)
 		}
-		replace := r.PostForm.Get("replace") == "1"
-		if err := b.EditHolidays(r.Context(), ref, by, func(m map[sop.Date]string) {
-			if replace {
-				clear(m)
-			}
-			for _, h := range hs {
-				m[h.Date] = h.Name
-			}
-		}); err != nil {
-			return err
-		}
-		if err := s.recordStaff(r, "holiday.import", "tenant:"+p.Tenant.Slug, fmt.Sprintf("%d rows, replace=%v", len(hs), replace)); err != nil {
+		if err := b.ImportHolidays(r.Context(), ref, by, hs, r.PostForm.Get("replace") == "1"); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.holidays_imported", fmt.Sprint(len(hs)))
@@ -195,16 +178,14 @@ func holidayUpload(r *http.Request) (hs []sop.Holiday, problems []string, err er
 		return nil, nil, errs.New(errs.Invalid, "sopadm.cal.not_text")
 	}
 	trimmed := bytes.TrimSpace(bytes.TrimPrefix(data, []byte("\uFEFF")))
-	if strings.HasSuffix(strings.ToLower(fhs[0].Filename), ".ics") || bytes.HasPrefix(bytes.ToUpper(trimmed), []byte("BEGIN:VCALENDAR")) {
-		hs, err = sop.ParseICal(bytes.NewReader(data))
+	name := fhs[0].Filename // multipart keeps the base name only
+	if strings.HasSuffix(strings.ToLower(name), ".ics") || bytes.HasPrefix(bytes.ToUpper(trimmed), []byte("BEGIN:VCALENDAR")) {
+		hs, err = sop.ParseICal(name, bytes.NewReader(data))
 	} else {
-		hs, err = sop.ParseHolidaysCSV(bytes.NewReader(data))
+		hs, err = sop.ParseHolidaysCSV(name, bytes.NewReader(data))
 	}
 	if err != nil {
-		for _, l := range strings.Split(err.Error(), "\n") {
-			problems = append(problems, strings.TrimPrefix(l, "holidays: "))
-		}
-		return nil, problems, nil
+		return nil, problemLines(err), nil
 	}
 	if len(hs) == 0 {
 		return nil, nil, errs.New(errs.Invalid, "sopadm.cal.empty_file")

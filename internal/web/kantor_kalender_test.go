@@ -54,7 +54,7 @@ func TestKantorCalendar(t *testing.T) {
 	if r.status != 422 {
 		t.Fatalf("bad CSV: %d", r.status)
 	}
-	contains(t, r.body, "line 3: date", "1 baris bermasalah")
+	contains(t, r.body, "libur.csv:3:1: date", "[holiday.date]", "1 baris bermasalah")
 	if holiday(sop.Date{Year: 2026, Month: 1, Day: 9}) != "" {
 		t.Fatal("a refused file was partly imported")
 	}
@@ -83,7 +83,7 @@ func TestKantorCalendar(t *testing.T) {
 	}
 	r = h.postMultipart(c, "/kantor/kalender", url.Values{"action": {"import"}},
 		upload{"holiday_file", "x.ics", []byte("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260817T080000\nSUMMARY:Upacara\nEND:VEVENT\n")})
-	if r.status != 422 || !strings.Contains(r.body, "line 2: event") {
+	if r.status != 422 || !strings.Contains(r.body, "x.ics:2:1: event") {
 		t.Fatalf("timed ics event: %d", r.status)
 	}
 

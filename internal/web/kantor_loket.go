@@ -211,7 +211,7 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 // will be reached, and the receipt to print and hand over.
 func (s *Server) loketDone(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.done_title")
-	rq, u, err := s.caseApplicant(r)
+	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}

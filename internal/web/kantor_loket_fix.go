@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/surel-id/surel/internal/account"
-	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -17,19 +16,12 @@ import (
 // loketFixCase loads the request of /kantor/permohonan/{id}/perbaikan with its applicant
 // and the staff's note, refusing one that is not a returned front-desk request.
 func (s *Server) loketFixCase(r *http.Request) (request.Request, account.User, string, error) {
-	rq, u, err := s.caseApplicant(r)
+	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
 	if err != nil {
 		return rq, u, "", err
 	}
-	steps, err := s.Requests.Store.StepsOf(r.Context(), rq.ID)
-	if err != nil {
-		return rq, u, "", err
-	}
-	st, ok := request.Running(steps)
-	if rq.Channel != request.ChannelLoket || rq.Status != request.Returned || !ok || st.Kind != request.KindCorrection {
-		return rq, u, "", errs.New(errs.Conflict, "request.not_editable")
-	}
-	return rq, u, st.Note, nil
+	note, err := s.Requests.WalkInCorrection(r.Context(), rq)
+	return rq, u, note, err
 }
 
 // fillLoketFix is fillLoket for the correction of rq: its kind, its stored documents
@@ -39,7 +31,7 @@ func (s *Server) fillLoketFix(r *http.Request, p *Page, rq request.Request, u ac
 	if err != nil {
 		return err
 	}
-	files, err := s.Requests.Store.FilesOf(r.Context(), rq.ID)
+	files, err := s.Requests.Documents(r.Context(), rq)
 	if err != nil {
 		return err
 	}

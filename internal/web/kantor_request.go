@@ -3,12 +3,10 @@ package web
 import (
 	"errors"
 	"net/http"
-	"slices"
 	"strconv"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
-	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/workflow"
@@ -60,71 +58,36 @@ func (c capacityFigures) QuotaPct() int64 {
 	return min(100, c.Now.QuotaAllocated*100/c.Limits.TotalQuota)
 }
 
-func (s *Server) caseData(r *http.Request, p *Page, rq request.Request) (caseData, error) {
-	m := staffOf(r)
-	v, err := s.viewData(r, rq)
+// caseData reads the staff's page of request id (workflow.Engine.Case) as the template
+// shows it.
+func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) {
+	c, err := s.Workflow.Case(r.Context(), *staffOf(r), id)
 	if err != nil {
 		return caseData{}, err
 	}
-	d := caseData{viewData: v}
-	if d.Applicant, err = s.Accounts.Store.UserByID(r.Context(), rq.UserID); err != nil {
-		return d, err
+	d := caseData{viewData: s.viewData(p, c.View), Applicant: c.Applicant, ApplicantEmail: c.ApplicantEmail, Running: c.Running,
+		Actions: c.Actions, CanAct: c.CanAct, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Trail: make([]trailRow, len(c.Trail))}
+	if c.Capacity != nil {
+		d.Capacity = &capacityFigures{*c.Capacity}
 	}
-	if request.Reachable(d.Applicant.Email) {
-		d.ApplicantEmail = d.Applicant.Email
-	}
-	if st, ok := request.Running(v.Steps); ok && st.Kind == request.KindCorrection {
-		d.Fix = rq.Channel == request.ChannelLoket && rq.Status == request.Returned && m.Has(sop.RoleFrontDesk)
-	} else if ok {
-		d.Running = &st
-		d.CanAct = m.Has(sop.Role(st.Role))
-		d.Actions = workflow.Actions(st.Kind)
-		if st.Status == request.StepWorking {
-			d.Actions = nil
-		}
-		if st.Kind == string(sop.KindCapacityCheck) || st.Kind == string(sop.KindProvision) || st.Kind == string(sop.KindReport) {
-			d.Capacity = s.capacity(r, rq)
-		}
-	}
-	// A credential exists only once a create step has run: before that, no query.
-	if slices.ContainsFunc(v.Steps, func(st request.Step) bool { return st.Kind == string(sop.KindProvision) }) {
-		if d.Credential, err = s.Workflow.CredentialOf(r.Context(), rq.ID); err != nil {
-			return d, err
-		}
-	}
-	d.CanLetter = rq.Status == request.Done && d.Credential.Exists && d.Credential.RevealedAt.IsZero() &&
-		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
-	trail, err := s.Audit.AuditTrail(r.Context(), "request:"+itoa(rq.ID))
-	if err != nil {
-		return d, err
-	}
-	d.Trail = make([]trailRow, len(trail))
-	for i, e := range trail {
+	for i, e := range c.Trail {
 		d.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}
 	}
 	return d, nil
-}
-
-func (s *Server) capacity(r *http.Request, rq request.Request) *capacityFigures {
-	return &capacityFigures{s.Workflow.Capacity(r.Context(), rq.TenantID)}
 }
 
 // caseView is the staff's request page: applicant, documents, roster flags, history, the
 // current step's actions and the audit trail.
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
-	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	d, err := s.caseData(r, p, rq)
+	d, err := s.caseData(r, p, parseID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
 	if d.Running != nil && d.Running.Kind == string(sop.KindProvision) {
-		p.Form.Set("mail_address", rq.Address)
+		p.Form.Set("mail_address", d.Request.Address)
 	}
-	p.Title = rq.Number + " · " + p.Title
+	p.Title = d.Request.Number + " · " + p.Title
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "kantor_request", p)
 }
@@ -149,11 +112,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		if _, ok := formError(p, err); !ok {
 			return err
 		}
-		rq, lerr := s.Workflow.Load(r.Context(), *staffOf(r), id)
-		if lerr != nil {
-			return lerr
-		}
-		d, derr := s.caseData(r, p, rq)
+		d, derr := s.caseData(r, p, id)
 		if derr != nil {
 			return derr
 		}
@@ -173,17 +132,11 @@ func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	files, err := s.Requests.Store.FilesOf(r.Context(), rq.ID)
+	f, err := s.Requests.Document(r.Context(), rq, parseID(r.PathValue("file")))
 	if err != nil {
 		return err
 	}
-	fid := parseID(r.PathValue("file"))
-	for _, f := range files {
-		if f.ID == fid {
-			return s.sendFile(w, r, f)
-		}
-	}
-	return errs.New(errs.NotFound, "error.not_found")
+	return s.sendFile(w, r, f)
 }
 
 // sendFile serves a checked document inline, sandboxed.

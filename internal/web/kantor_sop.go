@@ -33,7 +33,7 @@ func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Form.Set("yaml", string(y))
-	f := sopForm{Custom: custom, Preset: presetOf(p), File: p.Tenant.SOPRef().FileName()}
+	f := sopForm{Custom: custom, Preset: p.Tenant.SOPRef().PresetSlug(), File: p.Tenant.SOPRef().FileName()}
 	def, _, err := b.Workflow(r.Context(), p.Tenant.SOPRef())
 	switch {
 	case err == nil:
@@ -59,12 +59,9 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	}
 	cleanForm(r)
 	p := s.page(r, "sopadm.title")
-	ref, by := p.Tenant.SOPRef(), staffOf(r).UserID
+	ref, by := p.Tenant.SOPRef(), staffOf(r).Actor().From(s.clientIP(r))
 	if r.PostForm.Get("action") == "reset" {
 		if err := b.ResetSOP(r.Context(), ref, by); err != nil {
-			return err
-		}
-		if err := s.recordStaff(r, "sop.reset", "tenant:"+p.Tenant.Slug, presetOf(p)); err != nil {
 			return err
 		}
 		s.setFlash(w, "flash.sop_reset", "")
@@ -73,9 +70,6 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	text := strings.ReplaceAll(r.PostForm.Get("yaml"), "\r\n", "\n")
 	def, err := b.SaveSOP(r.Context(), ref, []byte(text), by)
 	if err == nil {
-		if err := s.recordStaff(r, "sop.save", "tenant:"+p.Tenant.Slug, def.Name); err != nil {
-			return err
-		}
 		s.setFlash(w, "flash.sop_saved", def.Name)
 		return redirect(w, r, "/kantor/sop")
 	}
@@ -83,7 +77,7 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Form.Set("yaml", text)
-	f := sopForm{Preset: presetOf(p), File: ref.FileName(), Problems: problemLines(err)}
+	f := sopForm{Preset: p.Tenant.SOPRef().PresetSlug(), File: ref.FileName(), Problems: problemLines(err)}
 	_, f.Custom, _ = b.Source(r.Context(), ref)
 	if cur, _, err := b.Workflow(r.Context(), ref); err == nil {
 		f.SVG = template.HTML(sop.SVG(cur, p.Lang))
@@ -92,14 +86,6 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	p.Error = p.T("sopadm.invalid", len(f.Problems))
 	p.Errors["yaml"] = f.Problems[0]
 	return s.render(w, r, http.StatusUnprocessableEntity, "kantor_sop", p)
-}
-
-// presetOf is the slug of the preset the tenant's configuration names.
-func presetOf(p *Page) string {
-	if p.Tenant.SOP == "" {
-		return "kominfo"
-	}
-	return p.Tenant.SOP
 }
 
 // problemLines are the problems of a refused SOP as the operator reads them:

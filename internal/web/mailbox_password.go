@@ -27,9 +27,7 @@ func (s *Server) mailboxPasswordPage(r *http.Request) (*Page, error) {
 		return nil, errs.New(errs.Conflict, "mailpw.not_ready")
 	}
 	d := mailboxPasswordData{Request: rq}
-	if ms, err := s.Workflow.Mailboxes(rq.TenantID); err == nil {
-		d.Webmail = ms.Webmail
-	}
+	d.Webmail = s.Workflow.Webmail(rq.TenantID)
 	p.Data = d
 	return p, nil
 }
@@ -57,7 +55,7 @@ func (s *Server) mailboxPassword(w http.ResponseWriter, r *http.Request) error {
 	f := r.PostForm
 	in := workflow.MailboxPassword{Portal: f.Get("portal_password"), Password: f.Get("mail_password"), Password2: f.Get("mail_password2"),
 		IP: s.clientIP(r)}
-	if err := s.Workflow.ChangeMailboxPassword(r.Context(), s.Accounts.Hasher, *p.User, rq.ID, in); err != nil {
+	if err := s.Workflow.ChangeMailboxPassword(r.Context(), *p.User, rq.ID, in); err != nil {
 		return s.reRender(w, r, "mailbox_password", p, err)
 	}
 	s.setFlash(w, "flash.mailbox_password", rq.Email())

@@ -7,11 +7,8 @@ import (
 // notifications lists the applicant's notifications and marks them read.
 func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "notif.title")
-	ns, err := s.Requests.Store.NotificationsOf(r.Context(), p.User.ID, 50)
+	ns, err := s.Requests.ReadNotifications(r.Context(), *p.User, 50)
 	if err != nil {
-		return err
-	}
-	if err := s.Requests.Store.MarkRead(r.Context(), p.User.ID); err != nil {
 		return err
 	}
 	p.Unread = 0

@@ -28,36 +28,19 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 // front desk hands it to a walk-in applicant.
 func (s *Server) caseReceipt(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "receipt.title")
-	rq, u, err := s.caseApplicant(r)
+	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
 	return s.writeReceipt(w, r, p, rq, u)
 }
 
-// caseApplicant loads the request {id} as the signed-in staff member sees it, and the
-// applicant who sent it.
-func (s *Server) caseApplicant(r *http.Request) (request.Request, account.User, error) {
-	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
-	if err != nil {
-		return request.Request{}, account.User{}, err
-	}
-	u, err := s.Accounts.Store.UserByID(r.Context(), rq.UserID)
-	if err != nil {
-		return request.Request{}, account.User{}, err
-	}
-	return rq, u, nil
-}
-
 // writeReceipt builds the receipt of rq, sent by applicant, and answers with it. A
 // request entered at the front desk lists the scanned form or letter, and says how the
 // applicant will be reached instead of pointing to a portal they may not use.
 func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, rq request.Request, applicant account.User) error {
-	d, err := s.viewData(r, rq)
+	d, err := s.view(r, p, rq)
 	if err != nil {
-		return err
-	}
-	if _, d.Kind, err = s.Requests.FormOf(rq); err != nil {
 		return err
 	}
 	rows := [][2]string{

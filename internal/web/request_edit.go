@@ -62,7 +62,7 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 	if err != nil {
 		return err
 	}
-	files, err := s.Requests.Store.FilesOf(r.Context(), rq.ID)
+	files, err := s.Requests.Documents(r.Context(), rq)
 	if err != nil {
 		return err
 	}

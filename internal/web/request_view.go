@@ -52,48 +52,43 @@ func (d viewData) Progress() int {
 	return done * 100 / len(d.Stages)
 }
 
-func (s *Server) viewData(r *http.Request, rq request.Request) (viewData, error) {
-	sv, k, err := s.Requests.FormOf(rq)
-	if err != nil {
-		return viewData{}, err
+// viewData is v as the request's pages show it: documents by field, regions by name,
+// the SOP's steps as the progress bar's stages in the page's language.
+func (s *Server) viewData(p *Page, v request.View) viewData {
+	d := viewData{Request: v.Request, Service: v.Service, Kind: v.Kind, Files: map[string]*request.File{}, Steps: v.Steps, Regions: map[string]string{}}
+	for i := range v.Files {
+		d.Files[v.Files[i].Field] = &v.Files[i]
 	}
-	files, err := s.Requests.Store.FilesOf(r.Context(), rq.ID)
-	if err != nil {
-		return viewData{}, err
-	}
-	steps, err := s.Requests.Store.StepsOf(r.Context(), rq.ID)
-	if err != nil {
-		return viewData{}, err
-	}
-	d := viewData{Request: rq, Service: sv, Kind: k, Files: map[string]*request.File{}, Steps: steps, Regions: map[string]string{}}
-	for i := range files {
-		d.Files[files[i].Field] = &files[i]
-	}
-	for _, f := range k.Fields {
-		if a, ok := s.Regions.Get(rq.Values[f.Name]); ok && f.Type == "region" {
+	for _, f := range v.Kind.Fields {
+		if a, ok := s.Regions.Get(v.Request.Values[f.Name]); ok && f.Type == "region" {
 			d.Regions[f.Name] = a.Title()
 		}
 	}
-	def, _, err := s.Book.Workflow(r.Context(), s.Tenants.ForHost(r.Host).SOPRef())
-	if err != nil {
-		return d, err
-	}
 	state := map[string]string{}
-	for _, st := range steps {
-		if st.FinishedAt.IsZero() {
+	for _, st := range v.Steps {
+		if st.Open() {
 			state[st.Key] = "current"
 		} else {
 			state[st.Key] = "done"
 		}
 	}
-	for _, st := range def.Steps {
-		v := state[st.Key]
-		if v == "" {
-			v = "todo"
+	for _, st := range v.SOP.Steps {
+		state := state[st.Key]
+		if state == "" {
+			state = "todo"
 		}
-		d.Stages = append(d.Stages, stage{Name: st.Label(langOf(r)), State: v})
+		d.Stages = append(d.Stages, stage{Name: st.Label(p.Lang), State: state})
 	}
-	return d, nil
+	return d
+}
+
+// view reads rq for its pages (request.Service.View) as viewData.
+func (s *Server) view(r *http.Request, p *Page, rq request.Request) (viewData, error) {
+	v, err := s.Requests.View(r.Context(), p.Tenant, rq)
+	if err != nil {
+		return viewData{}, err
+	}
+	return s.viewData(p, v), nil
 }
 
 // summary shows everything before "Kirim".
@@ -103,7 +98,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Title = p.T("summary.title")
-	d, err := s.viewData(r, rq)
+	d, err := s.view(r, p, rq)
 	if err != nil {
 		return err
 	}
@@ -119,7 +114,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		if _, ok := formError(p, err); ok {
 			if rq, gerr := s.Requests.Get(r.Context(), *p.User, id); gerr == nil {
-				if d, verr := s.viewData(r, rq); verr == nil {
+				if d, verr := s.view(r, p, rq); verr == nil {
 					p.Data = d
 					return s.render(w, r, statusOf(codeOf(err)), "request_summary", p)
 				}
@@ -141,7 +136,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 	if rq.Status == request.Draft {
 		return redirect(w, r, "/permohonan/"+itoa(rq.ID)+"/ubah")
 	}
-	d, err := s.viewData(r, rq)
+	d, err := s.view(r, p, rq)
 	if err != nil {
 		return err
 	}
@@ -149,9 +144,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 		if d.Credential, err = s.Workflow.CredentialOf(r.Context(), rq.ID); err != nil {
 			return err
 		}
-		if ms, err := s.Workflow.Mailboxes(rq.TenantID); err == nil {
-			d.Webmail = ms.Webmail
-		}
+		d.Webmail = s.Workflow.Webmail(rq.TenantID)
 	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "request_view", p)

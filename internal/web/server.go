@@ -22,7 +22,6 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
-	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
@@ -45,11 +44,6 @@ type Uploads interface {
 	Save(ctx context.Context, r io.Reader, rule upload.Rule, field, originalName string) (upload.File, error)
 	Open(name string) (*os.File, error)
 	Remove(name string) error
-}
-
-// AuditTrail reads the audit entries of one object.
-type AuditTrail interface {
-	AuditTrail(ctx context.Context, object string) ([]audit.Entry, error)
 }
 
 // Pinger is the database check of /readyz.
@@ -84,11 +78,6 @@ type Server struct {
 	// Book resolves each tenant's SOP and working calendar, and keeps the tenant
 	// admin's edits of them.
 	Book *sop.Book
-	// Audit reads a request's trail for staff.
-	Audit AuditTrail
-	// AuditLog records staff changes made outside the domain services' transactions
-	// (SOP and holiday edits); nil records nothing.
-	AuditLog audit.Writer
 
 	tpl         *templates
 	assets      *assets

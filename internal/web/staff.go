@@ -51,12 +51,3 @@ func (s *Server) staffWith(roles ...sop.Role) func(handlerFunc) handlerFunc {
 // staffNext is where a staff member goes after signing in: next if it is on this site,
 // else the back office.
 func staffNext(next string) string { return localPath(next, "/kantor") }
-
-// recordStaff writes a staff member's change to the audit trail.
-func (s *Server) recordStaff(r *http.Request, action, object, detail string) error {
-	m := staffOf(r)
-	if s.AuditLog == nil || m == nil {
-		return nil
-	}
-	return s.AuditLog.Record(r.Context(), m.Actor().From(s.clientIP(r)).Entry(m.TenantID, action, object, detail))
-}

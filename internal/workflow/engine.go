@@ -51,6 +51,9 @@ type Engine struct {
 	Seal     *seal.Box
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
+	// Portal checks an owner's portal password when they change their mailbox's
+	// (ChangeMailboxPassword): the account service's hasher.
+	Portal Verifier
 	// NewPassword generates a mailbox's first password.
 	NewPassword func() string
 	BaseURL     string
@@ -302,13 +305,7 @@ func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Requ
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
 		return err
 	}
-	webmail := ""
-	if e.Mailboxes != nil {
-		if ms, err := e.Mailboxes(r.TenantID); err == nil {
-			webmail = ms.Webmail
-		}
-	}
-	return e.tell(ctx, t, *r, "notif.done", "request_done", map[string]any{"Webmail": webmail}, now)
+	return e.tell(ctx, t, *r, "notif.done", "request_done", map[string]any{"Webmail": e.Webmail(r.TenantID)}, now)
 }
 
 // refuse ends the request with a reason.

@@ -37,7 +37,7 @@ type Verifier interface {
 // contain the address's local part. Where the server keeps a must-change mark (sqlmail),
 // setting the password clears it. The change is audited and the owner told by
 // notification and e-mail; neither carries the password.
-func (e *Engine) ChangeMailboxPassword(ctx context.Context, portal Verifier, u account.User, requestID int64, in MailboxPassword) error {
+func (e *Engine) ChangeMailboxPassword(ctx context.Context, u account.User, requestID int64, in MailboxPassword) error {
 	r, err := e.Store.Request(ctx, requestID)
 	if errors.Is(err, errs.ErrNotFound) || (err == nil && r.UserID != u.ID) {
 		return errs.New(errs.NotFound, "error.not_found")
@@ -56,7 +56,7 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, portal Verifier, u a
 	if err := checkMailboxPassword(t.Policy, u, r.Address, in); err != nil {
 		return err
 	}
-	ok, _, err = portal.Verify(ctx, u.PasswordHash, in.Portal)
+	ok, _, err = e.Portal.Verify(ctx, u.PasswordHash, in.Portal)
 	if err != nil {
 		return fmt.Errorf("change mailbox password: %w", err)
 	}

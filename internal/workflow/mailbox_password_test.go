@@ -38,11 +38,12 @@ func TestChangeMailboxPassword(t *testing.T) {
 		ctx := context.Background()
 		e := setup(t, st, "kominfo")
 		hasher := passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})
+		e.eng.Portal = hasher
 		u, r := e.submit(t, "budi", "budi.santoso")
 
 		// Before the mailbox exists there is nothing to change.
 		in := workflow.MailboxPassword{Portal: "portal123", Password: "Kaltim2026x", Password2: "Kaltim2026x", IP: "127.0.0.1"}
-		if err := e.eng.ChangeMailboxPassword(ctx, hasher, u, r.ID, in); errs.CodeOf(err) != errs.Conflict {
+		if err := e.eng.ChangeMailboxPassword(ctx, u, r.ID, in); errs.CodeOf(err) != errs.Conflict {
 			t.Fatalf("before done: %v, want conflict", err)
 		}
 
@@ -85,7 +86,7 @@ func TestChangeMailboxPassword(t *testing.T) {
 			{"wrong portal password", workflow.MailboxPassword{Portal: "salah999", Password: "Kaltim2026x", Password2: "Kaltim2026x"}, "portal_password", "password_wrong"},
 		}
 		for _, c := range refused {
-			err := e.eng.ChangeMailboxPassword(ctx, hasher, u, r.ID, c.in)
+			err := e.eng.ChangeMailboxPassword(ctx, u, r.ID, c.in)
 			fe, ok := errs.As(err)
 			if !ok || fe.Code != errs.Invalid || !hasField(fe.Fields, c.field, c.rule) {
 				t.Fatalf("%s: %v, want %s %s", c.name, err, c.field, c.rule)
@@ -98,7 +99,7 @@ func TestChangeMailboxPassword(t *testing.T) {
 		// A stranger's request does not exist for them, even with a valid form.
 		stranger := newUser(t, st, e.tenant.ID, "stranger")
 		stranger.PasswordHash = u.PasswordHash
-		if err := e.eng.ChangeMailboxPassword(ctx, hasher, stranger, r.ID, in); errs.CodeOf(err) != errs.NotFound {
+		if err := e.eng.ChangeMailboxPassword(ctx, stranger, r.ID, in); errs.CodeOf(err) != errs.NotFound {
 			t.Fatalf("stranger: %v, want not found", err)
 		}
 		if now, _ := mailboxRow(t, st, address); now != first {
@@ -106,7 +107,7 @@ func TestChangeMailboxPassword(t *testing.T) {
 		}
 
 		// The owner changes it: the server's hash is new, the first-login mark is gone.
-		if err := e.eng.ChangeMailboxPassword(ctx, hasher, u, r.ID, in); err != nil {
+		if err := e.eng.ChangeMailboxPassword(ctx, u, r.ID, in); err != nil {
 			t.Fatal(err)
 		}
 		after, must := mailboxRow(t, st, address)

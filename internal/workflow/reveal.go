@@ -50,17 +50,33 @@ func (e *Engine) Reveal(ctx context.Context, u account.User, requestID int64, ip
 	return e.reveal(ctx, r, audit.User(u.ID, u.DisplayName()).From(ip), "credential.reveal")
 }
 
+// Letter is what the "surat pemberitahuan akun" prints: the handover, the request and
+// the applicant it is addressed to.
+type Letter struct {
+	Handover
+	Request   request.Request
+	Applicant account.User
+}
+
 // RevealForLetter gives the password to the front desk (or the mail admin) to print the
 // "surat pemberitahuan akun": it then counts as revealed.
-func (e *Engine) RevealForLetter(ctx context.Context, m staff.Member, requestID int64, ip string) (Handover, error) {
+func (e *Engine) RevealForLetter(ctx context.Context, m staff.Member, requestID int64, ip string) (Letter, error) {
 	if !m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail) {
-		return Handover{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+		return Letter{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
 	}
-	r, err := e.Load(ctx, m, requestID)
+	r, u, err := e.LoadApplicant(ctx, m, requestID)
 	if err != nil {
-		return Handover{}, err
+		return Letter{}, err
 	}
-	return e.reveal(ctx, r, m.Actor().From(ip), "credential.letter")
+	h, err := e.reveal(ctx, r, m.Actor().From(ip), "credential.letter")
+	if err != nil {
+		return Letter{}, err
+	}
+	// The reveal may have moved the request on (an applicant's deliver step ended).
+	if r, err = e.Load(ctx, m, requestID); err != nil {
+		return Letter{}, err
+	}
+	return Letter{Handover: h, Request: r, Applicant: u}, nil
 }
 
 func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, action string) (Handover, error) {
@@ -115,10 +131,6 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, a
 	if err != nil {
 		return Handover{}, err
 	}
-	if e.Mailboxes != nil {
-		if ms, err := e.Mailboxes(r.TenantID); err == nil {
-			h.Webmail = ms.Webmail
-		}
-	}
+	h.Webmail = e.Webmail(r.TenantID)
 	return h, nil
 }

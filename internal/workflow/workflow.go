@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -109,4 +110,6 @@ type Store interface {
 	MarkBreached(ctx context.Context, stepID int64, at time.Time) error
 	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
 	UserByID(ctx context.Context, id int64) (account.User, error)
+	// AuditTrail reads the entries of one object, oldest first.
+	AuditTrail(ctx context.Context, object string) ([]audit.Entry, error)
 }

@@ -1,0 +1,135 @@
+package workflow
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
+)
+
+// Case is the staff's page of one request (/kantor/permohonan/{id}), read in one call:
+// the request as its pages show it, the applicant, the step staff act on and what the
+// viewer may do there, the mail server's capacity where the step weighs it, the state of
+// the new mailbox's password, and the audit trail.
+type Case struct {
+	request.View
+	Applicant account.User
+	// ApplicantEmail is the applicant's e-mail, empty for a walk-in applicant who gave
+	// none (their record holds a placeholder).
+	ApplicantEmail string
+	// Running is the step staff act on; nil when none runs or the request waits for a
+	// correction.
+	Running *request.Step
+	// Actions are Running's buttons, none while its job works; CanAct says whether the
+	// viewer holds Running's role.
+	Actions []Action
+	CanAct  bool
+	// Capacity is the mail server's use against the tenant's limits, at the steps that
+	// weigh it (capacity check, create, report); nil elsewhere.
+	Capacity *CapacityView
+	// Credential says whether the new mailbox's password exists and was taken; CanLetter
+	// whether the viewer may print it in the account letter.
+	Credential CredentialState
+	CanLetter  bool
+	// Fix: a front-desk request waits for the desk to enter its correction, and the
+	// viewer is at the front desk.
+	Fix   bool
+	Trail []audit.Entry
+}
+
+// Case reads request id as staff member m sees it; another tenant's request does not
+// exist for them.
+func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, error) {
+	r, err := e.Load(ctx, m, id)
+	if err != nil {
+		return Case{}, err
+	}
+	t, ok := e.Tenant(r.TenantID)
+	if !ok {
+		return Case{}, fmt.Errorf("case %d: tenant %d not configured", id, r.TenantID)
+	}
+	c := Case{}
+	if c.View, err = e.Requests.View(ctx, t, r); err != nil {
+		return c, err
+	}
+	if c.Applicant, err = e.Store.UserByID(ctx, r.UserID); err != nil {
+		return c, fmt.Errorf("case %d: applicant: %w", id, err)
+	}
+	if request.Reachable(c.Applicant.Email) {
+		c.ApplicantEmail = c.Applicant.Email
+	}
+	e.caseStep(ctx, &c, m)
+	// A credential exists only once a create step has run: before that, no query.
+	if slices.ContainsFunc(c.Steps, func(st request.Step) bool { return st.Kind == string(sop.KindProvision) }) {
+		if c.Credential, err = e.CredentialOf(ctx, r.ID); err != nil {
+			return c, err
+		}
+	}
+	c.CanLetter = r.Status == request.Done && c.Credential.Exists && c.Credential.RevealedAt.IsZero() &&
+		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
+	if c.Trail, err = e.Store.AuditTrail(ctx, audit.Object("request", r.ID)); err != nil {
+		return c, fmt.Errorf("case %d: trail: %w", id, err)
+	}
+	return c, nil
+}
+
+// caseStep fills what the viewer may do at the running step.
+func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
+	st, ok := request.Running(c.Steps)
+	switch {
+	case !ok:
+	case st.Kind == request.KindCorrection:
+		c.Fix = c.Request.Channel == request.ChannelLoket && c.Request.Status == request.Returned && m.Has(sop.RoleFrontDesk)
+	default:
+		c.Running, c.CanAct = &st, m.Has(sop.Role(st.Role))
+		if st.Status != request.StepWorking {
+			c.Actions = Actions(st.Kind)
+		}
+		switch sop.Kind(st.Kind) {
+		case sop.KindCapacityCheck, sop.KindProvision, sop.KindReport:
+			v := e.Capacity(ctx, c.Request.TenantID)
+			c.Capacity = &v
+		}
+	}
+}
+
+// LoadApplicant is Load with the applicant who sent the request: for the receipt and the
+// front desk's screens.
+func (e *Engine) LoadApplicant(ctx context.Context, m staff.Member, id int64) (request.Request, account.User, error) {
+	r, err := e.Load(ctx, m, id)
+	if err != nil {
+		return r, account.User{}, err
+	}
+	u, err := e.Store.UserByID(ctx, r.UserID)
+	if err != nil {
+		return r, u, fmt.Errorf("request %d: applicant: %w", id, err)
+	}
+	return r, u, nil
+}
+
+// Inbox lists the tasks of m's roles in m's tenant (q's tenant and roles are m's,
+// whatever the caller set), soonest due first, and how many there are in all.
+func (e *Engine) Inbox(ctx context.Context, m staff.Member, q InboxQuery) ([]Task, int, error) {
+	q.TenantID, q.Roles = m.TenantID, nil
+	for _, r := range m.Roles {
+		q.Roles = append(q.Roles, string(r))
+	}
+	return e.Store.Inbox(ctx, q)
+}
+
+// Webmail is the webmail link of the tenant's mail server, "" when it has none.
+func (e *Engine) Webmail(tenantID int64) string {
+	if e.Mailboxes == nil {
+		return ""
+	}
+	ms, err := e.Mailboxes(tenantID)
+	if err != nil {
+		return ""
+	}
+	return ms.Webmail
+}
