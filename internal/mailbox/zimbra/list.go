@@ -246,48 +246,65 @@ func (s *Server) usageFor(ctx context.Context, domain string, fresh bool) (usage
 
 // Capacity counts the domain's accounts and sums their quotas and space used, leaving
 // out Zimbra's own system accounts (spam, ham, GAL sync, quarantine), as
-// CountAccountRequest does (account/ldap/LdapProvisioning.java:9200-9210). The figures
-// come from one listing of the domain (List, partitions that cannot drift) joined with
-// one GetQuotaUsage snapshot; without the getDomainQuotaUsage right the space used is
-// unknown (-1) and Notes says what to grant, while the counts and quotas, which the
-// limits need, still come.
+// CountAccountRequest does (account/ldap/LdapProvisioning.java:9200-9210). With the
+// getDomainQuotaUsage right, the figures come from one GetQuotaUsage snapshot (every
+// account with its effective quota and space used, in one answer that cannot drift) and
+// one search for the system accounts: two requests whatever the domain's size. Without
+// it they come from a listing of the domain (List, partitions that cannot drift), the
+// space used is unknown (-1) and Notes says what to grant, while the counts and quotas,
+// which the limits need, still come.
 func (s *Server) Capacity(ctx context.Context, domain string) (mailbox.Capacity, error) {
 	c := mailbox.Capacity{NewQuotaBytes: s.opt.DefaultQuota}
 	snap, err := s.usageFor(ctx, domain, true)
 	if err != nil {
 		return c, fmt.Errorf("zimbra: capacity %s: %w", domain, err)
 	}
-	if snap.denied != nil {
-		c.UsedBytes, c.UnlimitedUsedBytes = -1, -1
-		c.Notes = append(c.Notes, "space used unknown: "+fix(snap.denied))
+	count := func(quota, used int64) {
+		c.Accounts++
+		if quota == 0 {
+			c.Unlimited++
+			if used >= 0 {
+				c.UnlimitedUsedBytes += used
+			}
+		} else {
+			c.QuotaAllocated += quota
+		}
+		if used >= 0 {
+			c.UsedBytes += used
+		}
 	}
-	for cursor := ""; ; {
-		p, err := s.list(ctx, domain, cursor, snap)
+	if snap.denied == nil {
+		system, err := s.search(ctx, domain, "(|(zimbraIsSystemResource=TRUE)(zimbraIsSystemAccount=TRUE))", 0)
 		if err != nil {
-			return c, fmt.Errorf("zimbra: capacity %s: %w", domain, err)
+			return c, fmt.Errorf("zimbra: capacity %s: %w", domain, s.mapFault(err, domain))
 		}
-		for _, a := range p.Accounts {
-			if a.System {
-				continue
+		skip := map[string]bool{}
+		for _, a := range system {
+			skip[a.ID] = true
+		}
+		for id, u := range snap.byID {
+			if !skip[id] {
+				count(u.limit, u.used)
 			}
-			c.Accounts++
-			switch {
-			case a.QuotaBytes == 0:
-				c.Unlimited++
-				if a.UsedBytes >= 0 {
-					c.UnlimitedUsedBytes += a.UsedBytes
+		}
+	} else {
+		c.Notes = append(c.Notes, "space used unknown: "+fix(snap.denied))
+		for cursor := ""; ; {
+			p, err := s.list(ctx, domain, cursor, snap)
+			if err != nil {
+				return c, fmt.Errorf("zimbra: capacity %s: %w", domain, err)
+			}
+			for _, a := range p.Accounts {
+				if !a.System {
+					count(a.QuotaBytes, a.UsedBytes)
 				}
-			default:
-				c.QuotaAllocated += a.QuotaBytes
 			}
-			if a.UsedBytes >= 0 {
-				c.UsedBytes += a.UsedBytes
+			if p.Next == "" {
+				break
 			}
+			cursor = p.Next
 		}
-		if p.Next == "" {
-			break
-		}
-		cursor = p.Next
+		c.UsedBytes, c.UnlimitedUsedBytes = -1, -1
 	}
 	if c.NewQuotaBytes == 0 {
 		q, err := s.cosQuota(ctx, domain)

@@ -221,7 +221,10 @@ func TestDelegatedAdmin(t *testing.T) {
 	if err := s.Create(ctx, mailbox.New{Address: "budi@" + domain, Password: "Pw123456abcd", Owner: "r", QuotaBytes: 1 << 30}); err != nil {
 		t.Fatal(err)
 	}
-	f.Do(func(st *zimbrafake.State) { st.Accounts["budi@"+domain].Used = 5 })
+	f.Do(func(st *zimbrafake.State) {
+		st.Accounts["budi@"+domain].Used = 5
+		st.AddAccount("spam.x@"+domain, "x", map[string]string{"zimbraIsSystemResource": "TRUE"})
+	})
 	c, err := s.Capacity(ctx, domain)
 	if err != nil || c.Accounts != 1 || c.QuotaAllocated != 1<<30 || c.UsedBytes != -1 || len(c.Notes) == 0 || !strings.Contains(c.Notes[0], "getDomainQuotaUsage") {
 		t.Fatalf("capacity without getDomainQuotaUsage: %+v %v", c, err)

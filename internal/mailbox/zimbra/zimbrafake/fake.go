@@ -949,7 +949,7 @@ func (st *State) searchDirectory(admin *Admin, req node) (string, error) {
 	offset, _ := strconv.Atoi(req.attr("offset"))
 	var hits []*Account
 	for _, a := range st.Accounts {
-		if domainOf(a.Name) != domain || a.Calendar || !f.match(st.entryAttrs(a)) {
+		if domainOf(a.Name) != domain || a.Calendar || !f.match(entryAttr(a)) {
 			continue
 		}
 		// SearchDirectory.java:197-198: what the admin may not list is left out.
@@ -977,14 +977,26 @@ func (st *State) searchDirectory(admin *Admin, req node) (string, error) {
 	return fmt.Sprintf(`<SearchDirectoryResponse xmlns="urn:zimbraAdmin" more="%d" searchTotal="%d">%s</SearchDirectoryResponse>`, b2i(i < len(hits)), len(hits), out.String()), nil
 }
 
-// entryAttrs are the LDAP attributes a filter sees (lower-case names).
-func (st *State) entryAttrs(a *Account) map[string]string {
-	m := map[string]string{"zimbraid": a.ID, "uid": strings.Split(a.Name, "@")[0], "mail": a.Name,
-		"zimbramaildeliveryaddress": a.Name, "objectclass": "zimbraAccount"}
-	for k, v := range a.Attrs {
-		m[strings.ToLower(k)] = v
+// entryAttr gives the LDAP attributes a filter sees, by lower-case name.
+func entryAttr(a *Account) func(string) (string, bool) {
+	return func(name string) (string, bool) {
+		switch name {
+		case "zimbraid":
+			return a.ID, true
+		case "uid":
+			return strings.Split(a.Name, "@")[0], true
+		case "mail", "zimbramaildeliveryaddress":
+			return a.Name, true
+		case "objectclass":
+			return "zimbraAccount", true
+		}
+		for k, v := range a.Attrs {
+			if strings.EqualFold(k, name) {
+				return v, true
+			}
+		}
+		return "", false
 	}
-	return m
 }
 
 // getCos is GetCosRequest: attributes a delegated admin without getCos may not read

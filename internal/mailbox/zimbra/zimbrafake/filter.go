@@ -71,26 +71,28 @@ func parseOne(s string) (filter, string, error) {
 	return filter{op: '=', attr: strings.ToLower(attr), value: strings.ToLower(value)}, s[end+1:], nil
 }
 
-func (f filter) match(attrs map[string]string) bool {
+// match evaluates the filter on an entry whose attributes get returns by lower-case
+// name.
+func (f filter) match(get func(string) (string, bool)) bool {
 	switch f.op {
 	case '&':
 		for _, c := range f.children {
-			if !c.match(attrs) {
+			if !c.match(get) {
 				return false
 			}
 		}
 		return true
 	case '|':
 		for _, c := range f.children {
-			if c.match(attrs) {
+			if c.match(get) {
 				return true
 			}
 		}
 		return false
 	case '!':
-		return !f.children[0].match(attrs)
+		return !f.children[0].match(get)
 	}
-	v, ok := attrs[f.attr]
+	v, ok := get(f.attr)
 	if !ok {
 		return false
 	}
