@@ -10,9 +10,11 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -120,7 +122,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		Book: book, Roster: st}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
-		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), TrustProxy: cfg.TrustProxy,
+		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), HSTS: hsts(cfg), MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	srv.Staff, srv.Book = staffs, book
 	engine, err := backOffice(ctx, cfg, st, ts, book, requests, staffs, ob, log)
@@ -143,6 +145,15 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
 	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Log: log}, nil
+}
+
+// hsts is the Strict-Transport-Security header: only for a site reached over TLS (a
+// browser ignores it over plain HTTP, and a localhost one must stay reachable without).
+func hsts(cfg config.Config) string {
+	if !cfg.Secure() || cfg.HSTSMaxAge <= 0 {
+		return ""
+	}
+	return "max-age=" + strconv.Itoa(cfg.HSTSMaxAge)
 }
 
 // uploadFiles adapts the upload store to what the request domain needs of it.
@@ -169,13 +180,27 @@ func (a *App) HTTPServer() *http.Server {
 // Serve runs the job runner and the HTTP server until ctx ends, then shuts down
 // gracefully.
 func (a *App) Serve(ctx context.Context) error {
+	ms := a.MetricsServer()
+	var ml net.Listener
+	if ms != nil {
+		// Listened to before anything starts, so a taken port stops the start with
+		// its name instead of leaving the metrics silently missing.
+		var err error
+		if ml, err = net.Listen("tcp", ms.Addr); err != nil {
+			return fmt.Errorf("SUREL_METRICS_ADDR: %w (set another address, or off)", err)
+		}
+	}
 	go a.Runner.Run(ctx)
 	go a.sweep(ctx)
 	go a.remind(ctx)
 	go a.checkMailServers(ctx)
 	hs := a.HTTPServer()
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
 	go func() { errc <- hs.ListenAndServe() }()
+	if ms != nil {
+		go func() { errc <- ms.Serve(ml) }()
+		a.Log.Info("metrics", "addr", ms.Addr, "public", a.Config.MetricsToken != "")
+	}
 	mailMode := "kept in the outbox (set SUREL_SMTP_URL to send; read with `surel outbox`)"
 	if a.Outbox.Sender != nil {
 		mailMode = "sent by SMTP"
@@ -189,7 +214,20 @@ func (a *App) Serve(ctx context.Context) error {
 	a.Log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
+	if ms != nil {
+		ms.Shutdown(sctx)
+	}
 	return hs.Shutdown(sctx)
+}
+
+// MetricsServer is the private /metrics listener on Config.MetricsAddr, nil when it is
+// off.
+func (a *App) MetricsServer() *http.Server {
+	if a.Config.MetricsAddr == "" {
+		return nil
+	}
+	return &http.Server{Addr: a.Config.MetricsAddr, Handler: a.Web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
 }
 
 // sweep deletes expired sessions, links and failure counters every ten minutes.

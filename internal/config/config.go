@@ -36,9 +36,25 @@ type Config struct {
 	// for deployments behind a reverse proxy; otherwise the header is ignored so a client
 	// cannot pick its own rate-limit bucket.
 	TrustProxy bool
-	Limits     Limits
-	Tenants    []Tenant
+	// HSTSMaxAge is the max-age of the Strict-Transport-Security header sent when the
+	// base URL is https (SUREL_HSTS_MAX_AGE, seconds; 0 sends none). A year by default:
+	// once a browser has seen it, it never again tries plain HTTP to the host, which an
+	// attacker on the network could otherwise answer.
+	HSTSMaxAge int
+	// MetricsAddr is where /metrics is served on its own listener (SUREL_METRICS_ADDR,
+	// loopback by default; "off" serves none): route counts, queue sizes and the Go
+	// version are for the operator, not the public.
+	MetricsAddr string
+	// MetricsToken, when set (SUREL_METRICS_TOKEN or SUREL_METRICS_TOKEN_FILE), also
+	// serves /metrics on the public address to a scraper presenting it as a bearer token.
+	MetricsToken string
+	Limits       Limits
+	Tenants      []Tenant
 }
+
+// DefaultMetricsAddr is the private /metrics listener: loopback, a port of the
+// exporters' range.
+const DefaultMetricsAddr = "127.0.0.1:9464"
 
 // Limits bounds abuse of the authentication endpoints. The defaults suit a public portal;
 // a load test may raise them.
@@ -186,6 +202,8 @@ func Load(getenv func(string) string) (Config, error) {
 		LogFormat:   or(getenv("SUREL_LOG_FORMAT"), "text"),
 		LogLevel:    or(getenv("SUREL_LOG_LEVEL"), "info"),
 		TrustProxy:  getenv("SUREL_TRUST_PROXY") == "1",
+		HSTSMaxAge:  365 * 24 * 3600,
+		MetricsAddr: or(getenv("SUREL_METRICS_ADDR"), DefaultMetricsAddr),
 		Limits: Limits{
 			AuthPerMinute: 20,
 			CaptchaAfter:  3,
@@ -202,6 +220,23 @@ func Load(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("SUREL_AUTH_RATE: want a positive whole number, got %q", v))
 		}
 		c.Limits.AuthPerMinute = n
+	}
+	if v := getenv("SUREL_HSTS_MAX_AGE"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 0 {
+			errs = append(errs, fmt.Errorf("SUREL_HSTS_MAX_AGE: want a number of seconds (0 sends no header), got %q", v))
+		}
+		c.HSTSMaxAge = n
+	}
+	if c.MetricsAddr == "off" {
+		c.MetricsAddr = ""
+	} else if _, _, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+		errs = append(errs, fmt.Errorf("SUREL_METRICS_ADDR: want host:port (127.0.0.1:9464) or off, got %q", c.MetricsAddr))
+	}
+	if tok, err := secretSetting(getenv, "SUREL_METRICS_TOKEN", 24); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.MetricsToken = tok
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "surel.db")
@@ -257,6 +292,27 @@ func Load(getenv func(string) string) (Config, error) {
 // Secure reports whether the deployment is reached over TLS, which decides the cookies'
 // Secure attribute.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// secretSetting reads an optional secret from the variable name or from the file
+// named by name_FILE, of at least min characters.
+func secretSetting(getenv func(string) string, name string, min int) (string, error) {
+	v, file := getenv(name), getenv(name+"_FILE")
+	switch {
+	case v != "" && file != "":
+		return "", fmt.Errorf("%s: give %s or %s_FILE, not both", name, name, name)
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", fmt.Errorf("%s_FILE: %w", name, err)
+		}
+		v = strings.TrimSpace(string(b))
+		name += "_FILE"
+	}
+	if v != "" && len(v) < min {
+		return "", fmt.Errorf("%s: want at least %d characters", name, min)
+	}
+	return v, nil
+}
 
 func secretKey(getenv func(string) string, dataDir string) ([]byte, error) {
 	if v := getenv("SUREL_SECRET_KEY"); v != "" {

@@ -191,3 +191,25 @@ func TestParseSize(t *testing.T) {
 		}
 	}
 }
+
+func TestHSTSAndMetrics(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir}))
+	if err != nil || c.HSTSMaxAge != 31536000 || c.MetricsAddr != "127.0.0.1:9464" || c.MetricsToken != "" {
+		t.Fatalf("defaults: %v %+v", err, c)
+	}
+	tok := filepath.Join(dir, "metrics.token")
+	os.WriteFile(tok, []byte("0123456789abcdef0123456789abcdef\n"), 0o600)
+	c, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_HSTS_MAX_AGE": "0", "SUREL_METRICS_ADDR": "off",
+		"SUREL_METRICS_TOKEN_FILE": tok}))
+	if err != nil || c.HSTSMaxAge != 0 || c.MetricsAddr != "" || c.MetricsToken != "0123456789abcdef0123456789abcdef" {
+		t.Fatalf("set: %v %+v", err, c)
+	}
+	_, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_HSTS_MAX_AGE": "a year", "SUREL_METRICS_ADDR": "9464",
+		"SUREL_METRICS_TOKEN": "short"}))
+	for _, want := range []string{"SUREL_HSTS_MAX_AGE", "SUREL_METRICS_ADDR", "SUREL_METRICS_TOKEN: want at least 24"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+}

@@ -7,6 +7,7 @@ package web
 import (
 	"context"
 	"crypto/rand"
+	"crypto/subtle"
 	"encoding/hex"
 	"io"
 	"log/slog"
@@ -64,6 +65,13 @@ type Server struct {
 	Metrics  *Metrics
 	// Secure sets the Secure attribute of cookies (behind TLS).
 	Secure bool
+	// HSTS is the Strict-Transport-Security header of every answer ("max-age=…"), set
+	// when the site is reached over TLS; empty sends none.
+	HSTS string
+	// MetricsToken, when not empty, serves GET /metrics on this handler to a scraper
+	// that presents it as a bearer token; otherwise /metrics is only on the private
+	// listener (MetricsHandler).
+	MetricsToken string
 	// TrustProxy takes the client address from X-Forwarded-For.
 	TrustProxy bool
 	// AuthLimit limits POSTs to the authentication endpoints per client address.
@@ -180,7 +188,9 @@ func (s *Server) Handler() http.Handler {
 	h("GET /bahasa/{lang}", s.setLang)
 	h("GET /healthz", s.healthz)
 	h("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.Metrics.Handler())
+	if s.MetricsToken != "" {
+		mux.Handle("GET /metrics", s.bearer(s.MetricsToken, s.Metrics.Handler()))
+	}
 	challenge := s.Captcha.ChallengeHandler()
 	h("GET /captcha/challenge", func(w http.ResponseWriter, r *http.Request) error {
 		if ok, wait := s.ChallengeLimit.Allow(s.clientIP(r)); !ok {
@@ -199,7 +209,29 @@ func (s *Server) Handler() http.Handler {
 	cop.SetDenyHandler(s.serve("cross-origin", func(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.Forbidden, "error.cross_origin")
 	}))
-	return s.requestID(securityHeaders(cop.Handler(mux)))
+	return s.requestID(s.securityHeaders(cop.Handler(mux)))
+}
+
+// MetricsHandler serves /metrics for the private listener (SUREL_METRICS_ADDR); any
+// other path is 404.
+func (s *Server) MetricsHandler() http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", s.Metrics.Handler())
+	return mux
+}
+
+// bearer lets through requests whose Authorization header is "Bearer token"; others get
+// 401 with the challenge Prometheus expects.
+func (s *Server) bearer(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if subtle.ConstantTimeCompare([]byte(r.Header.Get("Authorization")), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="surel metrics"`)
+			http.Error(w, "unauthorized", http.StatusUnauthorized)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 type ctxKey int
@@ -230,9 +262,12 @@ func RequestIDOf(ctx context.Context) string {
 	return id
 }
 
-func securityHeaders(next http.Handler) http.Handler {
+func (s *Server) securityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
+		if s.HSTS != "" {
+			h.Set("Strict-Transport-Security", s.HSTS)
+		}
 		// The ALTCHA widget solves in a Web Worker and styles itself: hence worker-src
 		// and style-src for 'self' only; nothing is loaded from elsewhere.
 		h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "+

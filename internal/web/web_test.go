@@ -420,15 +420,31 @@ func mustURL(s string) *url.URL { u, _ := url.Parse(s); return u }
 
 func TestOpsEndpoints(t *testing.T) {
 	h := start(t, store.SQLite, nil)
-	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ok", "/metrics": "surel_http_requests_total"} {
+	for path, want := range map[string]string{"/healthz": "ok", "/readyz": "ok"} {
 		h.get("/masuk")
 		r := h.get(path)
 		if r.status != 200 || !strings.Contains(r.body, want) {
 			t.Errorf("%s: %d %q", path, r.status, r.body[:min(len(r.body), 80)])
 		}
 	}
-	r := h.get("/metrics")
-	contains(t, r.body, `surel_jobs{status="dead"}`, `route="GET /masuk"`)
+	// /metrics is on the private listener, not the public one (issue 12: it showed route
+	// counts, queue sizes and the exact Go version to anyone).
+	if r := h.get("/metrics"); r.status != 404 || strings.Contains(r.body, "go_info") {
+		t.Fatalf("public /metrics without a token: %d", r.status)
+	}
+	priv := httptest.NewServer(h.a.MetricsServer().Handler)
+	defer priv.Close()
+	pr, err := http.Get(priv.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(pr.Body)
+	pr.Body.Close()
+	r := resp{status: pr.StatusCode, body: string(b)}
+	if r.status != 200 {
+		t.Fatalf("private /metrics: %d", r.status)
+	}
+	contains(t, r.body, `surel_jobs{status="dead"}`, `route="GET /masuk"`, "surel_http_requests_total")
 	h.a.Close()
 	if r := h.get("/readyz"); r.status != 503 {
 		t.Fatalf("readyz with the database closed: %d", r.status)
