@@ -95,6 +95,18 @@ type Token struct {
 	UsedAt    time.Time
 }
 
+// LinkRequest is a request for a mailed link (PurposeReset: a password reset;
+// PurposeActivate: the activation link again) to an address that may be no account's.
+// The page answers once the request and its job are written, the same work for any
+// address; the job (Service.SendLink) looks the address up and mails the link.
+type LinkRequest struct {
+	ID        int64
+	TenantID  int64
+	Purpose   string
+	Email     string
+	CreatedAt time.Time
+}
+
 // Session is a signed-in browser.
 type Session struct {
 	Hash      string
@@ -157,6 +169,14 @@ type Store interface {
 	TokenByHash(ctx context.Context, purpose, hash string) (Token, error)
 	UseToken(ctx context.Context, id int64, at time.Time) (bool, error)
 	UseTokensOf(ctx context.Context, userID int64, purpose string, at time.Time) error
+
+	// CreateLinkRequest stores a request for a mailed link and sets its ID.
+	CreateLinkRequest(ctx context.Context, r *LinkRequest) error
+	// TakeLinkRequest marks a link request answered and returns it; false when it was
+	// already, so a job run twice mails once.
+	TakeLinkRequest(ctx context.Context, id int64, at time.Time) (LinkRequest, bool, error)
+	// EnqueueJob queues background work (internal/jobs) in the caller's transaction.
+	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
 
 	FailureCounter
 

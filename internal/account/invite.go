@@ -85,5 +85,5 @@ func (s *Service) EnsureActive(ctx context.Context, t Tenant, in InviteInput, pa
 // IssueResetLink makes a password-reset link secret for u valid for ttl (the page at
 // /lupa-password/SECRET), retiring earlier ones; the caller mails it.
 func (s *Service) IssueResetLink(ctx context.Context, u User, ttl time.Duration) (string, error) {
-	return s.issueLink(ctx, u, PurposeReset, "", "", ttl, s.Now().UTC())
+	return s.issueLink(ctx, u, PurposeReset, ttl, s.Now().UTC())
 }

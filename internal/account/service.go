@@ -48,6 +48,8 @@ type Service struct {
 	Hasher  *passwd.Hasher
 	Limits  Limits
 	BaseURL string
+	// Tenants finds a tenant by id, for the jobs that mail on its behalf.
+	Tenants func(id int64) (Tenant, bool)
 	Now     func() time.Time
 	Log     *slog.Logger
 
@@ -109,7 +111,7 @@ func (s *Service) Register(ctx context.Context, t Tenant, in RegisterInput) erro
 				// here is not used: whoever reads this mailbox sets their own through the
 				// link, so no one can take over the applicant's request (and its
 				// credentials) by registering with their address first.
-				secret, err := s.issueLink(ctx, existing, PurposeReset, "", "", InviteTTL, now)
+				secret, err := s.issueLink(ctx, existing, PurposeReset, InviteTTL, now)
 				if err != nil {
 					return err
 				}
@@ -164,12 +166,9 @@ func (s *Service) freeUsername(ctx context.Context, tenantID int64, base string)
 }
 
 // issueLink makes a one-time link secret for u, retiring the earlier ones of the same
-// purpose so only the newest link works. hash may be given (computed ahead of the
-// transaction) or empty.
-func (s *Service) issueLink(ctx context.Context, u User, purpose, secret, hash string, ttl time.Duration, now time.Time) (string, error) {
-	if secret == "" {
-		secret, hash = NewSecret()
-	}
+// purpose so only the newest link works.
+func (s *Service) issueLink(ctx context.Context, u User, purpose string, ttl time.Duration, now time.Time) (string, error) {
+	secret, hash := NewSecret()
 	if err := s.Store.UseTokensOf(ctx, u.ID, purpose, now); err != nil {
 		return "", err
 	}
@@ -178,7 +177,7 @@ func (s *Service) issueLink(ctx context.Context, u User, purpose, secret, hash s
 }
 
 func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time.Time) error {
-	secret, err := s.issueLink(ctx, u, PurposeActivate, "", "", ActivationTTL, now)
+	secret, err := s.issueLink(ctx, u, PurposeActivate, ActivationTTL, now)
 	if err != nil {
 		return err
 	}
@@ -187,8 +186,19 @@ func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time
 }
 
 // ResendActivation mails a new activation link to a pending account; it answers the same
-// for any address.
+// for any address, after the same work (requestLink).
 func (s *Service) ResendActivation(ctx context.Context, t Tenant, email string) error {
+	return s.requestLink(ctx, t, PurposeActivate, email)
+}
+
+// JobSendLink is the job kind that answers a LinkRequest (Service.SendLink).
+const JobSendLink = "account.link"
+
+// requestLink records a request for a mailed link and queues its job: the same two
+// writes whether or not the address is an account's, so neither the answer nor its
+// timing tells (a known address used to write a token, a message and a job in the
+// request, and answered up to 4 ms later).
+func (s *Service) requestLink(ctx context.Context, t Tenant, purpose, email string) error {
 	email = NormalizeEmail(email)
 	var fs errs.Fields
 	checkEmail(&fs, "email", email)
@@ -197,15 +207,59 @@ func (s *Service) ResendActivation(ctx context.Context, t Tenant, email string) 
 	}
 	now := s.Now().UTC()
 	return s.Store.Tx(ctx, func(ctx context.Context) error {
-		u, err := s.Store.UserByEmail(ctx, t.ID, email)
-		if errors.Is(err, ErrNotFound) || (err == nil && u.Status != StatusPending) {
+		lr := LinkRequest{TenantID: t.ID, Purpose: purpose, Email: email, CreatedAt: now}
+		if err := s.Store.CreateLinkRequest(ctx, &lr); err != nil {
+			return err
+		}
+		_, err := s.Store.EnqueueJob(ctx, JobSendLink, lr.ID, 5, now)
+		return err
+	})
+}
+
+// SendLink answers the link request id, as the job JobSendLink: to an active account a
+// password-reset link (for PurposeReset), to a pending one a new activation link; to
+// any other address nothing. It is idempotent: the request is taken in the transaction
+// that mails, so a second run finds it answered.
+func (s *Service) SendLink(ctx context.Context, id int64) error {
+	now := s.Now().UTC()
+	return s.Store.Tx(ctx, func(ctx context.Context) error {
+		lr, ok, err := s.Store.TakeLinkRequest(ctx, id, now)
+		if err != nil || !ok {
+			return err
+		}
+		t, ok := s.tenant(lr.TenantID)
+		if !ok {
+			s.Log.WarnContext(ctx, "link request of an unknown tenant", "link_request", id, "tenant", lr.TenantID)
+			return nil
+		}
+		u, err := s.Store.UserByEmail(ctx, t.ID, lr.Email)
+		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		return s.sendActivation(ctx, t, u, now)
+		switch {
+		case u.Status == StatusPending:
+			return s.sendActivation(ctx, t, u, now)
+		case lr.Purpose != PurposeReset:
+			return nil
+		}
+		secret, err := s.issueLink(ctx, u, PurposeReset, ResetTTL, now)
+		if err != nil {
+			return err
+		}
+		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "reset",
+			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "URL": s.BaseURL + "/lupa-password/" + secret, "Tenant": t.Name, "Minutes": int(ResetTTL.Minutes())}})
 	})
+}
+
+// tenant finds a tenant by id through Tenants.
+func (s *Service) tenant(id int64) (Tenant, bool) {
+	if s.Tenants == nil {
+		return Tenant{}, false
+	}
+	return s.Tenants(id)
 }
 
 // Activate confirms the e-mail behind an activation link and mails the username. A link
@@ -354,34 +408,10 @@ func (s *Service) Login(ctx context.Context, t Tenant, login, password string, c
 }
 
 // RequestReset mails a password-reset link to an active account (an activation link to a
-// pending one); the answer is the same for any address.
+// pending one); the answer, and the work before it, is the same for any address
+// (requestLink).
 func (s *Service) RequestReset(ctx context.Context, t Tenant, email string) error {
-	email = NormalizeEmail(email)
-	var fs errs.Fields
-	checkEmail(&fs, "email", email)
-	if err := fs.Err(); err != nil {
-		return err
-	}
-	now := s.Now().UTC()
-	// Equal work for known and unknown addresses: no timing tells them apart.
-	secret, hash := NewSecret()
-	return s.Store.Tx(ctx, func(ctx context.Context) error {
-		u, err := s.Store.UserByEmail(ctx, t.ID, email)
-		if errors.Is(err, ErrNotFound) {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if u.Status == StatusPending {
-			return s.sendActivation(ctx, t, u, now)
-		}
-		if _, err := s.issueLink(ctx, u, PurposeReset, secret, hash, ResetTTL, now); err != nil {
-			return err
-		}
-		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "reset",
-			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "URL": s.BaseURL + "/lupa-password/" + secret, "Tenant": t.Name, "Minutes": int(ResetTTL.Minutes())}})
-	})
+	return s.requestLink(ctx, t, PurposeReset, email)
 }
 
 // CheckResetToken tells whether a reset link can still be used, before its form is shown.

@@ -14,6 +14,7 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/store"
@@ -22,6 +23,7 @@ import (
 type fixture struct {
 	st     *store.Store
 	svc    *account.Service
+	runner *jobs.Runner
 	tenant account.Tenant
 	now    time.Time
 }
@@ -45,10 +47,30 @@ func setup(t *testing.T, st *store.Store) *fixture {
 	f.svc = &account.Service{Store: st, Mail: ob, Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
 		Limits:  account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
 		BaseURL: "https://surel.example", Now: f.clock, Log: log}
+	f.svc.Tenants = func(id int64) (account.Tenant, bool) { return f.tenant, id == f.tenant.ID }
 	if err := f.svc.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
+	f.runner = &jobs.Runner{Store: st, Log: log, Now: f.clock, Handlers: map[string]jobs.Handler{
+		notify.JobKind:      ob.Deliver,
+		account.JobSendLink: func(ctx context.Context, j jobs.Job) error { return f.svc.SendLink(ctx, j.Ref) },
+	}}
 	return f
+}
+
+// runJobs works the queued jobs, as the server's runner does in the background: the
+// link requests of RequestReset and ResendActivation are answered there.
+func (f *fixture) runJobs(t *testing.T) {
+	t.Helper()
+	for {
+		ran, err := f.runner.RunOne(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ran {
+			return
+		}
+	}
 }
 
 // lastLink finds the newest mail to addr and the link in it.
@@ -258,6 +280,7 @@ func TestResetLiftsLock(t *testing.T) {
 		if err := f.svc.RequestReset(ctx, f.tenant, "BUDI.santoso@gmail.com"); err != nil {
 			t.Fatal(err)
 		}
+		f.runJobs(t)
 		secret := secretIn(t, f.lastMail(t, u.Email))
 		if _, err := f.svc.ResetPassword(ctx, f.tenant, secret, "baru12345", "baru1234"); errs.CodeOf(err) != errs.Invalid {
 			t.Fatalf("mismatch accepted: %v", err)
@@ -294,6 +317,7 @@ func TestExpiredLinks(t *testing.T) {
 	if err := f.svc.ResendActivation(ctx, f.tenant, "budi.santoso@gmail.com"); err != nil {
 		t.Fatal(err)
 	}
+	f.runJobs(t)
 	if _, err := f.svc.Activate(ctx, f.tenant, secretIn(t, f.lastMail(t, "budi.santoso@gmail.com"))); err != nil {
 		t.Fatal(err)
 	}

@@ -95,6 +95,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	accounts := &account.Service{Store: st, Mail: ob, Hasher: passwd.New(hp), BaseURL: cfg.BaseURL, Log: log,
 		Limits: account.Limits{CaptchaAfter: cfg.Limits.CaptchaAfter, LockAfter: cfg.Limits.LockAfter, LockFor: cfg.Limits.LockFor,
 			SessionIdle: cfg.Limits.SessionIdle, SessionMax: cfg.Limits.SessionMax}}
+	accounts.Tenants = ts.ByID
 	if err := accounts.Init(ctx); err != nil {
 		return nil, err
 	}
@@ -135,6 +136,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	}
 	handlers := engine.Handlers()
 	handlers[notify.JobKind] = ob.Deliver
+	handlers[account.JobSendLink] = func(ctx context.Context, j jobs.Job) error { return accounts.SendLink(ctx, j.Ref) }
 	runner := &jobs.Runner{Store: st, Log: log, Handlers: handlers,
 		OnDead: func(j jobs.Job) { engine.JobDied(context.Background(), j) },
 		OnRun: func(kind string, err error) {

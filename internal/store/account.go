@@ -191,6 +191,32 @@ func (s *Store) LoginFailures(ctx context.Context, key string) (account.Failures
 	return f, nil
 }
 
+// CreateLinkRequest stores a request for a mailed link.
+func (s *Store) CreateLinkRequest(ctx context.Context, r *account.LinkRequest) error {
+	id, err := s.insert(ctx, `INSERT INTO link_requests (tenant_id, purpose, email, created_at) VALUES (?, ?, ?, ?)`,
+		r.TenantID, r.Purpose, r.Email, utc(r.CreatedAt))
+	if err != nil {
+		return fmt.Errorf("create link request: %w", err)
+	}
+	r.ID = id
+	return nil
+}
+
+// TakeLinkRequest marks a link request answered, once.
+func (s *Store) TakeLinkRequest(ctx context.Context, id int64, at time.Time) (account.LinkRequest, bool, error) {
+	var r account.LinkRequest
+	err := s.getWrite(ctx, `UPDATE link_requests SET done_at = ? WHERE id = ? AND done_at IS NULL
+		RETURNING id, tenant_id, purpose, email, created_at`, []any{utc(at), id}, &r.ID, &r.TenantID, &r.Purpose, &r.Email, &r.CreatedAt)
+	if err == ErrNotFound {
+		return r, false, nil
+	}
+	if err != nil {
+		return r, false, fmt.Errorf("take link request: %w", err)
+	}
+	r.CreatedAt = r.CreatedAt.UTC()
+	return r, true, nil
+}
+
 // CountAttempt adds one attempt to the failure streak under key in one statement, so
 // that parallel attempts (of this process or others on the same PostgreSQL) each get
 // their own number: the upsert takes the row's lock (PostgreSQL) or the write lock
@@ -337,7 +363,8 @@ func (s *Store) EnsureTenant(ctx context.Context, slug, name string, now time.Ti
 }
 
 // Sweep deletes what can no longer be used: sessions past their absolute expiry or idle
-// longer than idle, links expired a day ago, and failure streaks older than keep. It
+// longer than idle, links expired a day ago, link requests of a day ago (answered by
+// then, or their job gave up), and failure streaks older than keep. It
 // returns how many rows went.
 func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Duration) (int64, error) {
 	now = utc(now)
@@ -348,6 +375,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Durati
 	}{
 		{`DELETE FROM sessions WHERE expires_at < ? OR seen_at < ?`, []any{now, now.Add(-idle)}},
 		{`DELETE FROM user_tokens WHERE expires_at < ?`, []any{now.Add(-24 * time.Hour)}},
+		{`DELETE FROM link_requests WHERE created_at < ?`, []any{now.Add(-24 * time.Hour)}},
 		{`DELETE FROM login_failures WHERE first_at < ? AND (locked_until IS NULL OR locked_until < ?)`, []any{now.Add(-keep), now}},
 	} {
 		res, err := s.exec(ctx, q.sql, q.args...)
