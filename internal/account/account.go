@@ -148,6 +148,18 @@ type Tenant struct {
 	AddressPattern string
 	// SOP is the slug of the workflow it follows.
 	SOP string
+	// FrontDesk is how applicants reach the office in person.
+	FrontDesk FrontDesk
+}
+
+// FrontDesk is the office's counter (loket pelayanan) as applicants are told of it when
+// they cannot use the portal: no JavaScript for the captcha, or a site served over plain
+// HTTP. Every part is optional.
+type FrontDesk struct {
+	Address string // "Jl. Basuki Rahmat No. 41, Samarinda"
+	Hours   string // "Senin–Kamis 08.00–16.00, Jumat 08.00–11.30 WITA"
+	Phone   string
+	Email   string
 }
 
 // Store is the persistence the account service needs. Methods called with the ctx given

@@ -208,6 +208,7 @@ func (a *App) Serve(ctx context.Context) error {
 		mailMode = "sent by SMTP"
 	}
 	a.Log.Info("surel serving", "addr", a.Config.Addr, "base_url", a.Config.BaseURL, "database", string(a.Store.Dialect()), "mail", mailMode)
+	a.LogStartupWarnings(ctx, time.Now())
 	select {
 	case err := <-errc:
 		return err
@@ -281,7 +282,8 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 			return nil, err
 		}
 		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
-			Policy: account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal}}
+			Policy:    account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal},
+			FrontDesk: account.FrontDesk(c.FrontDesk)}
 		if i == 0 {
 			ts.def = t
 		}

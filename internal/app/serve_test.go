@@ -17,6 +17,12 @@ import (
 
 func newApp(t *testing.T, env map[string]string) *app.App {
 	t.Helper()
+	return newAppLog(t, env, io.Discard)
+}
+
+// newAppLog is newApp logging to w.
+func newAppLog(t *testing.T, env map[string]string, w io.Writer) *app.App {
+	t.Helper()
 	e := map[string]string{"SUREL_DATA_DIR": t.TempDir(), "SUREL_SECRET_KEY": strings.Repeat("k", 40), "SUREL_ADDR": "127.0.0.1:0"}
 	for k, v := range env {
 		e[k] = v
@@ -25,7 +31,7 @@ func newApp(t *testing.T, env map[string]string) *app.App {
 	if err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)),
+	a, err := app.New(context.Background(), cfg, slog.New(slog.NewTextHandler(w, nil)),
 		app.Options{Hash: &passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}})
 	if err != nil {
 		t.Fatal(err)

@@ -90,6 +90,17 @@ type Tenant struct {
 	Password PasswordPolicy `yaml:"password"`
 	// Mail is the mail server the tenant's mailboxes are created on.
 	Mail MailServer `yaml:"mail_server"`
+	// FrontDesk is the office's counter, named to applicants who cannot use the portal
+	// (no JavaScript, a site on plain HTTP).
+	FrontDesk FrontDesk `yaml:"front_desk"`
+}
+
+// FrontDesk is where and how applicants reach the office in person; all optional.
+type FrontDesk struct {
+	Address string `yaml:"address"`
+	Hours   string `yaml:"hours"`
+	Phone   string `yaml:"phone"`
+	Email   string `yaml:"email"`
 }
 
 // MailServer is where a tenant's mailboxes live (docs/mail-server.md).
@@ -292,6 +303,22 @@ func Load(getenv func(string) string) (Config, error) {
 // Secure reports whether the deployment is reached over TLS, which decides the cookies'
 // Secure attribute.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
+
+// PlainHTTPPublic reports a base URL of plain HTTP at a host other than this machine:
+// browsers give such pages no Web Crypto, so the captcha cannot run and nobody can
+// register or reset a password (localhost and loopback addresses are secure contexts).
+func (c Config) PlainHTTPPublic() bool {
+	u, err := url.Parse(c.BaseURL)
+	if err != nil || u.Scheme != "http" {
+		return false
+	}
+	h := u.Hostname()
+	if h == "localhost" || strings.HasSuffix(h, ".localhost") {
+		return false
+	}
+	ip := net.ParseIP(h)
+	return ip == nil || !ip.IsLoopback()
+}
 
 // secretSetting reads an optional secret from the variable name or from the file
 // named by name_FILE, of at least min characters.

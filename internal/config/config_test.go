@@ -213,3 +213,15 @@ func TestHSTSAndMetrics(t *testing.T) {
 		}
 	}
 }
+
+func TestPlainHTTPPublic(t *testing.T) {
+	for base, want := range map[string]bool{
+		"http://localhost:8080": false, "http://127.0.0.1:8080": false, "http://[::1]:8080": false, "http://surel.localhost": false,
+		"https://surel.example.go.id": false, "http://surel.example.go.id": true, "http://10.0.0.5:8080": true, "http://192.168.1.20": true,
+	} {
+		c := Config{BaseURL: base}
+		if got := c.PlainHTTPPublic(); got != want {
+			t.Errorf("%s: %v, want %v", base, got, want)
+		}
+	}
+}

@@ -166,6 +166,12 @@ const (
 
 func newBrowser(t *testing.T, base, shots string) *browser {
 	t.Helper()
+	return newBrowserWith(t, base, shots)
+}
+
+// newBrowserWith is newBrowser with more Chromium options (a host resolver rule, say).
+func newBrowserWith(t *testing.T, base, shots string, extra ...chromedp.ExecAllocatorOption) *browser {
+	t.Helper()
 	bin := chromium(t)
 	profile := t.TempDir() // removed after the browser has exited (cleanups run in reverse)
 	opts := []chromedp.ExecAllocatorOption{
@@ -179,7 +185,7 @@ func newBrowser(t *testing.T, base, shots string) *browser {
 	}
 	// The defaults bring headless, no-first-run, disable-background-networking and
 	// disable-sync among Puppeteer's usual quiet flags.
-	opts = append(chromedp.DefaultExecAllocatorOptions[:], opts...)
+	opts = append(append(chromedp.DefaultExecAllocatorOptions[:], opts...), extra...)
 	actx, acancel := chromedp.NewExecAllocator(context.Background(), opts...)
 	ctx, cancel := chromedp.NewContext(actx)
 	t.Cleanup(func() { cancel(); acancel() })

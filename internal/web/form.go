@@ -33,12 +33,16 @@ func cleanForm(r *http.Request) {
 }
 
 // checkCaptcha verifies the widget's payload in the "altcha" field and adds the reason
-// it failed to fs.
+// it failed to fs. A form sent by a browser without JavaScript carries "nojs" (from the
+// captcha's <noscript>): it is told that, and where the front desk is, rather than to
+// wait for a widget it cannot show.
 func (s *Server) checkCaptcha(r *http.Request, fs *errs.Fields) bool {
 	err := s.Captcha.Verify(r.PostForm.Get("altcha"))
 	switch {
 	case err == nil:
 		return true
+	case errors.Is(err, captcha.ErrMissing) && r.PostForm.Get("nojs") != "":
+		fs.Add("captcha", "captcha_nojs", frontDeskText(langOf(r), s.Tenants.ForHost(r.Host)))
 	case errors.Is(err, captcha.ErrMissing):
 		fs.Add("captcha", "captcha_required")
 	case errors.Is(err, captcha.ErrExpired):

@@ -1,9 +1,9 @@
 // surel: progressive enhancement only. Every form works without this file; with it the
 // region lists load as a choice is made, the village can be found by typing, and the
 // proposed address is checked while it is typed.
+document.documentElement.classList.add('js');
 const form = document.getElementById('request-form');
 if (form) {
-  document.documentElement.classList.add('js');
   const selects = [...form.querySelectorAll('select[data-level]')];
   const byName = Object.fromEntries(selects.map(s => [s.name, s]));
   const choose = selects[0]?.options[0]?.textContent || '';
@@ -97,4 +97,14 @@ if (form) {
       b.addEventListener('click', () => { addr.value = b.dataset.value; check(); addr.focus(); });
     }
   }
+}
+
+// The captcha hashes with Web Crypto, which browsers give only to secure contexts
+// (HTTPS, localhost): served over plain HTTP elsewhere, the widget would spin on
+// "Memeriksa…" for ever. Say why instead (the page holds the text in its language).
+const insecure = document.getElementById('captcha-insecure');
+if (insecure && !(window.isSecureContext && window.crypto && window.crypto.subtle)) {
+  document.querySelector('#f-captcha altcha-widget')?.remove();
+  document.getElementById('h-captcha')?.remove();
+  insecure.hidden = false;
 }

@@ -1,0 +1,19 @@
+package app
+
+import (
+	"context"
+	"time"
+)
+
+// LogStartupWarnings logs, at start, what keeps the deployment from working for
+// everyone, each with what to do about it. Serve calls it; now is the time it judges
+// by.
+func (a *App) LogStartupWarnings(ctx context.Context, now time.Time) {
+	if a.Config.PlainHTTPPublic() {
+		// Browsers give Web Crypto only to secure contexts: on plain HTTP at any host
+		// but this machine the captcha widget waits for ever, and nobody can register,
+		// ask for a new activation link or reset a password.
+		a.Log.WarnContext(ctx, "plain HTTP: the captcha cannot run in browsers at this address, so registration and password reset do not work; serve surel over HTTPS (a reverse proxy with a certificate) and set SUREL_BASE_URL to its https:// address",
+			"base_url", a.Config.BaseURL)
+	}
+}
