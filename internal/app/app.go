@@ -274,6 +274,12 @@ func (t *Tenants) ForHost(host string) account.Tenant {
 // Default is the first configured tenant.
 func (t *Tenants) Default() account.Tenant { return t.def }
 
+// BySlug finds a configured tenant by its slug.
+func (t *Tenants) BySlug(slug string) (account.Tenant, bool) {
+	tt, ok := t.bySlug[slug]
+	return tt, ok
+}
+
 func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tenants, error) {
 	ts := &Tenants{byHost: map[string]account.Tenant{}, bySlug: map[string]account.Tenant{}}
 	for i, c := range cfg.Tenants {

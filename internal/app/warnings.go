@@ -16,4 +16,19 @@ func (a *App) LogStartupWarnings(ctx context.Context, now time.Time) {
 		a.Log.WarnContext(ctx, "plain HTTP: the captcha cannot run in browsers at this address, so registration and password reset do not work; serve surel over HTTPS (a reverse proxy with a certificate) and set SUREL_BASE_URL to its https:// address",
 			"base_url", a.Config.BaseURL)
 	}
+	for _, c := range a.Config.Tenants {
+		t, ok := a.Tenants.BySlug(c.Slug)
+		if !ok {
+			continue
+		}
+		_, cal, err := a.Book.Workflow(ctx, t.SOPRef())
+		if err != nil {
+			a.Log.WarnContext(ctx, "tenant SOP unreadable; fix it on /kantor/sop", "tenant", t.Slug, "err", err)
+			continue
+		}
+		if years := cal.MissingHolidayYears(now); len(years) > 0 {
+			a.Log.WarnContext(ctx, "holiday table lacks a year: deadlines in it count national holidays and cuti bersama as working days; a tenant admin imports the SKB's table (CSV or iCalendar) on /kantor/kalender",
+				"tenant", t.Slug, "years", years)
+		}
+	}
 }

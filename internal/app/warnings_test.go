@@ -21,3 +21,23 @@ func TestStartupWarnsOfPlainHTTP(t *testing.T) {
 		}
 	}
 }
+
+// A tenant whose holiday table lacks the current year, or from 1 October the next, is
+// warned about at start (the table ships 2026 only).
+func TestStartupWarnsOfMissingHolidays(t *testing.T) {
+	for at, want := range map[string]string{
+		"2026-06-01T09:00:00+07:00": "",
+		"2026-10-01T09:00:00+07:00": "years=[2027]",
+		"2027-02-01T09:00:00+07:00": "years=[2027]",
+	} {
+		var log bytes.Buffer
+		a := newAppLog(t, nil, &log)
+		now, _ := time.Parse(time.RFC3339, at)
+		a.LogStartupWarnings(context.Background(), now)
+		got := log.String()
+		if want == "" && strings.Contains(got, "holiday table") || want != "" && !(strings.Contains(got, "holiday table lacks a year") &&
+			strings.Contains(got, want) && strings.Contains(got, "tenant=kominfo") && strings.Contains(got, "/kantor/kalender")) {
+			t.Errorf("%s: log %q, want %q", at, got, want)
+		}
+	}
+}

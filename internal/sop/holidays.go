@@ -255,3 +255,40 @@ func daysBetween(a, b Date) int {
 	tb := time.Date(b.Year, b.Month, b.Day, 12, 0, 0, 0, time.UTC)
 	return int(tb.Sub(ta).Hours() / 24)
 }
+
+// NextYearFrom is the month from which a holiday table should hold the coming year too:
+// the SKB 3 Menteri for a year is signed in September or October of the year before,
+// and requests entered late in the year run into the next one.
+const NextYearFrom = time.October
+
+// MissingHolidayYears lists the years a holiday table should already cover and does
+// not: the year of today, and from NextYearFrom the next one. A year without a single
+// holiday is taken as missing (every Indonesian year has New Year's Day). Until it is
+// filled, deadlines in that year count national holidays and cuti bersama as working
+// days; weekends and working hours still count right.
+func MissingHolidayYears(holidays map[Date]string, today Date) []int {
+	want := []int{today.Year}
+	if today.Month >= NextYearFrom {
+		want = append(want, today.Year+1)
+	}
+	var missing []int
+	for _, y := range want {
+		found := false
+		for d := range holidays {
+			if d.Year == y {
+				found = true
+				break
+			}
+		}
+		if !found {
+			missing = append(missing, y)
+		}
+	}
+	return missing
+}
+
+// MissingHolidayYears is MissingHolidayYears for the calendar's table, on the date of
+// now in the calendar's zone.
+func (c *Calendar) MissingHolidayYears(now time.Time) []int {
+	return MissingHolidayYears(c.Holidays, DateOf(now.In(c.Loc)))
+}

@@ -23,6 +23,9 @@ type inboxData struct {
 	Prev  string
 	Next  string
 	Roles []string
+	// MissingHolidays, for a tenant admin, names the years the tenant's holiday table
+	// lacks (sop.MissingHolidayYears), which they alone can fill.
+	MissingHolidays string
 }
 
 // inboxRow is one task with its labels made in Go: the page lists up to 25 and a
@@ -53,6 +56,12 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	d.Page = max(1, min(d.Page, maxInboxPage))
 	for _, role := range m.Roles {
 		d.Roles = append(d.Roles, string(role))
+	}
+	if m.Has(sop.RoleTenantAdmin) {
+		// The calendar is cached with the SOP: this costs a walk over the table.
+		if _, cal, err := s.Book.Workflow(r.Context(), p.Tenant.SOPRef()); err == nil {
+			d.MissingHolidays = yearList(p, cal.MissingHolidayYears(s.now()))
+		}
 	}
 	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
 	switch d.Due {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime/multipart"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -26,6 +27,9 @@ type calendarForm struct {
 	Hours  []dayHours
 	// Problems are the refused lines of an import.
 	Problems []string
+	// MissingYears names the years the table should already hold and does not
+	// (sop.MissingHolidayYears): "2027", "2027 dan 2028".
+	MissingYears string
 }
 
 // dayHours is one weekday's working hours, for the table.
@@ -47,7 +51,7 @@ func (s *Server) calendarData(r *http.Request, b *sop.Book, p *Page) (calendarFo
 	if f.Holidays, f.Edited, err = b.Holidays(r.Context(), p.Tenant.SOPRef()); err != nil {
 		return f, err
 	}
-	def, _, err := b.Workflow(r.Context(), p.Tenant.SOPRef())
+	def, cal, err := b.Workflow(r.Context(), p.Tenant.SOPRef())
 	if err != nil {
 		// A broken stored SOP is fixed on /kantor/sop; the holidays stay editable.
 		if len(sop.Problems(err)) == 0 {
@@ -55,6 +59,7 @@ func (s *Server) calendarData(r *http.Request, b *sop.Book, p *Page) (calendarFo
 		}
 		return f, nil
 	}
+	f.MissingYears = yearList(p, cal.MissingHolidayYears(s.now()))
 	f.Zone = def.ZoneAbbrev() + " (" + def.TimeZone + ")"
 	names := weekdayNames["id"]
 	if p.Lang == "en" {
@@ -69,6 +74,21 @@ func (s *Server) calendarData(r *http.Request, b *sop.Book, p *Page) (calendarFo
 		f.Hours = append(f.Hours, dayHours{names[i], strings.Join(spans, ", ")})
 	}
 	return f, nil
+}
+
+// yearList joins years as a sentence does: "2027", "2027 dan 2028"; "" for none.
+func yearList(p *Page, years []int) string {
+	var b strings.Builder
+	for i, y := range years {
+		switch {
+		case i > 0 && i == len(years)-1:
+			b.WriteString(" " + p.T("list.and") + " ")
+		case i > 0:
+			b.WriteString(", ")
+		}
+		b.WriteString(strconv.Itoa(y))
+	}
+	return b.String()
 }
 
 // kantorCalendarForm shows the tenant's holiday table and working hours.

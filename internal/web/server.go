@@ -87,12 +87,23 @@ type Server struct {
 	// admin's edits of them.
 	Book *sop.Book
 
+	// Now is the clock of the checks that depend on the date (the holiday table's
+	// years); nil is time.Now.
+	Now func() time.Time
+
 	tpl         *templates
 	assets      *assets
 	uploadSlots chan struct{}
 	// pageCache holds rendered anonymous pages (render.go, anonymousPlain).
 	pageCache     sync.Map
 	pageCacheSize atomic.Int32
+}
+
+func (s *Server) now() time.Time {
+	if s.Now != nil {
+		return s.Now()
+	}
+	return time.Now()
 }
 
 // Init parses the templates and fingerprints the assets.
