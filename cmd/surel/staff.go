@@ -12,7 +12,6 @@ import (
 	"os"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/app"
@@ -50,8 +49,7 @@ func staffCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 	if err := fs.Parse(args); err != nil || fs.NArg() != 0 {
 		return errors.New(staffUsage)
 	}
-	i := slices.IndexFunc(cfg.Tenants, func(t config.Tenant) bool { return t.Slug == *slug })
-	if i < 0 {
+	if !slices.ContainsFunc(cfg.Tenants, func(t config.Tenant) bool { return t.Slug == *slug }) {
 		return fmt.Errorf("staff: no tenant %q in the configuration", *slug)
 	}
 	a, err := app.New(ctx, cfg, log, app.Options{})
@@ -59,13 +57,8 @@ func staffCmd(ctx context.Context, cfg config.Config, log *slog.Logger, args []s
 		return err
 	}
 	defer a.Close()
-	ct := cfg.Tenants[i]
-	id, err := a.Store.EnsureTenant(ctx, ct.Slug, ct.Name, time.Now())
-	if err != nil {
-		return err
-	}
-	t := account.Tenant{ID: id, Slug: ct.Slug, Name: ct.Name, MailDomain: ct.MailDomain, AddressPattern: ct.AddressPattern, SOP: ct.SOP,
-		Policy: account.Policy{MinLength: ct.Password.MinLength, RejectCommon: ct.Password.RejectCommon, RejectPersonal: ct.Password.RejectPersonal}}
+	// The tenant as the server has it (its links on its own host, its rules).
+	t, _ := a.Tenants.BySlug(*slug)
 
 	switch sub {
 	case "add":

@@ -150,7 +150,13 @@ type Tenant struct {
 	SOP string
 	// FrontDesk is how applicants reach the office in person.
 	FrontDesk FrontDesk
+	// BaseURL is the tenant's public URL, on one of its own hosts
+	// (config.Config.TenantBaseURL): its mailed links start with it.
+	BaseURL string
 }
+
+// Link is the absolute URL of path on the tenant's own site, for mail.
+func (t Tenant) Link(path string) string { return t.BaseURL + path }
 
 // FrontDesk is the office's counter (loket pelayanan) as applicants are told of it when
 // they cannot use the portal: no JavaScript for the captcha, or a site served over plain

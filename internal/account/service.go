@@ -43,11 +43,10 @@ type Limits struct {
 // Service runs the account journeys. Every method that changes state and sends mail does
 // both in one transaction.
 type Service struct {
-	Store   Store
-	Mail    Mailer
-	Hasher  *passwd.Hasher
-	Limits  Limits
-	BaseURL string
+	Store  Store
+	Mail   Mailer
+	Hasher *passwd.Hasher
+	Limits Limits
 	// Tenants finds a tenant by id, for the jobs that mail on its behalf.
 	Tenants func(id int64) (Tenant, bool)
 	Now     func() time.Time
@@ -116,11 +115,11 @@ func (s *Service) Register(ctx context.Context, t Tenant, in RegisterInput) erro
 					return err
 				}
 				return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: existing.Email, Lang: existing.Lang, Template: "walkin_claim",
-					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "URL": s.BaseURL + "/lupa-password/" + secret,
+					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "URL": t.Link("/lupa-password/" + secret),
 						"Tenant": t.Name, "Hours": int(InviteTTL.Hours())}})
 			case err == nil:
 				return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: existing.Email, Lang: existing.Lang, Template: "already_registered",
-					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "ResetURL": s.BaseURL + "/lupa-password", "Tenant": t.Name}})
+					Data: map[string]any{"Name": existing.DisplayName(), "Username": existing.Username, "ResetURL": t.Link("/lupa-password"), "Tenant": t.Name}})
 			case !errors.Is(err, ErrNotFound):
 				return err
 			}
@@ -182,7 +181,7 @@ func (s *Service) sendActivation(ctx context.Context, t Tenant, u User, now time
 		return err
 	}
 	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "activation",
-		Data: map[string]any{"Name": u.DisplayName(), "URL": s.BaseURL + "/aktivasi/" + secret, "Tenant": t.Name, "Hours": int(ActivationTTL.Hours())}})
+		Data: map[string]any{"Name": u.DisplayName(), "URL": t.Link("/aktivasi/" + secret), "Tenant": t.Name, "Hours": int(ActivationTTL.Hours())}})
 }
 
 // ResendActivation mails a new activation link to a pending account; it answers the same
@@ -250,7 +249,7 @@ func (s *Service) SendLink(ctx context.Context, id int64) error {
 			return err
 		}
 		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "reset",
-			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "URL": s.BaseURL + "/lupa-password/" + secret, "Tenant": t.Name, "Minutes": int(ResetTTL.Minutes())}})
+			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "URL": t.Link("/lupa-password/" + secret), "Tenant": t.Name, "Minutes": int(ResetTTL.Minutes())}})
 	})
 }
 
@@ -302,7 +301,7 @@ func (s *Service) Activate(ctx context.Context, t Tenant, secret string) (User, 
 		}
 		u.Status, u.ActivatedAt = StatusActive, now
 		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "welcome",
-			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "LoginURL": s.BaseURL + "/masuk", "Tenant": t.Name}})
+			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "LoginURL": t.Link("/masuk"), "Tenant": t.Name}})
 	})
 	return u, err
 }
@@ -503,7 +502,7 @@ func (s *Service) passwordChanged(ctx context.Context, t Tenant, u User, hash st
 		return err
 	}
 	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "password_changed",
-		Data: map[string]any{"Name": u.DisplayName(), "ResetURL": s.BaseURL + "/lupa-password", "Tenant": t.Name, "At": now}})
+		Data: map[string]any{"Name": u.DisplayName(), "ResetURL": t.Link("/lupa-password"), "Tenant": t.Name, "At": now}})
 }
 
 // ChangePassword sets a new password after checking the current one; the other sessions

@@ -43,10 +43,11 @@ func setup(t *testing.T, st *store.Store) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.tenant = account.Tenant{ID: id, Slug: "kominfo", Name: "Layanan Kominfo", Policy: account.Policy{MinLength: 6}}
+	f.tenant = account.Tenant{ID: id, Slug: "kominfo", Name: "Layanan Kominfo", Policy: account.Policy{MinLength: 6},
+		BaseURL: "https://surel.example"}
 	f.svc = &account.Service{Store: st, Mail: ob, Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
-		Limits:  account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
-		BaseURL: "https://surel.example", Now: f.clock, Log: log}
+		Limits: account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
+		Now:    f.clock, Log: log}
 	f.svc.Tenants = func(id int64) (account.Tenant, bool) { return f.tenant, id == f.tenant.ID }
 	if err := f.svc.Init(ctx); err != nil {
 		t.Fatal(err)

@@ -92,14 +92,14 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if opt.Hash != nil {
 		hp = *opt.Hash
 	}
-	accounts := &account.Service{Store: st, Mail: ob, Hasher: passwd.New(hp), BaseURL: cfg.BaseURL, Log: log,
+	accounts := &account.Service{Store: st, Mail: ob, Hasher: passwd.New(hp), Log: log,
 		Limits: account.Limits{CaptchaAfter: cfg.Limits.CaptchaAfter, LockAfter: cfg.Limits.LockAfter, LockFor: cfg.Limits.LockFor,
 			SessionIdle: cfg.Limits.SessionIdle, SessionMax: cfg.Limits.SessionMax}}
 	accounts.Tenants = ts.ByID
 	if err := accounts.Init(ctx); err != nil {
 		return nil, err
 	}
-	staffs := &staff.Service{Store: st, Accounts: accounts, Mail: ob, BaseURL: cfg.BaseURL, Key: Subkey(cfg.SecretKey, "staff-totp"),
+	staffs := &staff.Service{Store: st, Accounts: accounts, Mail: ob, Key: Subkey(cfg.SecretKey, "staff-totp"),
 		Limits: staff.Limits{MaxAttempts: 5, LockFor: cfg.Limits.LockFor}}
 	var catalogYAML []byte
 	if cfg.CatalogFile != "" {
@@ -119,7 +119,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	// Each tenant's SOP and working calendar: its own SOP and holiday table once edited on
 	// /kantor/sop and /kantor/kalender, else its preset and the national holidays.
 	book := &sop.Book{Store: st, National: sop.DefaultHolidays()}
-	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, BaseURL: cfg.BaseURL, Log: log,
+	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, Log: log,
 		Book: book, Roster: st}
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
@@ -289,7 +289,7 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		}
 		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
 			Policy:    account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal},
-			FrontDesk: account.FrontDesk(c.FrontDesk)}
+			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c)}
 		if i == 0 {
 			ts.def = t
 		}

@@ -41,7 +41,7 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 			}
 			return ms, nil
 		},
-		Portal: staffs.Accounts.Hasher, NewPassword: mailbox.GeneratePassword, BaseURL: cfg.BaseURL, Log: log}, nil
+		Portal: staffs.Accounts.Hasher, NewPassword: mailbox.GeneratePassword, Log: log}, nil
 }
 
 // mailServers opens each tenant's mail server as configured (by default the sql driver

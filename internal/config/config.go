@@ -76,10 +76,13 @@ type Limits struct {
 
 // Tenant is one office running the service: its name, hosts and account rules.
 type Tenant struct {
-	Slug       string   `yaml:"slug"`
-	Name       string   `yaml:"name"`
-	Hosts      []string `yaml:"hosts"`
-	MailDomain string   `yaml:"mail_domain"`
+	Slug  string   `yaml:"slug"`
+	Name  string   `yaml:"name"`
+	Hosts []string `yaml:"hosts"`
+	// BaseURL is the tenant's public URL, which its mailed links start with; empty is
+	// SUREL_BASE_URL with the host replaced by the first of Hosts (Config.TenantBaseURL).
+	BaseURL    string `yaml:"base_url"`
+	MailDomain string `yaml:"mail_domain"`
 	// AddressPattern is the naming rule: firstname.lastname (default), firstnamelastname
 	// or f.lastname.
 	AddressPattern string `yaml:"address_pattern"`
@@ -304,6 +307,26 @@ func Load(getenv func(string) string) (Config, error) {
 // Secure attribute.
 func (c Config) Secure() bool { return strings.HasPrefix(c.BaseURL, "https://") }
 
+// TenantBaseURL is the URL tenant t's mailed links (activation, reset, invitation,
+// notifications) start with: its base_url, else SUREL_BASE_URL's scheme and port with
+// its first host, else SUREL_BASE_URL. A link built on the deployment's one base URL
+// led a second tenant's applicant to the first tenant, which did not know it.
+func (c Config) TenantBaseURL(t Tenant) string {
+	if t.BaseURL != "" {
+		return strings.TrimRight(t.BaseURL, "/")
+	}
+	u, err := url.Parse(c.BaseURL)
+	if len(t.Hosts) == 0 || err != nil {
+		return c.BaseURL
+	}
+	host := t.Hosts[0]
+	if p := u.Port(); p != "" {
+		host = net.JoinHostPort(host, p)
+	}
+	u.Host = host
+	return strings.TrimRight(u.String(), "/")
+}
+
 // PlainHTTPPublic reports a base URL of plain HTTP at a host other than this machine:
 // browsers give such pages no Web Crypto, so the captcha cannot run and nobody can
 // register or reset a password (localhost and loopback addresses are secure contexts).
@@ -410,6 +433,11 @@ func loadTenants(path string) ([]Tenant, error) {
 		seen[t.Slug] = true
 		if t.Name == "" {
 			errs = append(errs, fmt.Errorf("%s.name: required", where))
+		}
+		if t.BaseURL != "" {
+			if u, err := url.Parse(t.BaseURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				errs = append(errs, fmt.Errorf("%s.base_url: want the tenant's public URL, https://host[:port], got %q", where, t.BaseURL))
+			}
 		}
 		if t.TimeZone == "" {
 			f.Tenants[i].TimeZone = "Asia/Jakarta"

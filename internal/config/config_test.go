@@ -225,3 +225,30 @@ func TestPlainHTTPPublic(t *testing.T) {
 		}
 	}
 }
+
+// A tenant's links use its own host: its base_url, else the deployment's scheme and port
+// with its first host, else the deployment's base URL.
+func TestTenantBaseURL(t *testing.T) {
+	c := Config{BaseURL: "https://surel.example.go.id:8443"}
+	for _, tc := range []struct {
+		t    Tenant
+		want string
+	}{
+		{Tenant{}, "https://surel.example.go.id:8443"},
+		{Tenant{Hosts: []string{"surel.kaltimprov.go.id", "email.kaltimprov.go.id"}}, "https://surel.kaltimprov.go.id:8443"},
+		{Tenant{Hosts: []string{"surel.kaltimprov.go.id"}, BaseURL: "https://layanan.kaltimprov.go.id/"}, "https://layanan.kaltimprov.go.id"},
+	} {
+		if got := c.TenantBaseURL(tc.t); got != tc.want {
+			t.Errorf("%+v: %s, want %s", tc.t, got, tc.want)
+		}
+	}
+	if got := (Config{BaseURL: "http://localhost"}).TenantBaseURL(Tenant{Hosts: []string{"desa.test"}}); got != "http://desa.test" {
+		t.Errorf("no port: %s", got)
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "t.yaml")
+	os.WriteFile(bad, []byte("tenants:\n  - slug: a\n    name: A\n    mail_domain: a.go.id\n    base_url: surel.a.go.id\n"), 0o600)
+	if _, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": bad})); err == nil || !strings.Contains(err.Error(), "tenants[0].base_url") {
+		t.Fatalf("bad base_url: %v", err)
+	}
+}

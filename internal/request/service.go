@@ -28,8 +28,7 @@ type Service struct {
 	// check.
 	Roster Roster
 	// Book resolves each tenant's SOP and working calendar (required).
-	Book    *sop.Book
-	BaseURL string
+	Book *sop.Book
 	// Audit records submissions and corrections in the audit trail; nil records nothing.
 	Audit audit.Writer
 	Now   func() time.Time
@@ -307,7 +306,7 @@ func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User
 		return err
 	}
 	return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: ev.mail,
-		Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", s.BaseURL, r.ID), "Tenant": t.Name}})
+		Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}})
 }
 
 // resubmit sends a corrected request back to the step that returned it: the correction

@@ -41,8 +41,8 @@ func setup(t *testing.T, st *store.Store) (*request.Service, account.Tenant) {
 	tid, _ := st.EnsureTenant(ctx, "kominfo", "Kominfo", time.Now())
 	// No holidays: the deadlines these tests compute count weekends and hours only.
 	book := &sop.Book{Store: st, National: map[sop.Date]string{}}
-	return &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, BaseURL: "https://s", Log: log, Book: book},
-		account.Tenant{ID: tid, Slug: "kominfo", Name: "Kominfo", MailDomain: "mail.go.id", AddressPattern: "firstname.lastname"}
+	return &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, Log: log, Book: book},
+		account.Tenant{ID: tid, Slug: "kominfo", Name: "Kominfo", MailDomain: "mail.go.id", AddressPattern: "firstname.lastname", BaseURL: "https://s"}
 }
 
 func user(t *testing.T, st *store.Store, tid int64, name string) account.User {
@@ -132,7 +132,8 @@ func TestDraftAndSubmit(t *testing.T) {
 		if n, _ := st.UnreadCount(ctx, u.ID); n != 1 {
 			t.Fatalf("unread %d", n)
 		}
-		if ms, _ := st.Messages(ctx, u.Email, 5); len(ms) == 0 || ms[0].Subject != "Permohonan "+r.Number+" diterima" {
+		if ms, _ := st.Messages(ctx, u.Email, 5); len(ms) == 0 || ms[0].Subject != "Permohonan "+r.Number+" diterima" ||
+			!strings.Contains(ms[0].Text, fmt.Sprintf("https://s/permohonan/%d", r.ID)) {
 			t.Fatalf("mail %+v", ms)
 		}
 		// The address is now taken for everybody else, and a second request for the same

@@ -199,7 +199,7 @@ func TestWalkInClaim(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		acc := &account.Service{Store: st, Mail: svc.Mail, BaseURL: "https://s", Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
+		acc := &account.Service{Store: st, Mail: svc.Mail, Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
 			Limits: account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour}, Log: svc.Log}
 		if err := acc.Init(ctx); err != nil {
 			t.Fatal(err)

@@ -83,7 +83,6 @@ type Service struct {
 	Store    Store
 	Accounts *account.Service // opens accounts, hashes passwords, issues set-password links
 	Mail     account.Mailer
-	BaseURL  string
 	// Key seals the TOTP secrets: 32 bytes derived from the deployment's secret key.
 	Key    []byte
 	Limits Limits
@@ -266,13 +265,13 @@ func (s *Service) Add(ctx context.Context, t account.Tenant, in AddInput, by *Me
 			return nil
 		}
 		data := map[string]any{"Name": u.DisplayName(), "Username": u.Username, "Tenant": t.Name,
-			"LoginURL": s.BaseURL + "/masuk", "Hours": int(account.InviteTTL.Hours()), "URL": ""}
+			"LoginURL": t.Link("/masuk"), "Hours": int(account.InviteTTL.Hours()), "URL": ""}
 		if created || u.PasswordHash == hash {
 			secret, err := s.Accounts.IssueResetLink(ctx, u, account.InviteTTL)
 			if err != nil {
 				return err
 			}
-			data["URL"] = s.BaseURL + "/lupa-password/" + secret
+			data["URL"] = t.Link("/lupa-password/" + secret)
 		}
 		return s.Mail.Send(ctx, account.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "staff_invite", Data: data})
 	})

@@ -52,15 +52,16 @@ func setupOn(t *testing.T, st *store.Store) *fixture {
 		if err != nil {
 			t.Fatal(err)
 		}
-		*tt = account.Tenant{ID: id, Slug: slug, Name: "Layanan " + slug, Policy: account.Policy{MinLength: 8}}
+		*tt = account.Tenant{ID: id, Slug: slug, Name: "Layanan " + slug, Policy: account.Policy{MinLength: 8},
+			BaseURL: "https://" + slug + ".example"}
 	}
 	f.acc = &account.Service{Store: st, Mail: ob, Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
-		Limits:  account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
-		BaseURL: "https://surel.example", Now: f.clock, Log: log}
+		Limits: account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
+		Now:    f.clock, Log: log}
 	if err := f.acc.Init(ctx); err != nil {
 		t.Fatal(err)
 	}
-	f.svc = &staff.Service{Store: st, Accounts: f.acc, Mail: ob, BaseURL: "https://surel.example", Key: make([]byte, 32),
+	f.svc = &staff.Service{Store: st, Accounts: f.acc, Mail: ob, Key: make([]byte, 32),
 		Limits: staff.Limits{MaxAttempts: 3, LockFor: 15 * time.Minute}, Now: f.clock}
 	return f
 }
@@ -230,7 +231,7 @@ func TestAddAndRoles(t *testing.T) {
 		t.Fatalf("add: %+v %v %v", u, created, err)
 	}
 	ms, _ := f.st.Messages(ctx, "siti@kominfo.go.id", 1)
-	if len(ms) != 1 || !strings.Contains(ms[0].Text, "https://surel.example/lupa-password/") {
+	if len(ms) != 1 || !strings.Contains(ms[0].Text, "https://kominfo.example/lupa-password/") {
 		t.Fatalf("invitation: %+v", ms)
 	}
 	secret := ms[0].Text[strings.Index(ms[0].Text, "/lupa-password/")+len("/lupa-password/"):]

@@ -66,7 +66,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 		rows = append(rows, [2]string{label, v})
 	}
 	rows = append(rows, [2]string{p.T("receipt.status"), p.T("status." + string(rq.Status))})
-	para := p.T("receipt.p1", s.Accounts.BaseURL+"/permohonan/"+itoa(rq.ID))
+	para := p.T("receipt.p1", p.Tenant.Link("/permohonan/"+itoa(rq.ID)))
 	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
 		para = p.T("loket.receipt_p1", loketContact(applicant))
 	}

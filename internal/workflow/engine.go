@@ -56,7 +56,6 @@ type Engine struct {
 	Portal Verifier
 	// NewPassword generates a mailbox's first password.
 	NewPassword func() string
-	BaseURL     string
 	Now         func() time.Time
 	Log         *slog.Logger
 
@@ -348,7 +347,7 @@ func (e *Engine) tell(ctx context.Context, t account.Tenant, r request.Request, 
 	if !request.Reachable(u.Email) {
 		return nil
 	}
-	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": fmt.Sprintf("%s/permohonan/%d", e.BaseURL, r.ID), "Tenant": t.Name}
+	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}
 	for k, v := range data {
 		d[k] = v
 	}

@@ -81,7 +81,7 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 				for _, p := range to {
 					err := e.Mail.Send(ctx, notify.Mail{TenantID: st.TenantID, To: p.Email, Lang: p.Lang, Template: template,
 						Data: map[string]any{"Name": p.Name, "Number": r.Number, "Step": st.Name, "Role": sop.Role(st.Role).Label(p.Lang),
-							"Due": due, "URL": fmt.Sprintf("%s/kantor/permohonan/%d", e.BaseURL, r.ID), "Tenant": t.Name}})
+							"Due": due, "URL": t.Link(fmt.Sprintf("/kantor/permohonan/%d", r.ID)), "Tenant": t.Name}})
 					if err != nil {
 						return err
 					}

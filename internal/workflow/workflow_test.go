@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -70,8 +72,9 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 	}
 	clk := &clock{t: time.Date(2026, 3, 2, 9, 0, 0, 0, wib)} // a Monday
 	tid, _ := st.EnsureTenant(ctx, preset, "Diskominfo "+preset, time.Now())
-	tn := account.Tenant{ID: tid, Slug: preset, Name: "Diskominfo " + preset, MailDomain: "mail.go.id", AddressPattern: "firstname.lastname", SOP: preset}
-	req := &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, BaseURL: "https://s", Log: log,
+	tn := account.Tenant{ID: tid, Slug: preset, Name: "Diskominfo " + preset, MailDomain: "mail.go.id", AddressPattern: "firstname.lastname", SOP: preset,
+		BaseURL: "https://" + preset + ".example"}
+	req := &request.Service{Store: st, Files: noFiles{}, Catalog: cat, Regions: wilayah.MustLoad(), Mail: ob, Log: log,
 		Book: &sop.Book{Store: st}, Now: clk.Now}
 	mail, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{Hasher: passwd.New(passwd.Params{Memory: 8 * 1024, Time: 1, Threads: 1, SaltLen: 16, KeyLen: 32})})
 	if err != nil {
@@ -86,7 +89,7 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 		Mailboxes: func(int64) (workflow.MailServer, error) {
 			return workflow.MailServer{Server: mail, Webmail: "https://webmail.mail.go.id"}, nil
 		},
-		NewPassword: func() string { return "Sementara-12345" }, BaseURL: "https://s", Now: clk.Now, Log: log}
+		NewPassword: func() string { return "Sementara-12345" }, Now: clk.Now, Log: log}
 	runner := &jobs.Runner{Store: st, Log: log, Handlers: eng.Handlers(), Now: clk.Now,
 		OnDead: func(j jobs.Job) { eng.JobDied(context.Background(), j) }}
 	e := &env{st: st, eng: eng, req: req, runner: runner, tenant: tn, mail: mail, clock: clk, members: map[sop.Role]staff.Member{}}
@@ -290,6 +293,10 @@ func TestKominfoJourney(t *testing.T) {
 			subjects[m.Subject] = true
 			if bytes.Contains([]byte(m.Text), []byte("Sementara-12345")) {
 				t.Fatal("an e-mail carries the password")
+			}
+			// Links lead to the tenant's own site (issue 12).
+			if want := fmt.Sprintf("https://kominfo.example/permohonan/%d", r.ID); !strings.Contains(m.Text, want) {
+				t.Errorf("mail %q lacks the link %s:\n%s", m.Subject, want, m.Text)
 			}
 		}
 		if len(msgs) < 3 {
@@ -502,6 +509,9 @@ func TestReminderAndBreach(t *testing.T) {
 		kasi, kabid := e.members[sop.RoleKepalaSeksi], e.members[sop.RoleKepalaBidang]
 		if n, err := e.eng.Remind(ctx, stp.StartedAt.Add(time.Minute)); err != nil || n != 1 || count(kasi.Email) != 1 {
 			t.Fatalf("reminder: sent %d, %v; kasi has %d", n, err, count(kasi.Email))
+		}
+		if msgs, _ := st.Messages(ctx, kasi.Email, 1); !strings.Contains(msgs[0].Text, fmt.Sprintf("https://palangkaraya.example/kantor/permohonan/%d", r.ID)) {
+			t.Errorf("reminder without the tenant's link: %s", msgs[0].Text)
 		}
 		if n, _ := e.eng.Remind(ctx, stp.StartedAt.Add(2*time.Minute)); n != 0 {
 			t.Fatalf("reminded twice: %d", n)
