@@ -56,9 +56,9 @@ func TestPlan(t *testing.T) {
 	}
 	addrs := map[string]bool{}
 	for i := 1; i <= s.Requests; i++ {
-		a := s.address(i)
+		a := s.mailbox(i)
 		if addrs[a] {
-			t.Fatalf("address %s twice", a)
+			t.Fatalf("mailbox %s twice", a)
 		}
 		addrs[a] = true
 		open := 0

@@ -178,7 +178,8 @@ func (s *shape) number(i int) string {
 	return fmt.Sprintf("SRL-%d-%07d", s.created(i).Year(), i)
 }
 
-func (s *shape) address(i int) string {
+// mailbox is request i's mailbox local part.
+func (s *shape) mailbox(i int) string {
 	u := int(s.userOf(i) - s.UserBase)
 	return strings.ToLower(firstNames[u%len(firstNames)] + "." + lastNames[(u/len(firstNames))%len(lastNames)] + strconv.Itoa(i))
 }
@@ -208,7 +209,7 @@ func (s *shape) tables() []table {
 			d[16], d[17], d[18] = pwdChanged, pwdChanged, pwdChanged
 		}}
 	requests := table{name: "requests", n: s.Requests,
-		cols: []string{"id", "tenant_id", "user_id", "number", "service", "kind", "status", "person_key", "domain", "address",
+		cols: []string{"id", "tenant_id", "user_id", "number", "service", "kind", "status", "person_key", "domain", "mailbox",
 			"vals", "flags", "note", "channel", "created_at", "submitted_at", "updated_at", "closed_at"},
 		row: func(k int, d []any) {
 			i := k + 1
@@ -223,9 +224,9 @@ func (s *shape) tables() []table {
 			u := int(s.userOf(i) - s.UserBase)
 			nip := fmt.Sprintf("1985%014d", i)
 			reg := regions[u%len(regions)]
-			addr := s.address(i)
+			addr := s.mailbox(i)
 			vals, _ := json.Marshal(map[string]string{"nip": nip, "instansi": instansis[u%len(instansis)], "province": reg[0],
-				"regency": reg[1], "satuan_kerja": "Bidang Aplikasi Informatika", "phone": fmt.Sprintf("08%010d", u), "proposed_address": addr})
+				"regency": reg[1], "satuan_kerja": "Bidang Aplikasi Informatika", "phone": fmt.Sprintf("08%010d", u)})
 			flags := "[]"
 			if mix(uint64(i)*7)%10 == 0 {
 				flags = `[{"reason":"roster_name","detail":"nama berbeda dengan data kepegawaian"}]`
@@ -290,7 +291,7 @@ func (s *shape) tables() []table {
 			h := sha256.Sum256([]byte(strconv.FormatInt(seq, 10)))
 			p := sha256.Sum256([]byte(strconv.FormatInt(seq-1, 10)))
 			d[0], d[1], d[2], d[3], d[4], d[5], d[6] = seq, s.Tenant, seq, s.created(i).Add(time.Duration(k%len(actions))*time.Hour), actor, name, role
-			d[7], d[8], d[9], d[10], d[11], d[12] = a, fmt.Sprintf("request:%d", i), s.number(i)+" "+s.address(i)+"@"+s.Domain, "10.1.2.3",
+			d[7], d[8], d[9], d[10], d[11], d[12] = a, fmt.Sprintf("request:%d", i), s.number(i)+" "+s.mailbox(i)+"@"+s.Domain, "10.1.2.3",
 				hex.EncodeToString(p[:]), hex.EncodeToString(h[:])
 		}}
 	files := table{name: "request_files", n: len(s.live),
@@ -306,7 +307,7 @@ func (s *shape) tables() []table {
 			cols: []string{"address", "local_part", "domain", "name", "password", "quota_bytes", "active", "must_change", "owner", "created_at", "updated_at"},
 			row: func(k int, d []any) {
 				i := int(s.finished[k])
-				lp := s.address(i)
+				lp := s.mailbox(i)
 				at := s.created(i).Add(time.Duration(s.Steps) * 6 * time.Hour)
 				d[0], d[1], d[2], d[3], d[4] = lp+"@"+s.Domain, lp, s.Domain, "Pemohon", "{ARGON2ID}"+hash
 				d[5], d[6], d[7], d[8], d[9], d[10] = int64(1<<30), true, false, fmt.Sprintf("request:%d", i), at, at
@@ -340,7 +341,7 @@ func seedDB(ctx context.Context, st *store.Store, pgURL string, s *shape, out io
 	// The inbox search text of the running steps, as store.AddStep writes it (migration
 	// 00009).
 	if _, err := db.ExecContext(ctx, `UPDATE request_steps SET search = (
-		SELECT LOWER(COALESCE(r.number, '') || ' ' || r.address || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
+		SELECT LOWER(COALESCE(r.number, '') || ' ' || r.mailbox || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
 		FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = request_steps.request_id) WHERE finished_at IS NULL`); err != nil {
 		return nil, fmt.Errorf("search text: %w", err)
 	}

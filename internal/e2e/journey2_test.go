@@ -126,11 +126,11 @@ func (j *journey) requestPNS(scan string) {
 	j.upload("#f-doc_kepegawaian", scan)
 	j.choose("#f-province", "15", "#f-regency")
 	j.choose("#f-regency", "15.02", "")
-	b.fill("#f-proposed_address", "postmaster")
+	b.fill("#f-mailbox", "postmaster")
 	b.waitJS("live address check", `document.getElementById("addr-live").textContent.includes("dicadangkan")`, actionTimeout)
 	b.click("button[value=next]")
 	b.wantText("NIP tidak valid: 8 digit pertama", "Berkas tersimpan:", "kartu-pegawai.png")
-	b.wantFieldError("proposed_address", "dicadangkan")
+	b.wantFieldError("mailbox", "dicadangkan")
 	j.shot("formulir-salah")
 
 	b.fill("#f-nip", "19610923 199103 1 004")
@@ -180,7 +180,7 @@ func (j *journey) requestDesa(scan string) {
 	if v := b.value("#f-regency"); v != "15.02" {
 		b.fatalf("regency after the village search: %q", v)
 	}
-	b.fill("#f-proposed_address", "siti.r.desa")
+	b.fill("#f-mailbox", "siti.r.desa")
 	b.click("button[value=next]")
 	if !strings.HasSuffix(b.path(), "/ringkasan") {
 		b.fatalf("not on the summary: %s\n%s", b.path(), b.text())

@@ -50,7 +50,7 @@ func (o *office) walkIn(card string) int64 {
 	b.wantText("Permohonan Langsung atau Surat", "Data pemohon")
 	for sel, v := range map[string]string{"#f-first_name": "Budi", "#f-last_name": "Santoso", "#f-phone": "0812 3456 7890",
 		"#f-nip": "196109231991031004", "#f-jabatan": "Pranata Komputer", "#f-instansi": "Dinas Komunikasi dan Informatika",
-		"#f-satuan_kerja": "Pemerintah Kabupaten Merangin", "#f-address": "Jl. Merdeka 1, Bangko", "#f-proposed_address": "budi.santoso"} {
+		"#f-satuan_kerja": "Pemerintah Kabupaten Merangin", "#f-address": "Jl. Merdeka 1, Bangko", "#f-mailbox": "budi.santoso"} {
 		b.fill(sel, v)
 	}
 	j.upload("#f-scan_permohonan", writePNG(o.j.t, 80, 50))

@@ -124,7 +124,7 @@ func (o *office) submitted(scan string) int64 {
 		j.b.fatalf("attach: %v", err)
 	}
 	vals := map[string]string{"nip": "196109231991031004", "instansi": "Dinas Komunikasi dan Informatika", "province": "15", "regency": "15.02",
-		"satuan_kerja": "Pemerintah Kabupaten Merangin", "phone": "081234567890", "proposed_address": "siti.rahma"}
+		"satuan_kerja": "Pemerintah Kabupaten Merangin", "phone": "081234567890", "mailbox": "siti.rahma"}
 	if r, err = a.Requests.SaveDraft(ctx, u, r, vals); err != nil {
 		j.b.fatalf("save: %v", err)
 	}
@@ -269,7 +269,7 @@ func (o *office) refused(id int64) {
 	if v := b.value("#f-nip"); v != "196109231991031004" {
 		b.fatalf("NIP not prefilled from the refused request: %q", v)
 	}
-	if v := b.value("#f-proposed_address"); v != "siti.rahma" {
+	if v := b.value("#f-mailbox"); v != "siti.rahma" {
 		b.fatalf("address not prefilled: %q", v)
 	}
 	j.shot("ajukan-ulang")

@@ -86,7 +86,7 @@ func (c Catalog) Offering(code string) (Offering, bool) {
 //go:embed catalog.yaml
 var defaultCatalog []byte
 
-var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "textarea": true, "phone": true, "region": true, "file": true, "address": true}
+var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "textarea": true, "phone": true, "region": true, "file": true, FieldMailbox: true}
 
 // LoadCatalog parses and checks a catalogue; nil data gives the built-in one.
 func LoadCatalog(data []byte) (Catalog, error) {
@@ -103,8 +103,12 @@ func LoadCatalog(data []byte) (Catalog, error) {
 			for _, f := range k.Fields {
 				where := fmt.Sprintf("catalogue: %s/%s/%s", s.Code, k.Code, f.Name)
 				switch {
+				case f.Type == "address":
+					return c, fmt.Errorf("%s: type address is now type mailbox, in a field named mailbox", where)
 				case !fieldTypes[f.Type]:
 					return c, fmt.Errorf("%s: unknown type %q", where, f.Type)
+				case (f.Type == FieldMailbox) != (f.Name == FieldMailbox):
+					return c, fmt.Errorf("%s: the proposed address is the field named mailbox, of type mailbox", where)
 				case seen[f.Name]:
 					return c, fmt.Errorf("%s: defined twice", where)
 				case f.Type == "file" && (len(f.Kinds) == 0 || f.MaxKB <= 0):

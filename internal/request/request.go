@@ -7,6 +7,7 @@ package request
 import (
 	"context"
 	"io"
+	"maps"
 	"time"
 )
 
@@ -29,16 +30,20 @@ var Live = []Status{Waiting, Processing, Returned, Done}
 
 // Request is one permohonan.
 type Request struct {
-	ID         int64
-	TenantID   int64
-	UserID     int64
-	Number     string // given at "Kirim"
-	Service    string
-	Kind       string // Jenis Layanan
-	Status     Status
-	PersonKey  string // "nip:…" or "sk:…": one live request per person and domain
-	Domain     string
-	Address    string // proposed local part
+	ID        int64
+	TenantID  int64
+	UserID    int64
+	Number    string // given at "Kirim"
+	Service   string
+	Kind      string // Jenis Layanan
+	Status    Status
+	PersonKey string // "nip:…" or "sk:…": one live request per person and domain
+	Domain    string
+	// Mailbox is the local part of the mailbox the request is for ("budi.santoso"):
+	// proposed in the form's FieldMailbox, amended by staff at the create step, kept
+	// here only (column requests.mailbox), never in Values.
+	Mailbox string
+	// Values are the form's other fields, by name.
 	Values     map[string]string
 	Flags      []Flag // roster mismatches for the verifier
 	Note       string // the staff's reason for a refusal or return
@@ -52,12 +57,35 @@ type Request struct {
 	ClosedAt    time.Time
 }
 
-// Email is the proposed address.
-func (r Request) Email() string {
-	if r.Address == "" {
+// MailboxAddress is the mailbox's whole address, Mailbox@Domain; "" before one is
+// proposed.
+func (r Request) MailboxAddress() string {
+	if r.Mailbox == "" {
 		return ""
 	}
-	return r.Address + "@" + r.Domain
+	return r.Mailbox + "@" + r.Domain
+}
+
+// FieldMailbox is the form field that proposes the mailbox's local part, and its type in
+// the catalogue: one name from the form to the column (requests.mailbox).
+const FieldMailbox = "mailbox"
+
+// takeForm puts a kind's normalised form values on r: the mailbox into Mailbox, where
+// it is kept once, the rest into Values.
+func (r *Request) takeForm(values map[string]string) {
+	r.Mailbox = values[FieldMailbox]
+	delete(values, FieldMailbox)
+	r.Values = values
+}
+
+// Form is r's values as its form shows and checks them: Values and the mailbox.
+func (r Request) Form() map[string]string {
+	out := make(map[string]string, len(r.Values)+1)
+	maps.Copy(out, r.Values)
+	if r.Mailbox != "" {
+		out[FieldMailbox] = r.Mailbox
+	}
+	return out
 }
 
 // Flag is a mismatch with the employer's roster, shown to the verifier, not a refusal.
@@ -99,7 +127,7 @@ type Store interface {
 	Request(ctx context.Context, id int64) (Request, error)
 	RequestsOf(ctx context.Context, userID int64) ([]Request, error)
 	DeleteRequest(ctx context.Context, id int64) error
-	AddressTaken(ctx context.Context, tenantID int64, domain, address string, except int64) (bool, error)
+	MailboxTaken(ctx context.Context, tenantID int64, domain, local string, except int64) (bool, error)
 	PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (Request, error)
 
 	AddFile(ctx context.Context, f *File) error

@@ -101,7 +101,7 @@ func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User
 		Values: values, CreatedAt: now, UpdatedAt: now}
 	if from != nil {
 		r.ResubmitOf = from.ID
-		r.Address = from.Address
+		r.Mailbox = from.Mailbox
 	}
 	err := s.Store.CreateRequest(ctx, &r)
 	return r, err
@@ -122,9 +122,8 @@ func (s *Service) SaveDraft(ctx context.Context, u account.User, r Request, valu
 		return r, err
 	}
 	k.Normalize(values)
-	r.Values = values
-	r.Address = values["proposed_address"]
-	r.PersonKey = k.PersonKey(values)
+	r.takeForm(values)
+	r.PersonKey = k.PersonKey(r.Values)
 	r.UpdatedAt = s.now()
 	if err := s.Store.SaveDraft(ctx, r); err != nil {
 		return r, err
@@ -149,9 +148,9 @@ func (s *Service) check(ctx context.Context, r Request, k Kind) error {
 // checkValues is check with the attached files given (field name → present), for a
 // request whose files are not stored yet.
 func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[string]bool) error {
-	fs := k.Validate(r.Values, have, s.Regions)
-	if r.Address != "" && !fs.Has("proposed_address") {
-		if err := s.checkFree(ctx, &fs, "proposed_address", r.TenantID, r.Domain, r.Address, r.ID); err != nil {
+	fs := k.Validate(r.Form(), have, s.Regions)
+	if r.Mailbox != "" && !fs.Has(FieldMailbox) {
+		if err := s.checkFree(ctx, &fs, FieldMailbox, r.TenantID, r.Domain, r.Mailbox, r.ID); err != nil {
 			return err
 		}
 	}
@@ -177,18 +176,18 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 		name = u.FirstName + " " + u.LastName
 	}
 	return address.Suggest(address.Pattern(t.AddressPattern), name, func(a string) bool {
-		taken, err := s.Store.AddressTaken(ctx, t.ID, t.MailDomain, a, except)
+		taken, err := s.Store.MailboxTaken(ctx, t.ID, t.MailDomain, a, except)
 		return err != nil || taken
 	}, n)
 }
 
-// CheckAddress reads an address typed in any form that takes one (the applicant's live
+// CheckMailbox reads an address typed in any form that takes one (the applicant's live
 // check, the front desk's, the create step's amendment) the way the applicant's form
 // does (address.Normalize: "Budi.Santoso@mail.go.id" is budi.santoso), and tells whether
 // it can be given: the local part, and an Invalid error naming field with the rule it
 // breaks, a taken address included. except is the request asking, whose own address is
 // not taken from it.
-func (s *Service) CheckAddress(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
+func (s *Service) CheckMailbox(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
 	local := address.Normalize(typed)
 	var fs errs.Fields
 	checkLocal(&fs, field, local)
@@ -202,7 +201,7 @@ func (s *Service) CheckAddress(ctx context.Context, t account.Tenant, typed stri
 
 // checkFree adds address_taken to fs when a live request other than except holds local.
 func (s *Service) checkFree(ctx context.Context, fs *errs.Fields, field string, tenantID int64, domain, local string, except int64) error {
-	taken, err := s.Store.AddressTaken(ctx, tenantID, domain, local, except)
+	taken, err := s.Store.MailboxTaken(ctx, tenantID, domain, local, except)
 	if err != nil {
 		return err
 	}
@@ -298,7 +297,7 @@ func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User
 		return err
 	}
 	// The front desk acted for the applicant: its entry names them too.
-	who, action, detail := audit.User(u.ID, u.DisplayName()), ev.action, r.Number+" "+r.Email()
+	who, action, detail := audit.User(u.ID, u.DisplayName()), ev.action, r.Number+" "+r.MailboxAddress()
 	if desk != nil {
 		who, action, detail = *desk, ev.deskAction, detail+" ("+u.DisplayName()+")"
 	}
@@ -306,7 +305,7 @@ func (s *Service) announce(ctx context.Context, t account.Tenant, u account.User
 		return err
 	}
 	return s.Mail.Send(ctx, notify.Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: ev.mail,
-		Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}})
+		Data: map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.MailboxAddress(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}})
 }
 
 // resubmit sends a corrected request back to the step that returned it: the correction

@@ -62,7 +62,7 @@ func user(t *testing.T, st *store.Store, tid int64, name string) account.User {
 // The PNS form with a file row standing in for the uploaded scan.
 func pnsValues() map[string]string {
 	return map[string]string{"nip": "196109231991031004", "instansi": "Diskominfo", "province": "15", "regency": "15.02",
-		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "proposed_address": "Budi.Santoso"}
+		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "mailbox": "Budi.Santoso"}
 }
 
 func draft(t *testing.T, svc *request.Service, st *store.Store, tn account.Tenant, u account.User, vals map[string]string) request.Request {
@@ -90,7 +90,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			t.Fatal(err)
 		}
 		// Errors are reported per field, and what was typed is kept.
-		bad := map[string]string{"nip": "196102301991031004", "province": "15", "regency": "11.01", "proposed_address": "postmaster"}
+		bad := map[string]string{"nip": "196102301991031004", "province": "15", "regency": "11.01", "mailbox": "postmaster"}
 		r, err = svc.SaveDraft(ctx, u, r, bad)
 		e, _ := errs.As(err)
 		got := map[string]string{}
@@ -98,7 +98,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			got[f.Name] = f.Rule
 		}
 		want := map[string]string{"nip": "nip", "doc_kepegawaian": "file_required", "instansi": "required", "regency": "region_parent",
-			"satuan_kerja": "required", "phone": "required", "proposed_address": "address_reserved"}
+			"satuan_kerja": "required", "phone": "required", "mailbox": "address_reserved"}
 		for k, v := range want {
 			if got[k] != v {
 				t.Errorf("%s: %q, want %q (all %v)", k, got[k], v, got)
@@ -114,7 +114,7 @@ func TestDraftAndSubmit(t *testing.T) {
 			t.Fatalf("other user read a request: %v", err)
 		}
 		r = draft(t, svc, st, tn, u, pnsValues())
-		if r.Address != "budi.santoso" || r.Values["phone"] != "081234567890" {
+		if r.Mailbox != "budi.santoso" || r.Values["phone"] != "081234567890" {
 			t.Fatalf("not normalised: %+v", r)
 		}
 		r, err = svc.Submit(ctx, tn, u, r.ID)
@@ -221,11 +221,11 @@ func TestResubmitAfterRefusal(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if again.ResubmitOf != r.ID || again.Values["nip"] != "196109231991031004" || again.Address != "budi.santoso" {
+		if again.ResubmitOf != r.ID || again.Values["nip"] != "196109231991031004" || again.Mailbox != "budi.santoso" {
 			t.Fatalf("not prefilled: %+v", again)
 		}
 		st.AddFile(ctx, &request.File{RequestID: again.ID, Field: "doc_kepegawaian", Name: "again", OriginalName: "k.pdf", Kind: "pdf", Size: 1, SHA256: "x", CreatedAt: time.Now()})
-		again, err = svc.SaveDraft(ctx, u, again, again.Values)
+		again, err = svc.SaveDraft(ctx, u, again, again.Form())
 		if err != nil {
 			t.Fatalf("the refused request still blocks: %v", err)
 		}
@@ -264,7 +264,7 @@ func TestRosterFlags(t *testing.T) {
 		for i, c := range cases {
 			u := user(t, st, tn.ID, fmt.Sprintf("u%d", i))
 			v := pnsValues()
-			v["nip"], v["proposed_address"] = c.nip, fmt.Sprintf("budi.r%d", i)
+			v["nip"], v["mailbox"] = c.nip, fmt.Sprintf("budi.r%d", i)
 			r, err := svc.Submit(ctx, tn, u, draft(t, svc, st, tn, u, v).ID)
 			if err != nil {
 				t.Fatalf("%s: flagged requests must still be accepted: %v", c.nip, err)

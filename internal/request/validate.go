@@ -22,7 +22,7 @@ func (k Kind) Normalize(values map[string]string) {
 			if p, ok := account.NormalizePhone(v); ok {
 				v = p
 			}
-		case "address":
+		case FieldMailbox:
 			v = address.Normalize(v)
 		case "text", "sk_number":
 			v = strings.Join(strings.Fields(v), " ")
@@ -62,7 +62,7 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 			if _, ok := account.NormalizePhone(v); !ok {
 				fs.Add(f.Name, "phone")
 			}
-		case "address":
+		case FieldMailbox:
 			checkLocal(&fs, f.Name, v)
 		case "region":
 			a, ok := regions.Get(v)

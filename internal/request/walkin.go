@@ -166,7 +166,8 @@ func (s *Service) checkDesk(ctx context.Context, r *Request, k Kind, a Applicant
 		}
 	}
 	k.Normalize(values)
-	r.Values, r.Address, r.PersonKey = values, values["proposed_address"], k.PersonKey(values)
+	r.takeForm(values)
+	r.PersonKey = k.PersonKey(r.Values)
 	fs := a.check()
 	err := s.checkValues(ctx, *r, k, have)
 	if e, ok := errs.As(err); ok && e.Code == errs.Invalid {

@@ -26,7 +26,7 @@ func walkInApplicant(email string) request.Applicant {
 // The PNS form's own values (the applicant section gives nip, instansi, satuan kerja
 // and phone).
 func walkInValues() map[string]string {
-	return map[string]string{"province": "15", "regency": "15.02", "proposed_address": "budi.santoso"}
+	return map[string]string{"province": "15", "regency": "15.02", "mailbox": "budi.santoso"}
 }
 
 func walkInFiles(tag string) []request.File {
@@ -168,7 +168,7 @@ func TestWalkInDuplicate(t *testing.T) {
 			t.Fatal(err)
 		}
 		vals := walkInValues()
-		vals["proposed_address"] = "budi.santoso2"
+		vals["mailbox"] = "budi.santoso2"
 		_, err = svc.WalkIn(ctx, tn, desk, walkInApplicant(""), "pns", vals, walkInFiles("5"))
 		e, ok := errs.As(err)
 		if !ok || e.Code != errs.Invalid || len(e.Fields) != 1 || e.Fields[0].Name != "nip" || e.Fields[0].Rule != "person_busy" ||

@@ -29,24 +29,35 @@ var typeNames = map[Dialect]*strings.Replacer{
 	),
 }
 
-// Migrate applies the embedded migrations that have not run yet.
+// Migrate applies the embedded migrations that have not run yet: the SQL files, and the
+// few data changes the engines cannot write in one portable statement, in Go
+// (migrate_mailbox.go).
 func (s *Store) Migrate(ctx context.Context) error {
-	sub, err := fs.Sub(migrations, "migrations")
+	p, err := s.migrations()
 	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
-	}
-	d := goose.DialectSQLite3
-	if s.dialect == Postgres {
-		d = goose.DialectPostgres
-	}
-	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]})
-	if err != nil {
-		return fmt.Errorf("migrate: %w", err)
+		return err
 	}
 	if _, err := p.Up(ctx); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// migrations is the goose provider of the embedded migrations on this database.
+func (s *Store) migrations() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations")
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	d := goose.DialectSQLite3
+	if s.dialect == Postgres {
+		d = goose.DialectPostgres
+	}
+	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]}, goose.WithGoMigrations(s.mailboxOnce()))
+	if err != nil {
+		return nil, fmt.Errorf("migrate: %w", err)
+	}
+	return p, nil
 }
 
 // dialectFS fills the type placeholders of every migration as goose reads it.

@@ -12,7 +12,7 @@ import (
 
 var _ request.Store = (*Store)(nil)
 
-const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, address,
+const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, mailbox,
 	vals, flags, note, COALESCE(resubmit_of, 0), channel, created_at, submitted_at, updated_at, closed_at`
 
 func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
@@ -20,7 +20,7 @@ func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
 	var vals, flags string
 	var submitted, closed sql.NullTime
 	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &r.Number, &r.Service, &r.Kind, &r.Status, &r.PersonKey, &r.Domain,
-		&r.Address, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
+		&r.Mailbox, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
 	if err != nil {
 		return r, err
 	}
@@ -56,9 +56,9 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 	if r.Channel == "" {
 		r.Channel = "portal"
 	}
-	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, address, vals,
+	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, mailbox, vals,
 		flags, resubmit_of, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Address, jsonText(r.Values),
+		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Mailbox, jsonText(r.Values),
 		jsonText(r.Flags), resub, r.Channel, utc(r.CreatedAt), utc(r.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
@@ -69,8 +69,8 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 
 // SaveDraft stores the form values of a draft or returned request.
 func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
-	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, address = ?, updated_at = ? WHERE id = ?`,
-		jsonText(r.Values), r.PersonKey, r.Address, utc(r.UpdatedAt), r.ID)
+	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, mailbox = ?, updated_at = ? WHERE id = ?`,
+		jsonText(r.Values), r.PersonKey, r.Mailbox, utc(r.UpdatedAt), r.ID)
 	if err != nil {
 		return fmt.Errorf("save draft: %w", err)
 	}
@@ -78,7 +78,7 @@ func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
 }
 
 // SubmitRequest gives the request its number and live status. A live request of the same
-// person or address makes it fail with ErrConflict.
+// person or mailbox makes it fail with ErrConflict.
 func (s *Store) SubmitRequest(ctx context.Context, r *request.Request) error {
 	if r.Number == "" {
 		r.Number = fmt.Sprintf("SRL-%d-%06d", r.SubmittedAt.Year(), r.ID)
@@ -144,13 +144,14 @@ var liveStatuses = func() string {
 	return "(" + strings.Join(q, ", ") + ")"
 }()
 
-// AddressTaken tells whether a live request (or account) other than except holds address.
-func (s *Store) AddressTaken(ctx context.Context, tenantID int64, domain, address string, except int64) (bool, error) {
+// MailboxTaken tells whether a live request (or account) other than except holds the
+// mailbox local@domain.
+func (s *Store) MailboxTaken(ctx context.Context, tenantID int64, domain, local string, except int64) (bool, error) {
 	var n int
-	err := s.get(ctx, `SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND domain = ? AND address = ? AND id <> ? AND status IN `+liveStatuses,
-		[]any{tenantID, domain, address, except}, &n)
+	err := s.get(ctx, `SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND domain = ? AND mailbox = ? AND id <> ? AND status IN `+liveStatuses,
+		[]any{tenantID, domain, local, except}, &n)
 	if err != nil {
-		return false, fmt.Errorf("address taken: %w", err)
+		return false, fmt.Errorf("mailbox taken: %w", err)
 	}
 	return n > 0, nil
 }
@@ -217,10 +218,10 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 		}
 	}
 	// search is what the inbox finds the step by (migration 00009): the request's number
-	// and address and the applicant's names, as they are when the step starts.
+	// and mailbox and the applicant's names, as they are when the step starts.
 	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
 		started_at, due_at, finished_at, paused_at, status, sla, note, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.address || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
+		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.mailbox || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
 		 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
 		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
 		nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, st.RequestID)

@@ -85,8 +85,8 @@ func (s *Store) ResumeStep(ctx context.Context, st request.Step) (bool, error) {
 
 // UpdateRequest writes the fields the back office changes.
 func (s *Store) UpdateRequest(ctx context.Context, r request.Request) error {
-	_, err := s.exec(ctx, `UPDATE requests SET status = ?, note = ?, address = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-		string(r.Status), r.Note, r.Address, utc(r.UpdatedAt), nullTime(r.ClosedAt), r.ID)
+	_, err := s.exec(ctx, `UPDATE requests SET status = ?, note = ?, mailbox = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+		string(r.Status), r.Note, r.Mailbox, utc(r.UpdatedAt), nullTime(r.ClosedAt), r.ID)
 	if err != nil {
 		return fmt.Errorf("update request: %w", err)
 	}
@@ -115,7 +115,7 @@ func (s *Store) Inbox(ctx context.Context, q workflow.InboxQuery) ([]workflow.Ta
 		var due sql.NullTime
 		var flags string
 		if err := rows.Scan(&t.StepID, &t.RequestID, &t.Number, &t.StepName, &t.Role, &t.Kind, &t.StartedAt, &due, &t.Applicant,
-			&t.Instansi, &t.Address, &t.Domain, &flags, &t.RequestKind); err != nil {
+			&t.Instansi, &t.Mailbox, &t.Domain, &flags, &t.RequestKind); err != nil {
 			return nil, 0, fmt.Errorf("inbox: %w", err)
 		}
 		t.DueAt, t.StartedAt = timeOf(due), t.StartedAt.UTC()
@@ -152,7 +152,7 @@ func InboxSQL(q workflow.InboxQuery) (count, page string, args, pageArgs []any) 
 		limit = 50
 	}
 	page = `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
-		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.address, r.domain, r.flags, r.kind
+		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.mailbox, r.domain, r.flags, r.kind
 		FROM (SELECT st.id AS sid` + steps + ` ORDER BY st.due_at, st.id LIMIT ? OFFSET ?) p
 		JOIN request_steps st ON st.id = p.sid JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id
 		ORDER BY st.due_at, st.id`

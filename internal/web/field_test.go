@@ -36,7 +36,7 @@ func TestFieldHTMLMatchesTemplate(t *testing.T) {
 			newField(p, "full_name", "text", "name", "required", "hint"),
 			newField(p, "address", "textarea", "street-address", "required"),
 			newField(p, "password", "password", "new-password", "required"),
-			newField(p, "email", "email", "label=field.mail_address"),
+			newField(p, "email", "email", "label=field.mailbox_agreed"),
 			newField(p, "note", "textarea", "hint"),
 		}
 		for _, f := range cases {

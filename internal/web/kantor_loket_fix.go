@@ -63,7 +63,7 @@ func (s *Server) loketFixForm(w http.ResponseWriter, r *http.Request) error {
 		"jabatan": u.Profile.Jabatan, "instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "address": u.Profile.Address} {
 		p.Form.Set(name, v)
 	}
-	for name, v := range rq.Values {
+	for name, v := range rq.Form() {
 		if !slices.Contains(request.ApplicantFields, name) {
 			p.Form.Set(name, v)
 		}

@@ -18,7 +18,7 @@ import (
 func loketForm() url.Values {
 	return url.Values{"first_name": {"Budi"}, "last_name": {"Santoso"}, "email": {""}, "phone": {"0812 3456 7890"},
 		"nip": {"196109231991031004"}, "jabatan": {"Pranata Komputer"}, "instansi": {"Diskominfo"}, "satuan_kerja": {"Pemkab Merangin"},
-		"address": {"Jl. Merdeka 1, Bangko"}, "province": {"15"}, "regency": {"15.02"}, "proposed_address": {"budi.santoso"}, "action": {"send"}}
+		"address": {"Jl. Merdeka 1, Bangko"}, "province": {"15"}, "regency": {"15.02"}, "mailbox": {"budi.santoso"}, "action": {"send"}}
 }
 
 func rows(t *testing.T, st *store.Store, table string) int {

@@ -85,7 +85,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if d.Running != nil && d.Running.Kind == string(sop.KindProvision) {
-		p.Form.Set("mail_address", d.Request.Address)
+		p.Form.Set(request.FieldMailbox, d.Request.Mailbox)
 	}
 	p.Title = d.Request.Number + " · " + p.Title
 	p.Data = d
@@ -102,7 +102,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	p.Form = r.PostForm
 	id := parseID(r.PathValue("id"))
 	in := workflow.Input{StepID: parseID(r.PostForm.Get("langkah")), Action: workflow.Action(r.PostForm.Get("aksi")),
-		Note: r.PostForm.Get("note"), Address: r.PostForm.Get("mail_address"), IP: s.clientIP(r)}
+		Note: r.PostForm.Get("note"), Mailbox: r.PostForm.Get(request.FieldMailbox), IP: s.clientIP(r)}
 	rq, err := s.Workflow.Act(r.Context(), *staffOf(r), id, in)
 	if errors.Is(err, workflow.ErrAlreadyDone) {
 		s.setFlash(w, "flash.already_done", "")

@@ -101,11 +101,11 @@ func TestKantor(t *testing.T) {
 			r = h.do(ac, "GET", page, nil)
 			contains(t, r.body, "Kapasitas mail server", `value="budi.santoso"`)
 			step = regexp.MustCompile(`name="langkah" value="(\d+)"`).FindStringSubmatch(r.body)
-			r = h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mail_address": {"postmaster"}})
+			r = h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mailbox": {"postmaster"}})
 			if r.status != 422 || !strings.Contains(r.body, "dicadangkan") || !strings.Contains(r.body, `value="postmaster"`) {
 				t.Fatalf("reserved address: %d", r.status)
 			}
-			if r := h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mail_address": {"siti.rahma"}}); r.status != 303 || r.loc != page {
+			if r := h.postAs(ac, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"provision"}, "mailbox": {"siti.rahma"}}); r.status != 303 || r.loc != page {
 				t.Fatalf("provision: %d %s", r.status, r.loc)
 			}
 			for {

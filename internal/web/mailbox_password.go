@@ -23,7 +23,7 @@ func (s *Server) mailboxPasswordPage(r *http.Request) (*Page, error) {
 	if err != nil {
 		return nil, err
 	}
-	if rq.Status != request.Done || rq.Address == "" {
+	if rq.Status != request.Done || rq.Mailbox == "" {
 		return nil, errs.New(errs.Conflict, "mailpw.not_ready")
 	}
 	d := mailboxPasswordData{Request: rq}
@@ -58,6 +58,6 @@ func (s *Server) mailboxPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := s.Workflow.ChangeMailboxPassword(r.Context(), *p.User, rq.ID, in); err != nil {
 		return s.reRender(w, r, "mailbox_password", p, err)
 	}
-	s.setFlash(w, "flash.mailbox_password", rq.Email())
+	s.setFlash(w, "flash.mailbox_password", rq.MailboxAddress())
 	return redirect(w, r, "/permohonan/"+itoa(rq.ID))
 }

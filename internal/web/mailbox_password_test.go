@@ -29,7 +29,7 @@ func (h *harness) finished(email string) request.Request {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	r.Status, r.Address, r.UpdatedAt, r.ClosedAt = request.Done, "siti.rahma", time.Now(), time.Now()
+	r.Status, r.Mailbox, r.UpdatedAt, r.ClosedAt = request.Done, "siti.rahma", time.Now(), time.Now()
 	if err := h.a.Store.UpdateRequest(ctx, r); err != nil {
 		h.t.Fatal(err)
 	}
@@ -37,7 +37,7 @@ func (h *harness) finished(email string) request.Request {
 	if err != nil {
 		h.t.Fatal(err)
 	}
-	if err := ms.Server.Create(ctx, mailbox.New{Address: r.Email(), Name: "Siti Rahma", Password: "Awal2026abc",
+	if err := ms.Server.Create(ctx, mailbox.New{Address: r.MailboxAddress(), Name: "Siti Rahma", Password: "Awal2026abc",
 		Owner: "request:" + staffID(r.ID), MustChange: true}); err != nil {
 		h.t.Fatal(err)
 	}
@@ -66,7 +66,7 @@ func TestMailboxPassword(t *testing.T) {
 		page := "/permohonan/" + staffID(r.ID)
 		form := page + "/password-email"
 		hasher := passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16})
-		first := h.mailboxHash(r.Email())
+		first := h.mailboxHash(r.MailboxAddress())
 
 		// The request page offers the change; the form shows the address.
 		contains(t, h.get(page).body, `href="`+form+`"`)
@@ -74,7 +74,7 @@ func TestMailboxPassword(t *testing.T) {
 		if g.status != 200 {
 			t.Fatalf("form: %d", g.status)
 		}
-		contains(t, g.body, "Ganti Password Email", r.Email(), `name="portal_password"`, `name="mail_password2"`)
+		contains(t, g.body, "Ganti Password Email", r.MailboxAddress(), `name="portal_password"`, `name="mail_password2"`)
 
 		// Errors come back by field, and nothing typed as a password is shown again.
 		weak := h.post(form, url.Values{"mail_password": {"abc"}, "mail_password2": {"abc"}, "portal_password": {"rahasia123"}})
@@ -93,7 +93,7 @@ func TestMailboxPassword(t *testing.T) {
 		if strings.Contains(wrong.body, "Kaltim2026x") {
 			t.Fatal("the new password is echoed in the form")
 		}
-		if h.mailboxHash(r.Email()) != first {
+		if h.mailboxHash(r.MailboxAddress()) != first {
 			t.Fatal("a refused form changed the mailbox password")
 		}
 
@@ -117,8 +117,8 @@ func TestMailboxPassword(t *testing.T) {
 		if ok.status != 303 || ok.loc != page {
 			t.Fatalf("change: %d %s %s", ok.status, ok.loc, ok.body)
 		}
-		contains(t, h.get(page).body, "Password email "+r.Email()+" berhasil diubah.")
-		after := h.mailboxHash(r.Email())
+		contains(t, h.get(page).body, "Password email "+r.MailboxAddress()+" berhasil diubah.")
+		after := h.mailboxHash(r.MailboxAddress())
 		if good, _, err := hasher.Verify(context.Background(), after, "Kaltim2026x"); err != nil || !good || after == first {
 			t.Fatalf("the server's hash does not take the new password: %v", err)
 		}

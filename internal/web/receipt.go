@@ -60,8 +60,8 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 			if doc := d.Files[f.Name]; doc != nil {
 				v = doc.OriginalName + " (" + strconv.FormatInt((doc.Size+1023)/1024, 10) + " KB)"
 			}
-		case "address":
-			v = rq.Email()
+		case request.FieldMailbox:
+			v = rq.MailboxAddress()
 		}
 		rows = append(rows, [2]string{label, v})
 	}

@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/request"
 )
 
 type areaJSON struct {
@@ -33,13 +34,13 @@ func (s *Server) regionSearch(w http.ResponseWriter, r *http.Request) error {
 	return writeJSON(w, out, "public, max-age=3600")
 }
 
-// addressCheck is the live check of the proposed address: GET /permohonan/alamat?alamat=…&id=…
-func (s *Server) addressCheck(w http.ResponseWriter, r *http.Request) error {
+// mailboxCheck is the live check of the proposed mailbox: GET /permohonan/alamat?alamat=…&id=…
+func (s *Server) mailboxCheck(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "form.title")
 	q := r.URL.Query()
 	id, _ := strconv.ParseInt(q.Get("id"), 10, 64)
-	local, err := s.Requests.CheckAddress(r.Context(), p.Tenant, q.Get("alamat"), id, "proposed_address")
-	res := map[string]any{"address": local, "ok": err == nil, "domain": p.Tenant.MailDomain}
+	local, err := s.Requests.CheckMailbox(r.Context(), p.Tenant, q.Get("alamat"), id, request.FieldMailbox)
+	res := map[string]any{"mailbox": local, "ok": err == nil, "domain": p.Tenant.MailDomain}
 	if err != nil {
 		e, ok := errs.As(err)
 		if !ok || len(e.Fields) == 0 {

@@ -225,8 +225,8 @@ type fieldData struct {
 }
 
 // newField builds the data of the _field partial: field page name type [autocomplete]
-// [options…] where options are "required", "hint" (hint text under key hint.NAME) or
-// "inputmode=…".
+// [options…] where options are "required", "hint" (hint text under key hint.NAME),
+// "hint=key", "label=key" (a label other than field.NAME) or "inputmode=…".
 func newField(p *Page, name, typ string, opts ...string) fieldData {
 	f := fieldData{Page: p, Name: name, Type: typ}
 	for _, o := range opts {
@@ -235,6 +235,8 @@ func newField(p *Page, name, typ string, opts ...string) fieldData {
 			f.Required = true
 		case o == "hint":
 			f.Hint = p.T("hint." + name)
+		case strings.HasPrefix(o, "hint="):
+			f.Hint = p.T(strings.TrimPrefix(o, "hint="))
 		case strings.HasPrefix(o, "inputmode="):
 			f.Inputmode = strings.TrimPrefix(o, "inputmode=")
 		case strings.HasPrefix(o, "label="):

@@ -83,7 +83,7 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 		}
 	}
 	d.Suggestions = s.Requests.Suggest(r.Context(), p.Tenant, *p.User, rq.ID, 3)
-	for k, v := range rq.Values {
+	for k, v := range rq.Form() {
 		if p.Form.Get(k) == "" {
 			p.Form.Set(k, v)
 		}

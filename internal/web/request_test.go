@@ -82,7 +82,7 @@ func TestRequestJourney(t *testing.T) {
 
 		// A mislabelled file and an invalid NIP: each field says why, the good values stay.
 		vals := url.Values{"nip": {"196102301991031004"}, "instansi": {"Diskominfo"}, "province": {"15"}, "regency": {"15.02"},
-			"satuan_kerja": {"Pemkab Merangin"}, "phone": {"081234567890"}, "proposed_address": {"siti.rahma"}, "action": {"next"}}
+			"satuan_kerja": {"Pemkab Merangin"}, "phone": {"081234567890"}, "mailbox": {"siti.rahma"}, "action": {"next"}}
 		r = h.postMultipart(h.c, form, vals, upload{"doc_kepegawaian", "kartu.pdf", []byte("<html><script>alert(1)</script></html>")})
 		if r.status != 422 {
 			t.Fatalf("bad form: %d %s", r.status, r.body)

@@ -155,7 +155,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /tambah-permohonan", s.catalog, s.signedIn)
 	h("GET /tambah-permohonan/{service}", s.chooseKind, s.signedIn)
 	h("POST /tambah-permohonan/{service}", s.startDraft, s.signedIn)
-	h("GET /permohonan/alamat", s.addressCheck, s.signedIn)
+	h("GET /permohonan/alamat", s.mailboxCheck, s.signedIn)
 	h("GET /permohonan/{id}", s.requestView, s.signedIn)
 	h("GET /permohonan/{id}/ubah", s.editForm, s.signedIn)
 	h("POST /permohonan/{id}/ubah", s.edit, s.signedIn)

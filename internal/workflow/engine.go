@@ -74,7 +74,7 @@ type Input struct {
 	StepID  int64
 	Action  Action
 	Note    string
-	Address string // the agreed local part, at a provision step
+	Mailbox string // the agreed local part, at a provision step
 	IP      string
 }
 
@@ -160,7 +160,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	}
 	h := request.History{Store: e.Store, Cal: cal}
 	if in.Action == Provision {
-		if in.Address, err = e.Requests.CheckAddress(ctx, t, in.Address, r.ID, "mail_address"); err != nil {
+		if in.Mailbox, err = e.Requests.CheckMailbox(ctx, t, in.Mailbox, r.ID, request.FieldMailbox); err != nil {
 			return r, err
 		}
 	}
@@ -188,8 +188,8 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			}
 			return e.refuse(ctx, t, &r, in.Note, now)
 		case Provision:
-			if r.Address != in.Address {
-				r.Address = in.Address
+			if r.Mailbox != in.Mailbox {
+				r.Mailbox = in.Mailbox
 				if err := e.Store.UpdateRequest(ctx, r); err != nil {
 					if errors.Is(err, errs.ErrConflict) {
 						return errs.New(errs.Conflict, "request.address_taken")
@@ -347,7 +347,7 @@ func (e *Engine) tell(ctx context.Context, t account.Tenant, r request.Request, 
 	if !request.Reachable(u.Email) {
 		return nil
 	}
-	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.Email(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}
+	d := map[string]any{"Name": u.DisplayName(), "Number": r.Number, "Address": r.MailboxAddress(), "URL": t.Link(fmt.Sprintf("/permohonan/%d", r.ID)), "Tenant": t.Name}
 	for k, v := range data {
 		d[k] = v
 	}

@@ -61,9 +61,9 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	if err := e.checkCapacity(ctx, ms, r); err != nil {
 		return err
 	}
-	err = ms.Server.Create(ctx, mailbox.New{Address: r.Email(), Name: e.ownerName(ctx, r), Password: password,
+	err = ms.Server.Create(ctx, mailbox.New{Address: r.MailboxAddress(), Name: e.ownerName(ctx, r), Password: password,
 		QuotaBytes: ms.DefaultQuota, Owner: owner(r), MustChange: true})
-	note := "Akun " + r.Email() + " dibuat"
+	note := "Akun " + r.MailboxAddress() + " dibuat"
 	var warn *mailbox.PolicyWarning
 	switch {
 	case errors.As(err, &warn):
@@ -127,7 +127,7 @@ func (e *Engine) password(ctx context.Context, r request.Request, ms MailServer)
 	if p, ok := ms.Server.(mailbox.PasswordPolicer); ok {
 		policy, err := p.PasswordPolicy(ctx, r.Domain)
 		if err == nil {
-			pw, err = policy.Generate(r.Address)
+			pw, err = policy.Generate(r.Mailbox)
 		}
 		if err != nil {
 			if !errors.Is(err, mailbox.ErrNotAllowed) {
@@ -141,7 +141,7 @@ func (e *Engine) password(ctx context.Context, r request.Request, ms MailServer)
 			}
 		}
 	}
-	if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.Email(), Sealed: e.Seal.Seal(pw, owner(r)), CreatedAt: e.now()}); err != nil {
+	if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.MailboxAddress(), Sealed: e.Seal.Seal(pw, owner(r)), CreatedAt: e.now()}); err != nil {
 		return "", err
 	}
 	// Another run may have raced us to it: use whatever was stored.
@@ -158,7 +158,7 @@ func (e *Engine) checkCapacity(ctx context.Context, ms MailServer, r request.Req
 	if ms.Limits.MaxAccounts == 0 && ms.Limits.TotalQuota == 0 {
 		return nil
 	}
-	if info, err := ms.Server.Get(ctx, r.Email()); err == nil && info.Owner == owner(r) {
+	if info, err := ms.Server.Get(ctx, r.MailboxAddress()); err == nil && info.Owner == owner(r) {
 		return nil
 	}
 	c, err := ms.Server.Capacity(ctx, r.Domain)
@@ -203,14 +203,14 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 		if err != nil {
 			return jobs.Permanent(err)
 		}
-		status, note = request.StepDone, "Pengujian akun "+r.Email()+" berhasil"
-		switch err := ms.Test(ctx, r.Email(), pw); {
+		status, note = request.StepDone, "Pengujian akun "+r.MailboxAddress()+" berhasil"
+		switch err := ms.Test(ctx, r.MailboxAddress(), pw); {
 		case errors.Is(err, mailbox.ErrPasswordChangePending):
 			// The server checked the password and found it right; it wants a new one
 			// before the first session, as surel asked at create.
-			note = "Pengujian akun " + r.Email() + " berhasil: kata sandi benar; server meminta kata sandi baru pada login pertama (kotak masuk belum dapat dibuka sebelum itu)"
+			note = "Pengujian akun " + r.MailboxAddress() + " berhasil: kata sandi benar; server meminta kata sandi baru pada login pertama (kotak masuk belum dapat dibuka sebelum itu)"
 		case err != nil:
-			return fmt.Errorf("account test of %s: %w", r.Email(), err)
+			return fmt.Errorf("account test of %s: %w", r.MailboxAddress(), err)
 		}
 	}
 	return e.completeAuto(ctx, r, st, status, note, "mailbox.test")

@@ -45,15 +45,15 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, u account.User, requ
 	if err != nil {
 		return err
 	}
-	if r.Status != request.Done || r.Address == "" {
+	if r.Status != request.Done || r.Mailbox == "" {
 		return errs.New(errs.Conflict, "mailpw.not_ready")
 	}
 	t, ok := e.Tenant(r.TenantID)
 	if !ok {
 		return fmt.Errorf("workflow: tenant %d not configured", r.TenantID)
 	}
-	address := r.Email()
-	if err := checkMailboxPassword(t.Policy, u, r.Address, in); err != nil {
+	address := r.MailboxAddress()
+	if err := checkMailboxPassword(t.Policy, u, r.Mailbox, in); err != nil {
 		return err
 	}
 	ok, _, err = e.Portal.Verify(ctx, u.PasswordHash, in.Portal)
@@ -89,7 +89,7 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, u account.User, requ
 		// Set, although the server's own policy (stricter than the portal's) objects:
 		// the owner's password works; the operator reads why in the log.
 		if e.Log != nil {
-			e.Log.WarnContext(ctx, "mailbox password set against the server's policy", "request", r.ID, "address", address, "server", warn.Message)
+			e.Log.WarnContext(ctx, "mailbox password set against the server's policy", "request", r.ID, "mailbox", address, "server", warn.Message)
 		}
 		err = nil
 	}
@@ -115,7 +115,7 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, u account.User, requ
 		// The server has the new password already; say so in the log, for whoever
 		// reconciles the trail.
 		if e.Log != nil {
-			e.Log.ErrorContext(ctx, "mailbox password changed but not recorded", "request", r.ID, "address", address, "err", err)
+			e.Log.ErrorContext(ctx, "mailbox password changed but not recorded", "request", r.ID, "mailbox", address, "err", err)
 		}
 		return fmt.Errorf("change mailbox password: %w", err)
 	}

@@ -55,7 +55,7 @@ func TestChangeMailboxPassword(t *testing.T) {
 		if r.Status != request.Done {
 			t.Fatalf("status %s, want selesai", r.Status)
 		}
-		address := r.Email()
+		address := r.MailboxAddress()
 		// The first password must be changed at the first login: mark it so here, whatever
 		// provisioning left, to see the owner's change clear it.
 		if _, err := st.DB().ExecContext(ctx, rebind(st, `UPDATE mailboxes SET must_change = TRUE WHERE address = ?`), address); err != nil {

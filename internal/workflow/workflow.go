@@ -46,18 +46,18 @@ type Task struct {
 	DueAt       time.Time
 	Applicant   string
 	Instansi    string
-	Address     string
+	Mailbox     string
 	Domain      string
 	Flags       int // roster mismatches to look at
 	RequestKind string
 }
 
-// Email is the task's proposed address.
-func (t Task) Email() string {
-	if t.Address == "" {
+// MailboxAddress is the task's proposed address.
+func (t Task) MailboxAddress() string {
+	if t.Mailbox == "" {
 		return ""
 	}
-	return t.Address + "@" + t.Domain
+	return t.Mailbox + "@" + t.Domain
 }
 
 // InboxQuery selects a staff member's tasks.
@@ -94,7 +94,7 @@ type Recipient struct {
 type Store interface {
 	request.Store
 	Step(ctx context.Context, id int64) (request.Step, error)
-	// UpdateRequest writes a request's status, note, address and times.
+	// UpdateRequest writes a request's status, note, mailbox and times.
 	UpdateRequest(ctx context.Context, r request.Request) error
 	Inbox(ctx context.Context, q InboxQuery) ([]Task, int, error)
 	PutCredential(ctx context.Context, c Credential) error

@@ -147,7 +147,7 @@ func (e *env) submit(t *testing.T, name, address string) (account.User, request.
 	}
 	e.st.AddFile(ctx, &request.File{RequestID: r.ID, Field: "doc_kepegawaian", Name: "f" + name, OriginalName: "kartu.pdf", Kind: "pdf", Size: 10, SHA256: "x", CreatedAt: time.Now()})
 	vals := map[string]string{"nip": "196109231991031004", "instansi": "Diskominfo", "province": "15", "regency": "15.02",
-		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "proposed_address": address}
+		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "mailbox": address}
 	if r, err = e.req.SaveDraft(ctx, u, r, vals); err != nil {
 		t.Fatal(err)
 	}
@@ -174,7 +174,7 @@ func (e *env) running(t *testing.T, id int64) request.Step {
 func (e *env) act(t *testing.T, id int64, a workflow.Action, note string) request.Request {
 	t.Helper()
 	st := e.running(t, id)
-	r, err := e.eng.Act(context.Background(), e.members[sop.Role(st.Role)], id, workflow.Input{StepID: st.ID, Action: a, Note: note, Address: "budi.santoso"})
+	r, err := e.eng.Act(context.Background(), e.members[sop.Role(st.Role)], id, workflow.Input{StepID: st.ID, Action: a, Note: note, Mailbox: "budi.santoso"})
 	if err != nil {
 		t.Fatalf("%s at %s (%s): %v", a, st.Key, st.Role, err)
 	}
@@ -204,7 +204,7 @@ func TestKominfoJourney(t *testing.T) {
 		}
 		// Inbox: the Kasi sees it, the Kabid does not.
 		tasks, n, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi"}})
-		if err != nil || n != 1 || len(tasks) != 1 || tasks[0].RequestID != r.ID || tasks[0].Email() != "budi.santoso@mail.go.id" {
+		if err != nil || n != 1 || len(tasks) != 1 || tasks[0].RequestID != r.ID || tasks[0].MailboxAddress() != "budi.santoso@mail.go.id" {
 			t.Fatalf("kasi inbox = %+v, %d, %v", tasks, n, err)
 		}
 		for q, want := range map[string]int{"budi santoso": 1, r.Number: 1, "budi.sant": 1, "tidak-ada": 0} {
@@ -239,7 +239,7 @@ func TestKominfoJourney(t *testing.T) {
 		e.act(t, r.ID, workflow.Provision, "")
 		// Clicking "Buat akun" twice is refused: the job is under way.
 		stp = e.running(t, r.ID)
-		if _, err := e.eng.Act(ctx, e.members[sop.RoleAdminMail], r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Address: "budi.santoso"}); !errors.Is(err, workflow.ErrAlreadyDone) {
+		if _, err := e.eng.Act(ctx, e.members[sop.RoleAdminMail], r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Mailbox: "budi.santoso"}); !errors.Is(err, workflow.ErrAlreadyDone) {
 			t.Fatalf("second provision: %v", err)
 		}
 		e.runJobs(t)
@@ -435,17 +435,22 @@ func TestCreateStepReadsTheAddressAsTheForm(t *testing.T) {
 		e.act(t, r.ID, workflow.Forward, "")
 		stp := e.running(t, r.ID)
 		admin := e.members[sop.RoleAdminMail]
-		_, err := e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Address: "ab"})
-		if e2, ok := errs.As(err); !ok || len(e2.Fields) != 1 || e2.Fields[0].Name != "mail_address" || e2.Fields[0].Rule != "address_len" ||
+		_, err := e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Mailbox: "ab"})
+		if e2, ok := errs.As(err); !ok || len(e2.Fields) != 1 || e2.Fields[0].Name != "mailbox" || e2.Fields[0].Rule != "address_len" ||
 			len(e2.Fields[0].Args) != 2 || e2.Fields[0].Args[0] != 3 || e2.Fields[0].Args[1] != 40 {
 			t.Fatalf("too short an address: %v", err)
 		}
-		r, err = e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Address: " Budi.Santoso@mail.go.id "})
+		r, err = e.eng.Act(ctx, admin, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Provision, Mailbox: " Budi.Santoso@mail.go.id "})
 		if err != nil {
 			t.Fatalf("a whole address typed by staff: %v", err)
 		}
-		if saved, _ := st.Request(ctx, r.ID); r.Address != "budi.santoso" || saved.Address != "budi.santoso" {
-			t.Fatalf("address after the amendment: %q, stored %q", r.Address, saved.Address)
+		saved, _ := st.Request(ctx, r.ID)
+		if r.Mailbox != "budi.santoso" || saved.Mailbox != "budi.santoso" {
+			t.Fatalf("address after the amendment: %q, stored %q", r.Mailbox, saved.Mailbox)
+		}
+		// Stored once: the form shows the amendment, no stale copy of the applicant's.
+		if saved.Form()[request.FieldMailbox] != "budi.santoso" || len(saved.Values) != len(saved.Form())-1 {
+			t.Fatalf("form after the amendment: %v (values %v)", saved.Form(), saved.Values)
 		}
 	})
 }

@@ -78,8 +78,8 @@ if (form) {
     });
   }
 
-  // Live check of the proposed address, with the suggestions one click away.
-  const addr = form.querySelector('[data-type="address"] input');
+  // Live check of the proposed mailbox, with the suggestions one click away.
+  const addr = form.querySelector('[data-type="mailbox"] input');
   const live = document.getElementById('addr-live');
   if (addr && live) {
     let t;
@@ -90,7 +90,7 @@ if (form) {
       if (!res.ok) return;
       const r = await res.json();
       live.className = 'live ' + (r.ok ? 'ok-text' : 'error');
-      live.textContent = r.ok ? '✓ ' + r.address + '@' + r.domain : r.message;
+      live.textContent = r.ok ? '✓ ' + r.mailbox + '@' + r.domain : r.message;
     };
     addr.addEventListener('input', () => { clearTimeout(t); t = setTimeout(check, 400); });
     for (const b of form.querySelectorAll('button.suggestion')) {
