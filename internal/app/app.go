@@ -130,7 +130,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	srv.Workflow = engine
+	srv.Workflow, srv.Registry = engine, engine.Registry
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/mailbox/open"
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/seal"
 	"github.com/surel-id/surel/internal/sop"
@@ -33,7 +34,8 @@ func backOffice(ctx context.Context, cfg config.Config, st *store.Store, ts *Ten
 	}
 	rec := &audit.Recorder{Store: st}
 	requests.Audit, staffs.Audit, book.Audit = rec, rec, rec
-	return &workflow.Engine{Store: st, Book: book, Requests: requests, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
+	reg := &registry.Service{Store: st, Audit: rec}
+	return &workflow.Engine{Store: st, Book: book, Requests: requests, Registry: reg, Tenant: ts.ByID, Mail: ob, Audit: rec, Seal: box,
 		Mailboxes: func(id int64) (workflow.MailServer, error) {
 			ms, ok := servers[id]
 			if !ok {

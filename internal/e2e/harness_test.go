@@ -447,23 +447,60 @@ func (b *browser) save(file string) error {
 	return err
 }
 
-// fullPage captures the whole page at phone width. It grows the viewport to the page's
+// shotWide saves a full-page screenshot at desktop width (1366 px) as NN-name-1366.png,
+// and returns the tab to phone width.
+func (b *browser) shotWide(name string) {
+	b.t.Helper()
+	b.n++
+	ctx, cancel := context.WithTimeout(b.ctx, actionTimeout)
+	defer cancel()
+	file := fmt.Sprintf("%02d-%s-%d.png", b.n, name, desktopWidth)
+	png, err := chromedp.Run(ctx, fullPageAt(desktopWidth))
+	if err == nil {
+		err = os.WriteFile(filepath.Join(b.shots, file), png, 0o644)
+	}
+	if err != nil {
+		b.t.Errorf("screenshot %s: %v", file, err)
+	}
+}
+
+// desktopWidth is the width of an office's desktop screen for shotWide.
+const desktopWidth = 1366
+
+// fullPage captures the whole page at phone width.
+var fullPage = fullPageAt(phoneWidth)
+
+// fullPageAt captures the whole page at a width. It grows the viewport to the page's
 // height and waits for two frames before capturing, because Chromium's
-// captureBeyondViewport leaves parts of long pages unpainted now and then.
-var fullPage chromedp.Action[[]byte] = func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+// captureBeyondViewport leaves parts of long pages unpainted now and then; then it
+// returns the viewport to the phone's size.
+func fullPageAt(width int64) chromedp.Action[[]byte] {
+	return func(ctx context.Context, t *chromedp.Target) ([]byte, error) {
+		if width != phoneWidth {
+			if _, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: phoneHeight, DeviceScaleFactor: 1}); err != nil {
+				return nil, err
+			}
+		}
+		return capture(ctx, t, width)
+	}
+}
+
+func capture(ctx context.Context, t *chromedp.Target, width int64) ([]byte, error) {
 	h, err := chromedp.Evaluate[int64](`Math.ceil(Math.max(document.documentElement.scrollHeight, document.body ? document.body.scrollHeight : 0))`)(ctx, t)
 	if err != nil {
 		return nil, err
 	}
 	h = max(h, phoneHeight)
 	size := func(h int64) error {
-		_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: phoneWidth, Height: h, DeviceScaleFactor: 1})
+		_, err := cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: width, Height: h, DeviceScaleFactor: 1})
 		return err
 	}
 	if err := size(h); err != nil {
 		return nil, err
 	}
-	defer size(phoneHeight)
+	defer func() {
+		cdp.Call(ctx, t, emulation.SetDeviceMetricsOverride, emulation.SetDeviceMetricsOverrideParams{Width: phoneWidth, Height: phoneHeight, DeviceScaleFactor: 1})
+	}()
 	if _, err := chromedp.Evaluate[bool](`new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))`, chromedp.EvalAwaitPromise)(ctx, t); err != nil {
 		return nil, err
 	}

@@ -79,7 +79,7 @@ func (j *journey) shot(name string) {
 	if w := eval[int](b, `document.documentElement.scrollWidth`); w > phoneWidth {
 		b.fatalf("the page is %d px wide at %d px: it scrolls sideways", w, phoneWidth)
 	}
-	if keys := eval[[]string](b, `(document.body.innerText.match(/\b(?:field|hint|rule|nav|form|flash|login|register|profile|error|captcha|token)\.[a-z_0-9]+\b/g) || [])`); len(keys) > 0 {
+	if keys := eval[[]string](b, `(document.body.innerText.match(/\b(?:field|hint|rule|nav|form|flash|login|register|profile|error|captcha|token|akun|registry)\.[a-z_0-9]+\b/g) || [])`); len(keys) > 0 {
 		b.fatalf("untranslated catalogue keys on the page: %v", keys)
 	}
 	b.shot(name)

@@ -19,3 +19,6 @@ func (s *Store) MigrateDownTo(ctx context.Context, v int64) error {
 
 // Rebind is rebind, for tests that write SQL of their own.
 func (s *Store) Rebind(q string) string { return s.rebind(q) }
+
+// BackfillRegistry runs the registry's backfill migration again, for its test.
+func (s *Store) BackfillRegistry(ctx context.Context) error { return s.Tx(ctx, s.backfillRegistry) }

@@ -11,7 +11,7 @@ import (
 	"github.com/pressly/goose/v3"
 )
 
-//go:embed migrations/*.sql
+//go:embed migrations/*.sql migrations/*.go
 var migrations embed.FS
 
 // typeNames are the few column types the two engines spell differently. Migrations are
@@ -31,7 +31,8 @@ var typeNames = map[Dialect]*strings.Replacer{
 
 // Migrate applies the embedded migrations that have not run yet: the SQL files, and the
 // few data changes the engines cannot write in one portable statement, in Go
-// (migrate_mailbox.go).
+// (migrate_mailbox.go, registry_backfill.go), each with a placeholder file of its
+// number in migrations/ so that the next SQL file takes the next number.
 func (s *Store) Migrate(ctx context.Context) error {
 	p, err := s.migrations()
 	if err != nil {
@@ -53,7 +54,7 @@ func (s *Store) migrations() (*goose.Provider, error) {
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]}, goose.WithGoMigrations(s.mailboxOnce()))
+	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]}, goose.WithGoMigrations(s.mailboxOnce(), s.registryBackfill()))
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

@@ -51,14 +51,9 @@ var funcs = template.FuncMap{
 		}
 		return fmt.Sprintf("%d KB", (n+1023)/1024)
 	},
-	"str":  func(v any) string { return fmt.Sprint(v) },
-	"role": func(r string) sop.Role { return sop.Role(r) },
-	"gb": func(n int64) string {
-		if n >= 1<<30 {
-			return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
-		}
-		return fmt.Sprintf("%d MB", n>>20)
-	},
+	"str":     func(v any) string { return fmt.Sprint(v) },
+	"role":    func(r string) sop.Role { return sop.Role(r) },
+	"gb":      gbText,
 	"history": newHistory,
 }
 
@@ -152,6 +147,8 @@ type Page struct {
 	Captcha   bool   // show the captcha widget
 	Unread    int    // unread notifications, for the header
 	Staff     *staff.Member
+	// Wide lets a page of tables (the registry) use a desktop's width.
+	Wide bool
 	// Nav marks the header's link to this page (aria-current), set by render.
 	Nav  navState
 	zone *time.Location
@@ -196,6 +193,23 @@ func (p *Page) Time(t time.Time) string {
 		return "–"
 	}
 	return sop.Stamp(t, p.zone)
+}
+
+// Date is t's day in the office's time zone ("02-01-2006"), "–" when zero.
+func (p *Page) Date(t time.Time) string {
+	if t.IsZero() {
+		return "–"
+	}
+	return t.In(p.zone).Format("02-01-2006")
+}
+
+// gbText writes a size in GB (one decimal) from 1 GB, in MB below: the capacity
+// figures and the registry's quotas.
+func gbText(n int64) string {
+	if n >= 1<<30 {
+		return fmt.Sprintf("%.1f GB", float64(n)/(1<<30))
+	}
+	return fmt.Sprintf("%d MB", n>>20)
 }
 
 // T translates a key in the page's language.

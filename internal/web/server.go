@@ -27,6 +27,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/ratelimit"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
@@ -86,6 +87,8 @@ type Server struct {
 	// Book resolves each tenant's SOP and working calendar, and keeps the tenant
 	// admin's edits of them.
 	Book *sop.Book
+	// Registry is the tenant's mailboxes ("database akun email").
+	Registry *registry.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
@@ -192,6 +195,9 @@ func (s *Server) Handler() http.Handler {
 	h("GET /kantor/kalender", s.kantorCalendarForm, admin)
 	h("POST /kantor/kalender", s.kantorCalendar, admin)
 	h("GET /kantor/alur", s.kantorFlow, s.staffOnly)
+	h("GET /kantor/akun", s.accounts, s.staffOnly)
+	h("GET /kantor/akun.csv", s.accountsCSV, s.staffOnly)
+	h("GET /kantor/akun/{id}", s.account, s.staffOnly)
 	h("GET /alur-layanan", s.publicFlow)
 	h("GET /alur-layanan.svg", s.publicFlowSVG)
 	h("GET /wilayah", s.regionChildren)

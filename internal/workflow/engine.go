@@ -13,6 +13,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/seal"
 	"github.com/surel-id/surel/internal/sop"
@@ -51,6 +52,8 @@ type Engine struct {
 	Seal     *seal.Box
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
+	// Registry records the mailboxes the server confirmed; nil records none.
+	Registry *registry.Service
 	// Portal checks an owner's portal password when they change their mailbox's
 	// (ChangeMailboxPassword): the account service's hasher.
 	Portal Verifier

@@ -9,6 +9,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 )
@@ -79,13 +80,30 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	}
 	// A mailbox that existed already for this owner (a run before ours committed) was
 	// given this password and the first-login change mark again by Create: no separate
-	// SetPassword, which would clear that mark.
-	return e.completeAuto(ctx, r, st, request.StepDone, note, "mailbox.create")
+	// SetPassword, which would clear that mark. The registry records the mailbox with the
+	// step's end: the server has confirmed it.
+	return e.completeAuto(ctx, r, st, request.StepDone, note, "mailbox.create", func(ctx context.Context) error {
+		return e.register(ctx, r, ms)
+	})
+}
+
+// register records the mailbox the server made for r in the registry, in the caller's
+// transaction: the applicant is its owner, the request's form gives the NIP, instansi
+// and unit.
+func (e *Engine) register(ctx context.Context, r request.Request, ms MailServer) error {
+	if e.Registry == nil {
+		return nil
+	}
+	_, err := e.Registry.Created(ctx, registry.Mailbox{TenantID: r.TenantID, Address: r.MailboxAddress(), OwnerID: r.UserID,
+		Name: e.ownerName(ctx, r), NIP: r.Values["nip"], Instansi: r.Values["instansi"], Unit: r.Values["satuan_kerja"],
+		RequestID: r.ID, QuotaBytes: ms.DefaultQuota}, audit.System)
+	return err
 }
 
 // completeAuto ends an automatic step with the job's outcome, enters the next step and
-// records it, in one transaction; a step already ended by an earlier run is no error.
-func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request.Step, status request.StepStatus, note, action string) error {
+// records it, in one transaction with also (if not nil); a step already ended by an
+// earlier run is no error.
+func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request.Step, status request.StepStatus, note, action string, also func(ctx context.Context) error) error {
 	t, _ := e.Tenant(r.TenantID)
 	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
 	if err != nil {
@@ -99,6 +117,11 @@ func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request
 		}
 		if err := e.advance(ctx, h, t, &r, def, st.Key, now); err != nil {
 			return err
+		}
+		if also != nil {
+			if err := also(ctx); err != nil {
+				return err
+			}
 		}
 		return e.record(ctx, audit.System, action, r, note)
 	})
@@ -213,7 +236,7 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 			return fmt.Errorf("account test of %s: %w", r.MailboxAddress(), err)
 		}
 	}
-	return e.completeAuto(ctx, r, st, status, note, "mailbox.test")
+	return e.completeAuto(ctx, r, st, status, note, "mailbox.test", nil)
 }
 
 // JobDied marks the automatic step of a job that gave up as failed, with the server's

@@ -22,6 +22,7 @@ import (
 	"github.com/surel-id/surel/internal/mailbox/sqlmail"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/passwd"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/seal"
 	"github.com/surel-id/surel/internal/sop"
@@ -84,8 +85,10 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 		t.Fatal(err)
 	}
 	box, _ := seal.New(bytes.Repeat([]byte{1}, 32))
-	eng := &workflow.Engine{Store: st, Book: req.Book, Requests: req, Mail: ob, Audit: &audit.Recorder{Store: st, Now: clk.Now}, Seal: box,
-		Tenant: func(id int64) (account.Tenant, bool) { return tn, id == tn.ID },
+	rec := &audit.Recorder{Store: st, Now: clk.Now}
+	eng := &workflow.Engine{Store: st, Book: req.Book, Requests: req, Mail: ob, Audit: rec, Seal: box,
+		Registry: &registry.Service{Store: st, Audit: rec, Now: clk.Now},
+		Tenant:   func(id int64) (account.Tenant, bool) { return tn, id == tn.ID },
 		Mailboxes: func(int64) (workflow.MailServer, error) {
 			return workflow.MailServer{Server: mail, Webmail: "https://webmail.mail.go.id"}, nil
 		},
@@ -250,6 +253,15 @@ func TestKominfoJourney(t *testing.T) {
 		info, err := e.mail.Get(ctx, "budi.santoso@mail.go.id")
 		if err != nil || info.Owner != "request:"+itoa(r.ID) {
 			t.Fatalf("mailbox = %+v, %v", info, err)
+		}
+		// The registry holds it from the moment the server confirmed it.
+		m, err := st.MailboxAt(ctx, e.tenant.ID, "budi.santoso@mail.go.id")
+		if err != nil || m.OwnerID != u.ID || m.RequestID != r.ID || m.Status != registry.Active || m.Source != registry.FromRequest ||
+			m.NIP != "196109231991031004" || m.Name != u.Profile.FullName || m.Unit != "Pemkab Merangin" || m.RequestNumber != r.Number {
+			t.Fatalf("registry row = %+v, %v", m, err)
+		}
+		if mt, _ := st.AuditTrail(ctx, registry.Object(m.ID)); len(mt) != 1 || mt[0].Action != "mailbox.registered" {
+			t.Fatalf("mailbox trail = %+v", mt)
 		}
 		steps, _ := st.StepsOf(ctx, r.ID)
 		for _, s := range steps {

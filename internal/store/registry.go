@@ -1,0 +1,484 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/surel-id/surel/internal/registry"
+)
+
+var _ registry.Store = (*Store)(nil)
+
+// How the registry page stays fast among a million mailboxes (bench/RESULTS-registry.md):
+// every page is a range of an index read in its order, never an offset, and never a
+// count. The list walks (tenant_id, address) or, filtered by status, (tenant_id, status,
+// address); a search walks the range of one word's prefix in registry_terms, whose key
+// (tenant_id, term, address) gives the order; the counts come from registry_counts,
+// which every write keeps in its transaction. The page of ids is read first and joined
+// to the rows after, so the join costs a page, not the scan.
+
+const registryColumns = `m.id, m.tenant_id, m.address, m.kind, m.status, m.source, COALESCE(m.owner_id, 0), m.owner_match, m.nip,
+	m.name, m.instansi, m.unit, COALESCE(m.request_id, 0), COALESCE(r.number, ''), m.quota_bytes, m.used_bytes, m.usage_at,
+	m.created_at, m.updated_at, m.synced_at, m.gone_at, m.deactivated_at, m.purge_after, m.version`
+
+const registryFrom = ` FROM registry m LEFT JOIN requests r ON r.id = m.request_id`
+
+func scanMailbox(row interface{ Scan(...any) error }) (registry.Mailbox, error) {
+	var m registry.Mailbox
+	var usage, synced, gone, deact, purge sql.NullTime
+	var kind, status, source string
+	err := row.Scan(&m.ID, &m.TenantID, &m.Address, &kind, &status, &source, &m.OwnerID, &m.OwnerMatch, &m.NIP,
+		&m.Name, &m.Instansi, &m.Unit, &m.RequestID, &m.RequestNumber, &m.QuotaBytes, &m.UsedBytes, &usage,
+		&m.CreatedAt, &m.UpdatedAt, &synced, &gone, &deact, &purge, &m.Version)
+	if err != nil {
+		return m, err
+	}
+	m.Kind, m.Status, m.Source = registry.Kind(kind), registry.Status(status), registry.Source(source)
+	m.UsageAt, m.SyncedAt, m.GoneAt, m.DeactivatedAt, m.PurgeAfter = timeOf(usage), timeOf(synced), timeOf(gone), timeOf(deact), timeOf(purge)
+	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	return m, nil
+}
+
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// PutMailbox writes m by its tenant and address: a new row, or the owner, request,
+// kind, quota and source of the row already there. The counts and the search words
+// change with it, in one transaction.
+func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
+	return s.Tx(ctx, func(ctx context.Context) error {
+		search := registry.SearchText(m.Address, m.Name, m.NIP)
+		var old registry.Mailbox
+		err := s.get(ctx, `SELECT id, status, version FROM registry WHERE tenant_id = ? AND address = ?`, []any{m.TenantID, m.Address},
+			&old.ID, &old.Status, &old.Version)
+		switch {
+		case errors.Is(err, ErrNotFound):
+			m.Version = 1
+			m.ID, err = s.insert(ctx, `INSERT INTO registry (tenant_id, address, kind, status, source, owner_id, owner_match, nip, name,
+				instansi, unit, request_id, quota_bytes, used_bytes, usage_at, search, created_at, updated_at, synced_at, gone_at,
+				deactivated_at, purge_after, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+				m.TenantID, m.Address, string(m.Kind), string(m.Status), string(m.Source), nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name,
+				m.Instansi, m.Unit, nullID(m.RequestID), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), search, utc(m.CreatedAt),
+				utc(m.UpdatedAt), nullTime(m.SyncedAt), nullTime(m.GoneAt), nullTime(m.DeactivatedAt), nullTime(m.PurgeAfter))
+			if err != nil {
+				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+			}
+			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+				return err
+			}
+		case err != nil:
+			return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+		default:
+			m.ID, m.Version = old.ID, old.Version+1
+			_, err = s.exec(ctx, `UPDATE registry SET kind = ?, status = ?, source = ?, owner_id = ?, owner_match = ?, nip = ?, name = ?,
+				instansi = ?, unit = ?, request_id = ?, quota_bytes = ?, search = ?, updated_at = ?, gone_at = NULL, version = version + 1
+				WHERE id = ?`, string(m.Kind), string(m.Status), string(m.Source), nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name,
+				m.Instansi, m.Unit, nullID(m.RequestID), m.QuotaBytes, search, utc(m.UpdatedAt), m.ID)
+			if err != nil {
+				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+			}
+			if old.Status != m.Status {
+				if err := s.countMailbox(ctx, m.TenantID, old.Status, -1); err != nil {
+					return err
+				}
+				if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+					return err
+				}
+			}
+			if _, err := s.exec(ctx, `DELETE FROM registry_terms WHERE mailbox_id = ?`, m.ID); err != nil {
+				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+			}
+		}
+		return s.addTerms(ctx, *m)
+	})
+}
+
+// addTerms writes the search words of m.
+func (s *Store) addTerms(ctx context.Context, m registry.Mailbox) error {
+	terms := registry.Terms(m.Address, m.Name, m.NIP)
+	if len(terms) == 0 {
+		return nil
+	}
+	var b strings.Builder
+	args := make([]any, 0, 4*len(terms))
+	b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id) VALUES `)
+	for i, t := range terms {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		b.WriteString("(?, ?, ?, ?)")
+		args = append(args, m.TenantID, t, m.Address, m.ID)
+	}
+	if _, err := s.exec(ctx, b.String(), args...); err != nil {
+		return fmt.Errorf("mailbox %s terms: %w", m.Address, err)
+	}
+	return nil
+}
+
+// countMailbox adds d to a tenant's count of mailboxes in status.
+func (s *Store) countMailbox(ctx context.Context, tenantID int64, status registry.Status, d int) error {
+	_, err := s.exec(ctx, `INSERT INTO registry_counts (tenant_id, status, n) VALUES (?, ?, ?)
+		ON CONFLICT (tenant_id, status) DO UPDATE SET n = registry_counts.n + excluded.n`, tenantID, string(status), d)
+	if err != nil {
+		return fmt.Errorf("count mailboxes: %w", err)
+	}
+	return nil
+}
+
+// Mailbox reads one row of the registry.
+func (s *Store) Mailbox(ctx context.Context, id int64) (registry.Mailbox, error) {
+	m, err := scanMailbox(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+registryColumns+registryFrom+` WHERE m.id = ?`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("mailbox %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// MailboxAt reads a tenant's mailbox by its full address.
+func (s *Store) MailboxAt(ctx context.Context, tenantID int64, address string) (registry.Mailbox, error) {
+	if err := checkText([]any{address}); err != nil {
+		return registry.Mailbox{}, err
+	}
+	m, err := scanMailbox(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+registryColumns+registryFrom+
+		` WHERE m.tenant_id = ? AND m.address = ?`), tenantID, address))
+	if errors.Is(err, sql.ErrNoRows) {
+		return m, ErrNotFound
+	}
+	if err != nil {
+		return m, fmt.Errorf("mailbox %s: %w", address, err)
+	}
+	return m, nil
+}
+
+// MailboxesOwnedBy lists a portal account's mailboxes by address.
+func (s *Store) MailboxesOwnedBy(ctx context.Context, ownerID int64) ([]registry.Mailbox, error) {
+	return s.mailboxRows(ctx, `SELECT `+registryColumns+registryFrom+` WHERE m.owner_id = ? ORDER BY m.address`, ownerID)
+}
+
+func (s *Store) mailboxRows(ctx context.Context, query string, args ...any) ([]registry.Mailbox, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("mailboxes: %w", err)
+	}
+	defer rows.Close()
+	var out []registry.Mailbox
+	for rows.Next() {
+		m, err := scanMailbox(rows)
+		if err != nil {
+			return nil, fmt.Errorf("mailboxes: %w", err)
+		}
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// MailboxCounts counts a tenant's mailboxes by status from registry_counts.
+func (s *Store) MailboxCounts(ctx context.Context, tenantID int64) (map[registry.Status]int, error) {
+	rows, err := s.query(ctx, `SELECT status, n FROM registry_counts WHERE tenant_id = ?`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("mailbox counts: %w", err)
+	}
+	defer rows.Close()
+	out := map[registry.Status]int{}
+	for rows.Next() {
+		var st string
+		var n int
+		if err := rows.Scan(&st, &n); err != nil {
+			return nil, fmt.Errorf("mailbox counts: %w", err)
+		}
+		out[registry.Status(st)] = n
+	}
+	return out, rows.Err()
+}
+
+// UpdateMailbox writes m's state if the row is still at m.Version, moving it to the
+// next version; the status counts follow.
+func (s *Store) UpdateMailbox(ctx context.Context, m *registry.Mailbox) (bool, error) {
+	ok := false
+	err := s.Tx(ctx, func(ctx context.Context) error {
+		var old string
+		err := s.get(ctx, `SELECT status FROM registry WHERE id = ? AND version = ?`, []any{m.ID, m.Version}, &old)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, `UPDATE registry SET status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, deactivated_at = ?,
+			purge_after = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			string(m.Status), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), nullTime(m.DeactivatedAt), nullTime(m.PurgeAfter),
+			utc(m.UpdatedAt), m.ID, m.Version)
+		if err != nil {
+			return err
+		}
+		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if registry.Status(old) != m.Status {
+			if err := s.countMailbox(ctx, m.TenantID, registry.Status(old), -1); err != nil {
+				return err
+			}
+			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+				return err
+			}
+		}
+		m.Version++
+		ok = true
+		return nil
+	})
+	if err != nil {
+		return false, fmt.Errorf("update mailbox %d: %w", m.ID, err)
+	}
+	return ok, nil
+}
+
+// RequestsOn lists the sent requests that name a mailbox's address, oldest first.
+func (s *Store) RequestsOn(ctx context.Context, tenantID int64, address string) ([]registry.RequestRef, error) {
+	local, domain, _ := strings.Cut(address, "@")
+	rows, err := s.query(ctx, `SELECT id, COALESCE(number, ''), service, status, channel, submitted_at, closed_at FROM requests
+		WHERE tenant_id = ? AND mailbox = ? AND domain = ? AND status <> 'draf' ORDER BY id`, tenantID, local, domain)
+	if err != nil {
+		return nil, fmt.Errorf("requests on %s: %w", address, err)
+	}
+	defer rows.Close()
+	var out []registry.RequestRef
+	for rows.Next() {
+		var r registry.RequestRef
+		var sub, closed sql.NullTime
+		if err := rows.Scan(&r.ID, &r.Number, &r.Service, &r.Status, &r.Channel, &sub, &closed); err != nil {
+			return nil, fmt.Errorf("requests on %s: %w", address, err)
+		}
+		r.SubmittedAt, r.ClosedAt = timeOf(sub), timeOf(closed)
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// Mailboxes reads a page of the registry and the cursor of the next one (see the note at
+// the top of this file).
+func (s *Store) Mailboxes(ctx context.Context, q registry.Query) ([]registry.Mailbox, string, error) {
+	words := registry.Fold(q.Search)
+	if len(words) > 0 {
+		return s.searchMailboxes(ctx, q, words)
+	}
+	where := []string{"tenant_id = ?"}
+	args := []any{q.TenantID}
+	if q.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(q.Status))
+	}
+	where, args = filterMailboxes(where, args, q)
+	if q.After != "" {
+		where = append(where, "address > ?")
+		args = append(args, q.After)
+	}
+	ids := `SELECT id FROM registry WHERE ` + strings.Join(where, " AND ") + ` ORDER BY address LIMIT ?`
+	out, err := s.mailboxRows(ctx, `SELECT `+registryColumns+` FROM (`+ids+`) p JOIN registry m ON m.id = p.id
+		LEFT JOIN requests r ON r.id = m.request_id ORDER BY m.address`, append(args, q.Limit+1)...)
+	if err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > q.Limit {
+		out = out[:q.Limit]
+		next = out[len(out)-1].Address
+	}
+	return out, next, nil
+}
+
+// filterMailboxes adds the kind and source filters of q.
+func filterMailboxes(where []string, args []any, q registry.Query) ([]string, []any) {
+	if q.Kind != "" {
+		where = append(where, "kind = ?")
+		args = append(args, string(q.Kind))
+	}
+	if q.Source != "" {
+		where = append(where, "source = ?")
+		args = append(args, string(q.Source))
+	}
+	return where, args
+}
+
+// searchMailboxes reads a page of a search: the range of the longest word's prefix in
+// registry_terms, in (term, address) order, the other words looked for in the row's
+// search text. The cursor is the last row's term and address.
+func (s *Store) searchMailboxes(ctx context.Context, q registry.Query, words []string) ([]registry.Mailbox, string, error) {
+	key := 0
+	for i, w := range words {
+		if len(w) > len(words[key]) {
+			key = i
+		}
+	}
+	prefix := words[key]
+	where := []string{"t.tenant_id = ?", "t.term >= ?"}
+	args := []any{q.TenantID, prefix}
+	if hi, ok := prefixEnd(prefix); ok {
+		where = append(where, "t.term < ?")
+		args = append(args, hi)
+	}
+	if term, addr, ok := strings.Cut(q.After, " "); ok {
+		where = append(where, "(t.term, t.address) > (?, ?)")
+		args = append(args, term, addr)
+	}
+	join := ""
+	var filters []string
+	if q.Status != "" {
+		filters = append(filters, "m.status = ?")
+		args = append(args, string(q.Status))
+	}
+	var fw []string
+	fw, args = filterMailboxes(nil, args, q)
+	for _, f := range fw {
+		filters = append(filters, "m."+f)
+	}
+	for i, w := range words {
+		if i != key {
+			filters = append(filters, "m.search LIKE ?")
+			args = append(args, "% "+w+"%")
+		}
+	}
+	if len(filters) > 0 {
+		join = ` JOIN registry m ON m.id = t.mailbox_id`
+		where = append(where, filters...)
+	}
+	// A word matching two words of one row (both "budi" and "budiman" for "bud") gives
+	// the row twice; rows are read past the page to drop the second one.
+	rows, err := s.query(ctx, `SELECT t.term, t.address, t.mailbox_id FROM registry_terms t`+join+` WHERE `+
+		strings.Join(where, " AND ")+` ORDER BY t.term, t.address LIMIT ?`, append(args, q.Limit+1)...)
+	if err != nil {
+		return nil, "", fmt.Errorf("search mailboxes: %w", err)
+	}
+	type hit struct {
+		term, address string
+		id            int64
+	}
+	var hits []hit
+	for rows.Next() {
+		var h hit
+		if err := rows.Scan(&h.term, &h.address, &h.id); err != nil {
+			rows.Close()
+			return nil, "", fmt.Errorf("search mailboxes: %w", err)
+		}
+		if !strings.HasPrefix(h.term, prefix) {
+			break
+		}
+		hits = append(hits, h)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, "", fmt.Errorf("search mailboxes: %w", err)
+	}
+	next := ""
+	if len(hits) > q.Limit {
+		hits = hits[:q.Limit]
+		last := hits[len(hits)-1]
+		next = last.term + " " + last.address
+	}
+	if len(hits) == 0 {
+		return nil, next, nil
+	}
+	ids := make([]any, 0, len(hits))
+	seen := map[int64]bool{}
+	var marks []string
+	for _, h := range hits {
+		if !seen[h.id] {
+			seen[h.id] = true
+			ids = append(ids, h.id)
+			marks = append(marks, "?")
+		}
+	}
+	found, err := s.mailboxRows(ctx, `SELECT `+registryColumns+registryFrom+` WHERE m.id IN (`+strings.Join(marks, ", ")+`)`, ids...)
+	if err != nil {
+		return nil, "", err
+	}
+	byID := make(map[int64]registry.Mailbox, len(found))
+	for _, m := range found {
+		byID[m.ID] = m
+	}
+	out := make([]registry.Mailbox, 0, len(ids))
+	for _, id := range ids {
+		if m, ok := byID[id.(int64)]; ok {
+			out = append(out, m)
+		}
+	}
+	return out, next, nil
+}
+
+// prefixEnd is the least text above every word starting with prefix, in both engines'
+// order of the folded words (letters and digits; digits before letters): prefix's last
+// character raised by one, after dropping trailing z's. ok is false when there is none
+// (all z's, or a character beyond ASCII): the scan then stops at the first word without
+// the prefix.
+func prefixEnd(prefix string) (string, bool) {
+	p := strings.TrimRight(prefix, "z")
+	if p == "" {
+		return "", false
+	}
+	r, size := utf8.DecodeLastRuneInString(p)
+	switch {
+	case r >= '0' && r < '9', r >= 'a' && r < 'z':
+		r++
+	case r == '9':
+		r = 'a'
+	default:
+		return "", false
+	}
+	return p[:len(p)-size] + string(r), true
+}
+
+// SyncMailbox is the registry's side of a sync of the mail server (issue 13): the
+// mailbox at m's address, as the server listed it at seen, is recorded as adopted when
+// the registry lacks it, or gets the server's status, quota and use when it has it (its
+// owner and request stay), and counts as seen (not gone). It fills m's ID.
+func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, seen time.Time) error {
+	return s.Tx(ctx, func(ctx context.Context) error {
+		cur, err := s.MailboxAt(ctx, m.TenantID, m.Address)
+		if errors.Is(err, ErrNotFound) {
+			m.Source, m.SyncedAt = registry.Adopted, seen
+			return s.PutMailbox(ctx, m)
+		}
+		if err != nil {
+			return err
+		}
+		m.ID = cur.ID
+		if cur.Status != m.Status {
+			if err := s.countMailbox(ctx, m.TenantID, cur.Status, -1); err != nil {
+				return err
+			}
+			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+				return err
+			}
+		}
+		_, err = s.exec(ctx, `UPDATE registry SET status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, synced_at = ?, gone_at = NULL,
+			version = version + 1 WHERE id = ?`, string(m.Status), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), utc(seen), cur.ID)
+		if err != nil {
+			return fmt.Errorf("sync mailbox %s: %w", m.Address, err)
+		}
+		return nil
+	})
+}
+
+// MarkGone marks the tenant's mailboxes of domain that the sync which started at since
+// did not see as gone from the server ("removed on server"): they keep their row and
+// history. It returns how many it marked.
+func (s *Store) MarkGone(ctx context.Context, tenantID int64, domain string, since time.Time) (int, error) {
+	res, err := s.exec(ctx, `UPDATE registry SET gone_at = ?, version = version + 1 WHERE tenant_id = ? AND address LIKE ? AND gone_at IS NULL
+		AND status <> 'dihapus' AND (synced_at IS NULL OR synced_at < ?)`, utc(since), tenantID, "%@"+domain, utc(since))
+	if err != nil {
+		return 0, fmt.Errorf("mark gone: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+
+	"github.com/surel-id/surel/internal/registry"
+)
+
+// accountsData is the registry page ("Database Akun Email").
+type accountsData struct {
+	Rows     []accountRow
+	Query    string
+	Status   string
+	Kind     string
+	Source   string
+	Counts   []statusCount
+	Total    int
+	Next     string // link to the following page
+	First    string // link to the first page, when this is not it
+	CSV      string // link to the export of the same selection
+	Statuses []registry.Status
+}
+
+// statusCount is one status filter with its count.
+type statusCount struct {
+	Status registry.Status
+	Label  string
+	N      int
+	Link   string
+	On     bool
+}
+
+// accountRow is one mailbox with its labels made in Go, as the inbox does.
+type accountRow struct {
+	registry.Mailbox
+	StatusLabel string
+	Quota       string
+	Created     string
+	Changed     string
+}
+
+// accountsQuery reads the registry page's selection from the URL.
+func accountsQuery(v url.Values) registry.Query {
+	return registry.Query{Search: v.Get("q"), Status: registry.Status(v.Get("status")), Kind: registry.Kind(v.Get("jenis")),
+		Source: registry.Source(v.Get("sumber")), After: v.Get("dari")}
+}
+
+// accountsLink is the registry page (or its export) for a selection.
+func accountsLink(path string, q registry.Query, after string) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"q": q.Search, "status": string(q.Status), "jenis": string(q.Kind), "sumber": string(q.Source), "dari": after} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if len(v) == 0 {
+		return path
+	}
+	return path + "?" + v.Encode()
+}
+
+// accounts is GET /kantor/akun: the tenant's mailbox registry, a page at a time, with
+// search by address, name or NIP and filters by status, kind and source.
+func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "akun.title")
+	p.Wide = true
+	q := accountsQuery(r.URL.Query())
+	page, err := s.Registry.List(r.Context(), *staffOf(r), q)
+	if err != nil {
+		return err
+	}
+	d := accountsData{Query: q.Search, Status: string(q.Status), Kind: string(q.Kind), Source: string(q.Source), Total: page.Total(),
+		Statuses: registry.Statuses}
+	sel := q
+	sel.After = ""
+	if page.Next != "" {
+		d.Next = accountsLink("/kantor/akun", sel, page.Next)
+	}
+	if q.After != "" {
+		d.First = accountsLink("/kantor/akun", sel, "")
+	}
+	d.CSV = accountsLink("/kantor/akun.csv", sel, "")
+	for _, st := range registry.Statuses {
+		f := sel
+		f.Status = st
+		d.Counts = append(d.Counts, statusCount{Status: st, Label: p.T("registry.status." + string(st)), N: page.Counts[st],
+			Link: accountsLink("/kantor/akun", f, ""), On: q.Status == st})
+	}
+	for _, m := range page.Mailboxes {
+		d.Rows = append(d.Rows, accountRow{Mailbox: m, StatusLabel: p.T("registry.status." + string(m.Status)),
+			Quota: quotaText(p, m), Created: p.Date(m.CreatedAt), Changed: p.Time(m.UpdatedAt)})
+	}
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "kantor_akun", p)
+}
+
+// quotaText is a mailbox's use against its quota ("0,2 / 1 GB").
+func quotaText(p *Page, m registry.Mailbox) string {
+	quota := p.T("akun.quota_default")
+	if m.QuotaBytes > 0 {
+		quota = gbText(m.QuotaBytes)
+	}
+	if m.UsedBytes < 0 {
+		return quota
+	}
+	return gbText(m.UsedBytes) + " / " + quota
+}
+
+// accountsCSV is GET /kantor/akun.csv: the selection of the registry page, every row of
+// it, as CSV.
+func (s *Server) accountsCSV(w http.ResponseWriter, r *http.Request) error {
+	q := accountsQuery(r.URL.Query())
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="database-akun-email.csv"`)
+	w.Header().Set("Cache-Control", "private, no-store")
+	return s.Registry.Export(r.Context(), *staffOf(r), q, w)
+}
+
+// accountDetail is the page of one mailbox.
+type accountDetail struct {
+	registry.Detail
+	StatusLabel string
+	Quota       string
+	Requests    []accountRequest
+	Trail       []trailRow
+}
+
+// accountRequest is a request on the mailbox, with its service's name.
+type accountRequest struct {
+	registry.RequestRef
+	ServiceName string
+	Submitted   string
+}
+
+// account is GET /kantor/akun/{id}: one mailbox of the registry, its owner, its
+// requests and its audit trail.
+func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
+	p := s.page(r, "akun.detail")
+	p.Wide = true
+	d, err := s.Registry.Detail(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	v := accountDetail{Detail: d, StatusLabel: p.T("registry.status." + string(d.Mailbox.Status)), Quota: quotaText(p, d.Mailbox),
+		Trail: make([]trailRow, len(d.Trail))}
+	for _, rq := range d.Requests {
+		name := rq.Service
+		if sv, ok := s.Requests.Catalog.Offering(rq.Service); ok {
+			name = sv.Name.In(p.Lang)
+		}
+		v.Requests = append(v.Requests, accountRequest{RequestRef: rq, ServiceName: name, Submitted: p.Time(rq.SubmittedAt)})
+	}
+	for i, e := range d.Trail {
+		v.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}
+	}
+	p.Title = d.Mailbox.Address + " · " + p.Title
+	p.Data = v
+	return s.render(w, r, http.StatusOK, "kantor_akun_detail", p)
+}
