@@ -22,6 +22,7 @@ import (
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/jobs"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/ratelimit"
@@ -49,7 +50,9 @@ type App struct {
 	Web      *web.Server
 	Tenants  *Tenants
 	Workflow *workflow.Engine
-	Log      *slog.Logger
+	// Letters numbers and verifies the official documents.
+	Letters *letter.Service
+	Log     *slog.Logger
 }
 
 // Options adjust what tests and benchmarks need to differ from production.
@@ -131,6 +134,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		return nil, err
 	}
 	srv.Workflow, srv.Registry = engine, engine.Registry
+	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
+	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}
@@ -146,7 +151,25 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Log: log}, nil
+}
+
+// letterSettings gives each configured tenant's letter settings (the tenant file's
+// letters block, its name and slug as defaults).
+func letterSettings(cfg config.Config, ts *Tenants) func(ctx context.Context, tenantID int64) (letter.Settings, error) {
+	byID := map[int64]letter.Settings{}
+	for _, c := range cfg.Tenants {
+		if t, ok := ts.bySlug[c.Slug]; ok {
+			byID[t.ID] = c.Letters.Settings.WithDefaults(c.Name, c.Slug)
+		}
+	}
+	return func(ctx context.Context, tenantID int64) (letter.Settings, error) {
+		set, ok := byID[tenantID]
+		if !ok {
+			return set, fmt.Errorf("letters: tenant %d not configured", tenantID)
+		}
+		return set, nil
+	}
 }
 
 // hsts is the Strict-Transport-Security header: only for a site reached over TLS (a

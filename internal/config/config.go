@@ -17,6 +17,8 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/surel-id/surel/internal/letter"
 )
 
 // Config is the whole deployment configuration.
@@ -96,6 +98,8 @@ type Tenant struct {
 	// FrontDesk is the office's counter, named to applicants who cannot use the portal
 	// (no JavaScript, a site on plain HTTP).
 	FrontDesk FrontDesk `yaml:"front_desk"`
+	// Letters is how the tenant's official documents look and are numbered.
+	Letters Letters `yaml:"letters"`
 }
 
 // FrontDesk is where and how applicants reach the office in person; all optional.
@@ -104,6 +108,37 @@ type FrontDesk struct {
 	Hours   string `yaml:"hours"`
 	Phone   string `yaml:"phone"`
 	Email   string `yaml:"email"`
+}
+
+// Letters are a tenant's letter settings as the tenant file writes them: the kop
+// surat, the signing official, the place letters are dated in, and the numbering of
+// each kind of document (docs/configuration.md). Load checks them and fills Settings.
+type Letters struct {
+	Government string `yaml:"government"`
+	Office     string `yaml:"office"`
+	Address    string `yaml:"address"`
+	Phone      string `yaml:"phone"`
+	Email      string `yaml:"email"`
+	Website    string `yaml:"website"`
+	// Logo is the path of a PNG or JPEG file, read at start.
+	Logo       string `yaml:"logo"`
+	Place      string `yaml:"place"`
+	OfficeCode string `yaml:"office_code"`
+	Signer     struct {
+		Jabatan string `yaml:"jabatan"`
+		Name    string `yaml:"name"`
+		Pangkat string `yaml:"pangkat"`
+		NIP     string `yaml:"nip"`
+	} `yaml:"signer"`
+	// Numbering is the pattern and code of each kind (receipt, account_letter,
+	// result_letter, report).
+	Numbering map[string]struct {
+		Pattern string `yaml:"pattern"`
+		Code    string `yaml:"code"`
+	} `yaml:"numbering"`
+	// Settings is the above as internal/letter takes it, with the tenant's name and
+	// slug as defaults and the logo's bytes.
+	Settings letter.Settings `yaml:"-"`
 }
 
 // MailServer is where a tenant's mailboxes live (docs/mail-server.md).
@@ -466,6 +501,7 @@ func loadTenants(path string) ([]Tenant, error) {
 			f.Tenants[i].Password.MinLength = 6
 		}
 		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
+		errs = append(errs, checkLetters(where+".letters", &f.Tenants[i])...)
 	}
 	return f.Tenants, errors.Join(errs...)
 }

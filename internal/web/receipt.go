@@ -3,15 +3,17 @@ package web
 import (
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/printout"
 	"github.com/surel-id/surel/internal/request"
 )
 
-// receipt is the printable tanda terima of a sent request, as PDF.
+// receipt is GET /permohonan/{id}/tanda-terima: the tanda terima of a sent request, as
+// PDF, for its applicant.
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "receipt.title")
 	rq, err := s.Requests.Get(r.Context(), *p.User, parseID(r.PathValue("id")))
@@ -21,65 +23,73 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	if rq.Status == request.Draft {
 		return errs.New(errs.NotFound, "error.not_found")
 	}
-	return s.writeReceipt(w, r, p, rq, *p.User)
+	return s.writeReceipt(w, r, p, rq, *p.User, audit.User(p.User.ID, p.User.DisplayName()))
 }
 
-// caseReceipt is the same tanda terima printed by staff of the request's tenant: the
-// front desk hands it to a walk-in applicant.
+// caseReceipt is GET /kantor/permohonan/{id}/tanda-terima: the same tanda terima
+// printed by staff of the request's tenant; the front desk hands it to a walk-in
+// applicant.
 func (s *Server) caseReceipt(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "receipt.title")
-	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	m := staffOf(r)
+	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *m, parseID(r.PathValue("id")))
 	if err != nil {
 		return err
 	}
-	return s.writeReceipt(w, r, p, rq, u)
+	return s.writeReceipt(w, r, p, rq, u, m.Actor().From(s.clientIP(r)))
 }
 
-// writeReceipt builds the receipt of rq, sent by applicant, and answers with it. A
-// request entered at the front desk lists the scanned form or letter, and says how the
-// applicant will be reached instead of pointing to a portal they may not use.
-func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, rq request.Request, applicant account.User) error {
-	d, err := s.view(r, p, rq)
+// writeReceipt prints the receipt of rq, sent by applicant: numbered the first time it
+// is printed, by by, and the same number every time after. A request entered at the
+// front desk lists the scanned form or letter, and says how the applicant will be
+// reached instead of pointing to a portal they may not use.
+func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, rq request.Request, applicant account.User, by audit.Actor) error {
+	dp := *p
+	dp.Lang = docLang
+	d, err := s.view(r, &dp, rq)
 	if err != nil {
 		return err
 	}
-	rows := [][2]string{
-		{p.T("receipt.number"), rq.Number},
-		{p.T("receipt.received"), p.Time(rq.SubmittedAt)},
-		{p.T("summary.applicant"), applicant.DisplayName()},
-		{p.T("summary.service"), d.Service.Name.In(p.Lang) + " – " + d.Kind.Name.In(p.Lang)},
+	service := d.Service.Name.In(docLang) + " – " + d.Kind.Name.In(docLang)
+	doc, l, err := s.issueOnce(r, p, by, letter.Document{TenantID: rq.TenantID, RequestID: rq.ID, Kind: letter.KindReceipt,
+		Subject: applicant.DisplayName(), Mailbox: rq.MailboxAddress(),
+		Facts: []letter.Fact{{Label: docT("receipt.number"), Value: rq.Number}, {Label: docT("summary.service"), Value: service},
+			{Label: docT("receipt.received"), Value: dp.Time(rq.SubmittedAt)}}})
+	if err != nil {
+		return err
+	}
+	rows := printout.Rows{
+		{docT("receipt.number"), rq.Number},
+		{docT("receipt.received"), dp.Time(rq.SubmittedAt)},
+		{docT("summary.applicant"), applicant.DisplayName()},
+		{docT("summary.service"), service},
 	}
 	for _, f := range d.Kind.Fields {
-		label := p.T("field." + f.Name)
+		label := docT("field." + f.Name)
 		if f.Label != nil {
-			label = f.Label.In(p.Lang)
+			label = f.Label.In(docLang)
 		}
 		v := d.Label(f)
 		switch f.Type {
 		case "file":
-			if doc := d.Files[f.Name]; doc != nil {
-				v = doc.OriginalName + " (" + strconv.FormatInt((doc.Size+1023)/1024, 10) + " KB)"
+			if file := d.Files[f.Name]; file != nil {
+				v = file.OriginalName + " (" + strconv.FormatInt((file.Size+1023)/1024, 10) + " KB)"
 			}
 		case request.FieldMailbox:
 			v = rq.MailboxAddress()
 		}
 		rows = append(rows, [2]string{label, v})
 	}
-	rows = append(rows, [2]string{p.T("receipt.status"), p.T("status." + string(rq.Status))})
-	para := p.T("receipt.p1", p.Tenant.Link("/permohonan/"+itoa(rq.ID)))
+	rows = append(rows, [2]string{docT("receipt.status"), docT("status." + string(rq.Status))})
+	para := docT("receipt.p1", p.Tenant.Link("/permohonan/"+itoa(rq.ID)))
 	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
-		para = p.T("loket.receipt_p1", loketContact(applicant))
+		para = docT("loket.receipt_p1", loketContact(applicant))
 	}
-	now := time.Now()
-	doc := printout.Document{Office: p.Tenant.Name, Title: p.T("receipt.heading"), Subtitle: p.T("receipt.number") + " " + rq.Number,
-		Rows: rows, Paragraphs: []string{para}, Footer: p.T("receipt.footer", p.Time(now)), Created: now}
-	b, err := printout.Render(doc)
+	l.Title, l.To = docT("receipt.heading"), []string{applicant.DisplayName()}
+	l.Blocks = []printout.Block{printout.Paragraph(docT("receipt.p0")), rows, printout.Paragraph(para)}
+	b, err := printout.Render(l)
 	if err != nil {
 		return err
 	}
-	w.Header().Set("Content-Type", "application/pdf")
-	w.Header().Set("Content-Disposition", `inline; filename="tanda-terima-`+rq.Number+`.pdf"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	_, err = w.Write(b)
-	return err
+	return sendPDF(w, "tanda-terima-"+fileName(doc.Number)+".pdf", b)
 }

@@ -50,10 +50,10 @@ func TestReceiptInTenantZone(t *testing.T) {
 			}
 			wita, _ := time.LoadLocation("Asia/Makassar")
 			received := rq.SubmittedAt.In(wita).Format("02-01-2006 15:04") + " WITA"
-			if !strings.Contains(text, "Diterima\n"+received) {
+			if !strings.Contains(text, "Diterima\n:\n"+received) {
 				t.Errorf("receipt lacks the received time %q:\n%s", received, text)
 			}
-			if !strings.Contains(text, "Dokumen ini dibuat oleh sistem pada ") || strings.Count(text, " WITA") < 2 {
+			if !strings.Contains(text, "Diterbitkan oleh sistem surel pada ") || strings.Count(text, " WITA") < 2 {
 				t.Errorf("receipt's printing time is not in WITA:\n%s", text)
 			}
 			if strings.Contains(text, "WIB") {

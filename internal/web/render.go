@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"context"
 	"embed"
 	"errors"
 	"fmt"
@@ -367,18 +368,33 @@ func (s *Server) page(r *http.Request, title string) *Page {
 		Assets: s.assets, Form: url.Values{}, Errors: map[string]string{}}
 	p.Title = p.T(title)
 	p.Staff = staffOf(r)
-	p.zone = wib
-	if s.Book != nil {
-		if def, _, err := s.Book.Workflow(r.Context(), p.Tenant.SOPRef()); err == nil {
-			if loc, err := def.Location(); err == nil {
-				p.zone = loc
-			}
-		}
-	}
+	p.zone = s.zoneOf(r.Context(), p.Tenant)
 	if p.User != nil {
 		p.Unread = unreadOf(r)
 	}
 	return p
+}
+
+// zoneOf is the time zone of tenant t's SOP (WIB when it does not load).
+func (s *Server) zoneOf(ctx context.Context, t account.Tenant) *time.Location {
+	if s.Book != nil {
+		if def, _, err := s.Book.Workflow(ctx, t.SOPRef()); err == nil {
+			if loc, err := def.Location(); err == nil {
+				return loc
+			}
+		}
+	}
+	return wib
+}
+
+// zoneTime is t in words in the time zone of the tenant with the given id, which may be
+// another than the page's (a document's issuer).
+func (s *Server) zoneTime(r *http.Request, tenantID int64, t time.Time) string {
+	tn, ok := s.Tenants.ByID(tenantID)
+	if !ok {
+		return sop.Stamp(t, wib)
+	}
+	return sop.Stamp(t, s.zoneOf(r.Context(), tn))
 }
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name string, p *Page) error {

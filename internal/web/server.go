@@ -26,6 +26,7 @@ import (
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
@@ -36,9 +37,11 @@ import (
 	"github.com/surel-id/surel/internal/workflow"
 )
 
-// Tenants resolves the office a request is for, by host name.
+// Tenants resolves the office a request is for, by host name, and a stored record's
+// office by its id.
 type Tenants interface {
 	ForHost(host string) account.Tenant
+	ByID(id int64) (account.Tenant, bool)
 }
 
 // Uploads keeps checked documents outside the web root (internal/upload).
@@ -89,6 +92,10 @@ type Server struct {
 	Book *sop.Book
 	// Registry is the tenant's mailboxes ("database akun email").
 	Registry *registry.Service
+	// Letters numbers the official documents and verifies their codes.
+	Letters *letter.Service
+	// VerifyLimit limits lookups of verification codes per client address.
+	VerifyLimit *ratelimit.Limiter
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
@@ -167,6 +174,7 @@ func (s *Server) Handler() http.Handler {
 	h("POST /permohonan/{id}/hapus", s.discard, s.signedIn)
 	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
 	h("GET /permohonan/{id}/tanda-terima", s.receipt, s.signedIn)
+	h("GET /permohonan/{id}/surat-hasil", s.resultLetter, s.signedIn)
 	h("GET /notifikasi", s.notifications, s.signedIn)
 	h("GET /kantor", s.inbox, s.staffOnly)
 	h("GET /kantor/permohonan/{id}", s.caseView, s.staffOnly)
@@ -174,6 +182,7 @@ func (s *Server) Handler() http.Handler {
 	h("GET /kantor/permohonan/{id}/berkas/{file}", s.caseFile, s.staffOnly)
 	h("POST /kantor/permohonan/{id}/surat", s.letter, s.staffWith(sop.RoleFrontDesk, sop.RoleAdminMail))
 	h("GET /kantor/permohonan/{id}/tanda-terima", s.caseReceipt, s.staffOnly)
+	h("GET /kantor/permohonan/{id}/surat-hasil", s.caseResultLetter, s.staffOnly)
 	loket := s.staffWith(sop.RoleFrontDesk)
 	h("GET /kantor/loket", s.loketForm, loket)
 	h("POST /kantor/loket", s.loket, loket)
@@ -199,6 +208,8 @@ func (s *Server) Handler() http.Handler {
 	h("GET /kantor/akun.csv", s.accountsCSV, s.staffOnly)
 	h("GET /kantor/akun/{id}", s.account, s.staffOnly)
 	h("GET /alur-layanan", s.publicFlow)
+	h("GET /verifikasi", s.verifyForm)
+	h("GET /verifikasi/{code}", s.verify)
 	h("GET /alur-layanan.svg", s.publicFlowSVG)
 	h("GET /wilayah", s.regionChildren)
 	h("GET /wilayah/cari", s.regionSearch)
@@ -352,7 +363,7 @@ func (s *Server) serve(pattern string, fn handlerFunc) http.Handler {
 		d := time.Since(start)
 		s.Metrics.observe(pattern, sw.status, d)
 		path := r.URL.Path
-		if strings.Contains(pattern, "{token}") {
+		if strings.Contains(pattern, "{token}") || strings.Contains(pattern, "{code}") {
 			path = "[link secret not logged]"
 		}
 		s.Log.LogAttrs(r.Context(), levelFor(sw.status), "http",
