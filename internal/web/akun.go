@@ -20,7 +20,7 @@ func (s *Server) profilePage(r *http.Request) *Page {
 }
 
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "profile", s.profilePage(r))
+	return s.render(w, r, http.StatusOK, "akun", s.profilePage(r))
 }
 
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
@@ -35,7 +35,7 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	in := account.Profile{FullName: f.Get("full_name"), NIP: f.Get("nip"), Jabatan: f.Get("jabatan"), Instansi: f.Get("instansi"),
 		SatuanKerja: f.Get("satuan_kerja"), Phone: f.Get("phone"), Address: f.Get("address")}
 	if err := s.Accounts.UpdateProfile(r.Context(), *p.User, in); err != nil {
-		return s.reRender(w, r, "profile", p, err)
+		return s.reRender(w, r, "akun", p, err)
 	}
 	s.setFlash(w, "flash.profile_saved", "")
 	return redirect(w, r, "/akun")
@@ -48,7 +48,7 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	p := s.profilePage(r)
 	f := r.PostForm
 	if err := s.Accounts.ChangePassword(r.Context(), p.Tenant, *p.User, sessionOf(r), f.Get("old_password"), f.Get("password"), f.Get("password2")); err != nil {
-		return s.reRender(w, r, "profile", p, err)
+		return s.reRender(w, r, "akun", p, err)
 	}
 	s.setFlash(w, "flash.password_changed", "")
 	return redirect(w, r, "/akun#password")

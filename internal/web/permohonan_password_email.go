@@ -37,7 +37,7 @@ func (s *Server) mailboxPasswordForm(w http.ResponseWriter, r *http.Request) err
 	if err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "mailbox_password", p)
+	return s.render(w, r, http.StatusOK, "permohonan_password_email", p)
 }
 
 // mailboxPassword sets the mailbox's new password on the tenant's mail server. The
@@ -56,7 +56,7 @@ func (s *Server) mailboxPassword(w http.ResponseWriter, r *http.Request) error {
 	in := workflow.MailboxPassword{Portal: f.Get("portal_password"), Password: f.Get("mail_password"), Password2: f.Get("mail_password2"),
 		IP: s.clientIP(r)}
 	if err := s.Workflow.ChangeMailboxPassword(r.Context(), *p.User, rq.ID, in); err != nil {
-		return s.reRender(w, r, "mailbox_password", p, err)
+		return s.reRender(w, r, "permohonan_password_email", p, err)
 	}
 	s.setFlash(w, "flash.mailbox_password", rq.MailboxAddress())
 	return redirect(w, r, "/permohonan/"+itoa(rq.ID))

@@ -9,7 +9,7 @@ import (
 func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "forgot.title")
 	p.Captcha = true
-	return s.render(w, r, http.StatusOK, "forgot", p)
+	return s.render(w, r, http.StatusOK, "lupa_password", p)
 }
 
 // forgot mails a reset link; the page after it reads the same for any address.
@@ -21,23 +21,23 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	p.Form, p.Captcha = r.PostForm, true
 	var fs errs.Fields
 	if !s.checkCaptcha(r, &fs) {
-		return s.reRender(w, r, "forgot", p, fs.Err())
+		return s.reRender(w, r, "lupa_password", p, fs.Err())
 	}
 	if err := s.Accounts.RequestReset(r.Context(), p.Tenant, r.PostForm.Get("email")); err != nil {
-		return s.reRender(w, r, "forgot", p, err)
+		return s.reRender(w, r, "lupa_password", p, err)
 	}
 	p.Data = "sent"
 	p.Captcha = false
-	return s.render(w, r, http.StatusOK, "forgot", p)
+	return s.render(w, r, http.StatusOK, "lupa_password", p)
 }
 
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "reset.title")
 	if err := s.Accounts.CheckResetToken(r.Context(), p.Tenant, r.PathValue("token")); err != nil {
-		return s.reRender(w, r, "reset", p, err)
+		return s.reRender(w, r, "lupa_password_baru", p, err)
 	}
 	p.Data = "form"
-	return s.render(w, r, http.StatusOK, "reset", p)
+	return s.render(w, r, http.StatusOK, "lupa_password_baru", p)
 }
 
 // reset sets the new password, lifts any login lock and signs the owner in.
@@ -51,7 +51,7 @@ func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 		if e, ok := errs.As(err); ok && e.Code == errs.Invalid {
 			p.Data = "form"
 		}
-		return s.reRender(w, r, "reset", p, err)
+		return s.reRender(w, r, "lupa_password_baru", p, err)
 	}
 	if err := s.startSession(w, r, u); err != nil {
 		return err

@@ -39,5 +39,5 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) error {
 		d.Tabs = append(d.Tabs, tab{st, count[st]})
 	}
 	p.Data = d
-	return s.render(w, r, http.StatusOK, "requests", p)
+	return s.render(w, r, http.StatusOK, "permohonan_daftar", p)
 }

@@ -31,7 +31,7 @@ func (s *Server) mfaEnrollForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.enrollPage(r, p, u); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "mfa_enroll", p)
+	return s.render(w, r, http.StatusOK, "masuk_aktifkan_2fa", p)
 }
 
 func (s *Server) enrollPage(r *http.Request, p *Page, u account.User) error {
@@ -64,7 +64,7 @@ func (s *Server) mfaEnroll(w http.ResponseWriter, r *http.Request) error {
 		if perr := s.enrollPage(r, p, u); perr != nil {
 			return perr
 		}
-		return s.reRender(w, r, "mfa_enroll", p, err)
+		return s.reRender(w, r, "masuk_aktifkan_2fa", p, err)
 	}
 	if err := s.finishSecondFactor(w, r, u, secret); err != nil {
 		return err
@@ -72,5 +72,5 @@ func (s *Server) mfaEnroll(w http.ResponseWriter, r *http.Request) error {
 	p = s.page(r, "mfa.codes.title")
 	p.User = &u
 	p.Data = enrollData{Codes: codes, Next: staffNext(r.PostForm.Get("next"))}
-	return s.render(w, r, http.StatusOK, "mfa_codes", p)
+	return s.render(w, r, http.StatusOK, "masuk_kode_pemulihan", p)
 }

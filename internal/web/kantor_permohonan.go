@@ -89,7 +89,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Title = d.Request.Number + " · " + p.Title
 	p.Data = d
-	return s.render(w, r, http.StatusOK, "kantor_request", p)
+	return s.render(w, r, http.StatusOK, "kantor_permohonan", p)
 }
 
 // caseAct performs a staff action on the running step. A form error shows the page again
@@ -117,7 +117,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 			return derr
 		}
 		p.Data = d
-		return s.render(w, r, statusOf(codeOf(err)), "kantor_request", p)
+		return s.render(w, r, statusOf(codeOf(err)), "kantor_permohonan", p)
 	}
 	s.setFlash(w, "flash.action_"+string(in.Action), rq.Number)
 	if in.Action == workflow.Provision || in.Action == workflow.Retry {

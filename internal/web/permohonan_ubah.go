@@ -100,7 +100,7 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 	if err := s.fillForm(r, p, rq); err != nil {
 		return err
 	}
-	return s.render(w, r, http.StatusOK, "request_form", p)
+	return s.render(w, r, http.StatusOK, "permohonan_ubah", p)
 }
 
 // maxRequestBody bounds a request form: the largest document (10 MB) and two small ones,
@@ -151,7 +151,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		if formErr == nil {
-			return s.render(w, r, http.StatusOK, "request_form", p)
+			return s.render(w, r, http.StatusOK, "permohonan_ubah", p)
 		}
 		status, _ := formError(p, formErr)
 		var order []string
@@ -159,7 +159,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 			order = append(order, f.Name)
 		}
 		p.orderErrors(order)
-		return s.render(w, r, status, "request_form", p)
+		return s.render(w, r, status, "permohonan_ubah", p)
 	}
 	return redirect(w, r, "/permohonan/"+itoa(rq.ID)+"/ringkasan")
 }

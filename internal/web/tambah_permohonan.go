@@ -10,7 +10,7 @@ import (
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "catalog.title")
 	p.Data = s.Requests.Catalog
-	return s.render(w, r, http.StatusOK, "catalog", p)
+	return s.render(w, r, http.StatusOK, "tambah_permohonan", p)
 }
 
 type chooseData struct {
@@ -26,7 +26,7 @@ func (s *Server) chooseKind(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Data = chooseData{Service: sv}
-	return s.render(w, r, http.StatusOK, "choose", p)
+	return s.render(w, r, http.StatusOK, "tambah_permohonan_jenis", p)
 }
 
 // startDraft creates the draft of the chosen kind and opens its form.
@@ -44,7 +44,7 @@ func (s *Server) startDraft(w http.ResponseWriter, r *http.Request) error {
 		p.Data = chooseData{Service: sv}
 		p.Errors["jenis"] = p.T("rule.choose", p.T("field.jenis"))
 		p.Error = p.T("form.invalid")
-		return s.render(w, r, http.StatusUnprocessableEntity, "choose", p)
+		return s.render(w, r, http.StatusUnprocessableEntity, "tambah_permohonan_jenis", p)
 	}
 	var from *request.Request
 	if id := r.PostForm.Get("dari"); id != "" {

@@ -13,7 +13,7 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "register.title")
 	p.Captcha = true
-	return s.render(w, r, http.StatusOK, "register", p)
+	return s.render(w, r, http.StatusOK, "daftar", p)
 }
 
 // register handles "Daftar". Whether or not the e-mail was known, the answer is the same
@@ -32,15 +32,15 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	var fs errs.Fields
 	if !s.checkCaptcha(r, &fs) {
 		in.Normalize()
-		return s.reRender(w, r, "register", p, merge(fs, in.Validate(p.Tenant.Policy)))
+		return s.reRender(w, r, "daftar", p, merge(fs, in.Validate(p.Tenant.Policy)))
 	}
 	ctx := account.WithLang(r.Context(), p.Lang)
 	if err := s.Accounts.Register(ctx, p.Tenant, in); err != nil {
-		return s.reRender(w, r, "register", p, err)
+		return s.reRender(w, r, "daftar", p, err)
 	}
 	return redirect(w, r, "/daftar/periksa-email")
 }
 
 func (s *Server) registerDone(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "register_done", s.page(r, "register_done.title"))
+	return s.render(w, r, http.StatusOK, "daftar_periksa_email", s.page(r, "register_done.title"))
 }

@@ -19,7 +19,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 		if e.Code == errs.Conflict {
 			status = http.StatusOK // already active: nothing is wrong
 		}
-		return s.render(w, r, status, "activate", p)
+		return s.render(w, r, status, "aktivasi", p)
 	}
 	if err != nil {
 		return err
@@ -34,7 +34,7 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) resendForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "resend.title")
 	p.Captcha = true
-	return s.render(w, r, http.StatusOK, "resend", p)
+	return s.render(w, r, http.StatusOK, "aktivasi_kirim_ulang", p)
 }
 
 // resend mails a new activation link; the answer does not say whether the address has a
@@ -47,10 +47,10 @@ func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	p.Form, p.Captcha = r.PostForm, true
 	var fs errs.Fields
 	if !s.checkCaptcha(r, &fs) {
-		return s.reRender(w, r, "resend", p, fs.Err())
+		return s.reRender(w, r, "aktivasi_kirim_ulang", p, fs.Err())
 	}
 	if err := s.Accounts.ResendActivation(r.Context(), p.Tenant, r.PostForm.Get("email")); err != nil {
-		return s.reRender(w, r, "resend", p, err)
+		return s.reRender(w, r, "aktivasi_kirim_ulang", p, err)
 	}
 	return redirect(w, r, "/daftar/periksa-email")
 }

@@ -31,7 +31,7 @@ func (s *Server) reveal(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = revealData{Request: rq, Handover: h}
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	return s.render(w, r, http.StatusOK, "credential", p)
+	return s.render(w, r, http.StatusOK, "permohonan_password", p)
 }
 
 // letter is POST /kantor/permohonan/{id}/surat: it prints the "surat pemberitahuan

@@ -103,7 +103,7 @@ func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Data = d
-	return s.render(w, r, http.StatusOK, "request_summary", p)
+	return s.render(w, r, http.StatusOK, "permohonan_ringkasan", p)
 }
 
 // submit is "Kirim".
@@ -116,7 +116,7 @@ func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
 			if rq, gerr := s.Requests.Get(r.Context(), *p.User, id); gerr == nil {
 				if d, verr := s.view(r, p, rq); verr == nil {
 					p.Data = d
-					return s.render(w, r, statusOf(codeOf(err)), "request_summary", p)
+					return s.render(w, r, statusOf(codeOf(err)), "permohonan_ringkasan", p)
 				}
 			}
 		}
@@ -147,7 +147,7 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 		d.Webmail = s.Workflow.Webmail(rq.TenantID)
 	}
 	p.Data = d
-	return s.render(w, r, http.StatusOK, "request_view", p)
+	return s.render(w, r, http.StatusOK, "permohonan", p)
 }
 
 // discard deletes a draft.

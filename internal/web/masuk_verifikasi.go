@@ -16,7 +16,7 @@ func (s *Server) mfaVerifyForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "mfa.verify.title")
 	p.Form.Set("next", r.URL.Query().Get("next"))
-	return s.render(w, r, http.StatusOK, "mfa_verify", p)
+	return s.render(w, r, http.StatusOK, "masuk_verifikasi", p)
 }
 
 // mfaVerify checks the code and signs the member in.
@@ -31,7 +31,7 @@ func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "mfa.verify.title")
 	p.Form.Set("next", r.PostForm.Get("next"))
 	if err := s.Staff.Verify(r.Context(), u.ID, r.PostForm.Get("otp")); err != nil {
-		return s.reRender(w, r, "mfa_verify", p, err)
+		return s.reRender(w, r, "masuk_verifikasi", p, err)
 	}
 	if err := s.finishSecondFactor(w, r, u, secret); err != nil {
 		return err

@@ -52,7 +52,7 @@ func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Data = f
-	return s.render(w, r, http.StatusOK, "alur", p)
+	return s.render(w, r, http.StatusOK, "alur_layanan", p)
 }
 
 // publicFlowSVG is the diagram alone, to download or print.
@@ -76,5 +76,5 @@ func (s *Server) kantorFlow(w http.ResponseWriter, r *http.Request) error {
 	}
 	f.Staff = true
 	p.Data = f
-	return s.render(w, r, http.StatusOK, "alur", p)
+	return s.render(w, r, http.StatusOK, "alur_layanan", p)
 }

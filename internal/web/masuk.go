@@ -13,7 +13,7 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	}
 	p := s.page(r, "login.title")
 	p.Form.Set("next", r.URL.Query().Get("next"))
-	return s.render(w, r, http.StatusOK, "login", p)
+	return s.render(w, r, http.StatusOK, "masuk", p)
 }
 
 // login signs in with username or e-mail. The captcha appears once the name has failed
@@ -30,13 +30,13 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if r.PostForm.Get("altcha") != "" {
 		if captchaOK = s.checkCaptcha(r, &fs); !captchaOK {
 			p.Captcha = true
-			return s.reRender(w, r, "login", p, fs.Err())
+			return s.reRender(w, r, "masuk", p, fs.Err())
 		}
 	}
 	u, err := s.Accounts.Login(r.Context(), p.Tenant, name, r.PostForm.Get("password"), captchaOK)
 	if err != nil {
 		p.Captcha = s.Accounts.CaptchaNeeded(r.Context(), p.Tenant, name)
-		return s.reRender(w, r, "login", p, err)
+		return s.reRender(w, r, "masuk", p, err)
 	}
 	if s.Staff != nil {
 		// Staff pass a second factor before any session starts.

@@ -13,5 +13,5 @@ func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Unread = 0
 	p.Data = ns
-	return s.render(w, r, http.StatusOK, "notifications", p)
+	return s.render(w, r, http.StatusOK, "notifikasi", p)
 }
