@@ -6,8 +6,8 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 )
 
-// activate is the "Lanjutkan Aktivasi Akun" link: it confirms the e-mail, signs the user
-// in and shows Akun Saya with the username.
+// GET /aktivasi/{token} is the "Lanjutkan Aktivasi Akun" link: it confirms the e-mail,
+// signs the user in and shows Akun Saya with the username.
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "activate.title")
 	u, err := s.Accounts.Activate(r.Context(), p.Tenant, r.PathValue("token"))
@@ -31,14 +31,15 @@ func (s *Server) activate(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/akun")
 }
 
+// GET /aktivasi asks for the address to send the activation link to again.
 func (s *Server) resendForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "resend.title")
 	p.Captcha = true
 	return s.render(w, r, http.StatusOK, "aktivasi_kirim_ulang", p)
 }
 
-// resend mails a new activation link; the answer does not say whether the address has a
-// pending account.
+// POST /aktivasi mails a new activation link; the answer does not say whether the address
+// has a pending account.
 func (s *Server) resend(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

@@ -19,10 +19,12 @@ func (s *Server) profilePage(r *http.Request) *Page {
 	return p
 }
 
+// GET /akun is "Akun Saya": the profile a request needs, and the password change.
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "akun", s.profilePage(r))
 }
 
+// POST /akun saves the profile; errors come back by their fields with what was typed.
 func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -41,6 +43,8 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/akun")
 }
 
+// POST /akun/password changes the portal password, with the current one, and ends the
+// other sessions.
 func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

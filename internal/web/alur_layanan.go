@@ -43,8 +43,8 @@ func (s *Server) flow(r *http.Request, p *Page) (flowPage, error) {
 	return f, nil
 }
 
-// publicFlow shows applicants the tenant's SOP: the swimlane diagram and the steps with
-// who does each, its time standard and its output.
+// GET /alur-layanan shows applicants the tenant's SOP: the swimlane diagram and the steps
+// with who does each, its time standard and its output.
 func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "alur.title")
 	f, err := s.flow(r, p)
@@ -55,7 +55,7 @@ func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "alur_layanan", p)
 }
 
-// publicFlowSVG is the diagram alone, to download or print.
+// GET /alur-layanan.svg is the diagram alone, to download or print.
 func (s *Server) publicFlowSVG(w http.ResponseWriter, r *http.Request) error {
 	def, _, err := s.Book.Workflow(r.Context(), s.Tenants.ForHost(r.Host).SOPRef())
 	if err != nil {
@@ -65,16 +65,4 @@ func (s *Server) publicFlowSVG(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Cache-Control", "no-cache")
 	_, err = w.Write(sop.SVG(def, langOf(r)))
 	return err
-}
-
-// kantorFlow is the same page for staff of any role, inside the back office.
-func (s *Server) kantorFlow(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "alur.title")
-	f, err := s.flow(r, p)
-	if err != nil {
-		return err
-	}
-	f.Staff = true
-	p.Data = f
-	return s.render(w, r, http.StatusOK, "alur_layanan", p)
 }

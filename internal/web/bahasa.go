@@ -6,7 +6,7 @@ import (
 	"github.com/surel-id/surel/internal/i18n"
 )
 
-// setLang switches the language and goes back to the page the link was on.
+// GET /bahasa/{lang} switches the language and goes back to the page the link was on.
 func (s *Server) setLang(w http.ResponseWriter, r *http.Request) error {
 	lang := r.PathValue("lang")
 	if !i18n.Supported(lang) {

@@ -7,6 +7,8 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 )
 
+// GET /daftar is "Daftar", the registration form with its captcha; a signed-in user goes
+// to Akun Saya instead.
 func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 	if userOf(r) != nil {
 		return redirect(w, r, "/akun")
@@ -16,8 +18,8 @@ func (s *Server) registerForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "daftar", p)
 }
 
-// register handles "Daftar". Whether or not the e-mail was known, the answer is the same
-// page; the difference is only in the mail its owner receives.
+// POST /daftar handles "Daftar". Whether or not the e-mail was known, the answer is the
+// same page; the difference is only in the mail its owner receives.
 func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -41,6 +43,7 @@ func (s *Server) register(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/daftar/periksa-email")
 }
 
+// GET /daftar/periksa-email says to open the "Lanjutkan Aktivasi Akun" e-mail.
 func (s *Server) registerDone(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "daftar_periksa_email", s.page(r, "register_done.title"))
 }

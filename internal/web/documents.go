@@ -60,3 +60,16 @@ func fileName(number string) string {
 	}
 	return string(b)
 }
+
+// addressee is the "Yth." block of a letter to an applicant: their name, then their
+// post and office where known.
+func addressee(name, jabatan, instansi string) []string {
+	to := []string{"Sdr. " + name}
+	switch {
+	case jabatan != "" && instansi != "":
+		to = append(to, jabatan+", "+instansi)
+	case jabatan != "" || instansi != "":
+		to = append(to, jabatan+instansi)
+	}
+	return to
+}

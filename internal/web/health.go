@@ -6,14 +6,14 @@ import (
 	"time"
 )
 
-// healthz says the process is up.
+// GET /healthz says the process is up.
 func (s *Server) healthz(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	_, err := w.Write([]byte("ok\n"))
 	return err
 }
 
-// readyz says the process can serve: the database answers.
+// GET /readyz says the process can serve: the database answers.
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request) error {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()

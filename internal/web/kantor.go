@@ -43,8 +43,8 @@ const inboxPageSize = 25
 // maxInboxPage bounds the page number: 25 million tasks.
 const maxInboxPage = 1 << 20
 
-// inbox is "Kotak Tugas": the running steps of the member's roles, soonest due first,
-// with search and a due filter.
+// GET /kantor is "Kotak Tugas": the running steps of the member's roles, soonest due
+// first, with search and a due filter.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.title")
 	m := staffOf(r)

@@ -60,8 +60,8 @@ func accountsLink(path string, q registry.Query, after string) string {
 	return path + "?" + v.Encode()
 }
 
-// accounts is GET /kantor/akun: the tenant's mailbox registry, a page at a time, with
-// search by address, name or NIP and filters by status, kind and source.
+// GET /kantor/akun is the tenant's mailbox registry, a page at a time, with search by
+// address, name or NIP and filters by status, kind and source.
 func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "akun.title")
 	p.Wide = true
@@ -107,8 +107,7 @@ func quotaText(p *Page, m registry.Mailbox) string {
 	return gbText(m.UsedBytes) + " / " + quota
 }
 
-// accountsCSV is GET /kantor/akun.csv: the selection of the registry page, every row of
-// it, as CSV.
+// GET /kantor/akun.csv is the selection of the registry page, every row of it, as CSV.
 func (s *Server) accountsCSV(w http.ResponseWriter, r *http.Request) error {
 	q := accountsQuery(r.URL.Query())
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
@@ -133,8 +132,8 @@ type accountRequest struct {
 	Submitted   string
 }
 
-// account is GET /kantor/akun/{id}: one mailbox of the registry, its owner, its
-// requests and its audit trail.
+// GET /kantor/akun/{id} is one mailbox of the registry, its owner, its requests and its
+// audit trail.
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "akun.detail")
 	p.Wide = true

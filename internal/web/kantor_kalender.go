@@ -91,7 +91,7 @@ func yearList(p *Page, years []int) string {
 	return b.String()
 }
 
-// kantorCalendarForm shows the tenant's holiday table and working hours.
+// GET /kantor/kalender shows the tenant's holiday table and working hours.
 func (s *Server) kantorCalendarForm(w http.ResponseWriter, r *http.Request) error {
 	b := s.Book
 	p := s.page(r, "sopadm.cal.title")
@@ -103,9 +103,9 @@ func (s *Server) kantorCalendarForm(w http.ResponseWriter, r *http.Request) erro
 	return s.render(w, r, http.StatusOK, "kantor_kalender", p)
 }
 
-// kantorCalendar changes the holiday table: action=add (date, name), delete (date) or
-// import (an uploaded CSV or iCalendar file; replace=1 drops the rows not in the file).
-// The first change copies the national table into the tenant's own.
+// POST /kantor/kalender changes the holiday table: action=add (date, name), delete (date)
+// or import (an uploaded CSV or iCalendar file; replace=1 drops the rows not in the
+// file). The first change copies the national table into the tenant's own.
 func (s *Server) kantorCalendar(w http.ResponseWriter, r *http.Request) error {
 	b := s.Book
 	r.Body = http.MaxBytesReader(w, r.Body, maxHolidayFile+64<<10)

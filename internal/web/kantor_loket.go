@@ -38,7 +38,7 @@ type loketData struct {
 // (10 MB) and the fields.
 const maxLoketBody = 22 << 20
 
-// loketForm is "Loket": the empty form, for the kind chosen by ?jenis=.
+// GET /kantor/loket is "Loket": the empty form, for the kind chosen by ?jenis=.
 func (s *Server) loketForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.title")
 	sv, k, err := s.loketKind(r)
@@ -161,10 +161,10 @@ func orderDeskErrors(p *Page, k request.Kind) {
 	p.orderErrors(order)
 }
 
-// loket enters the request. Documents are checked by content as they stream in; nothing
-// is written unless the whole form is valid, and a form returned with errors keeps what
-// was typed (the documents must be chosen again: a browser cannot refill a file input).
-// "Perbarui pilihan" (action=refresh) only refreshes the region lists.
+// POST /kantor/loket enters the request. Documents are checked by content as they stream
+// in; nothing is written unless the whole form is valid, and a form returned with errors
+// keeps what was typed (the documents must be chosen again: a browser cannot refill a
+// file input). "Perbarui pilihan" (action=refresh) only refreshes the region lists.
 func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.title")
 	sv, k, err := s.loketKind(r)
@@ -207,8 +207,8 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, "/kantor/loket/"+itoa(rq.ID))
 }
 
-// loketDone is the confirmation after entering a request: its number, how the applicant
-// will be reached, and the receipt to print and hand over.
+// GET /kantor/loket/{id} is the confirmation after entering a request: its number, how
+// the applicant will be reached, and the receipt to print and hand over.
 func (s *Server) loketDone(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.done_title")
 	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *staffOf(r), parseID(r.PathValue("id")))

@@ -3,7 +3,6 @@ package web
 import (
 	"errors"
 	"net/http"
-	"strconv"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
@@ -76,8 +75,8 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 	return d, nil
 }
 
-// caseView is the staff's request page: applicant, documents, roster flags, history, the
-// current step's actions and the audit trail.
+// GET /kantor/permohonan/{id} is the staff's request page: applicant, documents, roster
+// flags, history, the current step's actions and the audit trail.
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
 	d, err := s.caseData(r, p, parseID(r.PathValue("id")))
@@ -92,8 +91,9 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "kantor_permohonan", p)
 }
 
-// caseAct performs a staff action on the running step. A form error shows the page again
-// with the note kept; a step someone else finished first says so.
+// POST /kantor/permohonan/{id}/tindak performs a staff action on the running step. A form
+// error shows the page again with the note kept; a step someone else finished first says
+// so.
 func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
 	if err := parseForm(w, r); err != nil {
@@ -124,34 +124,4 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
 	}
 	return redirect(w, r, "/kantor")
-}
-
-// caseFile shows a request's document to staff of its tenant, inline.
-func (s *Server) caseFile(w http.ResponseWriter, r *http.Request) error {
-	rq, err := s.Workflow.Load(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	f, err := s.Requests.Document(r.Context(), rq, parseID(r.PathValue("file")))
-	if err != nil {
-		return err
-	}
-	return s.sendFile(w, r, f)
-}
-
-// sendFile serves a checked document inline, sandboxed.
-func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f request.File) error {
-	fh, err := s.Uploads.Open(f.Name)
-	if err != nil {
-		return err
-	}
-	defer fh.Close()
-	ct := map[string]string{"jpg": "image/jpeg", "png": "image/png", "gif": "image/gif", "pdf": "application/pdf"}[f.Kind]
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Length", strconv.FormatInt(f.Size, 10))
-	w.Header().Set("Content-Disposition", `inline; filename="dokumen-`+itoa(f.ID)+`.`+f.Kind+`"`)
-	w.Header().Set("Cache-Control", "private, no-store")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; img-src 'self'; object-src 'self'; plugin-types application/pdf; sandbox")
-	http.ServeContent(w, r, "", f.CreatedAt, fh)
-	return nil
 }

@@ -47,8 +47,8 @@ func (s *Server) fillLoketFix(r *http.Request, p *Page, rq request.Request, u ac
 	return nil
 }
 
-// loketFixForm is the correction form, filled with the applicant's record and the
-// request's values.
+// GET /kantor/permohonan/{id}/perbaikan is the correction form, filled with the
+// applicant's record and the request's values.
 func (s *Server) loketFixForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.fix_title")
 	rq, u, note, err := s.loketFixCase(r)
@@ -74,10 +74,10 @@ func (s *Server) loketFixForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "kantor_loket", p)
 }
 
-// loketFix enters the correction and sends the request back to the step that returned
-// it. As on the loket form, documents are checked by content as they stream in and
-// nothing is written unless the whole form is valid; a document not chosen again keeps
-// the stored one.
+// POST /kantor/permohonan/{id}/perbaikan enters the correction and sends the request back
+// to the step that returned it. As on the loket form, documents are checked by content as
+// they stream in and nothing is written unless the whole form is valid; a document not
+// chosen again keeps the stored one.
 func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "loket.fix_title")
 	rq, u, note, err := s.loketFixCase(r)

@@ -24,7 +24,7 @@ type sopForm struct {
 	Broken bool
 }
 
-// kantorSOPForm shows the tenant's SOP as a diagram and its YAML for editing.
+// GET /kantor/sop shows the tenant's SOP as a diagram and its YAML for editing.
 func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 	b := s.Book
 	p := s.page(r, "sopadm.title")
@@ -48,9 +48,9 @@ func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "kantor_sop", p)
 }
 
-// kantorSOP saves the posted YAML after sop.Load accepts it, or returns the tenant to its
-// preset (action=reset). A refused text is shown again as typed, with each problem's
-// line and rule.
+// POST /kantor/sop saves the posted YAML after sop.Load accepts it, or returns the tenant
+// to its preset (action=reset). A refused text is shown again as typed, with each
+// problem's line and rule.
 func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	b := s.Book
 	r.Body = http.MaxBytesReader(w, r.Body, maxSOP)

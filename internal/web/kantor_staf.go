@@ -14,7 +14,7 @@ type staffRow struct {
 	Self   bool
 }
 
-// staffList is the tenant admin's list of the office's staff.
+// GET /kantor/staf is the tenant admin's list of the office's staff.
 func (s *Server) staffList(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "staff.list.title")
 	ms, err := s.Staff.List(r.Context(), p.Tenant.ID)

@@ -2,7 +2,8 @@ package web
 
 import "net/http"
 
-// staffResetMFA removes a member's second factor: they enrol again at the next login.
+// POST /kantor/staf/{id}/reset-2fa removes a member's second factor: they enrol again at
+// the next login.
 func (s *Server) staffResetMFA(w http.ResponseWriter, r *http.Request) error {
 	t := s.Tenants.ForHost(r.Host)
 	m, err := s.member(r, t.ID)

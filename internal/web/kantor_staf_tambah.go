@@ -14,15 +14,15 @@ type staffForm struct {
 	Self   bool
 }
 
-// staffAddForm asks for the new member's name, e-mail and roles.
+// GET /kantor/staf/tambah asks for the new member's name, e-mail and roles.
 func (s *Server) staffAddForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "staff.add.title")
 	p.Data = staffForm{Roles: roleOptions(p)}
 	return s.render(w, r, http.StatusOK, "kantor_staf_tambah", p)
 }
 
-// staffAdd opens the account (or takes the existing one of that e-mail), gives it the
-// roles and mails a link to set a password.
+// POST /kantor/staf/tambah opens the account (or takes the existing one of that e-mail),
+// gives it the roles and mails a link to set a password.
 func (s *Server) staffAdd(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

@@ -17,7 +17,8 @@ func (s *Server) member(r *http.Request, tenantID int64) (staff.Member, error) {
 	return m, err
 }
 
-// staffEditForm shows a member's roles as checkboxes, and the second-factor reset.
+// GET /kantor/staf/{id} shows a member's roles as checkboxes, and the second-factor
+// reset.
 func (s *Server) staffEditForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "staff.edit.title")
 	m, err := s.member(r, p.Tenant.ID)
@@ -31,7 +32,7 @@ func (s *Server) staffEditForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "kantor_staf_ubah", p)
 }
 
-// staffEdit saves a member's roles; none removes the member from the staff.
+// POST /kantor/staf/{id} saves a member's roles; none removes the member from the staff.
 func (s *Server) staffEdit(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

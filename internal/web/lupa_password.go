@@ -6,13 +6,15 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 )
 
+// GET /lupa-password is "Lupa password": the address to mail a reset link to.
 func (s *Server) forgotForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "forgot.title")
 	p.Captcha = true
 	return s.render(w, r, http.StatusOK, "lupa_password", p)
 }
 
-// forgot mails a reset link; the page after it reads the same for any address.
+// POST /lupa-password mails a reset link; the page after it reads the same for any
+// address.
 func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -31,6 +33,8 @@ func (s *Server) forgot(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "lupa_password", p)
 }
 
+// GET /lupa-password/{token} is the reset link: the form for the new password, or why the
+// link no longer works.
 func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "reset.title")
 	if err := s.Accounts.CheckResetToken(r.Context(), p.Tenant, r.PathValue("token")); err != nil {
@@ -40,7 +44,8 @@ func (s *Server) resetForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "lupa_password_baru", p)
 }
 
-// reset sets the new password, lifts any login lock and signs the owner in.
+// POST /lupa-password/{token} sets the new password, lifts any login lock and signs the
+// owner in.
 func (s *Server) reset(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

@@ -7,6 +7,8 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 )
 
+// GET /masuk is "Masuk": username or e-mail and password; a signed-in user goes on to
+// next.
 func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	if userOf(r) != nil {
 		return redirect(w, r, localPath(r.URL.Query().Get("next"), "/akun"))
@@ -16,8 +18,8 @@ func (s *Server) loginForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "masuk", p)
 }
 
-// login signs in with username or e-mail. The captcha appears once the name has failed
-// Limits.CaptchaAfter times; unknown names behave like known ones.
+// POST /masuk signs in with username or e-mail. The captcha appears once the name has
+// failed Limits.CaptchaAfter times; unknown names behave like known ones.
 func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
@@ -50,15 +52,4 @@ func (s *Server) login(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return redirect(w, r, localPath(r.PostForm.Get("next"), "/akun"))
-}
-
-func (s *Server) logout(w http.ResponseWriter, r *http.Request) error {
-	if sess := sessionOf(r); sess != "" {
-		if err := s.Accounts.EndSession(r.Context(), sess); err != nil {
-			return err
-		}
-	}
-	s.clearCookie(w, sessionCookie)
-	s.setFlash(w, "flash.logged_out", "")
-	return redirect(w, r, "/masuk")
 }

@@ -17,7 +17,8 @@ type enrollData struct {
 	Next   string
 }
 
-// mfaEnrollForm shows a staff member without a second factor the QR code to scan.
+// GET /masuk/aktifkan-2fa shows a staff member without a second factor the QR code to
+// scan.
 func (s *Server) mfaEnrollForm(w http.ResponseWriter, r *http.Request) error {
 	u, m, _, handled, err := s.pendingLogin(w, r)
 	if handled || err != nil {
@@ -47,8 +48,8 @@ func (s *Server) enrollPage(r *http.Request, p *Page, u account.User) error {
 	return nil
 }
 
-// mfaEnroll confirms the second factor with a first code, signs the member in and shows
-// the recovery codes, once.
+// POST /masuk/aktifkan-2fa confirms the second factor with a first code, signs the member
+// in and shows the recovery codes, once.
 func (s *Server) mfaEnroll(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

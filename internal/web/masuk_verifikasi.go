@@ -4,8 +4,8 @@ import (
 	"net/http"
 )
 
-// mfaVerifyForm asks an enrolled staff member for the code of their authenticator app
-// or a recovery code.
+// GET /masuk/verifikasi asks an enrolled staff member for the code of their authenticator
+// app or a recovery code.
 func (s *Server) mfaVerifyForm(w http.ResponseWriter, r *http.Request) error {
 	_, m, _, handled, err := s.pendingLogin(w, r)
 	if handled || err != nil {
@@ -19,7 +19,7 @@ func (s *Server) mfaVerifyForm(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "masuk_verifikasi", p)
 }
 
-// mfaVerify checks the code and signs the member in.
+// POST /masuk/verifikasi checks the code and signs the member in.
 func (s *Server) mfaVerify(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

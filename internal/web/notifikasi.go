@@ -4,7 +4,7 @@ import (
 	"net/http"
 )
 
-// notifications lists the applicant's notifications and marks them read.
+// GET /notifikasi lists the applicant's notifications and marks them read.
 func (s *Server) notifications(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "notif.title")
 	ns, err := s.Requests.ReadNotifications(r.Context(), *p.User, 50)

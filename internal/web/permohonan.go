@@ -91,42 +91,8 @@ func (s *Server) view(r *http.Request, p *Page, rq request.Request) (viewData, e
 	return s.viewData(p, v), nil
 }
 
-// summary shows everything before "Kirim".
-func (s *Server) summary(w http.ResponseWriter, r *http.Request) error {
-	p, rq, err := s.editable(r)
-	if err != nil {
-		return err
-	}
-	p.Title = p.T("summary.title")
-	d, err := s.view(r, p, rq)
-	if err != nil {
-		return err
-	}
-	p.Data = d
-	return s.render(w, r, http.StatusOK, "permohonan_ringkasan", p)
-}
-
-// submit is "Kirim".
-func (s *Server) submit(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "summary.title")
-	id := parseID(r.PathValue("id"))
-	rq, err := s.Requests.Submit(r.Context(), p.Tenant, *p.User, id)
-	if err != nil {
-		if _, ok := formError(p, err); ok {
-			if rq, gerr := s.Requests.Get(r.Context(), *p.User, id); gerr == nil {
-				if d, verr := s.view(r, p, rq); verr == nil {
-					p.Data = d
-					return s.render(w, r, statusOf(codeOf(err)), "permohonan_ringkasan", p)
-				}
-			}
-		}
-		return err
-	}
-	s.setFlash(w, "flash.submitted", rq.Number)
-	return redirect(w, r, "/permohonan/"+itoa(rq.ID))
-}
-
-// requestView is the request page: progress, history (seed 000 Gambar 9) and notes.
+// GET /permohonan/{id} is the request page: progress, history (seed 000 Gambar 9) and
+// notes.
 func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "request.title")
 	rq, err := s.Requests.Get(r.Context(), *p.User, parseID(r.PathValue("id")))
@@ -148,24 +114,4 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "permohonan", p)
-}
-
-// discard deletes a draft.
-func (s *Server) discard(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "requests.title")
-	if err := s.Requests.Discard(r.Context(), *p.User, parseID(r.PathValue("id"))); err != nil {
-		return err
-	}
-	s.setFlash(w, "flash.discarded", "")
-	return redirect(w, r, "/permohonan")
-}
-
-// download sends a document to its owner; to anyone else it does not exist.
-func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "request.title")
-	f, err := s.Requests.File(r.Context(), *p.User, parseID(r.PathValue("id")), parseID(r.PathValue("file")))
-	if err != nil {
-		return err
-	}
-	return s.sendFile(w, r, f)
 }

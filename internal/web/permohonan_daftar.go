@@ -20,7 +20,7 @@ type tab struct {
 	Count  int
 }
 
-// requestList is "Daftar Permohonan": the applicant's requests by status.
+// GET /permohonan is "Daftar Permohonan": the applicant's requests by status.
 func (s *Server) requestList(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "requests.title")
 	all, err := s.Requests.List(r.Context(), *p.User)

@@ -32,6 +32,8 @@ func (s *Server) mailboxPasswordPage(r *http.Request) (*Page, error) {
 	return p, nil
 }
 
+// GET /permohonan/{id}/password-email is "Ganti password email": the form for a new
+// password of the mailbox a request made.
 func (s *Server) mailboxPasswordForm(w http.ResponseWriter, r *http.Request) error {
 	p, err := s.mailboxPasswordPage(r)
 	if err != nil {
@@ -40,9 +42,9 @@ func (s *Server) mailboxPasswordForm(w http.ResponseWriter, r *http.Request) err
 	return s.render(w, r, http.StatusOK, "permohonan_password_email", p)
 }
 
-// mailboxPassword sets the mailbox's new password on the tenant's mail server. The
-// portal password confirms it is the owner at the keyboard; no password is ever shown
-// back in the form.
+// POST /permohonan/{id}/password-email sets the mailbox's new password on the tenant's
+// mail server. The portal password confirms it is the owner at the keyboard; no password
+// is ever shown back in the form.
 func (s *Server) mailboxPassword(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

@@ -12,8 +12,8 @@ import (
 	"github.com/surel-id/surel/internal/request"
 )
 
-// receipt is GET /permohonan/{id}/tanda-terima: the tanda terima of a sent request, as
-// PDF, for its applicant.
+// GET /permohonan/{id}/tanda-terima is the tanda terima of a sent request, as PDF, for
+// its applicant.
 func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "receipt.title")
 	rq, err := s.Requests.Get(r.Context(), *p.User, parseID(r.PathValue("id")))
@@ -24,19 +24,6 @@ func (s *Server) receipt(w http.ResponseWriter, r *http.Request) error {
 		return errs.New(errs.NotFound, "error.not_found")
 	}
 	return s.writeReceipt(w, r, p, rq, *p.User, audit.User(p.User.ID, p.User.DisplayName()))
-}
-
-// caseReceipt is GET /kantor/permohonan/{id}/tanda-terima: the same tanda terima
-// printed by staff of the request's tenant; the front desk hands it to a walk-in
-// applicant.
-func (s *Server) caseReceipt(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "receipt.title")
-	m := staffOf(r)
-	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *m, parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	return s.writeReceipt(w, r, p, rq, u, m.Actor().From(s.clientIP(r)))
 }
 
 // writeReceipt prints the receipt of rq, sent by applicant: numbered the first time it

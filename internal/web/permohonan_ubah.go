@@ -92,6 +92,8 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 	return nil
 }
 
+// GET /permohonan/{id}/ubah is the request form of a draft or a returned request, filled
+// with what it holds.
 func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 	p, rq, err := s.editable(r)
 	if err != nil {
@@ -107,10 +109,11 @@ func (s *Server) editForm(w http.ResponseWriter, r *http.Request) error {
 // with room for the fields.
 const maxRequestBody = 12 << 20
 
-// edit saves the form. Documents are checked by content as they stream in and kept at
-// once, so a form returned with errors never asks for a good file again; what was typed
-// is saved in the draft whatever its errors. "Perbarui pilihan" (action=refresh) only
-// refreshes the dependent region lists, for browsers without JavaScript.
+// POST /permohonan/{id}/ubah saves the form. Documents are checked by content as they
+// stream in and kept at once, so a form returned with errors never asks for a good file
+// again; what was typed is saved in the draft whatever its errors. "Perbarui pilihan"
+// (action=refresh) only refreshes the dependent region lists, for browsers without
+// JavaScript.
 func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	p, rq, err := s.editable(r)
 	if err != nil {

@@ -1,7 +1,10 @@
 // Package web is surel's HTML interface: the public pages, the applicant's portal, the
-// back office (/kantor) and the tenant admin's screens. Handlers live one action per
-// file, named after the URL they serve; they call the domain services, and return
-// errors, which render.go maps to a status and a translated message in one place.
+// back office (/kantor) and the tenant admin's screens, each area's routes in one
+// function of routes.go. A screen's handlers live in the file named after its URL
+// (/kantor/permohonan/{id}: kantor_permohonan.go, template kantor_permohonan.gohtml),
+// each doc comment starting with its route; they call the domain services, never a
+// store, and return errors, which render.go maps to a status and a translated message
+// in one place.
 package web
 
 import (
@@ -16,7 +19,6 @@ import (
 	"net/url"
 	"os"
 	"runtime"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -24,7 +26,6 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/captcha"
-	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/ratelimit"
@@ -102,6 +103,7 @@ type Server struct {
 	Now func() time.Time
 
 	tpl         *templates
+	challenge   http.Handler // the captcha's challenges (captcha.go)
 	assets      *assets
 	uploadSlots chan struct{}
 	// pageCache holds rendered anonymous pages (render.go, anonymousPlain).
@@ -126,118 +128,8 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.uploadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	s.challenge = s.Captcha.ChallengeHandler()
 	return nil
-}
-
-// Handler returns the whole HTTP interface.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	h := func(pattern string, fn handlerFunc, mw ...func(handlerFunc) handlerFunc) {
-		for i := len(mw) - 1; i >= 0; i-- {
-			fn = mw[i](fn)
-		}
-		mux.Handle(pattern, s.serve(pattern, fn))
-	}
-	limited := s.rateLimited
-
-	h("GET /{$}", s.home)
-	h("GET /daftar", s.registerForm)
-	h("POST /daftar", s.register, limited)
-	h("GET /daftar/periksa-email", s.registerDone)
-	h("GET /aktivasi/{token}", s.activate)
-	h("GET /aktivasi", s.resendForm)
-	h("POST /aktivasi", s.resend, limited)
-	h("GET /masuk", s.loginForm)
-	h("POST /masuk", s.login, limited)
-	h("POST /keluar", s.logout)
-	h("GET /masuk/verifikasi", s.mfaVerifyForm)
-	h("POST /masuk/verifikasi", s.mfaVerify, limited)
-	h("GET /masuk/aktifkan-2fa", s.mfaEnrollForm)
-	h("POST /masuk/aktifkan-2fa", s.mfaEnroll, limited)
-	h("GET /lupa-password", s.forgotForm)
-	h("POST /lupa-password", s.forgot, limited)
-	h("GET /lupa-password/{token}", s.resetForm)
-	h("POST /lupa-password/{token}", s.reset, limited)
-	h("GET /akun", s.profileForm, s.signedIn)
-	h("POST /akun", s.profile, s.signedIn)
-	h("POST /akun/password", s.changePassword, s.signedIn, limited)
-	h("GET /permohonan", s.requestList, s.signedIn)
-	h("GET /tambah-permohonan", s.catalog, s.signedIn)
-	h("GET /tambah-permohonan/{service}", s.chooseKind, s.signedIn)
-	h("POST /tambah-permohonan/{service}", s.startDraft, s.signedIn)
-	h("GET /permohonan/alamat", s.mailboxCheck, s.signedIn)
-	h("GET /permohonan/{id}", s.requestView, s.signedIn)
-	h("GET /permohonan/{id}/ubah", s.editForm, s.signedIn)
-	h("POST /permohonan/{id}/ubah", s.edit, s.signedIn)
-	h("GET /permohonan/{id}/ringkasan", s.summary, s.signedIn)
-	h("POST /permohonan/{id}/kirim", s.submit, s.signedIn)
-	h("POST /permohonan/{id}/hapus", s.discard, s.signedIn)
-	h("GET /permohonan/{id}/berkas/{file}", s.download, s.signedIn)
-	h("GET /permohonan/{id}/tanda-terima", s.receipt, s.signedIn)
-	h("GET /permohonan/{id}/surat-hasil", s.resultLetter, s.signedIn)
-	h("GET /notifikasi", s.notifications, s.signedIn)
-	h("GET /kantor", s.inbox, s.staffOnly)
-	h("GET /kantor/permohonan/{id}", s.caseView, s.staffOnly)
-	h("POST /kantor/permohonan/{id}/tindak", s.caseAct, s.staffOnly)
-	h("GET /kantor/permohonan/{id}/berkas/{file}", s.caseFile, s.staffOnly)
-	h("POST /kantor/permohonan/{id}/surat", s.letter, s.staffWith(sop.RoleFrontDesk, sop.RoleAdminMail))
-	h("GET /kantor/permohonan/{id}/tanda-terima", s.caseReceipt, s.staffOnly)
-	h("GET /kantor/permohonan/{id}/surat-hasil", s.caseResultLetter, s.staffOnly)
-	loket := s.staffWith(sop.RoleFrontDesk)
-	h("GET /kantor/loket", s.loketForm, loket)
-	h("POST /kantor/loket", s.loket, loket)
-	h("GET /kantor/loket/{id}", s.loketDone, loket)
-	h("GET /kantor/permohonan/{id}/perbaikan", s.loketFixForm, loket)
-	h("POST /kantor/permohonan/{id}/perbaikan", s.loketFix, loket)
-	h("POST /permohonan/{id}/password", s.reveal, s.signedIn)
-	h("GET /permohonan/{id}/password-email", s.mailboxPasswordForm, s.signedIn)
-	h("POST /permohonan/{id}/password-email", s.mailboxPassword, s.signedIn, limited)
-	admin := s.staffWith(sop.RoleTenantAdmin)
-	h("GET /kantor/staf", s.staffList, admin)
-	h("GET /kantor/staf/tambah", s.staffAddForm, admin)
-	h("POST /kantor/staf/tambah", s.staffAdd, admin)
-	h("GET /kantor/staf/{id}", s.staffEditForm, admin)
-	h("POST /kantor/staf/{id}", s.staffEdit, admin)
-	h("POST /kantor/staf/{id}/reset-2fa", s.staffResetMFA, admin)
-	h("GET /kantor/sop", s.kantorSOPForm, admin)
-	h("POST /kantor/sop", s.kantorSOP, admin)
-	h("GET /kantor/kalender", s.kantorCalendarForm, admin)
-	h("POST /kantor/kalender", s.kantorCalendar, admin)
-	h("GET /kantor/alur", s.kantorFlow, s.staffOnly)
-	h("GET /kantor/akun", s.accounts, s.staffOnly)
-	h("GET /kantor/akun.csv", s.accountsCSV, s.staffOnly)
-	h("GET /kantor/akun/{id}", s.account, s.staffOnly)
-	h("GET /alur-layanan", s.publicFlow)
-	h("GET /verifikasi", s.verifyForm)
-	h("GET /verifikasi/{code}", s.verify)
-	h("GET /alur-layanan.svg", s.publicFlowSVG)
-	h("GET /wilayah", s.regionChildren)
-	h("GET /wilayah/cari", s.regionSearch)
-	h("GET /bahasa/{lang}", s.setLang)
-	h("GET /healthz", s.healthz)
-	h("GET /readyz", s.readyz)
-	if s.MetricsToken != "" {
-		mux.Handle("GET /metrics", s.bearer(s.MetricsToken, s.Metrics.Handler()))
-	}
-	challenge := s.Captcha.ChallengeHandler()
-	h("GET /captcha/challenge", func(w http.ResponseWriter, r *http.Request) error {
-		if ok, wait := s.ChallengeLimit.Allow(s.clientIP(r)); !ok {
-			w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-			http.Error(w, "too many challenges", http.StatusTooManyRequests)
-			return nil
-		}
-		challenge.ServeHTTP(w, r)
-		return nil
-	})
-	mux.Handle("GET /static/", s.assets)
-	mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.URL("favicon.svg"), http.StatusMovedPermanently))
-	h("/", s.notFound)
-
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(s.serve("cross-origin", func(w http.ResponseWriter, r *http.Request) error {
-		return errs.New(errs.Forbidden, "error.cross_origin")
-	}))
-	return s.requestID(s.securityHeaders(cop.Handler(mux)))
 }
 
 // MetricsHandler serves /metrics for the private listener (SUREL_METRICS_ADDR); any
@@ -390,6 +282,7 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
+// / (any path no other route takes) is the not-found page.
 func (s *Server) notFound(w http.ResponseWriter, r *http.Request) error {
 	return errNotFound
 }

@@ -3,8 +3,6 @@ package web
 import (
 	"encoding/base64"
 	"errors"
-	"github.com/surel-id/surel/internal/sop"
-	"github.com/surel-id/surel/internal/staff"
 	"net/http"
 	"net/url"
 	"strings"
@@ -13,6 +11,8 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/i18n"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
 )
 
 const (

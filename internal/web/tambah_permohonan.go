@@ -6,7 +6,7 @@ import (
 	"github.com/surel-id/surel/internal/request"
 )
 
-// catalog is "Tambah Permohonan": the services one can request.
+// GET /tambah-permohonan is "Tambah Permohonan": the services one can request.
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "catalog.title")
 	p.Data = s.Requests.Catalog
@@ -17,8 +17,8 @@ type chooseData struct {
 	Service request.Offering
 }
 
-// chooseKind asks for the Jenis Layanan, with the rules of who may apply shown before
-// anything is filled in.
+// GET /tambah-permohonan/{service} asks for the Jenis Layanan, with the rules of who may
+// apply shown before anything is filled in.
 func (s *Server) chooseKind(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "choose.title")
 	sv, _, err := s.Requests.Form(r.PathValue("service"), "")
@@ -29,7 +29,8 @@ func (s *Server) chooseKind(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "tambah_permohonan_jenis", p)
 }
 
-// startDraft creates the draft of the chosen kind and opens its form.
+// POST /tambah-permohonan/{service} creates the draft of the chosen kind and opens its
+// form.
 func (s *Server) startDraft(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err

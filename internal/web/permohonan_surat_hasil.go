@@ -11,8 +11,8 @@ import (
 	"github.com/surel-id/surel/internal/request"
 )
 
-// resultLetter is GET /permohonan/{id}/surat-hasil: the surat hasil permohonan of a
-// finished or refused request, for its applicant.
+// GET /permohonan/{id}/surat-hasil is the surat hasil permohonan of a finished or refused
+// request, for its applicant.
 func (s *Server) resultLetter(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "result.title")
 	rq, err := s.Requests.Get(r.Context(), *p.User, parseID(r.PathValue("id")))
@@ -20,18 +20,6 @@ func (s *Server) resultLetter(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	return s.writeResultLetter(w, r, p, rq, *p.User, audit.User(p.User.ID, p.User.DisplayName()))
-}
-
-// caseResultLetter is GET /kantor/permohonan/{id}/surat-hasil: the same letter printed
-// by staff of the request's tenant (Kaltim's last step sends it to the applicant).
-func (s *Server) caseResultLetter(w http.ResponseWriter, r *http.Request) error {
-	p := s.page(r, "result.title")
-	m := staffOf(r)
-	rq, u, err := s.Workflow.LoadApplicant(r.Context(), *m, parseID(r.PathValue("id")))
-	if err != nil {
-		return err
-	}
-	return s.writeResultLetter(w, r, p, rq, u, m.Actor().From(s.clientIP(r)))
 }
 
 // writeResultLetter prints the letter that tells applicant the outcome of rq: approved

@@ -15,8 +15,8 @@ type verifyData struct {
 	Issued string // the issue time in the issuer's zone
 }
 
-// verifyForm is GET /verifikasi: a field to type the code printed under a document's
-// QR code; a code typed there (?kode=) goes to its page.
+// GET /verifikasi is a field to type the code printed under a document's QR code; a code
+// typed there (?kode=) goes to its page.
 func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	if k := r.URL.Query().Get("kode"); k != "" {
 		if c, ok := letter.NormalizeCode(k); ok {
@@ -32,10 +32,10 @@ func (s *Server) verifyForm(w http.ResponseWriter, r *http.Request) error {
 	return s.renderVerify(w, r, http.StatusOK, s.page(r, "verify.title"))
 }
 
-// verify is GET /verifikasi/{code}, public: what the document carrying the code attests
-// (its kind, number, date, the person and address it names), so whoever holds a printed
-// letter can check it. A document never attests a password. Limited per client address:
-// with 60 random bits a code is not guessed, and the limit keeps anyone from trying.
+// GET /verifikasi/{code} is public: what the document carrying the code attests (its
+// kind, number, date, the person and address it names), so whoever holds a printed letter
+// can check it. A document never attests a password. Limited per client address: with 60
+// random bits a code is not guessed, and the limit keeps anyone from trying.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request) error {
 	if ok, wait := s.VerifyLimit.Allow(s.clientIP(r)); !ok {
 		s.Metrics.rateLimited.Inc()
@@ -70,5 +70,5 @@ func (s *Server) renderVerify(w http.ResponseWriter, r *http.Request, status int
 	if p.Data == nil {
 		p.Data = verifyData{}
 	}
-	return s.render(w, r, status, "verify", p)
+	return s.render(w, r, status, "verifikasi", p)
 }

@@ -1,0 +1,160 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/sop"
+)
+
+// The routes, by area. A screen's handler is in the file named after its URL (the path
+// with / and - as _, parameters left out: /kantor/permohonan/{id} is
+// kantor_permohonan.go), its template in templates/ under the same name, and each
+// handler's doc comment starts with its route. README.md ("Where things are") maps the
+// areas to their domain packages.
+
+// routes registers handlers on a mux, each through Server.serve and its middleware.
+type routes struct {
+	s   *Server
+	mux *http.ServeMux
+}
+
+// handle registers fn for pattern, wrapped in mw (the first is outermost).
+func (rt routes) handle(pattern string, fn handlerFunc, mw ...func(handlerFunc) handlerFunc) {
+	for i := len(mw) - 1; i >= 0; i-- {
+		fn = mw[i](fn)
+	}
+	rt.mux.Handle(pattern, rt.s.serve(pattern, fn))
+}
+
+// Handler returns the whole HTTP interface: the four areas, the operations' routes and
+// the static files, behind request ids, security headers and cross-origin protection.
+func (s *Server) Handler() http.Handler {
+	rt := routes{s: s, mux: http.NewServeMux()}
+	s.publicRoutes(rt)
+	s.portalRoutes(rt)
+	s.backOfficeRoutes(rt)
+	s.tenantAdminRoutes(rt)
+	s.operationsRoutes(rt)
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(s.serve("cross-origin", func(w http.ResponseWriter, r *http.Request) error {
+		return errs.New(errs.Forbidden, "error.cross_origin")
+	}))
+	return s.requestID(s.securityHeaders(cop.Handler(rt.mux)))
+}
+
+// publicRoutes are the pages anyone may open: home, registration and activation,
+// sign-in with its second factor, password reset, the service's published flow, the
+// region lists, the language switch and the verification of a printed document.
+func (s *Server) publicRoutes(rt routes) {
+	h, limited := rt.handle, s.rateLimited
+	h("GET /{$}", s.home)
+	h("GET /daftar", s.registerForm)
+	h("POST /daftar", s.register, limited)
+	h("GET /daftar/periksa-email", s.registerDone)
+	h("GET /aktivasi/{token}", s.activate)
+	h("GET /aktivasi", s.resendForm)
+	h("POST /aktivasi", s.resend, limited)
+	h("GET /masuk", s.loginForm)
+	h("POST /masuk", s.login, limited)
+	h("POST /keluar", s.logout)
+	h("GET /masuk/verifikasi", s.mfaVerifyForm)
+	h("POST /masuk/verifikasi", s.mfaVerify, limited)
+	h("GET /masuk/aktifkan-2fa", s.mfaEnrollForm)
+	h("POST /masuk/aktifkan-2fa", s.mfaEnroll, limited)
+	h("GET /lupa-password", s.forgotForm)
+	h("POST /lupa-password", s.forgot, limited)
+	h("GET /lupa-password/{token}", s.resetForm)
+	h("POST /lupa-password/{token}", s.reset, limited)
+	h("GET /alur-layanan", s.publicFlow)
+	h("GET /alur-layanan.svg", s.publicFlowSVG)
+	h("GET /wilayah", s.regionChildren)
+	h("GET /wilayah/cari", s.regionSearch)
+	h("GET /bahasa/{lang}", s.setLang)
+	h("GET /verifikasi", s.verifyForm)
+	h("GET /verifikasi/{code}", s.verify)
+}
+
+// portalRoutes are the signed-in applicant's: Akun Saya, the requests (Tambah
+// Permohonan, the form, the summary and Kirim, the request page, its documents, receipt
+// and result letter), the new mailbox's password, and the notifications.
+func (s *Server) portalRoutes(rt routes) {
+	h, in, limited := rt.handle, s.signedIn, s.rateLimited
+	h("GET /akun", s.profileForm, in)
+	h("POST /akun", s.profile, in)
+	h("POST /akun/password", s.changePassword, in, limited)
+	h("GET /permohonan", s.requestList, in)
+	h("GET /tambah-permohonan", s.catalog, in)
+	h("GET /tambah-permohonan/{service}", s.chooseKind, in)
+	h("POST /tambah-permohonan/{service}", s.startDraft, in)
+	h("GET /permohonan/alamat", s.mailboxCheck, in)
+	h("GET /permohonan/{id}", s.requestView, in)
+	h("GET /permohonan/{id}/ubah", s.editForm, in)
+	h("POST /permohonan/{id}/ubah", s.edit, in)
+	h("POST /permohonan/{id}/hapus", s.discard, in)
+	h("GET /permohonan/{id}/ringkasan", s.summary, in)
+	h("POST /permohonan/{id}/kirim", s.submit, in)
+	h("GET /permohonan/{id}/berkas/{file}", s.download, in)
+	h("GET /permohonan/{id}/tanda-terima", s.receipt, in)
+	h("GET /permohonan/{id}/surat-hasil", s.resultLetter, in)
+	h("POST /permohonan/{id}/password", s.reveal, in)
+	h("GET /permohonan/{id}/password-email", s.mailboxPasswordForm, in)
+	h("POST /permohonan/{id}/password-email", s.mailboxPassword, in, limited)
+	h("GET /notifikasi", s.notifications, in)
+}
+
+// backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
+// documents, receipt, account and result letters, the front desk's walk-in requests and their
+// corrections, the SOP's flow, and the tenant's mailboxes (database akun email).
+func (s *Server) backOfficeRoutes(rt routes) {
+	h, staff := rt.handle, s.staffOnly
+	h("GET /kantor", s.inbox, staff)
+	h("GET /kantor/permohonan/{id}", s.caseView, staff)
+	h("POST /kantor/permohonan/{id}/tindak", s.caseAct, staff)
+	h("GET /kantor/permohonan/{id}/berkas/{file}", s.caseFile, staff)
+	h("GET /kantor/permohonan/{id}/tanda-terima", s.caseReceipt, staff)
+	h("GET /kantor/permohonan/{id}/surat-hasil", s.caseResultLetter, staff)
+	h("POST /kantor/permohonan/{id}/surat", s.letter, s.staffWith(sop.RoleFrontDesk, sop.RoleAdminMail))
+	loket := s.staffWith(sop.RoleFrontDesk)
+	h("GET /kantor/loket", s.loketForm, loket)
+	h("POST /kantor/loket", s.loket, loket)
+	h("GET /kantor/loket/{id}", s.loketDone, loket)
+	h("GET /kantor/permohonan/{id}/perbaikan", s.loketFixForm, loket)
+	h("POST /kantor/permohonan/{id}/perbaikan", s.loketFix, loket)
+	h("GET /kantor/alur", s.kantorFlow, staff)
+	h("GET /kantor/akun", s.accounts, staff)
+	h("GET /kantor/akun.csv", s.accountsCSV, staff)
+	h("GET /kantor/akun/{id}", s.account, staff)
+}
+
+// tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the
+// SOP and the holiday calendar.
+func (s *Server) tenantAdminRoutes(rt routes) {
+	h, admin := rt.handle, s.staffWith(sop.RoleTenantAdmin)
+	h("GET /kantor/staf", s.staffList, admin)
+	h("GET /kantor/staf/tambah", s.staffAddForm, admin)
+	h("POST /kantor/staf/tambah", s.staffAdd, admin)
+	h("GET /kantor/staf/{id}", s.staffEditForm, admin)
+	h("POST /kantor/staf/{id}", s.staffEdit, admin)
+	h("POST /kantor/staf/{id}/reset-2fa", s.staffResetMFA, admin)
+	h("GET /kantor/sop", s.kantorSOPForm, admin)
+	h("POST /kantor/sop", s.kantorSOP, admin)
+	h("GET /kantor/kalender", s.kantorCalendarForm, admin)
+	h("POST /kantor/kalender", s.kantorCalendar, admin)
+}
+
+// operationsRoutes are for machines and the browser's plumbing: health checks, metrics
+// (here only behind a token; see MetricsHandler), the captcha's challenges, static files
+// and the not-found page.
+func (s *Server) operationsRoutes(rt routes) {
+	h := rt.handle
+	h("GET /healthz", s.healthz)
+	h("GET /readyz", s.readyz)
+	if s.MetricsToken != "" {
+		rt.mux.Handle("GET /metrics", s.bearer(s.MetricsToken, s.Metrics.Handler()))
+	}
+	h("GET /captcha/challenge", s.captchaChallenge)
+	rt.mux.Handle("GET /static/", s.assets)
+	rt.mux.Handle("GET /favicon.ico", http.RedirectHandler(s.assets.URL("favicon.svg"), http.StatusMovedPermanently))
+	h("/", s.notFound)
+}
