@@ -1,6 +1,8 @@
 // Command surel serves the portal and back office, and holds the operator's commands.
 //
 //	surel                  serve (the default)
+//	surel migrate [status] apply the database migrations (under a lock, so several
+//	                       processes may run it), or say where the schema stands
 //	surel outbox [list]    list the newest outgoing mail
 //	surel outbox show ID   print one message, links included (mail kept without SMTP)
 //	surel roster import [--tenant SLUG] FILE.csv
@@ -62,6 +64,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		}
 		defer a.Close()
 		return a.Serve(ctx)
+	case "migrate":
+		return migrateCmd(ctx, cfg, args, stdout)
 	case "outbox":
 		st, err := store.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -81,7 +85,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "staff":
 		return staffCmd(ctx, cfg, log, args, os.Stdin, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
+		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)
@@ -97,6 +101,34 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 		return slog.New(slog.NewJSONHandler(w, opts))
 	}
 	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// migrateCmd is `surel migrate [status]`: apply the migrations before rolling out
+// processes started with SUREL_MIGRATE=off, or tell where the schema stands (exit 1
+// when it is behind this build).
+func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
+	open := store.Open
+	switch {
+	case len(args) == 0:
+	case len(args) == 1 && args[0] == "status":
+		open = store.OpenUnchecked
+	default:
+		return errors.New("usage: surel migrate [status]")
+	}
+	st, err := open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ms, err := st.Migrations(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(w, "schema at version %d; this build's newest is %d\n", ms.Current, ms.Latest)
+	if ms.Current < ms.Latest {
+		return store.ErrBehind
+	}
+	return nil
 }
 
 func outbox(ctx context.Context, st *store.Store, args []string, w io.Writer) error {

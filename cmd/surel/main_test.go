@@ -3,12 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"errors"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/surel-id/surel/internal/app"
+	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/store"
 )
@@ -83,4 +87,48 @@ func TestRosterCommand(t *testing.T) {
 	if n, _ := st.RosterCount(ctx, 1); n != 1 {
 		t.Fatalf("a refused file changed the roster: %d entries", n)
 	}
+}
+
+// `surel migrate status` tells a fresh database is behind and changes nothing; `surel
+// migrate` brings it up; a server started with SUREL_MIGRATE=off refuses an older schema
+// and starts on a current one.
+func TestMigrateCommand(t *testing.T) {
+	dir := t.TempDir()
+	env := map[string]string{"SUREL_DATA_DIR": dir}
+	getenv := func(k string) string { return env[k] }
+	ctx := context.Background()
+	var out bytes.Buffer
+	err := run(ctx, []string{"migrate", "status"}, getenv, &out, &out)
+	if !errors.Is(err, store.ErrBehind) || !strings.Contains(out.String(), "schema at version 0") {
+		t.Fatalf("status of a fresh database: %v %q", err, out.String())
+	}
+	env["SUREL_MIGRATE"] = "off"
+	if _, err := app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{}); !errors.Is(err, store.ErrBehind) {
+		t.Fatalf("serve with SUREL_MIGRATE=off on a fresh database: %v", err)
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate"}, getenv, &out, &out); err != nil {
+		t.Fatalf("migrate: %v %q", err, out.String())
+	}
+	out.Reset()
+	if err := run(ctx, []string{"migrate", "status"}, getenv, &out, &out); err != nil {
+		t.Fatalf("status after migrate: %v %q", err, out.String())
+	}
+	a, err := app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{})
+	if err != nil {
+		t.Fatalf("serve with SUREL_MIGRATE=off on a current schema: %v", err)
+	}
+	a.Close()
+	if err := run(ctx, []string{"migrate", "sideways"}, getenv, &out, &out); err == nil {
+		t.Fatal("bad migrate argument accepted")
+	}
+}
+
+func mustConfig(t *testing.T, getenv func(string) string) config.Config {
+	t.Helper()
+	cfg, err := config.Load(getenv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }

@@ -16,8 +16,10 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/config"
@@ -53,6 +55,9 @@ type App struct {
 	// Letters numbers and verifies the official documents.
 	Letters *letter.Service
 	Log     *slog.Logger
+
+	// leading is true while this process holds the leader lock (leader.go).
+	leading *atomic.Bool
 }
 
 // Options adjust what tests and benchmarks need to differ from production.
@@ -64,7 +69,11 @@ type Options struct {
 // New opens the database, applies migrations, creates the configured tenants and builds
 // the services.
 func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) (*App, error) {
-	st, err := store.Open(ctx, cfg.DatabaseURL)
+	open := store.Open
+	if !cfg.Migrate {
+		open = store.OpenCurrent
+	}
+	st, err := open(ctx, cfg.DatabaseURL)
 	if err != nil {
 		return nil, err
 	}
@@ -124,7 +133,15 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	book := &sop.Book{Store: st, National: sop.DefaultHolidays()}
 	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, Log: log,
 		Book: book, Roster: st}
-	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs))
+	leading := new(atomic.Bool)
+	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+		Name: "surel_leader", Help: "1 while this process runs the deployment's periodic work (reminders, snapshots, sweeps)."},
+		func() float64 {
+			if leading.Load() {
+				return 1
+			}
+			return 0
+		}))
 	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), HSTS: hsts(cfg), MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
@@ -151,7 +168,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Log: log}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Log: log, leading: leading}, nil
 }
 
 // letterSettings gives each configured tenant's letter settings (the tenant file's
@@ -216,8 +233,7 @@ func (a *App) Serve(ctx context.Context) error {
 		}
 	}
 	go a.Runner.Run(ctx)
-	go a.sweep(ctx)
-	go a.remind(ctx)
+	go a.lead(ctx)
 	go a.checkMailServers(ctx)
 	hs := a.HTTPServer()
 	errc := make(chan error, 2)
@@ -254,25 +270,6 @@ func (a *App) MetricsServer() *http.Server {
 	}
 	return &http.Server{Addr: a.Config.MetricsAddr, Handler: a.Web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
-}
-
-// sweep deletes expired sessions, links and failure counters every ten minutes.
-func (a *App) sweep(ctx context.Context) {
-	t := time.NewTicker(10 * time.Minute)
-	defer t.Stop()
-	for {
-		n, err := a.Store.Sweep(ctx, time.Now(), a.Config.Limits.SessionIdle, 4*a.Config.Limits.LockFor)
-		if err != nil {
-			a.Log.Error("sweep", "err", err)
-		} else if n > 0 {
-			a.Log.Info("sweep", "deleted", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
 }
 
 // Tenants resolves a request's tenant by host; the first configured tenant serves any

@@ -97,24 +97,6 @@ func (a *App) checkMailServers(ctx context.Context) {
 	}
 }
 
-// remind sends due reminders and breach notices every minute.
-func (a *App) remind(ctx context.Context) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
-		if n, err := a.Workflow.Remind(ctx, time.Now()); err != nil {
-			a.Log.Error("reminders", "err", err)
-		} else if n > 0 {
-			a.Log.Info("reminders", "sent", n)
-		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
-}
-
 // ByID is a configured tenant by its database id.
 func (t *Tenants) ByID(id int64) (account.Tenant, bool) {
 	for _, x := range t.bySlug {

@@ -50,8 +50,12 @@ type Config struct {
 	// MetricsToken, when set (SUREL_METRICS_TOKEN or SUREL_METRICS_TOKEN_FILE), also
 	// serves /metrics on the public address to a scraper presenting it as a bearer token.
 	MetricsToken string
-	Limits       Limits
-	Tenants      []Tenant
+	// Migrate applies pending migrations at start (SUREL_MIGRATE=auto, the default);
+	// false (off) refuses to start on an older schema, for deployments that run
+	// `surel migrate` before rolling out.
+	Migrate bool
+	Limits  Limits
+	Tenants []Tenant
 }
 
 // DefaultMetricsAddr is the private /metrics listener: loopback, a port of the
@@ -253,6 +257,7 @@ func Load(getenv func(string) string) (Config, error) {
 		TrustProxy:  getenv("SUREL_TRUST_PROXY") == "1",
 		HSTSMaxAge:  365 * 24 * 3600,
 		MetricsAddr: or(getenv("SUREL_METRICS_ADDR"), DefaultMetricsAddr),
+		Migrate:     true,
 		Limits: Limits{
 			AuthPerMinute: 20,
 			CaptchaAfter:  3,
@@ -286,6 +291,13 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	} else {
 		c.MetricsToken = tok
+	}
+	switch v := getenv("SUREL_MIGRATE"); v {
+	case "", "auto":
+	case "off":
+		c.Migrate = false
+	default:
+		errs = append(errs, fmt.Errorf("SUREL_MIGRATE: want auto or off, got %q", v))
 	}
 	if c.DatabaseURL == "" {
 		c.DatabaseURL = "sqlite:" + filepath.Join(c.DataDir, "surel.db")

@@ -349,13 +349,11 @@ func (s *Store) DeleteUserSessions(ctx context.Context, userID int64, except str
 
 // EnsureTenant creates a tenant on first run, or renames it, and returns its id.
 func (s *Store) EnsureTenant(ctx context.Context, slug, name string, now time.Time) (int64, error) {
+	// One statement: processes starting together on an empty database both insert, and
+	// the second updates instead of failing on the unique slug.
 	var id int64
-	err := s.get(ctx, `SELECT id FROM tenants WHERE slug = ?`, []any{slug}, &id)
-	if err == ErrNotFound {
-		id, err = s.insert(ctx, `INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?)`, slug, name, utc(now))
-	} else if err == nil {
-		_, err = s.exec(ctx, `UPDATE tenants SET name = ? WHERE id = ?`, name, id)
-	}
+	err := s.getWrite(ctx, `INSERT INTO tenants (slug, name, created_at) VALUES (?, ?, ?)
+		ON CONFLICT (slug) DO UPDATE SET name = excluded.name RETURNING id`, []any{slug, name, utc(now)}, &id)
 	if err != nil {
 		return 0, fmt.Errorf("ensure tenant %s: %w", slug, err)
 	}

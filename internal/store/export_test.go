@@ -7,7 +7,7 @@ import (
 
 // MigrateDownTo takes the schema back to version v, for the tests of a migration's data.
 func (s *Store) MigrateDownTo(ctx context.Context, v int64) error {
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
 )
 
 //go:embed migrations/*.sql migrations/*.go
@@ -33,8 +34,15 @@ var typeNames = map[Dialect]*strings.Replacer{
 // few data changes the engines cannot write in one portable statement, in Go
 // (migrate_mailbox.go, registry_backfill.go), each with a placeholder file of its
 // number in migrations/ so that the next SQL file takes the next number.
+//
+// On PostgreSQL it holds a session advisory lock meanwhile (goose's session locker), so
+// processes starting together on one database migrate one after the other: the first
+// applies, the others find nothing left to do, instead of racing to create the same
+// tables (duplicate keys in 5 of 6 trials without it). The lock is the schema's
+// (Store.LockID): deployments, and tests, in other schemas of the same database do not
+// wait for each other.
 func (s *Store) Migrate(ctx context.Context) error {
-	p, err := s.migrations()
+	p, err := s.migrations(ctx)
 	if err != nil {
 		return err
 	}
@@ -44,17 +52,51 @@ func (s *Store) Migrate(ctx context.Context) error {
 	return nil
 }
 
+// MigrationStatus is the schema's version and the newest one this build knows.
+type MigrationStatus struct {
+	Current, Latest int64
+}
+
+// Migrations tells where the schema stands, for `surel migrate status`.
+func (s *Store) Migrations(ctx context.Context) (MigrationStatus, error) {
+	p, err := s.migrations(ctx)
+	if err != nil {
+		return MigrationStatus{}, err
+	}
+	cur, err := p.GetDBVersion(ctx)
+	if err != nil {
+		return MigrationStatus{}, fmt.Errorf("migrate: %w", err)
+	}
+	var latest int64
+	for _, m := range p.ListSources() {
+		latest = max(latest, m.Version)
+	}
+	return MigrationStatus{Current: cur, Latest: latest}, nil
+}
+
 // migrations is the goose provider of the embedded migrations on this database.
-func (s *Store) migrations() (*goose.Provider, error) {
+func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 	sub, err := fs.Sub(migrations, "migrations")
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	d := goose.DialectSQLite3
+	opts := []goose.ProviderOption{goose.WithGoMigrations(s.mailboxOnce(), s.registryBackfill())}
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
+		id, err := s.LockID(ctx, "migrate")
+		if err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		// Retried every second for ten minutes: a long migration of a large database
+		// keeps the others waiting, not failing.
+		l, err := lock.NewPostgresSessionLocker(lock.WithLockID(id), lock.WithLockTimeout(1, 600))
+		if err != nil {
+			return nil, fmt.Errorf("migrate: %w", err)
+		}
+		opts = append(opts, goose.WithSessionLocker(l))
 	}
-	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]}, goose.WithGoMigrations(s.mailboxOnce(), s.registryBackfill()))
+	p, err := goose.NewProvider(d, s.db, dialectFS{sub, typeNames[s.dialect]}, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}

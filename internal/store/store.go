@@ -8,6 +8,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -95,6 +96,32 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	return s, nil
 }
 
+// OpenUnchecked connects without migrating or checking the schema, for reading where it
+// stands (Migrations).
+func OpenUnchecked(ctx context.Context, url string) (*Store, error) { return open(url) }
+
+// ErrBehind is OpenCurrent's error for a schema that needs migrations first.
+var ErrBehind = errors.New("the database schema is older than this build: run `surel migrate` first (or unset SUREL_MIGRATE=off)")
+
+// OpenCurrent connects without migrating and refuses a schema older than this build,
+// for deployments that run `surel migrate` before rolling out new processes (so an old
+// process never meets a schema migrated under it by a new one starting beside it).
+func OpenCurrent(ctx context.Context, url string) (*Store, error) {
+	s, err := open(url)
+	if err != nil {
+		return nil, err
+	}
+	ms, err := s.Migrations(ctx)
+	if err == nil && ms.Current < ms.Latest {
+		err = fmt.Errorf("%w (schema at %d, this build needs %d)", ErrBehind, ms.Current, ms.Latest)
+	}
+	if err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
 func open(url string) (*Store, error) {
 	switch {
 	case strings.HasPrefix(url, "sqlite:"):
@@ -154,6 +181,21 @@ func (s *Store) DB() *sql.DB { return s.db }
 
 // Ping checks that the database answers, for /readyz.
 func (s *Store) Ping(ctx context.Context) error { return s.db.PingContext(ctx) }
+
+// LockID is the number of a PostgreSQL advisory lock for purpose (the migrations, the
+// leader of periodic work), bound to this database and schema: advisory locks are
+// database-wide, so two deployments (or two tests) in different schemas of one database
+// must not take the same number.
+func (s *Store) LockID(ctx context.Context, purpose string) (int64, error) {
+	var db, schema string
+	if err := s.db.QueryRowContext(ctx, `SELECT current_database(), current_schema()`).Scan(&db, &schema); err != nil {
+		return 0, fmt.Errorf("lock id: %w", err)
+	}
+	h := fnv.New64a()
+	h.Write([]byte("surel/" + purpose + "/" + db + "/" + schema))
+	// Non-negative, so that pg_locks' two 32-bit halves read back as the same number.
+	return int64(h.Sum64() >> 1), nil
+}
 
 type txKey struct{}
 

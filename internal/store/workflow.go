@@ -228,14 +228,23 @@ func (s *Store) StepsDue(ctx context.Context, now, soon time.Time, limit int) ([
 	return out, rows.Err()
 }
 
-// MarkReminded records that a step's role was reminded.
-func (s *Store) MarkReminded(ctx context.Context, stepID int64, at time.Time) error {
-	_, err := s.exec(ctx, `UPDATE request_steps SET reminded_at = ? WHERE id = ?`, utc(at), stepID)
-	return err
+// MarkReminded records that a step's role was reminded; false when it had been (by
+// another process's run: the reminder must not go twice).
+func (s *Store) MarkReminded(ctx context.Context, stepID int64, at time.Time) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL AND breached_at IS NULL`, utc(at), stepID))
+	if err != nil {
+		return false, fmt.Errorf("mark reminded: %w", err)
+	}
+	return ok, nil
 }
 
-// MarkBreached records that a step's breach was reported (a reminder is then moot).
-func (s *Store) MarkBreached(ctx context.Context, stepID int64, at time.Time) error {
-	_, err := s.exec(ctx, `UPDATE request_steps SET breached_at = ?, reminded_at = COALESCE(reminded_at, ?) WHERE id = ?`, utc(at), utc(at), stepID)
-	return err
+// MarkBreached records that a step's breach was reported (a reminder is then moot);
+// false when it had been.
+func (s *Store) MarkBreached(ctx context.Context, stepID int64, at time.Time) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET breached_at = ?, reminded_at = COALESCE(reminded_at, ?) WHERE id = ? AND breached_at IS NULL`,
+		utc(at), utc(at), stepID))
+	if err != nil {
+		return false, fmt.Errorf("mark breached: %w", err)
+	}
+	return ok, nil
 }

@@ -35,8 +35,9 @@ func remindBefore(st request.Step) time.Duration {
 }
 
 // Remind sends the reminders and breach notices that are due at now, and tells how many
-// it sent. A step is reminded once and its breach reported once; both mails are written
-// in the transaction that marks the step, so a crash sends neither or both.
+// it sent. A step is reminded once and its breach reported once; the mails are written
+// in the transaction that marks the step, so a crash sends neither or all, and runs on
+// two processes at once send each once.
 func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 	// The largest reminder window is a fifth of the longest step; a day ahead catches
 	// every step of the presets, the span check below picks the ones really due.
@@ -51,7 +52,7 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 		}
 		var roles []sop.Role
 		var template string
-		var mark func(ctx context.Context, id int64, at time.Time) error
+		var mark func(ctx context.Context, id int64, at time.Time) (bool, error)
 		switch {
 		case !now.Before(st.Due):
 			roles, template, mark = Head(sop.Role(st.Role)), "task_overdue", e.Store.MarkBreached
@@ -70,7 +71,10 @@ func (e *Engine) Remind(ctx context.Context, now time.Time) (int, error) {
 			due = def.Stamp(st.Due)
 		}
 		err = e.Store.Tx(ctx, func(ctx context.Context) error {
-			if err := mark(ctx, st.ID, now); err != nil {
+			// The mark is conditional and comes first: of two runs (an old leader still
+			// finishing as a new one starts), the second waits on the row and finds it
+			// marked, and sends nothing.
+			if ok, err := mark(ctx, st.ID, now); err != nil || !ok {
 				return err
 			}
 			for _, role := range roles {

@@ -106,8 +106,10 @@ type Store interface {
 	// StepsDue lists running staff steps that lack a reminder and are due before soon, or
 	// lack a breach notice and are due before now.
 	StepsDue(ctx context.Context, now, soon time.Time, limit int) ([]request.Step, error)
-	MarkReminded(ctx context.Context, stepID int64, at time.Time) error
-	MarkBreached(ctx context.Context, stepID int64, at time.Time) error
+	// MarkReminded and MarkBreached mark a step once: false when it was marked already
+	// (by another process), and its mail must not go again.
+	MarkReminded(ctx context.Context, stepID int64, at time.Time) (bool, error)
+	MarkBreached(ctx context.Context, stepID int64, at time.Time) (bool, error)
 	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
 	UserByID(ctx context.Context, id int64) (account.User, error)
 	// AuditTrail reads the entries of one object, oldest first.

@@ -142,6 +142,12 @@ func newUser(t *testing.T, st *store.Store, tid int64, name string) account.User
 // submit makes an applicant and a submitted PNS request.
 func (e *env) submit(t *testing.T, name, address string) (account.User, request.Request) {
 	t.Helper()
+	return e.submitNIP(t, name, address, "196109231991031004")
+}
+
+// submitNIP is submit for another civil servant.
+func (e *env) submitNIP(t *testing.T, name, address, nip string) (account.User, request.Request) {
+	t.Helper()
 	ctx := context.Background()
 	u := newUser(t, e.st, e.tenant.ID, name)
 	r, err := e.req.NewDraft(ctx, e.tenant, u, "email", "pns", nil)
@@ -149,7 +155,7 @@ func (e *env) submit(t *testing.T, name, address string) (account.User, request.
 		t.Fatal(err)
 	}
 	e.st.AddFile(ctx, &request.File{RequestID: r.ID, Field: "doc_kepegawaian", Name: "f" + name, OriginalName: "kartu.pdf", Kind: "pdf", Size: 10, SHA256: "x", CreatedAt: time.Now()})
-	vals := map[string]string{"nip": "196109231991031004", "instansi": "Diskominfo", "province": "15", "regency": "15.02",
+	vals := map[string]string{"nip": nip, "instansi": "Diskominfo", "province": "15", "regency": "15.02",
 		"satuan_kerja": "Pemkab Merangin", "phone": "0812 3456 7890", "mailbox": address}
 	if r, err = e.req.SaveDraft(ctx, u, r, vals); err != nil {
 		t.Fatal(err)
@@ -541,4 +547,68 @@ func TestReminderAndBreach(t *testing.T) {
 		}
 		_ = r
 	})
+}
+
+// Two processes running the reminders at once (an old leader finishing as a new one
+// starts) send each reminder and each breach notice once: the mark is conditional and
+// taken before the mail, in its transaction. Each engine has its own connection pool.
+func TestRemindTwoProcesses(t *testing.T) {
+	for _, d := range dbtest.Engines(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			url := dbtest.URL(t, d)
+			open := func() *store.Store {
+				st, err := store.Open(ctx, url)
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { st.Close() })
+				return st
+			}
+			e := setup(t, open(), "palangkaraya")
+			other := open()
+			ob, err := notify.NewOutbox(other, nil, "x@y", slog.New(slog.DiscardHandler))
+			if err != nil {
+				t.Fatal(err)
+			}
+			e2 := &workflow.Engine{Store: other, Book: &sop.Book{Store: other}, Requests: e.req, Mail: ob, Tenant: e.eng.Tenant,
+				Mailboxes: e.eng.Mailboxes, Now: e.clock.Now}
+			var first request.Step
+			const n = 30
+			for i := range n {
+				_, r := e.submitNIP(t, "rina"+strconv.Itoa(i), "rina.sari"+strconv.Itoa(i), fmt.Sprintf("196109231991031%03d", i+1))
+				first = e.running(t, r.ID)
+			}
+			count := func(to string) int {
+				msgs, _ := e.st.Messages(ctx, to, 1000)
+				return len(msgs)
+			}
+			kasi, kabid := e.members[sop.RoleKepalaSeksi], e.members[sop.RoleKepalaBidang]
+			for _, at := range []time.Time{first.StartedAt.Add(time.Minute), first.Due.Add(time.Minute)} {
+				var wg sync.WaitGroup
+				sent := make([]int, 4)
+				for i := range sent {
+					eng := e.eng
+					if i%2 == 1 {
+						eng = e2
+					}
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						var err error
+						if sent[i], err = eng.Remind(ctx, at); err != nil {
+							t.Error(err)
+						}
+					}()
+				}
+				wg.Wait()
+				if total := sent[0] + sent[1] + sent[2] + sent[3]; total != n {
+					t.Fatalf("at %s: %d mails sent in all (%v), want %d", at, total, sent, n)
+				}
+			}
+			if count(kasi.Email) != n || count(kabid.Email) != n {
+				t.Fatalf("kasi has %d reminders, kabid %d breach notices; want %d each", count(kasi.Email), count(kabid.Email), n)
+			}
+		})
+	}
 }
