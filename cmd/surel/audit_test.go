@@ -27,7 +27,7 @@ func TestAuditCommand(t *testing.T) {
 	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
 			dir := t.TempDir()
-			env := map[string]string{"SUREL_DATA_DIR": dir, "SUREL_DATABASE_URL": dbtest.URL(t, d)}
+			env := map[string]string{"SUREL_DATA_DIR": dir, "SUREL_DATABASE_URL": dbtest.URL(t, d), "SUREL_SECRET_KEY": testKey}
 			getenv := func(k string) string { return env[k] }
 			ctx := context.Background()
 
@@ -85,7 +85,7 @@ func TestAuditCommand(t *testing.T) {
 					cmd.Env = append(cmd.Env, kv)
 				}
 			}
-			cmd.Env = append(cmd.Env, "SUREL_AUDIT_MAIN=1", "SUREL_DATA_DIR="+dir, "SUREL_DATABASE_URL="+env["SUREL_DATABASE_URL"])
+			cmd.Env = append(cmd.Env, "SUREL_AUDIT_MAIN=1", "SUREL_DATA_DIR="+dir, "SUREL_DATABASE_URL="+env["SUREL_DATABASE_URL"], "SUREL_SECRET_KEY="+testKey)
 			var stderr bytes.Buffer
 			cmd.Stderr = &stderr
 			err = cmd.Run()
@@ -96,3 +96,5 @@ func TestAuditCommand(t *testing.T) {
 		})
 	}
 }
+
+const testKey = "cmd-test-secret-key-cmd-test-secret-key"

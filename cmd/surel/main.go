@@ -3,6 +3,9 @@
 //	surel                  serve (the default)
 //	surel migrate [status] apply the database migrations (under a lock, so several
 //	                       processes may run it), or say where the schema stands
+//	surel key adopt        make this process's secret key the deployment's (after
+//	                       changing it on purpose: second factors and sealed passwords
+//	                       made under the old key no longer open)
 //	surel outbox [list]    list the newest outgoing mail
 //	surel outbox show ID   print one message, links included (mail kept without SMTP)
 //	surel roster import [--tenant SLUG] FILE.csv
@@ -66,6 +69,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return a.Serve(ctx)
 	case "migrate":
 		return migrateCmd(ctx, cfg, args, stdout)
+	case "key":
+		return keyCmd(ctx, cfg, args, stdout)
 	case "outbox":
 		st, err := store.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -85,7 +90,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "staff":
 		return staffCmd(ctx, cfg, log, args, os.Stdin, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
+		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | key adopt | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)
@@ -128,6 +133,26 @@ func migrateCmd(ctx context.Context, cfg config.Config, args []string, w io.Writ
 	if ms.Current < ms.Latest {
 		return store.ErrBehind
 	}
+	return nil
+}
+
+// keyCmd is `surel key adopt`: processes refuse to start with a secret key other than
+// the one the database was set up with (store.ErrKeyMismatch); after a deliberate
+// change this records the new key's check value.
+func keyCmd(ctx context.Context, cfg config.Config, args []string, w io.Writer) error {
+	if len(args) != 1 || args[0] != "adopt" {
+		return errors.New("usage: surel key adopt")
+	}
+	st, err := store.Open(ctx, cfg.DatabaseURL)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	if err := st.AdoptKey(ctx, app.KeyCheck(cfg.SecretKey), time.Now()); err != nil {
+		return err
+	}
+	fmt.Fprintln(w, "this secret key is now the deployment's; start every process with it "+
+		"(staff second factors made under the old key need `surel staff reset-2fa`)")
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/store"
 )
@@ -131,4 +132,45 @@ func mustConfig(t *testing.T, getenv func(string) string) config.Config {
 		t.Fatal(err)
 	}
 	return cfg
+}
+
+// A process started with another secret key than the database was set up with refuses
+// to start, naming the key; `surel key adopt` makes the new key the deployment's. With
+// PostgreSQL, a key must be given.
+func TestKeyCheck(t *testing.T) {
+	for _, d := range dbtest.Engines(t) {
+		t.Run(string(d), func(t *testing.T) {
+			ctx := context.Background()
+			env := map[string]string{"SUREL_DATA_DIR": t.TempDir(), "SUREL_DATABASE_URL": dbtest.URL(t, d), "SUREL_SECRET_KEY": testKey}
+			getenv := func(k string) string { return env[k] }
+			a, err := app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			a.Close()
+			env["SUREL_SECRET_KEY"] = strings.Repeat("another-key-", 4)
+			if _, err := app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{}); !errors.Is(err, store.ErrKeyMismatch) {
+				t.Fatalf("start with another key: %v", err)
+			}
+			var out bytes.Buffer
+			if err := run(ctx, []string{"key", "adopt"}, getenv, &out, &out); err != nil {
+				t.Fatalf("key adopt: %v", err)
+			}
+			a, err = app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{})
+			if err != nil {
+				t.Fatalf("start after adopt: %v", err)
+			}
+			a.Close()
+			env["SUREL_SECRET_KEY"] = testKey
+			if _, err := app.New(ctx, mustConfig(t, getenv), slog.New(slog.DiscardHandler), app.Options{}); !errors.Is(err, store.ErrKeyMismatch) {
+				t.Fatalf("start with the old key after adopt: %v", err)
+			}
+			if d == store.Postgres {
+				delete(env, "SUREL_SECRET_KEY")
+				if _, err := config.Load(getenv); err == nil || !strings.Contains(err.Error(), "required with PostgreSQL") {
+					t.Fatalf("PostgreSQL without a key: %v", err)
+				}
+			}
+		})
+	}
 }

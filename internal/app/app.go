@@ -7,13 +7,12 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,6 +32,7 @@ import (
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/upload"
+	"github.com/surel-id/surel/internal/upload/s3store"
 	"github.com/surel-id/surel/internal/web"
 	"github.com/surel-id/surel/internal/wilayah"
 	"github.com/surel-id/surel/internal/workflow"
@@ -54,6 +54,8 @@ type App struct {
 	Workflow *workflow.Engine
 	// Letters numbers and verifies the official documents.
 	Letters *letter.Service
+	// Uploads keeps the documents: a directory of this machine or a shared bucket.
+	Uploads *upload.Store
 	Log     *slog.Logger
 
 	// leading is true while this process holds the leader lock (leader.go).
@@ -86,6 +88,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 }
 
 func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Logger, opt Options) (*App, error) {
+	if err := st.CheckKey(ctx, KeyCheck(cfg.SecretKey), time.Now()); err != nil {
+		return nil, err
+	}
 	ts, err := loadTenants(ctx, cfg, st)
 	if err != nil {
 		return nil, err
@@ -127,11 +132,15 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err != nil {
 		return nil, err
 	}
-	uploads := &upload.Store{Dir: filepath.Join(cfg.DataDir, "uploads")}
+	blobs, err := openBlobs(ctx, cfg, log)
+	if err != nil {
+		return nil, err
+	}
+	uploads := &upload.Store{Blobs: blobs, Pending: st}
 	// Each tenant's SOP and working calendar: its own SOP and holiday table once edited on
 	// /kantor/sop and /kantor/kalender, else its preset and the national holidays.
 	book := &sop.Book{Store: st, National: sop.DefaultHolidays()}
-	requests := &request.Service{Store: st, Files: uploadFiles{uploads}, Catalog: catalog, Regions: regions, Mail: ob, Log: log,
+	requests := &request.Service{Store: st, Files: uploads, Catalog: catalog, Regions: regions, Mail: ob, Log: log,
 		Book: book, Roster: st}
 	leading := new(atomic.Bool)
 	metrics := web.NewMetrics(web.NewJobsCollector(st.CountJobs), prometheus.NewGaugeFunc(prometheus.GaugeOpts{
@@ -142,7 +151,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			return 0
 		}))
-	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{}),
+	srv := &web.Server{Accounts: accounts, Requests: requests, Uploads: uploads, Regions: regions, Captcha: captcha.New(Subkey(cfg.SecretKey, "captcha"), captcha.Options{Spent: st}),
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), HSTS: hsts(cfg), MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	srv.Staff, srv.Book = staffs, book
@@ -168,7 +177,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Log: log, leading: leading}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Uploads: uploads, Log: log, leading: leading}, nil
 }
 
 // letterSettings gives each configured tenant's letter settings (the tenant file's
@@ -198,11 +207,31 @@ func hsts(cfg config.Config) string {
 	return "max-age=" + strconv.Itoa(cfg.HSTSMaxAge)
 }
 
-// uploadFiles adapts the upload store to what the request domain needs of it.
-type uploadFiles struct{ s *upload.Store }
-
-func (u uploadFiles) Open(name string) (io.ReadCloser, error) { return u.s.Open(name) }
-func (u uploadFiles) Remove(name string) error                { return u.s.Remove(name) }
+// openBlobs opens where documents are kept (Config.Storage). The directory of one
+// machine cannot serve several processes: with PostgreSQL the log says so at start.
+func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (upload.Blobs, error) {
+	if s := cfg.Storage.S3; s != nil {
+		b, err := s3store.Open(ctx, s3store.Options{Endpoint: s.Endpoint, TLS: s.TLS, Bucket: s.Bucket, Prefix: s.Prefix, Region: s.Region,
+			AccessKey: s.AccessKey, SecretKey: s.SecretKey})
+		if err != nil {
+			return nil, fmt.Errorf("SUREL_STORAGE_URL: %w", err)
+		}
+		return b, nil
+	}
+	d := &upload.Dir{Path: cfg.Storage.Dir}
+	// Files half-written when a process died; younger ones may be an upload under way
+	// in another process sharing the directory.
+	if n, err := d.SweepTemp(time.Now(), time.Hour); err != nil {
+		log.Warn("uploads: sweep", "err", err)
+	} else if n > 0 {
+		log.Info("uploads: half-written files removed", "count", n)
+	}
+	if !cfg.SQLite() {
+		log.Warn("documents are kept on this machine's disk (" + cfg.Storage.Dir + "): other processes on this database cannot read them; " +
+			"several processes need SUREL_STORAGE_URL (docs/deployment.md)")
+	}
+	return d, nil
+}
 
 // Handler is the whole HTTP interface.
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
@@ -234,6 +263,7 @@ func (a *App) Serve(ctx context.Context) error {
 	}
 	go a.Runner.Run(ctx)
 	go a.lead(ctx)
+	go a.listen(ctx)
 	go a.checkMailServers(ctx)
 	hs := a.HTTPServer()
 	errc := make(chan error, 2)
@@ -319,6 +349,13 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		}
 	}
 	return ts, nil
+}
+
+// KeyCheck is the value by which the processes of a deployment find out that they run
+// with the same secret key (store.CheckKey): a subkey of its own, which tells nothing
+// about the key or its other subkeys.
+func KeyCheck(secret []byte) string {
+	return hex.EncodeToString(Subkey(secret, "key-check")[:16])
 }
 
 // Subkey derives a purpose-bound key from the secret key, so the keys of its uses (the

@@ -2,8 +2,14 @@ package app
 
 import (
 	"context"
+	"errors"
+	"strconv"
 	"sync"
 	"time"
+
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/upload"
 )
 
 // Leadership timing. A process that finds the leader lock taken tries again every
@@ -34,6 +40,7 @@ func (a *App) tasks() []periodic {
 		{"sweep", 10 * time.Minute, func(ctx context.Context, now time.Time) (int64, error) {
 			return a.Store.Sweep(ctx, now, a.Config.Limits.SessionIdle, 4*a.Config.Limits.LockFor)
 		}},
+		{"documents swept", 10 * time.Minute, a.sweepDocuments},
 	}
 }
 
@@ -106,6 +113,49 @@ func (a *App) repeat(ctx context.Context, p periodic) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// listen applies what other processes announce (store.Listen): a tenant's SOP or
+// calendar changed, so this process's cached copy goes. At every (re)connection all are
+// forgotten, since changes made meanwhile were not heard.
+func (a *App) listen(ctx context.Context) {
+	a.Store.Listen(ctx, []string{store.ChannelSOP}, func(n store.Notification) {
+		switch n.Channel {
+		case "":
+			a.Book.ForgetAll()
+		case store.ChannelSOP:
+			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+				a.Book.Forget(id)
+			}
+		}
+	})
+}
+
+// sweepDocuments deletes the bytes of documents nothing refers to: uploads whose request
+// never recorded them (a crash, or a form abandoned mid-way) and documents replaced or
+// withdrawn whose removal after their commit did not happen (store/sweep.go).
+func (a *App) sweepDocuments(ctx context.Context, now time.Time) (int64, error) {
+	if d, ok := a.Uploads.Blobs.(*upload.Dir); ok {
+		if _, err := d.SweepTemp(now, time.Hour); err != nil {
+			return 0, err
+		}
+	}
+	var n int64
+	for {
+		names, err := a.Store.FilesToSweep(ctx, now, 500)
+		if err != nil || len(names) == 0 {
+			return n, err
+		}
+		for _, name := range names {
+			if err := a.Uploads.Remove(ctx, name); err != nil && !errors.Is(err, errs.ErrNotFound) {
+				return n, err
+			}
+			if err := a.Store.SweptFile(ctx, name); err != nil {
+				return n, err
+			}
+			n++
 		}
 	}
 }

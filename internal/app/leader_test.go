@@ -3,9 +3,11 @@ package app
 import (
 	"context"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/passwd"
@@ -109,5 +111,50 @@ func TestOneLeader(t *testing.T) {
 			t.Fatal("a stopped process leads")
 		}
 		t.Logf("leader %d → %d (stopped) → %d (connection killed, %s)", first, second, third, time.Since(start).Round(time.Millisecond))
+	}
+}
+
+// An SOP saved through one process is what the others use from then on: the save's
+// notification makes them forget their cached copy.
+func TestSOPSeenByOtherProcesses(t *testing.T) {
+	for _, d := range dbtest.Engines(t) {
+		if d != store.Postgres {
+			continue
+		}
+		url := dbtest.URL(t, d)
+		ctx, cancel := context.WithCancel(context.Background())
+		defer cancel()
+		a, b := newApp(t, url, nil), newApp(t, url, nil)
+		done := make(chan struct{})
+		go func() { a.listen(ctx); close(done) }()
+		defer func() { cancel(); <-done }()
+		ref := a.Tenants.Default().SOPRef()
+		def, _, err := a.Book.Workflow(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, _, err := b.Book.Source(ctx, ref)
+		if err != nil {
+			t.Fatal(err)
+		}
+		const renamed = "name: Pendaftaran Akun mail.go.id (disunting)"
+		edited := strings.Replace(string(src), "name: "+def.Name, renamed, 1)
+		if _, err := b.Book.SaveSOP(ctx, ref, []byte(edited), audit.System); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got, _, err := a.Book.Workflow(ctx, ref)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if "name: "+got.Name == renamed {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("the other process still uses %q", got.Name)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
 }

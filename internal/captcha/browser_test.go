@@ -176,7 +176,7 @@ func TestWidgetInBrowser(t *testing.T) {
 				}
 				res := browserResult{
 					took:      took,
-					verifyErr: svc.Verify(r.PostForm.Get("altcha")),
+					verifyErr: svc.Verify(context.Background(), r.PostForm.Get("altcha")),
 					label:     r.PostForm.Get("label"),
 					display:   r.PostForm.Get("display"),
 					links:     r.PostForm.Get("links"),

@@ -27,6 +27,7 @@
 package captcha
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
@@ -116,6 +117,18 @@ type Options struct {
 	// Now is the clock, injectable so tests can move past an expiry without
 	// sleeping. Nil means time.Now.
 	Now func() time.Time
+	// Spent, when set, remembers used challenges in the deployment's database
+	// instead of this process's memory, so that a solved challenge is accepted
+	// once by all the processes serving the portal, not once by each.
+	Spent Spent
+}
+
+// Spent is a memory of used challenges shared by the processes of a deployment.
+type Spent interface {
+	// Spend records sig as used until expires, and tells whether it was unused:
+	// of two processes spending one signature at once, exactly one gets true.
+	// Records past their expiry may be pruned (the expiry check refuses them).
+	Spend(ctx context.Context, sig string, expires time.Time) (bool, error)
 }
 
 // Challenge is what the widget fetches. Its JSON encoding is exactly the
@@ -153,15 +166,15 @@ type payload struct {
 // Service should serve the whole process, because its memory of spent
 // challenges is what refuses replays.
 //
-// That memory is per process: if the portal ever runs several instances
-// behind a load balancer, a solved challenge could be replayed once on each
-// instance. That is acceptable for a speed bump that sits next to rate
-// limiting, but it is not a guarantee of single use across a cluster.
+// That memory is per process unless Options.Spent is set: several processes
+// behind a load balancer share the database's (internal/store), so a solved
+// challenge is accepted once in the whole deployment.
 type Service struct {
 	key       []byte
 	maxNumber int64
 	expiry    time.Duration
 	now       func() time.Time
+	shared    Spent
 
 	mu    sync.Mutex
 	spent spentSet
@@ -184,6 +197,7 @@ func New(key []byte, opts Options) *Service {
 		maxNumber: opts.MaxNumber,
 		expiry:    opts.Expiry,
 		now:       opts.Now,
+		shared:    opts.Spent,
 	}
 	if s.maxNumber <= 0 {
 		s.maxNumber = DefaultMaxNumber
@@ -248,7 +262,10 @@ func (s *Service) NewChallenge() (Challenge, error) {
 // be replayed once more before they expire. Solving that many challenges is
 // cheap for a native bot anyway, so this trades a bounded amount of replay for
 // bounded memory rather than refusing every visitor once the store is full.
-func (s *Service) Verify(payload string) error {
+//
+// With Options.Spent the memory is the database's, without a bound; an error
+// reaching it is returned as is (neither accepted nor one of the errors above).
+func (s *Service) Verify(ctx context.Context, payload string) error {
 	payload = strings.TrimSpace(payload)
 	if payload == "" {
 		return ErrMissing
@@ -278,6 +295,16 @@ func (s *Service) Verify(payload string) error {
 		return ErrExpired
 	}
 
+	if s.shared != nil {
+		fresh, err := s.shared.Spend(ctx, p.Signature, expiry)
+		if err != nil {
+			return fmt.Errorf("captcha: spend: %w", err)
+		}
+		if !fresh {
+			return ErrReplayed
+		}
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.spent.prune(now)

@@ -1,6 +1,7 @@
 package captcha
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
@@ -106,7 +107,7 @@ func TestRoundTrip(t *testing.T) {
 	s := newTestService(t, clk)
 	for i := 0; i < 20; i++ {
 		p := mustSolve(t, mustChallenge(t, s))
-		if err := s.Verify(p); err != nil {
+		if err := s.Verify(context.Background(), p); err != nil {
 			t.Fatalf("Verify of an honest solution: %v", err)
 		}
 	}
@@ -195,7 +196,7 @@ func TestDefaults(t *testing.T) {
 	if !strings.HasSuffix(ch.Salt, want) {
 		t.Errorf("salt %q does not end with default expiry %q", ch.Salt, want)
 	}
-	if err := s.Verify(mustSolve(t, ch)); err != nil {
+	if err := s.Verify(context.Background(), mustSolve(t, ch)); err != nil {
 		t.Errorf("Verify at default settings: %v", err)
 	}
 }
@@ -220,7 +221,7 @@ func TestNewCopiesKey(t *testing.T) {
 	for i := range key {
 		key[i] = 0
 	}
-	if err := s.Verify(mustSolve(t, ch)); err != nil {
+	if err := s.Verify(context.Background(), mustSolve(t, ch)); err != nil {
 		t.Errorf("changing the caller's key slice broke verification: %v", err)
 	}
 }
@@ -285,11 +286,11 @@ func TestTamperedRejected(t *testing.T) {
 			p := mustSolve(t, mustChallenge(t, s))
 			m := decodeFields(t, p)
 			tamper(m)
-			if err := s.Verify(encodeFields(t, m)); !errors.Is(err, ErrInvalid) {
+			if err := s.Verify(context.Background(), encodeFields(t, m)); !errors.Is(err, ErrInvalid) {
 				t.Fatalf("tampered payload: err = %v, want ErrInvalid", err)
 			}
 			// A rejected forgery must not burn the genuine solution.
-			if err := s.Verify(p); err != nil {
+			if err := s.Verify(context.Background(), p); err != nil {
 				t.Fatalf("genuine payload after forgery: %v", err)
 			}
 		})
@@ -330,7 +331,7 @@ func TestSpliceAttackRejected(t *testing.T) {
 	if hashHex(salt+"98", 765) != challenge {
 		t.Fatal("test setup: splice should keep the hash")
 	}
-	if err := s.Verify(encodeFields(t, spliced)); !errors.Is(err, ErrInvalid) {
+	if err := s.Verify(context.Background(), encodeFields(t, spliced)); !errors.Is(err, ErrInvalid) {
 		t.Errorf("spliced payload: err = %v, want ErrInvalid", err)
 	}
 	// Same trick against a real, terminated salt: the digits land after "&".
@@ -349,7 +350,7 @@ func TestSpliceAttackRejected(t *testing.T) {
 		if hashHex(ch.Salt+n[:1], numberOf(t, m)) != ch.Challenge {
 			t.Fatal("test setup: splice should keep the hash")
 		}
-		if err := s.Verify(encodeFields(t, m)); !errors.Is(err, ErrInvalid) {
+		if err := s.Verify(context.Background(), encodeFields(t, m)); !errors.Is(err, ErrInvalid) {
 			t.Errorf("digits moved after the terminator: err = %v, want ErrInvalid", err)
 		}
 		break
@@ -361,7 +362,7 @@ func TestWrongKeyRejected(t *testing.T) {
 	issuer := newTestService(t, clk)
 	other := New([]byte("another-key-0123456789abcdef"), Options{Now: clk.Now})
 	p := mustSolve(t, mustChallenge(t, issuer))
-	if err := other.Verify(p); !errors.Is(err, ErrInvalid) {
+	if err := other.Verify(context.Background(), p); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("payload signed with another key: err = %v, want ErrInvalid", err)
 	}
 }
@@ -371,7 +372,7 @@ func TestSelfMadeChallengeRejected(t *testing.T) {
 	s := newTestService(t, newFakeClock())
 	salt := strings.Repeat("cd", 16) + "?expires=9999999999&"
 	forged := Challenge{Algorithm: Algorithm, Challenge: hashHex(salt, 1), MaxNumber: 10, Salt: salt, Signature: strings.Repeat("0", 64)}
-	if err := s.Verify(mustSolve(t, forged)); !errors.Is(err, ErrInvalid) {
+	if err := s.Verify(context.Background(), mustSolve(t, forged)); !errors.Is(err, ErrInvalid) {
 		t.Fatalf("self-made challenge: err = %v, want ErrInvalid", err)
 	}
 }
@@ -384,15 +385,15 @@ func TestExpiredRejected(t *testing.T) {
 	late := mustSolve(t, mustChallenge(t, s))
 
 	clk.Advance(10*time.Minute - time.Second)
-	if err := s.Verify(early); err != nil {
+	if err := s.Verify(context.Background(), early); err != nil {
 		t.Fatalf("one second before expiry: %v", err)
 	}
 	clk.Advance(time.Second)
-	if err := s.Verify(late); !errors.Is(err, ErrExpired) {
+	if err := s.Verify(context.Background(), late); !errors.Is(err, ErrExpired) {
 		t.Fatalf("at expiry: err = %v, want ErrExpired", err)
 	}
 	clk.Advance(time.Hour)
-	if err := s.Verify(late); !errors.Is(err, ErrExpired) {
+	if err := s.Verify(context.Background(), late); !errors.Is(err, ErrExpired) {
 		t.Fatalf("long after expiry: err = %v, want ErrExpired", err)
 	}
 }
@@ -401,19 +402,19 @@ func TestReplayRejected(t *testing.T) {
 	clk := newFakeClock()
 	s := newTestService(t, clk)
 	p := mustSolve(t, mustChallenge(t, s))
-	if err := s.Verify(p); err != nil {
+	if err := s.Verify(context.Background(), p); err != nil {
 		t.Fatalf("first use: %v", err)
 	}
-	if err := s.Verify(p); !errors.Is(err, ErrReplayed) {
+	if err := s.Verify(context.Background(), p); !errors.Is(err, ErrReplayed) {
 		t.Fatalf("second use: err = %v, want ErrReplayed", err)
 	}
 	// Surrounding whitespace (as a sloppy client might add) is the same payload.
-	if err := s.Verify(" " + p + "\n"); !errors.Is(err, ErrReplayed) {
+	if err := s.Verify(context.Background(), " "+p+"\n"); !errors.Is(err, ErrReplayed) {
 		t.Fatalf("padded second use: err = %v, want ErrReplayed", err)
 	}
 	// Once expired, the store may forget it, and the expiry check refuses it.
 	clk.Advance(11 * time.Minute)
-	if err := s.Verify(p); !errors.Is(err, ErrExpired) {
+	if err := s.Verify(context.Background(), p); !errors.Is(err, ErrExpired) {
 		t.Fatalf("replay after expiry: err = %v, want ErrExpired", err)
 	}
 }
@@ -427,7 +428,7 @@ func TestReplayConcurrent(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			switch err := s.Verify(p); {
+			switch err := s.Verify(context.Background(), p); {
 			case err == nil:
 				ok.Add(1)
 			case errors.Is(err, ErrReplayed):
@@ -453,7 +454,7 @@ func TestSpentStorePrunedAndBounded(t *testing.T) {
 		clk.Advance(time.Second) // later challenges expire later
 	}
 	for i, p := range payloads {
-		if err := s.Verify(p); err != nil {
+		if err := s.Verify(context.Background(), p); err != nil {
 			t.Fatalf("payload %d: %v", i, err)
 		}
 	}
@@ -462,7 +463,7 @@ func TestSpentStorePrunedAndBounded(t *testing.T) {
 	}
 	// The newest ones (latest expiry) are the ones kept.
 	for _, p := range payloads[2:] {
-		if err := s.Verify(p); !errors.Is(err, ErrReplayed) {
+		if err := s.Verify(context.Background(), p); !errors.Is(err, ErrReplayed) {
 			t.Errorf("recent payload: err = %v, want ErrReplayed", err)
 		}
 	}
@@ -470,7 +471,7 @@ func TestSpentStorePrunedAndBounded(t *testing.T) {
 	// After everything expires, the next verification empties the store.
 	clk.Advance(time.Hour)
 	fresh := mustSolve(t, mustChallenge(t, s))
-	if err := s.Verify(fresh); err != nil {
+	if err := s.Verify(context.Background(), fresh); err != nil {
 		t.Fatal(err)
 	}
 	if n := s.spent.len(); n != 1 {
@@ -493,7 +494,7 @@ func TestGarbageRejected(t *testing.T) {
 		"too long":       b64(strings.Repeat("x", 4000)),
 	}
 	for name, p := range cases {
-		if err := s.Verify(p); !errors.Is(err, ErrInvalid) {
+		if err := s.Verify(context.Background(), p); !errors.Is(err, ErrInvalid) {
 			t.Errorf("%s: err = %v, want ErrInvalid", name, err)
 		}
 	}
@@ -502,7 +503,7 @@ func TestGarbageRejected(t *testing.T) {
 func TestEmptyIsMissing(t *testing.T) {
 	s := newTestService(t, newFakeClock())
 	for _, p := range []string{"", " ", "\t\r\n"} {
-		if err := s.Verify(p); !errors.Is(err, ErrMissing) {
+		if err := s.Verify(context.Background(), p); !errors.Is(err, ErrMissing) {
 			t.Errorf("Verify(%q) = %v, want ErrMissing", p, err)
 		}
 	}
@@ -572,7 +573,7 @@ func TestChallengeHandler(t *testing.T) {
 		Salt:      got["salt"].(string),
 		Signature: got["signature"].(string),
 	}
-	if err := s.Verify(mustSolve(t, ch)); err != nil {
+	if err := s.Verify(context.Background(), mustSolve(t, ch)); err != nil {
 		t.Errorf("served challenge does not verify: %v", err)
 	}
 }
@@ -658,7 +659,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add(base64.StdEncoding.EncodeToString([]byte(`{"algorithm":"SHA-256","challenge":"` + strings.Repeat("a", 64) + `","number":0,"salt":"` + strings.Repeat("a", 32) + `?expires=&","signature":"` + strings.Repeat("a", 64) + `"}`)))
 
 	f.Fuzz(func(t *testing.T, p string) {
-		err := s.Verify(p)
+		err := s.Verify(context.Background(), p)
 		if err == nil {
 			return
 		}
@@ -688,7 +689,7 @@ func BenchmarkVerify(b *testing.B) {
 	}
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
-		if err := s.Verify(payloads[i]); err != nil {
+		if err := s.Verify(context.Background(), payloads[i]); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -50,12 +50,36 @@ type Config struct {
 	// MetricsToken, when set (SUREL_METRICS_TOKEN or SUREL_METRICS_TOKEN_FILE), also
 	// serves /metrics on the public address to a scraper presenting it as a bearer token.
 	MetricsToken string
+	// Storage is where uploaded documents are kept (SUREL_STORAGE_URL).
+	Storage Storage
 	// Migrate applies pending migrations at start (SUREL_MIGRATE=auto, the default);
 	// false (off) refuses to start on an older schema, for deployments that run
 	// `surel migrate` before rolling out.
 	Migrate bool
 	Limits  Limits
 	Tenants []Tenant
+}
+
+// Storage is where documents are kept: a directory of this machine (the default, for
+// one process), or an S3-compatible bucket that several processes share.
+type Storage struct {
+	// Dir is the directory, when the bucket is not used: $SUREL_DATA_DIR/uploads.
+	Dir string
+	// S3 is the bucket, when SUREL_STORAGE_URL names one.
+	S3 *S3Storage
+}
+
+// S3Storage is an S3-compatible bucket: SUREL_STORAGE_URL=s3://ACCESS_KEY@HOST[:PORT]/BUCKET[/PREFIX]
+// (https; s3+http:// for a server on plain HTTP, such as one on loopback), the secret
+// key in SUREL_STORAGE_SECRET or SUREL_STORAGE_SECRET_FILE, or as the URL's password.
+type S3Storage struct {
+	Endpoint  string // host:port
+	TLS       bool
+	Bucket    string
+	Prefix    string // prepended to every object's name, "" or ending in "/"
+	Region    string // ?region=…; empty asks the server
+	AccessKey string
+	SecretKey string
 }
 
 // DefaultMetricsAddr is the private /metrics listener: loopback, a port of the
@@ -292,6 +316,11 @@ func Load(getenv func(string) string) (Config, error) {
 	} else {
 		c.MetricsToken = tok
 	}
+	if st, err := storage(getenv, c.DataDir); err != nil {
+		errs = append(errs, err)
+	} else {
+		c.Storage = st
+	}
 	switch v := getenv("SUREL_MIGRATE"); v {
 	case "", "auto":
 	case "off":
@@ -332,7 +361,7 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("SUREL_LOG_FORMAT: want text or json, got %q", c.LogFormat))
 	}
 
-	key, err := secretKey(getenv, c.DataDir)
+	key, err := secretKey(getenv, c.DataDir, !c.SQLite())
 	if err != nil {
 		errs = append(errs, err)
 	}
@@ -411,7 +440,49 @@ func secretSetting(getenv func(string) string, name string, min int) (string, er
 	return v, nil
 }
 
-func secretKey(getenv func(string) string, dataDir string) ([]byte, error) {
+// storage reads SUREL_STORAGE_URL.
+func storage(getenv func(string) string, dataDir string) (Storage, error) {
+	raw := getenv("SUREL_STORAGE_URL")
+	if raw == "" {
+		return Storage{Dir: filepath.Join(dataDir, "uploads")}, nil
+	}
+	const want = "SUREL_STORAGE_URL: want s3://ACCESS_KEY@HOST[:PORT]/BUCKET[/PREFIX] (or s3+http:// for plain HTTP)"
+	u, err := url.Parse(raw)
+	if err != nil || (u.Scheme != "s3" && u.Scheme != "s3+http") || u.Host == "" || u.User == nil || u.User.Username() == "" {
+		return Storage{}, errors.New(want)
+	}
+	bucket, prefix, _ := strings.Cut(strings.Trim(u.Path, "/"), "/")
+	if bucket == "" {
+		return Storage{}, errors.New(want + ": the bucket is missing")
+	}
+	if prefix != "" {
+		prefix += "/"
+	}
+	secret, err := secretSetting(getenv, "SUREL_STORAGE_SECRET", 1)
+	if err != nil {
+		return Storage{}, err
+	}
+	if pw, ok := u.User.Password(); ok {
+		if secret != "" {
+			return Storage{}, errors.New("SUREL_STORAGE_URL: the secret key is given twice (in the URL and in SUREL_STORAGE_SECRET)")
+		}
+		secret = pw
+	}
+	if secret == "" {
+		return Storage{}, errors.New("SUREL_STORAGE_SECRET or SUREL_STORAGE_SECRET_FILE: the bucket's secret key is required")
+	}
+	return Storage{S3: &S3Storage{Endpoint: u.Host, TLS: u.Scheme == "s3", Bucket: bucket, Prefix: prefix,
+		Region: u.Query().Get("region"), AccessKey: u.User.Username(), SecretKey: secret}}, nil
+}
+
+// SQLite tells whether the deployment runs on SQLite (one process) rather than
+// PostgreSQL (one or several).
+func (c Config) SQLite() bool { return strings.HasPrefix(c.DatabaseURL, "sqlite:") }
+
+// secretKey reads the key; explicit (PostgreSQL) refuses to generate one: every
+// process serving a shared database needs the same key, and one generated in a
+// process's own data directory would differ from the others'.
+func secretKey(getenv func(string) string, dataDir string, explicit bool) ([]byte, error) {
 	if v := getenv("SUREL_SECRET_KEY"); v != "" {
 		if len(v) < 32 {
 			return nil, errors.New("SUREL_SECRET_KEY: want at least 32 characters")
@@ -420,6 +491,10 @@ func secretKey(getenv func(string) string, dataDir string) ([]byte, error) {
 	}
 	path := getenv("SUREL_SECRET_KEY_FILE")
 	generate := false
+	if path == "" && explicit {
+		return nil, errors.New("SUREL_SECRET_KEY or SUREL_SECRET_KEY_FILE: required with PostgreSQL " +
+			"(every process of the deployment must use the same key; generate one with `openssl rand -hex 32`)")
+	}
 	if path == "" {
 		// The embedded default must run with no set-up, so the key is generated once
 		// and kept beside the database; losing it only logs everybody out.

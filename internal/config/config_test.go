@@ -252,3 +252,39 @@ func TestTenantBaseURL(t *testing.T) {
 		t.Fatalf("bad base_url: %v", err)
 	}
 }
+
+// SUREL_STORAGE_URL names a bucket, with its secret in the URL or apart; bad URLs name
+// the setting and what is missing.
+func TestStorage(t *testing.T) {
+	dir := t.TempDir()
+	c, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir}))
+	if err != nil || c.Storage.S3 != nil || c.Storage.Dir != filepath.Join(dir, "uploads") {
+		t.Fatalf("default storage %+v %v", c.Storage, err)
+	}
+	c, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_STORAGE_URL": "s3://AKIA@s3.example.go.id/surel/docs?region=id-jkt-1",
+		"SUREL_STORAGE_SECRET": "rahasia"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := c.Storage.S3; s == nil || *s != (S3Storage{Endpoint: "s3.example.go.id", TLS: true, Bucket: "surel", Prefix: "docs/",
+		Region: "id-jkt-1", AccessKey: "AKIA", SecretKey: "rahasia"}) {
+		t.Fatalf("s3 storage %+v", c.Storage.S3)
+	}
+	c, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_STORAGE_URL": "s3+http://k:s@127.0.0.1:8333/b"}))
+	if err != nil || c.Storage.S3.TLS || c.Storage.S3.Endpoint != "127.0.0.1:8333" || c.Storage.S3.SecretKey != "s" || c.Storage.S3.Prefix != "" {
+		t.Fatalf("plain http storage %+v %v", c.Storage.S3, err)
+	}
+	for url, want := range map[string]string{
+		"http://k:s@h/b":    "want s3://",
+		"s3://h/b":          "want s3://",
+		"s3://k:s@h/":       "bucket is missing",
+		"s3://k@h/b":        "secret key is required",
+		"s3://k:s@h/b?x=1":  "",
+		"s3://k:s@h:9000/b": "",
+	} {
+		_, err := Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_STORAGE_URL": url}))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("%s: %v, want %q", url, err, want)
+		}
+	}
+}

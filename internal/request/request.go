@@ -6,7 +6,6 @@ package request
 
 import (
 	"context"
-	"io"
 	"maps"
 	"time"
 )
@@ -144,6 +143,5 @@ type Store interface {
 
 // Files keeps the documents' bytes outside the database.
 type Files interface {
-	Open(name string) (io.ReadCloser, error)
-	Remove(name string) error
+	Remove(ctx context.Context, name string) error
 }

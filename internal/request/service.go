@@ -352,7 +352,7 @@ func (s *Service) Discard(ctx context.Context, u account.User, id int64) error {
 		return err
 	}
 	for _, f := range files {
-		if err := s.Files.Remove(f.Name); err != nil {
+		if err := s.Files.Remove(ctx, f.Name); err != nil {
 			s.Log.WarnContext(ctx, "remove draft file", "file", f.Name, "err", err)
 		}
 	}
@@ -444,7 +444,7 @@ func (s *Service) putFiles(ctx context.Context, r Request, stored, files []File,
 // only leaves an orphan file, so it is logged.
 func (s *Service) removeFiles(ctx context.Context, files []File) {
 	for _, o := range files {
-		if err := s.Files.Remove(o.Name); err != nil {
+		if err := s.Files.Remove(ctx, o.Name); err != nil {
 			s.Log.WarnContext(ctx, "remove replaced file", "file", o.Name, "err", err)
 		}
 	}

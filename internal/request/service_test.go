@@ -23,8 +23,7 @@ import (
 
 type noFiles struct{}
 
-func (noFiles) Open(string) (io.ReadCloser, error) { return nil, errs.ErrNotFound }
-func (noFiles) Remove(string) error                { return nil }
+func (noFiles) Remove(context.Context, string) error { return nil }
 
 func setup(t *testing.T, st *store.Store) (*request.Service, account.Tenant) {
 	t.Helper()

@@ -91,8 +91,9 @@ func (t TenantRef) FileName() string { return "tenant-" + t.Slug + ".yaml" }
 // result is cached per tenant and forgotten when the Book saves a change. A Book is used
 // by pointer and must not be copied after first use.
 //
-// The cache is per process: with several surel processes on one database, a change made
-// through one is seen by the others when they restart.
+// The cache is per process: with several surel processes on one database, each must be
+// told of a change made through another (Forget, ForgetAll: the app wires them to
+// PostgreSQL notifications sent with each change).
 type Book struct {
 	Store Store
 	// National is the holiday table used until a tenant edits its own; nil means
@@ -104,6 +105,9 @@ type Book struct {
 
 	mu    sync.Mutex
 	cache map[int64]resolved
+	// gen counts the Forget calls: a resolution that started before one is not cached,
+	// since it may have read the data the Forget announced as changed.
+	gen uint64
 }
 
 type resolved struct {
@@ -125,6 +129,7 @@ func (b *Book) now() time.Time {
 func (b *Book) Workflow(ctx context.Context, t TenantRef) (Definition, *Calendar, error) {
 	b.mu.Lock()
 	r, ok := b.cache[t.ID]
+	gen := b.gen
 	b.mu.Unlock()
 	if ok {
 		return r.def, r.cal, nil
@@ -145,7 +150,9 @@ func (b *Book) Workflow(ctx context.Context, t TenantRef) (Definition, *Calendar
 	if b.cache == nil {
 		b.cache = map[int64]resolved{}
 	}
-	b.cache[t.ID] = resolved{def, cal}
+	if b.gen == gen {
+		b.cache[t.ID] = resolved{def, cal}
+	}
 	b.mu.Unlock()
 	return def, cal, nil
 }
@@ -326,5 +333,15 @@ func (b *Book) record(ctx context.Context, t TenantRef, by audit.Actor, action, 
 func (b *Book) Forget(tenantID int64) {
 	b.mu.Lock()
 	delete(b.cache, tenantID)
+	b.gen++
+	b.mu.Unlock()
+}
+
+// ForgetAll drops every cached SOP and calendar: after this process may have missed a
+// change (its notifications were interrupted).
+func (b *Book) ForgetAll() {
+	b.mu.Lock()
+	clear(b.cache)
+	b.gen++
 	b.mu.Unlock()
 }

@@ -192,3 +192,57 @@ func mustPreset(t *testing.T, slug string) []byte {
 	}
 	return y
 }
+
+// hookStore runs a hook while a tenant's SOP is read.
+type hookStore struct {
+	*memStore
+	during func()
+}
+
+func (h hookStore) TenantSOP(ctx context.Context, id int64) ([]byte, error) {
+	y, err := h.memStore.TenantSOP(ctx, id)
+	if h.during != nil {
+		h.during()
+	}
+	return y, err
+}
+
+// A change announced (Forget) while a resolution was reading is not overwritten by that
+// resolution's old copy: the next Workflow reads again and sees the change.
+func TestBookForgetDuringRead(t *testing.T) {
+	ctx := context.Background()
+	mem := newMem()
+	hs := hookStore{memStore: mem}
+	b := &Book{Store: &hs}
+	ref := TenantRef{ID: 1, Slug: "t", Preset: "palangkaraya"}
+	edited := strings.Replace(string(mustPreset(t, "palangkaraya")), "\nname: ", "\nname: Disunting — ", 1)
+	hs.during = func() {
+		// Another process saves and announces it while this read is under way.
+		mem.SaveTenantSOP(ctx, 1, []byte(edited), 0, time.Time{})
+		b.Forget(1)
+		hs.during = nil
+	}
+	first, _, err := b.Workflow(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.HasPrefix(first.Name, "Disunting") {
+		t.Fatal("the first read already saw the edit; the test does not test the race")
+	}
+	got, _, err := b.Workflow(ctx, ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(got.Name, "Disunting") {
+		t.Fatalf("stale SOP cached after a Forget during its read: %q", got.Name)
+	}
+	b.Workflow(ctx, ref)
+	if mem.reads != 2 {
+		t.Fatalf("reads = %d, want 2 (the second resolution cached)", mem.reads)
+	}
+	b.ForgetAll()
+	b.Workflow(ctx, ref)
+	if mem.reads != 3 {
+		t.Fatalf("reads = %d after ForgetAll, want 3", mem.reads)
+	}
+}

@@ -362,8 +362,8 @@ func (s *Store) EnsureTenant(ctx context.Context, slug, name string, now time.Ti
 
 // Sweep deletes what can no longer be used: sessions past their absolute expiry or idle
 // longer than idle, links expired a day ago, link requests of a day ago (answered by
-// then, or their job gave up), and failure streaks older than keep. It
-// returns how many rows went.
+// then, or their job gave up), failure streaks older than keep, and spent captchas past
+// their expiry. It returns how many rows went.
 func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Duration) (int64, error) {
 	now = utc(now)
 	var total int64
@@ -375,6 +375,7 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Durati
 		{`DELETE FROM user_tokens WHERE expires_at < ?`, []any{now.Add(-24 * time.Hour)}},
 		{`DELETE FROM link_requests WHERE created_at < ?`, []any{now.Add(-24 * time.Hour)}},
 		{`DELETE FROM login_failures WHERE first_at < ? AND (locked_until IS NULL OR locked_until < ?)`, []any{now.Add(-keep), now}},
+		{`DELETE FROM captcha_spent WHERE expires_at < ?`, []any{now}},
 	} {
 		res, err := s.exec(ctx, q.sql, q.args...)
 		if err != nil {

@@ -93,9 +93,14 @@ func TestSweep(t *testing.T) {
 			st.CountAttempt(ctx, "t:stale", now.Add(-2*time.Hour), l)
 			st.CountAttempt(ctx, "t:fresh", now, l)
 		}
+		st.Spend(ctx, "spent-expired", now.Add(-time.Second))
+		st.Spend(ctx, "spent-live", now.Add(time.Minute))
 		n, err := st.Sweep(ctx, now, 2*time.Hour, time.Hour)
-		if err != nil || n != 3 {
-			t.Fatalf("swept %d (%v), want 3", n, err)
+		if err != nil || n != 4 {
+			t.Fatalf("swept %d (%v), want 4", n, err)
+		}
+		if fresh, _ := st.Spend(ctx, "spent-live", now.Add(time.Minute)); fresh {
+			t.Fatal("an unexpired spent captcha was swept")
 		}
 		if _, err := st.SessionByHash(ctx, "live"); err != nil {
 			t.Fatal("live session swept")

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/surel-id/surel/internal/request"
 )
@@ -130,7 +131,16 @@ func (s *Store) RequestsOf(ctx context.Context, userID int64) ([]request.Request
 
 // DeleteRequest removes a request (a discarded draft) with its files' rows.
 func (s *Store) DeleteRequest(ctx context.Context, id int64) error {
-	if _, err := s.exec(ctx, `DELETE FROM requests WHERE id = ?`, id); err != nil {
+	err := s.Tx(ctx, func(ctx context.Context) error {
+		// Its documents' bytes go to the sweep (sweep.go) with the rows that named them.
+		if _, err := s.exec(ctx, `INSERT INTO file_sweep (name, due_at) SELECT name, ? FROM request_files WHERE request_id = ?
+			ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at`, utc(time.Now()), id); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, `DELETE FROM requests WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("delete request: %w", err)
 	}
 	return nil
@@ -204,7 +214,17 @@ func (s *Store) FilesOf(ctx context.Context, requestID int64) ([]request.File, e
 
 // DeleteFile removes a document's row.
 func (s *Store) DeleteFile(ctx context.Context, id int64) error {
-	if _, err := s.exec(ctx, `DELETE FROM request_files WHERE id = ?`, id); err != nil {
+	err := s.Tx(ctx, func(ctx context.Context) error {
+		// The bytes go to the sweep (sweep.go) with the row, so a crash before the
+		// caller removes them leaves nothing behind.
+		if _, err := s.exec(ctx, `INSERT INTO file_sweep (name, due_at) SELECT name, ? FROM request_files WHERE id = ?
+			ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at`, utc(time.Now()), id); err != nil {
+			return err
+		}
+		_, err := s.exec(ctx, `DELETE FROM request_files WHERE id = ?`, id)
+		return err
+	})
+	if err != nil {
 		return fmt.Errorf("delete file: %w", err)
 	}
 	return nil

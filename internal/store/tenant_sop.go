@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"github.com/surel-id/surel/internal/sop"
@@ -31,6 +32,9 @@ func (s *Store) SaveTenantSOP(ctx context.Context, tenantID int64, yaml []byte, 
 	_, err := s.exec(ctx, `INSERT INTO tenant_sops (tenant_id, yaml, updated_at, updated_by) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id) DO UPDATE SET yaml = excluded.yaml, updated_at = excluded.updated_at, updated_by = excluded.updated_by`,
 		tenantID, y, utc(at), by)
+	if err == nil {
+		err = s.notify(ctx, ChannelSOP, strconv.FormatInt(tenantID, 10))
+	}
 	if err != nil {
 		return fmt.Errorf("save tenant sop: %w", err)
 	}
@@ -91,7 +95,7 @@ func (s *Store) SaveTenantHolidays(ctx context.Context, tenantID int64, hs []sop
 				return err
 			}
 		}
-		return nil
+		return s.notify(ctx, ChannelSOP, strconv.FormatInt(tenantID, 10))
 	})
 	if err != nil {
 		return fmt.Errorf("save tenant holidays: %w", err)

@@ -7,30 +7,45 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
 	"github.com/surel-id/surel/internal/errs"
 )
 
-// Store keeps accepted uploads as files in one directory, under names it generates. It
-// never serves them: the request domain records each File with its owner and tenant, and
-// the download handler checks that the viewer is the owner or the tenant's staff before
-// calling Open, answering 404 otherwise so that a stranger cannot tell a file exists.
-// That handler must send Kind.ContentType (never a type guessed from a name) with
-// "X-Content-Type-Options: nosniff", and either "Content-Disposition: attachment" or,
-// to show the file in the browser, "Content-Security-Policy: sandbox": the checks make
-// a hostile file unlikely, and these headers make one harmless.
+// Store checks uploads and keeps the accepted ones in Blobs (a directory of this machine,
+// Dir, or a bucket shared by several processes, package s3store), under names it
+// generates. It never serves them: the request domain records each File with its owner
+// and tenant, and the download handler checks that the viewer is the owner or the
+// tenant's staff before calling Open, answering 404 otherwise so that a stranger cannot
+// tell a file exists. That handler must send Kind.ContentType (never a type guessed from
+// a name) with "X-Content-Type-Options: nosniff", and either "Content-Disposition:
+// attachment" or, to show the file in the browser, "Content-Security-Policy: sandbox":
+// the checks make a hostile file unlikely, and these headers make one harmless.
 type Store struct {
-	// Dir holds the files. It must lie outside any directory served as static content;
-	// Save creates it with mode 0700 if it is missing but leaves an existing one's mode
-	// alone.
-	Dir string
+	Blobs Blobs
+	// Pending, when set, hears of every name before its bytes are written, so that a
+	// document the request never recorded (a crash between the write and the record's
+	// commit) is found and deleted later: the record's insert releases the name
+	// (internal/store), and the leader's sweep deletes the bytes of names held too long.
+	Pending Pending
+	// Now is the clock of Pending's deadlines; nil is time.Now.
+	Now func() time.Time
 }
+
+// Pending remembers written documents until a request records them.
+type Pending interface {
+	// HoldFile notes that name is being written; unless recorded before due, its
+	// bytes are deleted after it.
+	HoldFile(ctx context.Context, name string, due time.Time) error
+}
+
+// HoldFor is how long a written document may wait for its record before the sweep
+// deletes it: far longer than a form's upload takes.
+const HoldFor = time.Hour
 
 // File is an upload Store kept.
 type File struct {
@@ -48,13 +63,12 @@ const nameLen = 32 + 4
 
 // Save checks one upload and, if it is accepted, stores it. A refused upload gives the
 // *errs.Error of Check and nothing is written: the file is judged in memory first, so its
-// bytes never reach the disk. An accepted file is written to a temporary file in Dir,
-// synced, and renamed into place, so a crash leaves either nothing or a whole file under
-// its final name; any failure removes the temporary file. originalName is the name the
-// browser sent, kept only as File.OriginalName.
+// bytes never reach the store. An accepted file is held in Pending and then written whole
+// or not at all (Blobs.Put). originalName is the name the browser sent, kept only as
+// File.OriginalName.
 func (s *Store) Save(ctx context.Context, r io.Reader, rule Rule, field, originalName string) (File, error) {
-	if s.Dir == "" {
-		return File{}, errors.New("upload: save: store has no Dir")
+	if s.Blobs == nil {
+		return File{}, errors.New("upload: save: store has no Blobs")
 	}
 	data, err := read(r, rule)
 	if err != nil {
@@ -71,61 +85,19 @@ func (s *Store) Save(ctx context.Context, r io.Reader, rule Rule, field, origina
 	if err != nil {
 		return File{}, err
 	}
-	if err := s.write(ctx, name, data); err != nil {
-		return File{}, err
+	if s.Pending != nil {
+		now := time.Now
+		if s.Now != nil {
+			now = s.Now
+		}
+		if err := s.Pending.HoldFile(ctx, name, now().Add(HoldFor)); err != nil {
+			return File{}, fmt.Errorf("upload: save: %w", err)
+		}
+	}
+	if err := s.Blobs.Put(ctx, name, data); err != nil {
+		return File{}, fmt.Errorf("upload: save: %w", err)
 	}
 	return File{Name: name, OriginalName: CleanName(originalName), Checked: c}, nil
-}
-
-// write puts data under name through a temporary file.
-func (s *Store) write(ctx context.Context, name string, data []byte) (err error) {
-	if err := os.MkdirAll(s.Dir, 0o700); err != nil {
-		return fmt.Errorf("upload: save: %w", err)
-	}
-	// The temporary name cannot pass validName, so Open never serves a partial file.
-	tmp, err := os.CreateTemp(s.Dir, ".upload-*.tmp")
-	if err != nil {
-		return fmt.Errorf("upload: save: %w", err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("upload: save: write: %w", err)
-	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("upload: save: sync: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("upload: save: close: %w", err)
-	}
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("upload: save: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), filepath.Join(s.Dir, name)); err != nil {
-		return fmt.Errorf("upload: save: rename: %w", err)
-	}
-	// The rename is durable only once the directory is synced.
-	if err := syncDir(s.Dir); err != nil {
-		os.Remove(filepath.Join(s.Dir, name))
-		return err
-	}
-	return nil
-}
-
-func syncDir(dir string) error {
-	d, err := os.Open(dir)
-	if err != nil {
-		return fmt.Errorf("upload: save: sync dir: %w", err)
-	}
-	defer d.Close()
-	if err := d.Sync(); err != nil {
-		return fmt.Errorf("upload: save: sync dir: %w", err)
-	}
-	return nil
 }
 
 // newName makes a name no one can guess or choose: 128 random bits and kind's extension.
@@ -137,9 +109,9 @@ func newName(k Kind) (string, error) {
 	return hex.EncodeToString(b[:]) + k.Ext(), nil
 }
 
-// validName tells whether name has the form newName gives. Anything else, a path above
-// all, is refused before the file system sees it.
-func validName(name string) bool {
+// ValidName tells whether name has the form Save gives. Anything else, a path above
+// all, is refused before a store sees it.
+func ValidName(name string) bool {
 	if len(name) != nameLen || name[32] != '.' {
 		return false
 	}
@@ -156,42 +128,26 @@ func validName(name string) bool {
 }
 
 // Open opens a stored file for reading. A name that Save could not have given, or that
-// names no regular file, gives an error wrapping errs.ErrNotFound, so the handler answers
-// 404 for both. The file is opened through an os.Root, so even a symlink planted in Dir
-// cannot lead outside it.
-func (s *Store) Open(name string) (*os.File, error) {
-	if !validName(name) {
+// names nothing stored, gives an error wrapping errs.ErrNotFound, so the handler answers
+// 404 for both.
+func (s *Store) Open(ctx context.Context, name string) (Blob, error) {
+	if !ValidName(name) {
 		return nil, fmt.Errorf("upload: open %q: %w", name, errs.ErrNotFound)
 	}
-	f, err := os.OpenInRoot(s.Dir, name)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, fmt.Errorf("upload: open %s: %w", name, errs.ErrNotFound)
-	}
+	b, err := s.Blobs.Get(ctx, name)
 	if err != nil {
 		return nil, fmt.Errorf("upload: open %s: %w", name, err)
 	}
-	if st, err := f.Stat(); err != nil || !st.Mode().IsRegular() {
-		f.Close()
-		return nil, fmt.Errorf("upload: open %s: %w", name, errs.ErrNotFound)
-	}
-	return f, nil
+	return b, nil
 }
 
-// Remove deletes a stored file, for a request withdrawn or a record that failed to
-// commit. A file already gone is not an error, so a retried clean-up succeeds.
-func (s *Store) Remove(name string) error {
-	if !validName(name) {
+// Remove deletes a stored file, for a request withdrawn or a document replaced. A file
+// already gone is not an error, so a retried clean-up succeeds.
+func (s *Store) Remove(ctx context.Context, name string) error {
+	if !ValidName(name) {
 		return fmt.Errorf("upload: remove %q: %w", name, errs.ErrNotFound)
 	}
-	root, err := os.OpenRoot(s.Dir)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil
-	}
-	if err != nil {
-		return fmt.Errorf("upload: remove %s: %w", name, err)
-	}
-	defer root.Close()
-	if err := root.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+	if err := s.Blobs.Delete(ctx, name); err != nil {
 		return fmt.Errorf("upload: remove %s: %w", name, err)
 	}
 	return nil

@@ -14,23 +14,24 @@ import (
 )
 
 func TestStoreSaveOpenRemove(t *testing.T) {
-	s := &Store{Dir: filepath.Join(t.TempDir(), "uploads")}
+	dir := filepath.Join(t.TempDir(), "uploads")
+	s := &Store{Blobs: &Dir{Path: dir}}
 	data := pdfSample()
 	f, err := s.Save(context.Background(), bytes.NewReader(data), scanRule, "sk", `C:\Users\budi\Documents\SK Pengangkatan.pdf`)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !validName(f.Name) || !strings.HasSuffix(f.Name, ".pdf") {
+	if !ValidName(f.Name) || !strings.HasSuffix(f.Name, ".pdf") {
 		t.Fatalf("name %q is not generated", f.Name)
 	}
 	if f.OriginalName != "SK Pengangkatan.pdf" || f.Kind != PDF || f.Size != int64(len(data)) || f.Pages != 1 || len(f.SHA256) != 64 {
 		t.Fatalf("file %+v", f)
 	}
-	st, err := os.Stat(s.Dir)
+	st, err := os.Stat(dir)
 	if err != nil || st.Mode().Perm() != 0o700 {
 		t.Fatalf("dir %v %v, want mode 0700", st.Mode(), err)
 	}
-	entries, _ := os.ReadDir(s.Dir)
+	entries := files(t, dir)
 	if len(entries) != 1 || entries[0].Name() != f.Name {
 		t.Fatalf("dir holds %v, want only %s", entries, f.Name)
 	}
@@ -38,7 +39,7 @@ func TestStoreSaveOpenRemove(t *testing.T) {
 		t.Fatalf("file mode %v, want 0600", info.Mode())
 	}
 
-	r, err := s.Open(f.Name)
+	r, err := s.Open(context.Background(), f.Name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -53,19 +54,20 @@ func TestStoreSaveOpenRemove(t *testing.T) {
 		t.Fatalf("second save of the same file: %v, name %s", err, f2.Name)
 	}
 
-	if err := s.Remove(f.Name); err != nil {
+	if err := s.Remove(context.Background(), f.Name); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := s.Open(f.Name); !errors.Is(err, errs.ErrNotFound) {
+	if _, err := s.Open(context.Background(), f.Name); !errors.Is(err, errs.ErrNotFound) {
 		t.Fatalf("open after remove: %v", err)
 	}
-	if err := s.Remove(f.Name); err != nil {
+	if err := s.Remove(context.Background(), f.Name); err != nil {
 		t.Fatalf("second remove: %v", err)
 	}
 }
 
 func TestStoreKeepsNothingRefused(t *testing.T) {
-	s := &Store{Dir: t.TempDir()}
+	dir := t.TempDir()
+	s := &Store{Blobs: &Dir{Path: dir}}
 	refused := map[string][]byte{
 		"empty":    nil,
 		"html":     []byte("<html><script>alert(1)</script></html>"),
@@ -80,19 +82,20 @@ func TestStoreKeepsNothingRefused(t *testing.T) {
 			t.Errorf("%s: got %v, want a field error on sk", name, err)
 		}
 	}
-	if entries, _ := os.ReadDir(s.Dir); len(entries) != 0 {
+	if entries := files(t, dir); len(entries) != 0 {
 		t.Fatalf("refused uploads left %v behind", entries)
 	}
 }
 
 func TestStoreSaveCancelled(t *testing.T) {
-	s := &Store{Dir: t.TempDir()}
+	dir := t.TempDir()
+	s := &Store{Blobs: &Dir{Path: dir}}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
 	if _, err := s.Save(ctx, bytes.NewReader(pngSample(t)), scanRule, "sk", "a.png"); !errors.Is(err, context.Canceled) {
 		t.Fatalf("got %v, want context.Canceled", err)
 	}
-	if entries, _ := os.ReadDir(s.Dir); len(entries) != 0 {
+	if entries := files(t, dir); len(entries) != 0 {
 		t.Fatalf("cancelled save left %v behind", entries)
 	}
 }
@@ -102,7 +105,7 @@ func TestStoreSaveWriteFailureLeavesNothing(t *testing.T) {
 	// Dir is a file, so creating the temporary file fails.
 	dir := filepath.Join(parent, "uploads")
 	os.WriteFile(dir, nil, 0o600)
-	s := &Store{Dir: dir}
+	s := &Store{Blobs: &Dir{Path: dir}}
 	if _, err := s.Save(context.Background(), bytes.NewReader(pngSample(t)), scanRule, "sk", "a.png"); err == nil {
 		t.Fatal("save into a file succeeded")
 	} else if _, ok := errs.As(err); ok {
@@ -115,17 +118,18 @@ func TestStoreSaveWriteFailureLeavesNothing(t *testing.T) {
 
 func TestStoreOpenRefusesForeignNames(t *testing.T) {
 	root := t.TempDir()
-	s := &Store{Dir: filepath.Join(root, "uploads")}
+	dir := filepath.Join(root, "uploads")
+	s := &Store{Blobs: &Dir{Path: dir}}
 	f, err := s.Save(context.Background(), bytes.NewReader(pngSample(t)), scanRule, "sk", "a.png")
 	if err != nil {
 		t.Fatal(err)
 	}
 	os.WriteFile(filepath.Join(root, "secret.txt"), []byte("secret"), 0o600)
-	os.WriteFile(filepath.Join(s.Dir, "notes.pdf"), []byte("%PDF-1.4"), 0o600)
+	os.WriteFile(filepath.Join(dir, "notes.pdf"), []byte("%PDF-1.4"), 0o600)
 	// A symlink under a valid-looking name, as if planted by another process.
 	planted := strings.Repeat("a", 32) + ".pdf"
-	os.Symlink(filepath.Join(root, "secret.txt"), filepath.Join(s.Dir, planted))
-	os.Mkdir(filepath.Join(s.Dir, strings.Repeat("b", 32)+".pdf"), 0o700)
+	os.Symlink(filepath.Join(root, "secret.txt"), filepath.Join(dir, planted))
+	os.Mkdir(filepath.Join(dir, strings.Repeat("b", 32)+".pdf"), 0o700)
 
 	for _, name := range []string{
 		"../etc/passwd", "../../../../etc/passwd", "/etc/passwd", "..", ".", "",
@@ -133,7 +137,7 @@ func TestStoreOpenRefusesForeignNames(t *testing.T) {
 		f.Name[:32] + ".exe", f.Name[:32] + ".PDF", f.Name + "\x00", strings.Repeat("0", 32) + ".png",
 		planted, strings.Repeat("b", 32) + ".pdf",
 	} {
-		r, err := s.Open(name)
+		r, err := s.Open(context.Background(), name)
 		if err == nil {
 			r.Close()
 			t.Errorf("Open(%q) succeeded", name)
@@ -143,13 +147,13 @@ func TestStoreOpenRefusesForeignNames(t *testing.T) {
 			t.Errorf("Open(%q): %v, want errs.ErrNotFound", name, err)
 		}
 	}
-	if err := s.Remove("../secret.txt"); !errors.Is(err, errs.ErrNotFound) {
+	if err := s.Remove(context.Background(), "../secret.txt"); !errors.Is(err, errs.ErrNotFound) {
 		t.Errorf("Remove(../secret.txt): %v", err)
 	}
 	if _, err := os.Stat(filepath.Join(root, "secret.txt")); err != nil {
 		t.Errorf("secret removed: %v", err)
 	}
-	if r, err := s.Open(f.Name); err != nil {
+	if r, err := s.Open(context.Background(), f.Name); err != nil {
 		t.Errorf("Open(%q): %v", f.Name, err)
 	} else {
 		r.Close()
@@ -176,4 +180,21 @@ func TestCleanName(t *testing.T) {
 			t.Errorf("CleanName(%q) = %q, want %q", in, got, want)
 		}
 	}
+}
+
+// files lists what a Dir holds besides its directory of files being written, and fails
+// if that directory holds any.
+func files(t *testing.T, dir string) []os.DirEntry {
+	t.Helper()
+	if tmp, _ := os.ReadDir(filepath.Join(dir, tmpDir)); len(tmp) != 0 {
+		t.Fatalf("temporary files left: %v", tmp)
+	}
+	var out []os.DirEntry
+	entries, _ := os.ReadDir(dir)
+	for _, e := range entries {
+		if e.Name() != tmpDir {
+			out = append(out, e)
+		}
+	}
+	return out
 }

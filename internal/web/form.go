@@ -37,7 +37,7 @@ func cleanForm(r *http.Request) {
 // captcha's <noscript>): it is told that, and where the front desk is, rather than to
 // wait for a widget it cannot show.
 func (s *Server) checkCaptcha(r *http.Request, fs *errs.Fields) bool {
-	err := s.Captcha.Verify(r.PostForm.Get("altcha"))
+	err := s.Captcha.Verify(r.Context(), r.PostForm.Get("altcha"))
 	switch {
 	case err == nil:
 		return true

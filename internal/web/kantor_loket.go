@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"slices"
 
@@ -127,12 +128,12 @@ func (s *Server) readDeskForm(w http.ResponseWriter, r *http.Request, p *Page, k
 	return d, err
 }
 
-func (s *Server) drop(d *deskForm) {
+func (s *Server) drop(ctx context.Context, d *deskForm) {
 	if d.kept {
 		return
 	}
 	for _, f := range d.files {
-		s.Uploads.Remove(f.Name)
+		s.Uploads.Remove(context.WithoutCancel(ctx), f.Name)
 	}
 }
 
@@ -172,7 +173,7 @@ func (s *Server) loket(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form, err := s.readDeskForm(w, r, p, k)
-	defer s.drop(form)
+	defer s.drop(r.Context(), form)
 	if err != nil {
 		return err
 	}

@@ -89,7 +89,7 @@ func (s *Server) loketFix(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	form, err := s.readDeskForm(w, r, p, k)
-	defer s.drop(form)
+	defer s.drop(r.Context(), form)
 	if err != nil {
 		return err
 	}

@@ -20,7 +20,7 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 
 // sendFile serves a checked document inline, sandboxed.
 func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f request.File) error {
-	fh, err := s.Uploads.Open(f.Name)
+	fh, err := s.Uploads.Open(r.Context(), f.Name)
 	if err != nil {
 		return err
 	}

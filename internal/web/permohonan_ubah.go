@@ -129,7 +129,7 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 	}, func(doc request.File) error {
 		doc.RequestID = rq.ID
 		if err := s.Requests.Attach(r.Context(), *p.User, rq, doc); err != nil {
-			s.Uploads.Remove(doc.Name)
+			s.Uploads.Remove(r.Context(), doc.Name)
 			return err
 		}
 		return nil

@@ -17,7 +17,6 @@ import (
 	"net"
 	"net/http"
 	"net/url"
-	"os"
 	"runtime"
 	"strings"
 	"sync"
@@ -48,8 +47,8 @@ type Tenants interface {
 // Uploads keeps checked documents outside the web root (internal/upload).
 type Uploads interface {
 	Save(ctx context.Context, r io.Reader, rule upload.Rule, field, originalName string) (upload.File, error)
-	Open(name string) (*os.File, error)
-	Remove(name string) error
+	Open(ctx context.Context, name string) (upload.Blob, error)
+	Remove(ctx context.Context, name string) error
 }
 
 // Pinger is the database check of /readyz.

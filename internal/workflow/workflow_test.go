@@ -34,8 +34,7 @@ import (
 
 type noFiles struct{}
 
-func (noFiles) Open(string) (io.ReadCloser, error) { return nil, errs.ErrNotFound }
-func (noFiles) Remove(string) error                { return nil }
+func (noFiles) Remove(context.Context, string) error { return nil }
 
 // clock is a settable time for both services.
 type clock struct {
