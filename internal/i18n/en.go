@@ -421,6 +421,7 @@ var en = map[string]string{
 	"flash.discarded":            "Draft deleted.",
 	"request.not_editable":       "This request has been sent and can no longer be changed.",
 	"request.profile_incomplete": "Complete your details under My Account before sending a request.",
+	"domains.taken":              "The name %s is already active in the domain register.",
 	"request.duplicate":          "Another request for this NIP or address is in progress, or an account is active.",
 	"error.too_large":            "The files sent are too large.",
 	"rule.file_required":         "%s must be uploaded.",

@@ -422,6 +422,7 @@ var id = map[string]string{
 	"flash.discarded":            "Draf dihapus.",
 	"request.not_editable":       "Permohonan ini sudah dikirim dan tidak dapat diubah lagi.",
 	"request.profile_incomplete": "Lengkapi data diri di Akun Saya sebelum mengirim permohonan.",
+	"domains.taken":              "Nama %s sudah tercatat aktif di database domain.",
 	"request.duplicate":          "Sudah ada permohonan lain yang sedang diproses, atau akun aktif, untuk NIP atau alamat ini.",
 	"error.too_large":            "Berkas yang dikirim terlalu besar.",
 	"rule.file_required":         "%s wajib diunggah.",
