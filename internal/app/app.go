@@ -27,6 +27,7 @@ import (
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/passwd"
 	"github.com/surel-id/surel/internal/ratelimit"
+	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
@@ -162,6 +163,20 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.Workflow, srv.Registry = engine, engine.Registry
 	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
 	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
+	view := func(v workflow.CapacityView) report.CapacityView {
+		return report.CapacityView{Now: v.Now, Limits: v.Limits, At: v.At, Err: v.Err}
+	}
+	reports := &report.Service{Store: st, Book: book, Tenant: ts.ByID, Catalog: catalog, Letters: letters,
+		Capacity: func(ctx context.Context, tenantID int64) report.CapacityView {
+			return view(engine.Capacity(ctx, tenantID))
+		}}
+	engine.Reports = reports
+	engine.OnCapacity = func(ctx context.Context, tenantID int64, v workflow.CapacityView) {
+		if err := reports.KeepCapacity(ctx, tenantID, view(v)); err != nil {
+			log.Warn("capacity not kept for the report", "tenant", tenantID, "err", err)
+		}
+	}
+	srv.Reports = reports
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

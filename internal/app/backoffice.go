@@ -97,6 +97,19 @@ func (a *App) checkMailServers(ctx context.Context) {
 	}
 }
 
+// readCapacity reads each tenant's mail server capacity (a leader's task, hourly), so
+// the capacity report has each day's figures even on a day without a capacity check
+// (the engine's OnCapacity keeps each reading; the day's row keeps the latest).
+func (a *App) readCapacity(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	for _, tn := range a.Tenants.bySlug {
+		if v := a.Workflow.Capacity(ctx, tn.ID); v.Err == nil {
+			n++
+		}
+	}
+	return n, nil
+}
+
 // ByID is a configured tenant by its database id.
 func (t *Tenants) ByID(id int64) (account.Tenant, bool) {
 	for _, x := range t.bySlug {

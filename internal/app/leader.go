@@ -41,6 +41,7 @@ func (a *App) tasks() []periodic {
 			return a.Store.Sweep(ctx, now, a.Config.Limits.SessionIdle, 4*a.Config.Limits.LockFor)
 		}},
 		{"documents swept", 10 * time.Minute, a.sweepDocuments},
+		{"capacity read", time.Hour, a.readCapacity},
 	}
 }
 

@@ -32,6 +32,12 @@ var ErrUnknownCode = errs.New(errs.NotFound, "verify.unknown")
 // document shares one. d needs TenantID, Kind and IssuedAt (UTC); loc is the office's
 // time zone, whose month and year the number shows.
 func (s *Service) Issue(ctx context.Context, set Settings, loc *time.Location, by audit.Actor, d *Document) error {
+	return s.IssueRendered(ctx, set, loc, by, d, nil)
+}
+
+// IssueRendered is Issue for a document kept as its bytes: once d has its number and
+// code, render makes its PDF (d.PDF), which is stored with it in the same transaction.
+func (s *Service) IssueRendered(ctx context.Context, set Settings, loc *time.Location, by audit.Actor, d *Document, render func(Document) ([]byte, error)) error {
 	if !d.Kind.Valid() {
 		return fmt.Errorf("letter: kind %q", d.Kind)
 	}
@@ -47,6 +53,11 @@ func (s *Service) Issue(ctx context.Context, set Settings, loc *time.Location, b
 			return fmt.Errorf("letter: number: %w", err)
 		}
 		d.Number, d.Code, d.IssuedBy = sr.Pattern.Format(seq, sr.Code, set.Office, at), code, by.ID
+		if render != nil {
+			if d.PDF, err = render(*d); err != nil {
+				return fmt.Errorf("letter: render %s: %w", d.Kind, err)
+			}
+		}
 		if err := s.Store.AddDocument(ctx, d); err != nil {
 			return fmt.Errorf("letter: issue %s: %w", d.Kind, err)
 		}

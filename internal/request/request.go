@@ -54,7 +54,19 @@ type Request struct {
 	SubmittedAt time.Time
 	UpdatedAt   time.Time
 	ClosedAt    time.Time
+	// FiledAt is when the request entered the archive (closed, or filed by an archive
+	// step, whichever came first); ArchivedAt when an archive step filed it.
+	FiledAt    time.Time
+	ArchivedAt time.Time
 }
+
+// Instansi and Unit are the applicant's office as the form gives it (the instansi and
+// satuan kerja fields): the store keeps a copy of each beside the form's values, which
+// the reports and the archive group, filter and search by.
+func (r Request) Instansi() string { return r.Values["instansi"] }
+
+// Unit is the applicant's satuan kerja (Instansi).
+func (r Request) Unit() string { return r.Values["satuan_kerja"] }
 
 // MailboxAddress is the mailbox's whole address, Mailbox@Domain; "" before one is
 // proposed.

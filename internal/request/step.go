@@ -42,6 +42,12 @@ type Step struct {
 	Status     StepStatus
 	SLA        string // sop.VerdictIn, sop.VerdictOver, or "" while open or untimed
 	Note       string
+	// WorkMinutes is the working time a timed step took, stored when it ends: the
+	// minutes of working hours from its start to its end, less PausedMinutes, the
+	// working time it waited for the applicant. -1 while open, for an untimed row, and
+	// for a step that ended before working times were kept.
+	WorkMinutes   int
+	PausedMinutes int
 }
 
 // Open reports whether the step has not ended.
@@ -81,6 +87,22 @@ func Running(steps []Step) (Step, bool) {
 	return Step{}, false
 }
 
+// WholeSOP is the key a closed request is counted under in the reports' daily counts
+// (StepCount): the SOP as a whole.
+const WholeSOP = "*"
+
+// StepCount is one ended step, or one closed request (Key WholeSOP), as the reports'
+// daily counts take it: the day it ended in the tenant's zone (sop.Date.Num), its
+// working-time bucket (sop.WorkBucket) and its verdict. The store adds the request's
+// service.
+type StepCount struct {
+	TenantID, RequestID int64
+	Day                 int
+	Key, Role           string
+	Minutes             int
+	InSLA               bool
+}
+
 // ErrStepMoved is what History answers when the step changed since it was read: someone
 // else ended, paused or resumed it first. The store's conditional updates decide, so two
 // people acting on one step cannot both win.
@@ -91,18 +113,20 @@ var ErrStepMoved = errs.New(errs.Conflict, "workflow.already_done")
 type StepStore interface {
 	AddStep(ctx context.Context, s *Step) error
 	StepsOf(ctx context.Context, requestID int64) ([]Step, error)
-	// FinishStep ends st (its FinishedAt, Status, SLA, Actor, ActorID, Note) if it is
-	// still running.
+	// FinishStep ends st (its FinishedAt, Status, SLA, Actor, ActorID, Note,
+	// WorkMinutes) if it is still running.
 	FinishStep(ctx context.Context, st Step) (bool, error)
 	// PauseStep stops a running step's clock: it writes st's PausedAt and Status.
 	PauseStep(ctx context.Context, st Step) (bool, error)
-	// ResumeStep restarts a paused step's clock: it clears PausedAt and writes st's Due
-	// and Status.
+	// ResumeStep restarts a paused step's clock: it clears PausedAt and writes st's Due,
+	// Status and PausedMinutes.
 	ResumeStep(ctx context.Context, st Step) (bool, error)
 	// SetStepStatus changes a running step's status from from to to.
 	SetStepStatus(ctx context.Context, id int64, from, to StepStatus) (bool, error)
 	// SetStepNote sets a step's note (the error of a failed automatic step).
 	SetStepNote(ctx context.Context, id int64, note string) error
+	// CountStep adds c to the reports' daily counts.
+	CountStep(ctx context.Context, c StepCount) error
 }
 
 // History writes the life of a request's steps on the tenant's working calendar. It is
@@ -118,7 +142,7 @@ type History struct {
 // an account test is entered working, since its job is queued with it.
 func (h History) Enter(ctx context.Context, r Request, s sop.Step, at time.Time) (Step, error) {
 	st := Step{RequestID: r.ID, TenantID: r.TenantID, Key: s.Key, Name: s.Name, Role: string(s.Role), Kind: string(s.Kind),
-		Jabatan: s.Jabatan, StartedAt: at, Status: StepOpen}
+		Jabatan: s.Jabatan, StartedAt: at, Status: StepOpen, WorkMinutes: -1}
 	switch s.Kind {
 	case sop.KindDone:
 		st.end(audit.System, StepDone, "", at)
@@ -140,10 +164,61 @@ func (h History) Record(ctx context.Context, r Request, s sop.Step, by audit.Act
 	st := Step{RequestID: r.ID, TenantID: r.TenantID, Key: s.Key, Name: s.Name, Role: string(s.Role), Kind: string(s.Kind),
 		Jabatan: jabatan, StartedAt: start, Clock: h.Cal.Start(start, s.Standard)}
 	st.end(by, StepDone, "", end)
+	h.measure(&st)
 	if err := h.Store.AddStep(ctx, &st); err != nil {
 		return st, fmt.Errorf("record step %s: %w", s.Key, err)
 	}
-	return st, nil
+	return st, h.count(ctx, st)
+}
+
+// measure sets a timed step's working time at its end (Step.WorkMinutes).
+func (h History) measure(st *Step) {
+	st.WorkMinutes = -1
+	if !st.Due.IsZero() {
+		st.WorkMinutes = max(int(h.Cal.WorkingBetween(st.StartedAt, st.FinishedAt)/time.Minute)-st.PausedMinutes, 0)
+	}
+}
+
+// count adds an ended timed step to the reports' daily counts, in the transaction that
+// ended it.
+func (h History) count(ctx context.Context, st Step) error {
+	if st.WorkMinutes < 0 {
+		return nil
+	}
+	err := h.Store.CountStep(ctx, StepCount{TenantID: st.TenantID, RequestID: st.RequestID, Day: sop.DateOf(st.FinishedAt.In(h.Cal.Loc)).Num(),
+		Key: st.Key, Role: st.Role, Minutes: sop.WorkBucket(st.WorkMinutes), InSLA: st.SLA == sop.VerdictIn})
+	if err != nil {
+		return fmt.Errorf("count step %d: %w", st.ID, err)
+	}
+	return nil
+}
+
+// Close counts r, closed at at, for the SOP as a whole (WholeSOP): its working time is
+// its timed steps' together, and it was in SLA when each of them was. A request with no
+// measured step (closed before working times were kept) is not counted.
+func (h History) Close(ctx context.Context, r Request, at time.Time) error {
+	steps, err := h.Store.StepsOf(ctx, r.ID)
+	if err != nil {
+		return fmt.Errorf("close request %d: %w", r.ID, err)
+	}
+	total, in, measured := 0, true, false
+	for _, st := range steps {
+		if st.WorkMinutes >= 0 {
+			total, measured = total+st.WorkMinutes, true
+		}
+		if st.SLA == sop.VerdictOver {
+			in = false
+		}
+	}
+	if !measured {
+		return nil
+	}
+	err = h.Store.CountStep(ctx, StepCount{TenantID: r.TenantID, RequestID: r.ID, Day: sop.DateOf(at.In(h.Cal.Loc)).Num(), Key: WholeSOP,
+		Minutes: sop.WorkBucket(total), InSLA: in})
+	if err != nil {
+		return fmt.Errorf("close request %d: %w", r.ID, err)
+	}
+	return nil
 }
 
 // end sets the row's ending: when, how, by whom, and the verdict of a timed step.
@@ -156,9 +231,11 @@ func (st *Step) end(by audit.Actor, status StepStatus, note string, at time.Time
 }
 
 // End ends a running step at at with its status, by by, and stores its verdict against
-// the due time; ErrStepMoved if it is no longer running.
+// the due time and its working time, and counts it for the reports; ErrStepMoved if it
+// is no longer running.
 func (h History) End(ctx context.Context, st *Step, by audit.Actor, status StepStatus, note string, at time.Time) error {
 	st.end(by, status, note, at)
+	h.measure(st)
 	ok, err := h.Store.FinishStep(ctx, *st)
 	if err != nil {
 		return fmt.Errorf("end step %d: %w", st.ID, err)
@@ -166,7 +243,7 @@ func (h History) End(ctx context.Context, st *Step, by audit.Actor, status StepS
 	if !ok {
 		return ErrStepMoved
 	}
-	return nil
+	return h.count(ctx, *st)
 }
 
 // Return gives r back to the applicant from its running step st: st's clock stops at at,
@@ -184,7 +261,7 @@ func (h History) Return(ctx context.Context, r Request, st *Step, note string, a
 		return Step{}, ErrStepMoved
 	}
 	corr := Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
-		Kind: KindCorrection, Jabatan: "Pemohon", StartedAt: at, Status: StepPaused, Note: note}
+		Kind: KindCorrection, Jabatan: "Pemohon", StartedAt: at, Status: StepPaused, Note: note, WorkMinutes: -1}
 	if r.Channel == ChannelLoket {
 		corr.Name, corr.Role, corr.Jabatan = "Perbaikan data di loket", string(sop.RoleFrontDesk), "Front Desk"
 	}
@@ -218,6 +295,7 @@ func (h History) Resume(ctx context.Context, r Request, by audit.Actor, at time.
 	if err := h.End(ctx, corr, by, StepDone, corr.Note, at); err != nil {
 		return err
 	}
+	paused.PausedMinutes += int(h.Cal.WorkingBetween(paused.PausedAt, at) / time.Minute)
 	paused.Clock, paused.Status = h.Cal.Resume(paused.Clock, at), StepOpen
 	ok, err := h.Store.ResumeStep(ctx, *paused)
 	if err != nil {

@@ -336,3 +336,14 @@ func TestDate(t *testing.T) {
 		}
 	}
 }
+
+func TestWorkBucket(t *testing.T) {
+	for m, want := range map[int]int{-3: 0, 0: 0, 45: 45, 119: 119, 120: 120, 124: 120, 479: 475, 480: 480, 494: 480, 2399: 2385, 2400: 2400, 2459: 2400, 10000: 9960} {
+		if got := WorkBucket(m); got != want {
+			t.Errorf("WorkBucket(%d) = %d, want %d", m, got, want)
+		}
+		if b := WorkBucket(m); max(m, 0) >= b+BucketWidth(b) {
+			t.Errorf("%d lies beyond its bucket %d (+%d)", m, b, BucketWidth(b))
+		}
+	}
+}

@@ -75,6 +75,13 @@ func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
 			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
 				return err
 			}
+			event := accountCreated
+			if m.Source == registry.Adopted {
+				event = accountAdopted
+			}
+			if err := s.countAccount(ctx, *m, event, m.CreatedAt); err != nil {
+				return err
+			}
 		case err != nil:
 			return fmt.Errorf("put mailbox %s: %w", m.Address, err)
 		default:
@@ -91,6 +98,9 @@ func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
 					return err
 				}
 				if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+					return err
+				}
+				if err := s.countTransition(ctx, *m, old.Status); err != nil {
 					return err
 				}
 			}
@@ -231,6 +241,9 @@ func (s *Store) UpdateMailbox(ctx context.Context, m *registry.Mailbox) (bool, e
 				return err
 			}
 			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+				return err
+			}
+			if err := s.countTransition(ctx, *m, registry.Status(old)); err != nil {
 				return err
 			}
 		}

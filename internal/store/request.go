@@ -14,14 +14,14 @@ import (
 var _ request.Store = (*Store)(nil)
 
 const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, mailbox,
-	vals, flags, note, COALESCE(resubmit_of, 0), channel, created_at, submitted_at, updated_at, closed_at`
+	vals, flags, note, COALESCE(resubmit_of, 0), channel, created_at, submitted_at, updated_at, closed_at, filed_at, archived_at`
 
 func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
 	var r request.Request
 	var vals, flags string
-	var submitted, closed sql.NullTime
+	var submitted, closed, filed, archived sql.NullTime
 	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &r.Number, &r.Service, &r.Kind, &r.Status, &r.PersonKey, &r.Domain,
-		&r.Mailbox, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed)
+		&r.Mailbox, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed, &filed, &archived)
 	if err != nil {
 		return r, err
 	}
@@ -32,7 +32,7 @@ func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
 	if err := json.Unmarshal([]byte(flags), &r.Flags); err != nil {
 		return r, fmt.Errorf("request %d flags: %w", r.ID, err)
 	}
-	r.SubmittedAt, r.ClosedAt = timeOf(submitted), timeOf(closed)
+	r.SubmittedAt, r.ClosedAt, r.FiledAt, r.ArchivedAt = timeOf(submitted), timeOf(closed), timeOf(filed), timeOf(archived)
 	r.CreatedAt, r.UpdatedAt = r.CreatedAt.UTC(), r.UpdatedAt.UTC()
 	return r, nil
 }
@@ -58,9 +58,9 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 		r.Channel = "portal"
 	}
 	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, mailbox, vals,
-		flags, resubmit_of, channel, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		flags, resubmit_of, channel, created_at, updated_at, instansi, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Mailbox, jsonText(r.Values),
-		jsonText(r.Flags), resub, r.Channel, utc(r.CreatedAt), utc(r.UpdatedAt))
+		jsonText(r.Flags), resub, r.Channel, utc(r.CreatedAt), utc(r.UpdatedAt), reportText(r.Instansi()), reportText(r.Unit()))
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}
@@ -68,10 +68,15 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 	return nil
 }
 
-// SaveDraft stores the form values of a draft or returned request.
+// reportText is an instansi or unit as the reports group it: its words single-spaced,
+// so "Dinas  Kominfo " and "Dinas Kominfo" are one instansi.
+func reportText(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// SaveDraft stores the form values of a draft or returned request, and the report copies
+// of its instansi and unit (migration 21).
 func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
-	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, mailbox = ?, updated_at = ? WHERE id = ?`,
-		jsonText(r.Values), r.PersonKey, r.Mailbox, utc(r.UpdatedAt), r.ID)
+	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, mailbox = ?, updated_at = ?, instansi = ?, unit = ? WHERE id = ?`,
+		jsonText(r.Values), r.PersonKey, r.Mailbox, utc(r.UpdatedAt), reportText(r.Instansi()), reportText(r.Unit()), r.ID)
 	if err != nil {
 		return fmt.Errorf("save draft: %w", err)
 	}
@@ -240,11 +245,11 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 	// search is what the inbox finds the step by (migration 00009): the request's number
 	// and mailbox and the applicant's names, as they are when the step starts.
 	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
-		started_at, due_at, finished_at, paused_at, status, sla, note, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+		started_at, due_at, finished_at, paused_at, status, sla, note, work_minutes, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
 		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.mailbox || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
 		 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
 		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
-		nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, st.RequestID)
+		nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, workMinutes(*st), st.RequestID)
 	if err != nil {
 		return fmt.Errorf("add step: %w", s.mapErr(err))
 	}
@@ -253,15 +258,40 @@ func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
 }
 
 const stepColumns = `id, request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id, started_at, due_at,
-	finished_at, paused_at, status, sla, note`
+	finished_at, paused_at, status, sla, note, COALESCE(work_minutes, -1), paused_minutes`
 
 func scanStep(row interface{ Scan(...any) error }) (request.Step, error) {
 	var st request.Step
 	var due, fin, paused sql.NullTime
 	err := row.Scan(&st.ID, &st.RequestID, &st.TenantID, &st.Seq, &st.Key, &st.Name, &st.Role, &st.Kind, &st.Jabatan, &st.Actor,
-		&st.ActorID, &st.StartedAt, &due, &fin, &paused, &st.Status, &st.SLA, &st.Note)
+		&st.ActorID, &st.StartedAt, &due, &fin, &paused, &st.Status, &st.SLA, &st.Note, &st.WorkMinutes, &st.PausedMinutes)
 	st.Due, st.FinishedAt, st.PausedAt, st.StartedAt = timeOf(due), timeOf(fin), timeOf(paused), st.StartedAt.UTC()
 	return st, err
+}
+
+// workMinutes is a step's working time as stored: NULL while it is not measured.
+func workMinutes(st request.Step) any {
+	if st.WorkMinutes < 0 {
+		return nil
+	}
+	return st.WorkMinutes
+}
+
+// CountStep adds one ended step (or closed request) to the reports' daily counts
+// (migration 21), with the service of its request, in the caller's transaction.
+func (s *Store) CountStep(ctx context.Context, c request.StepCount) error {
+	in := 0
+	if c.InSLA {
+		in = 1
+	}
+	_, err := s.exec(ctx, `INSERT INTO stat_steps (tenant_id, day, service, step_key, role, minutes, n, in_sla)
+		SELECT ?, ?, service, ?, ?, ?, 1, ? FROM requests WHERE id = ?
+		ON CONFLICT (tenant_id, day, service, step_key, role, minutes) DO UPDATE SET n = stat_steps.n + 1, in_sla = stat_steps.in_sla + excluded.in_sla`,
+		c.TenantID, c.Day, c.Key, c.Role, c.Minutes, in, c.RequestID)
+	if err != nil {
+		return fmt.Errorf("count step: %w", err)
+	}
+	return nil
 }
 
 // StepsOf lists a request's history in order.

@@ -36,9 +36,9 @@ func affected(res sql.Result, err error) (bool, error) {
 
 // FinishStep ends a running step; false if it had ended or been paused already.
 func (s *Store) FinishStep(ctx context.Context, st request.Step) (bool, error) {
-	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET finished_at = ?, status = ?, sla = ?, actor = ?, actor_id = ?, note = ?
-		WHERE id = ? AND finished_at IS NULL AND paused_at IS NULL`,
-		utc(st.FinishedAt), string(st.Status), st.SLA, st.Actor, st.ActorID, st.Note, st.ID))
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET finished_at = ?, status = ?, sla = ?, actor = ?, actor_id = ?, note = ?,
+		work_minutes = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NULL`,
+		utc(st.FinishedAt), string(st.Status), st.SLA, st.Actor, st.ActorID, st.Note, workMinutes(st), st.ID))
 	if err != nil {
 		return false, fmt.Errorf("finish step: %w", err)
 	}
@@ -75,8 +75,9 @@ func (s *Store) PauseStep(ctx context.Context, st request.Step) (bool, error) {
 
 // ResumeStep restarts a paused step's clock with its new Due and Status.
 func (s *Store) ResumeStep(ctx context.Context, st request.Step) (bool, error) {
-	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = NULL, due_at = ?, status = ? WHERE id = ? AND finished_at IS NULL AND paused_at IS NOT NULL`,
-		nullTime(st.Due), string(st.Status), st.ID))
+	ok, err := affected(s.exec(ctx, `UPDATE request_steps SET paused_at = NULL, due_at = ?, status = ?, paused_minutes = ?
+		WHERE id = ? AND finished_at IS NULL AND paused_at IS NOT NULL`,
+		nullTime(st.Due), string(st.Status), st.PausedMinutes, st.ID))
 	if err != nil {
 		return false, fmt.Errorf("resume step: %w", err)
 	}
@@ -247,4 +248,19 @@ func (s *Store) MarkBreached(ctx context.Context, stepID int64, at time.Time) (b
 		return false, fmt.Errorf("mark breached: %w", err)
 	}
 	return ok, nil
+}
+
+// FileRequest writes when r entered the archive and when an archive step filed it, and
+// its archive search words (migration 21): its number, mailbox, applicant's names and
+// NIP (the form's, and the profile's), instansi and unit, lower-cased.
+func (s *Store) FileRequest(ctx context.Context, r request.Request) error {
+	_, err := s.exec(ctx, `UPDATE requests SET filed_at = ?, archived_at = ?, search = (
+		SELECT LOWER(COALESCE(q.number, '') || ' ' || q.mailbox || '@' || q.domain || ' ' || u.full_name || ' ' || u.first_name || ' ' ||
+			u.last_name || ' ' || ? || ' ' || u.nip || ' ' || q.instansi || ' ' || q.unit)
+		FROM requests q JOIN users u ON u.id = q.user_id WHERE q.id = ?) WHERE id = ?`,
+		nullTime(r.FiledAt), nullTime(r.ArchivedAt), r.Values["nip"], r.ID, r.ID)
+	if err != nil {
+		return fmt.Errorf("file request %d: %w", r.ID, err)
+	}
+	return nil
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/workflow"
@@ -26,8 +27,15 @@ type caseData struct {
 	CanLetter      bool
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
-	Fix   bool
-	Trail []trailRow
+	Fix bool
+	// Documents are the request's issued letters and reports, each with its link.
+	Documents []docRow
+	Trail     []trailRow
+}
+
+// docRow is one issued document as the request page lists it.
+type docRow struct {
+	Title, Number, Issued, Archived, Link string
 }
 
 // trailRow is one audit entry with its time in words.
@@ -68,6 +76,21 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 		Actions: c.Actions, CanAct: c.CanAct, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Trail: make([]trailRow, len(c.Trail))}
 	if c.Capacity != nil {
 		d.Capacity = &capacityFigures{*c.Capacity}
+	}
+	for _, doc := range c.Documents {
+		row := docRow{Title: doc.Heading(), Number: doc.Number, Issued: p.Time(doc.IssuedAt)}
+		if !doc.ArchivedAt.IsZero() {
+			row.Archived = p.Time(doc.ArchivedAt)
+		}
+		switch doc.Kind {
+		case letter.KindReport:
+			row.Link = "/kantor/dokumen/" + itoa(doc.ID)
+		case letter.KindReceipt:
+			row.Link = "/kantor/permohonan/" + itoa(id) + "/tanda-terima"
+		case letter.KindResultLetter:
+			row.Link = "/kantor/permohonan/" + itoa(id) + "/surat-hasil"
+		}
+		d.Documents = append(d.Documents, row)
 	}
 	for i, e := range c.Trail {
 		d.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}

@@ -46,6 +46,7 @@ var funcs = template.FuncMap{
 	// {{fieldLinks $ .User.Profile.Missing}}.
 	"fieldLinks": fieldLinks,
 	"join":       strings.Join,
+	"list":       func(s ...string) []string { return s },
 	"kb": func(n int64) string {
 		if n >= 1<<20 {
 			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))

@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/sop"
 )
 
@@ -125,6 +126,13 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/akun", s.accounts, staff)
 	h("GET /kantor/akun.csv", s.accountsCSV, staff)
 	h("GET /kantor/akun/{id}", s.account, staff)
+	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
+	// Reports and the documents they issue: the heads and the tenant admin.
+	heads := s.staffWith(report.Readers...)
+	h("GET /kantor/laporan", s.kantorReports, heads)
+	h("GET /kantor/laporan/{kind}", s.kantorReport, heads)
+	h("GET /kantor/laporan/{kind}/{table}", s.kantorReportCSV, heads)
+	h("POST /kantor/laporan/{kind}/pdf", s.kantorReportPDF, heads)
 }
 
 // tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the

@@ -29,6 +29,7 @@ import (
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
@@ -96,6 +97,8 @@ type Server struct {
 	Letters *letter.Service
 	// VerifyLimit limits lookups of verification codes per client address.
 	VerifyLimit *ratelimit.Limiter
+	// Reports computes the back office's reports.
+	Reports *report.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.

@@ -71,6 +71,9 @@ func (e *Engine) readCapacity(ctx context.Context, tenantID int64, store bool) C
 		}
 	}
 	v.Err = err
+	if err == nil && e.OnCapacity != nil {
+		e.OnCapacity(ctx, tenantID, v)
+	}
 	if store {
 		c := &e.capacity
 		c.mu.Lock()

@@ -7,6 +7,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
@@ -38,8 +39,10 @@ type Case struct {
 	CanLetter  bool
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
-	Fix   bool
-	Trail []audit.Entry
+	Fix bool
+	// Documents are the letters and reports issued for the request, oldest first.
+	Documents []letter.Document
+	Trail     []audit.Entry
 }
 
 // Case reads request id as staff member m sees it; another tenant's request does not
@@ -72,6 +75,9 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 	}
 	c.CanLetter = r.Status == request.Done && c.Credential.Exists && c.Credential.RevealedAt.IsZero() &&
 		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
+	if c.Documents, err = e.Store.DocumentsOf(ctx, r.ID); err != nil {
+		return c, fmt.Errorf("case %d: documents: %w", id, err)
+	}
 	if c.Trail, err = e.Store.AuditTrail(ctx, audit.Object("request", r.ID)); err != nil {
 		return c, fmt.Errorf("case %d: trail: %w", id, err)
 	}

@@ -50,6 +50,12 @@ type Engine struct {
 	Mail     account.Mailer
 	Audit    audit.Writer
 	Seal     *seal.Box
+	// Reports writes the document of a report step (nil: the step only records who
+	// completed it).
+	Reports Reporter
+	// OnCapacity hears every reading of a tenant's mail server capacity (the capacity
+	// report keeps the day's last); nil for none.
+	OnCapacity func(ctx context.Context, tenantID int64, v CapacityView)
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
 	// Registry records the mailboxes the server confirmed; nil records none.
@@ -182,6 +188,19 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			} else if err := e.processing(ctx, t, &r, now); err != nil {
 				return err
 			}
+			switch {
+			case in.Action != Complete:
+			case st.Kind == string(sop.KindReport) && e.Reports != nil:
+				// Seed 004 step 5: the Kasi's "laporan jumlah akun", as of now, numbered and
+				// attached to the request in this transaction.
+				if err := e.Reports.StepReport(ctx, t, r, e.ownerName(ctx, r), act, now); err != nil {
+					return err
+				}
+			case st.Kind == string(sop.KindArchive):
+				if err := e.archive(ctx, &r, now); err != nil {
+					return err
+				}
+			}
 			return e.advance(ctx, h, t, &r, def, st.Key, now)
 		case Return:
 			return e.giveBack(ctx, h, t, &r, &st, act, in.Note, now)
@@ -189,7 +208,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			if err := h.End(ctx, &st, act, request.StepRefused, in.Note, now); err != nil {
 				return err
 			}
-			return e.refuse(ctx, t, &r, in.Note, now)
+			return e.refuse(ctx, h, t, &r, in.Note, now)
 		case Provision:
 			if r.Mailbox != in.Mailbox {
 				r.Mailbox = in.Mailbox
@@ -267,7 +286,10 @@ func (e *Engine) advance(ctx context.Context, h request.History, t account.Tenan
 			}
 		}
 		r.ClosedAt = now
-		return e.Store.UpdateRequest(ctx, *r)
+		if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+			return err
+		}
+		return e.close(ctx, h, r, now)
 	}
 	next := def.Steps[idx+1]
 	if _, err := h.Enter(ctx, *r, next, now); err != nil {
@@ -283,6 +305,32 @@ func (e *Engine) advance(ctx context.Context, h request.History, t account.Tenan
 		return e.markDone(ctx, t, r, now)
 	}
 	return nil
+}
+
+// close counts a request that has just closed for the SOP as a whole and files it in
+// the archive, in the transaction that closed it.
+func (e *Engine) close(ctx context.Context, h request.History, r *request.Request, now time.Time) error {
+	if err := h.Close(ctx, *r, now); err != nil {
+		return err
+	}
+	if r.FiledAt.IsZero() {
+		r.FiledAt = now
+	}
+	return e.Store.FileRequest(ctx, *r)
+}
+
+// archive is an archive step's end (seed 004 step 6): the request's documents (the
+// report of the step before) and the request itself are filed, and from then on the
+// archive finds it.
+func (e *Engine) archive(ctx context.Context, r *request.Request, now time.Time) error {
+	if err := e.Store.ArchiveDocuments(ctx, r.ID, now); err != nil {
+		return err
+	}
+	r.ArchivedAt = now
+	if r.FiledAt.IsZero() {
+		r.FiledAt = now
+	}
+	return e.Store.FileRequest(ctx, *r)
 }
 
 // processing moves a waiting request to "diproses" at the first staff action.
@@ -311,9 +359,12 @@ func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Requ
 }
 
 // refuse ends the request with a reason.
-func (e *Engine) refuse(ctx context.Context, t account.Tenant, r *request.Request, reason string, now time.Time) error {
+func (e *Engine) refuse(ctx context.Context, h request.History, t account.Tenant, r *request.Request, reason string, now time.Time) error {
 	r.Status, r.Note, r.UpdatedAt, r.ClosedAt = request.Refused, reason, now, now
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	if err := e.close(ctx, h, r, now); err != nil {
 		return err
 	}
 	return e.tell(ctx, t, *r, "notif.refused", "request_refused", map[string]any{"Reason": reason}, now)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -71,6 +72,13 @@ type InboxQuery struct {
 	Offset   int
 }
 
+// Reporter writes the document a report step produces: seed 004 step 5's "laporan
+// jumlah akun" (internal/report), numbered and attached to the request, in the caller's
+// transaction.
+type Reporter interface {
+	StepReport(ctx context.Context, t account.Tenant, r request.Request, applicant string, by audit.Actor, at time.Time) error
+}
+
 // Credential is a new mailbox's first password, sealed until revealed.
 type Credential struct {
 	RequestID  int64
@@ -112,6 +120,13 @@ type Store interface {
 	MarkBreached(ctx context.Context, stepID int64, at time.Time) (bool, error)
 	EnqueueJob(ctx context.Context, kind string, ref int64, maxAttempts int, runAt time.Time) (int64, error)
 	UserByID(ctx context.Context, id int64) (account.User, error)
+	// FileRequest writes r's FiledAt and ArchivedAt and its archive search words (its
+	// number, mailbox, applicant's name, NIP and instansi as they are now).
+	FileRequest(ctx context.Context, r request.Request) error
+	// ArchiveDocuments marks the request's documents as archived at at.
+	ArchiveDocuments(ctx context.Context, requestID int64, at time.Time) error
+	// DocumentsOf lists the request's documents, oldest first, without their bytes.
+	DocumentsOf(ctx context.Context, requestID int64) ([]letter.Document, error)
 	// AuditTrail reads the entries of one object, oldest first.
 	AuditTrail(ctx context.Context, object string) ([]audit.Entry, error)
 }
