@@ -8,6 +8,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -80,6 +81,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger, opt Options) 
 	if err != nil {
 		return nil, err
 	}
+	st.SetMaxConns(cfg.DBMaxConns)
 	a, err := build(ctx, cfg, st, log, opt)
 	if err != nil {
 		st.Close()
@@ -163,8 +165,16 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.Workflow, srv.Registry = engine, engine.Registry
 	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
 	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
+	// The reports take the last figures read, however old (At says when); none before the
+	// first reading.
 	view := func(v workflow.CapacityView) report.CapacityView {
-		return report.CapacityView{Now: v.Now, Limits: v.Limits, At: v.At, Err: v.Err}
+		err := v.Err
+		if v.Known() {
+			err = nil
+		} else if err == nil {
+			err = errors.New("the mail server's capacity has not been read yet")
+		}
+		return report.CapacityView{Now: v.Now, Limits: v.Limits, At: v.At, Err: err}
 	}
 	reports := &report.Service{Store: st, Book: book, Tenant: ts.ByID, Catalog: catalog, Letters: letters,
 		Capacity: func(ctx context.Context, tenantID int64) report.CapacityView {
@@ -183,8 +193,9 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	handlers := engine.Handlers()
 	handlers[notify.JobKind] = ob.Deliver
 	handlers[account.JobSendLink] = func(ctx context.Context, j jobs.Job) error { return accounts.SendLink(ctx, j.Ref) }
-	runner := &jobs.Runner{Store: st, Log: log, Handlers: handlers,
-		OnDead: func(j jobs.Job) { engine.JobDied(context.Background(), j) },
+	runner := &jobs.Runner{Store: st, Log: log, Handlers: handlers, Pools: pools(cfg, engine),
+		Own: instance(cfg), Instance: instance(cfg) + strconv.Itoa(os.Getpid()),
+		OnDead: engine.JobDied,
 		OnRun: func(kind string, err error) {
 			outcome := "ok"
 			if err != nil {
@@ -192,7 +203,30 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			}
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
+	st.JobQueue(runner.QueueOf)
 	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Uploads: uploads, Log: log, leading: leading}, nil
+}
+
+// pools are the job runner's queues: provisioning (the mail servers' calls) apart from
+// mail, so that an unanswering mail server holds up neither the other (nor, with
+// timeouts shorter than the HTTP server's, a page). Kinds of no pool run in the first.
+func pools(cfg config.Config, engine *workflow.Engine) []jobs.Pool {
+	var provision []string
+	for k := range engine.Handlers() {
+		provision = append(provision, k)
+	}
+	return []jobs.Pool{
+		{Name: "provision", Kinds: provision, Workers: cfg.Jobs.ProvisionWorkers, Timeout: 45 * time.Second},
+		{Name: "mail", Kinds: []string{notify.JobKind, account.JobSendLink}, Workers: cfg.Jobs.MailWorkers, Timeout: 30 * time.Second},
+	}
+}
+
+// instance names this process among the deployment's in the leases of its jobs: host
+// and listen address, which no two running processes share, so a restarted process
+// recognises its previous run's leases (the pid is added per run).
+func instance(cfg config.Config) string {
+	host, _ := os.Hostname()
+	return host + ":" + cfg.Addr + "/"
 }
 
 // letterSettings gives each configured tenant's letter settings (the tenant file's
@@ -276,7 +310,8 @@ func (a *App) Serve(ctx context.Context) error {
 			return fmt.Errorf("SUREL_METRICS_ADDR: %w (set another address, or off)", err)
 		}
 	}
-	go a.Runner.Run(ctx)
+	ran := make(chan struct{})
+	go func() { a.Runner.Run(ctx); close(ran) }()
 	go a.lead(ctx)
 	go a.listen(ctx)
 	go a.checkMailServers(ctx)
@@ -298,13 +333,16 @@ func (a *App) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	a.Log.Info("shutting down")
+	a.Log.Info("shutting down: no new requests or jobs; running ones finish")
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if ms != nil {
 		ms.Shutdown(sctx)
 	}
-	return hs.Shutdown(sctx)
+	err := hs.Shutdown(sctx)
+	// The runner records its jobs' outcomes before the caller closes the database.
+	<-ran
+	return err
 }
 
 // MetricsServer is the private /metrics listener on Config.MetricsAddr, nil when it is

@@ -59,7 +59,12 @@ func mailServers(ctx context.Context, cfg config.Config, st *store.Store, ts *Te
 		if err != nil {
 			return nil, err
 		}
-		ms := workflow.MailServer{Server: srv, Webmail: c.Mail.WebmailURL, Limits: open.Limits(c.Mail), DefaultQuota: c.Mail.Limits.DefaultQuotaBytes}
+		calls := c.Mail.MaxCalls
+		if calls <= 0 {
+			calls = 4
+		}
+		ms := workflow.MailServer{Server: srv, Webmail: c.Mail.WebmailURL, Limits: open.Limits(c.Mail), DefaultQuota: c.Mail.Limits.DefaultQuotaBytes,
+			Calls: make(chan struct{}, calls)}
 		if c.Mail.IMAPAddr != "" {
 			m := c.Mail
 			ms.Test = func(ctx context.Context, address, password string) error {
@@ -95,19 +100,6 @@ func (a *App) checkMailServers(ctx context.Context) {
 		}
 		a.Log.Info("mail server access checked", "tenant", c.Slug, "driver", c.Mail.Driver, "domain", t.MailDomain)
 	}
-}
-
-// readCapacity reads each tenant's mail server capacity (a leader's task, hourly), so
-// the capacity report has each day's figures even on a day without a capacity check
-// (the engine's OnCapacity keeps each reading; the day's row keeps the latest).
-func (a *App) readCapacity(ctx context.Context, now time.Time) (int64, error) {
-	var n int64
-	for _, tn := range a.Tenants.bySlug {
-		if v := a.Workflow.Capacity(ctx, tn.ID); v.Err == nil {
-			n++
-		}
-	}
-	return n, nil
 }
 
 // ByID is a configured tenant by its database id.

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"sync"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/upload"
+	"github.com/surel-id/surel/internal/workflow"
 )
 
 // Leadership timing. A process that finds the leader lock taken tries again every
@@ -41,7 +43,16 @@ func (a *App) tasks() []periodic {
 			return a.Store.Sweep(ctx, now, a.Config.Limits.SessionIdle, 4*a.Config.Limits.LockFor)
 		}},
 		{"documents swept", 10 * time.Minute, a.sweepDocuments},
-		{"capacity read", time.Hour, a.readCapacity},
+		{"pruned", time.Hour, a.prune},
+		{"capacity", workflow.CapacityEvery, func(ctx context.Context, now time.Time) (int64, error) {
+			var errs []error
+			for _, t := range a.Tenants.bySlug {
+				if err := a.Workflow.SnapshotCapacity(ctx, t.ID); err != nil {
+					errs = append(errs, fmt.Errorf("tenant %s: %w", t.Slug, err))
+				}
+			}
+			return 0, errors.Join(errs...)
+		}},
 	}
 }
 
@@ -119,16 +130,24 @@ func (a *App) repeat(ctx context.Context, p periodic) {
 }
 
 // listen applies what other processes announce (store.Listen): a tenant's SOP or
-// calendar changed, so this process's cached copy goes. At every (re)connection all are
-// forgotten, since changes made meanwhile were not heard.
+// calendar changed, so this process's cached copy goes; a job was queued, so the pool of
+// its queue looks at once. At every (re)connection all caches are forgotten and all
+// pools look, since what was said meanwhile was not heard.
 func (a *App) listen(ctx context.Context) {
-	a.Store.Listen(ctx, []string{store.ChannelSOP}, func(n store.Notification) {
+	a.Store.Listen(ctx, []string{store.ChannelSOP, store.ChannelJobs}, func(n store.Notification) {
 		switch n.Channel {
 		case "":
 			a.Book.ForgetAll()
+			a.Runner.WakeAll()
 		case store.ChannelSOP:
 			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
 				a.Book.Forget(id)
+			}
+		case store.ChannelJobs:
+			if n.Payload == "" {
+				a.Runner.WakeAll()
+			} else {
+				a.Runner.Wake(n.Payload)
 			}
 		}
 	})
@@ -159,4 +178,25 @@ func (a *App) sweepDocuments(ctx context.Context, now time.Time) (int64, error) 
 			n++
 		}
 	}
+}
+
+// prune deletes what the retention period (SUREL_RETENTION_DAYS) no longer keeps: done
+// jobs and sent mail, about 21 million rows a year at national volume otherwise. In
+// batches, so no statement holds the tables long.
+func (a *App) prune(ctx context.Context, now time.Time) (int64, error) {
+	before := now.Add(-a.Config.Jobs.Retention)
+	var total int64
+	for _, del := range []func(context.Context, time.Time, int) (int64, error){a.Store.PruneJobs, a.Store.PruneOutbox} {
+		for {
+			n, err := del(ctx, before, 5000)
+			total += n
+			if err != nil || n < 5000 {
+				if err != nil {
+					return total, err
+				}
+				break
+			}
+		}
+	}
+	return total, nil
 }

@@ -50,6 +50,10 @@ type Config struct {
 	// MetricsToken, when set (SUREL_METRICS_TOKEN or SUREL_METRICS_TOKEN_FILE), also
 	// serves /metrics on the public address to a scraper presenting it as a bearer token.
 	MetricsToken string
+	// DBMaxConns bounds the process's PostgreSQL connections (SUREL_DB_MAX_CONNS).
+	DBMaxConns int
+	// Jobs sizes the background work.
+	Jobs Jobs
 	// Storage is where uploaded documents are kept (SUREL_STORAGE_URL).
 	Storage Storage
 	// Migrate applies pending migrations at start (SUREL_MIGRATE=auto, the default);
@@ -58,6 +62,15 @@ type Config struct {
 	Migrate bool
 	Limits  Limits
 	Tenants []Tenant
+}
+
+// Jobs sizes the background work of each process and how long its records are kept.
+type Jobs struct {
+	// MailWorkers and ProvisionWorkers bound the jobs running at once in one process,
+	// per queue (SUREL_MAIL_WORKERS, SUREL_PROVISION_WORKERS).
+	MailWorkers, ProvisionWorkers int
+	// Retention is how long done jobs and sent mail are kept (SUREL_RETENTION_DAYS).
+	Retention time.Duration
 }
 
 // Storage is where documents are kept: a directory of this machine (the default, for
@@ -186,8 +199,12 @@ type MailServer struct {
 	// unix socket. Empty tests the login only.
 	LMTPAddr string `yaml:"lmtp_addr"`
 	// WebmailURL is given to the applicant with the credentials.
-	WebmailURL string     `yaml:"webmail_url"`
-	Limits     MailLimits `yaml:"limits"`
+	WebmailURL string `yaml:"webmail_url"`
+	// MaxCalls bounds the provisioning jobs calling this server at once from one
+	// process (4 when zero): more wait their turn, and the other tenants' servers are
+	// not held up by a slow one.
+	MaxCalls int        `yaml:"max_calls"`
+	Limits   MailLimits `yaml:"limits"`
 }
 
 // ZimbraServer is the admin service of a Zimbra server (docs/mail-server.md lists the
@@ -282,6 +299,8 @@ func Load(getenv func(string) string) (Config, error) {
 		HSTSMaxAge:  365 * 24 * 3600,
 		MetricsAddr: or(getenv("SUREL_METRICS_ADDR"), DefaultMetricsAddr),
 		Migrate:     true,
+		Jobs:        Jobs{MailWorkers: 4, ProvisionWorkers: 4, Retention: 90 * 24 * time.Hour},
+		DBMaxConns:  20,
 		Limits: Limits{
 			AuthPerMinute: 20,
 			CaptchaAfter:  3,
@@ -315,6 +334,26 @@ func Load(getenv func(string) string) (Config, error) {
 		errs = append(errs, err)
 	} else {
 		c.MetricsToken = tok
+	}
+	for name, dst := range map[string]*int{"SUREL_MAIL_WORKERS": &c.Jobs.MailWorkers, "SUREL_PROVISION_WORKERS": &c.Jobs.ProvisionWorkers,
+		"SUREL_DB_MAX_CONNS": &c.DBMaxConns} {
+		if v := getenv(name); v != "" {
+			n, err := strconv.Atoi(v)
+			if err != nil || n < 1 || n > 1000 {
+				errs = append(errs, fmt.Errorf("%s: want a whole number from 1 to 1000, got %q", name, v))
+			}
+			*dst = n
+		}
+	}
+	if c.DBMaxConns < 4 {
+		errs = append(errs, fmt.Errorf("SUREL_DB_MAX_CONNS: want at least 4 (the leader's lock and the listener hold one each), got %d", c.DBMaxConns))
+	}
+	if v := getenv("SUREL_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			errs = append(errs, fmt.Errorf("SUREL_RETENTION_DAYS: want a positive number of days, got %q", v))
+		}
+		c.Jobs.Retention = time.Duration(n) * 24 * time.Hour
 	}
 	if st, err := storage(getenv, c.DataDir); err != nil {
 		errs = append(errs, err)

@@ -196,7 +196,7 @@ func (o *Outbox) Deliver(ctx context.Context, j jobs.Job) error {
 		return o.Store.SetMessageStatus(ctx, m.ID, StatusKept, now)
 	}
 	if err := o.Sender.Deliver(ctx, o.From, m); err != nil {
-		if j.Attempts >= j.MaxAttempts || jobs.IsPermanent(err) {
+		if j.Last() || jobs.IsPermanent(err) {
 			if serr := o.Store.SetMessageStatus(ctx, m.ID, StatusFailed, now); serr != nil {
 				return serr
 			}

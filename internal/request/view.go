@@ -21,6 +21,14 @@ type View struct {
 	SOP     sop.Definition
 }
 
+// Delayed tells whether the request waits on an automatic step that gave up (the mail
+// server failed it repeatedly) until staff retry it: the applicant is told plainly, not
+// shown "diproses" as if all were well.
+func (v View) Delayed() bool {
+	st, ok := Running(v.Steps)
+	return ok && st.Status == StepFailed
+}
+
 // View reads what the pages of r show. r was loaded by whoever may see it (Get for its
 // owner, the back office's Load for staff of its tenant); t is its tenant.
 func (s *Service) View(ctx context.Context, t account.Tenant, r Request) (View, error) {

@@ -83,3 +83,13 @@ func (s *Store) SetMessageStatus(ctx context.Context, id int64, status string, a
 	}
 	return nil
 }
+
+// PruneOutbox deletes mail sent before before, at most limit, and tells how many. Mail
+// kept without SMTP, failed or pending stays: it is the only copy, or staff's to see.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time, limit int) (int64, error) {
+	res, err := s.exec(ctx, `DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE status = 'sent' AND sent_at < ? LIMIT ?)`, utc(before), limit)
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	return res.RowsAffected()
+}

@@ -50,6 +50,8 @@ type Store struct {
 	// previous one ends. Other processes on the same file (the surel commands) still
 	// meet the busy handler.
 	writer chan struct{}
+	// queueOf gives a job kind's queue (JobQueue).
+	queueOf func(kind string) string
 }
 
 // busyTimeout is how long a write waits for the one before it, as busy_timeout below.
@@ -160,6 +162,18 @@ func open(url string) (*Store, error) {
 		return &Store{db: db, dialect: Postgres}, nil
 	}
 	return nil, fmt.Errorf("open: unsupported database URL (want sqlite:PATH or postgres://…)")
+}
+
+// SetMaxConns bounds this process's connections to PostgreSQL (SUREL_DB_MAX_CONNS): with
+// several processes, their sum must stay under the server's max_connections, or go
+// through PgBouncer (docs/deployment.md). Two of them are held apart for the leader's
+// lock and the notifications' listener. SQLite keeps its own bound.
+func (s *Store) SetMaxConns(n int) {
+	if s.dialect != Postgres || n <= 0 {
+		return
+	}
+	s.db.SetMaxOpenConns(n)
+	s.db.SetMaxIdleConns(n)
 }
 
 // Close releases the prepared statements and the connections.

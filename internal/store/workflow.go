@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -116,7 +117,7 @@ func (s *Store) Inbox(ctx context.Context, q workflow.InboxQuery) ([]workflow.Ta
 		var due sql.NullTime
 		var flags string
 		if err := rows.Scan(&t.StepID, &t.RequestID, &t.Number, &t.StepName, &t.Role, &t.Kind, &t.StartedAt, &due, &t.Applicant,
-			&t.Instansi, &t.Mailbox, &t.Domain, &flags, &t.RequestKind); err != nil {
+			&t.Instansi, &t.Mailbox, &t.Domain, &flags, &t.RequestKind, &t.Status); err != nil {
 			return nil, 0, fmt.Errorf("inbox: %w", err)
 		}
 		t.DueAt, t.StartedAt = timeOf(due), t.StartedAt.UTC()
@@ -143,6 +144,10 @@ func InboxSQL(q workflow.InboxQuery) (count, page string, args, pageArgs []any) 
 		where = append(where, "st.due_at >= ?", "st.due_at < ?")
 		args = append(args, utc(q.DueFrom), utc(q.DueTo))
 	}
+	if q.Failed {
+		where = append(where, "st.status = ?")
+		args = append(args, string(request.StepFailed))
+	}
 	if q.Search != "" {
 		where = append(where, "st.search LIKE ?")
 		args = append(args, "%"+strings.ToLower(strings.NewReplacer("%", "", "_", "").Replace(strings.TrimSpace(q.Search)))+"%")
@@ -153,11 +158,16 @@ func InboxSQL(q workflow.InboxQuery) (count, page string, args, pageArgs []any) 
 		limit = 50
 	}
 	page = `SELECT st.id, st.request_id, COALESCE(r.number, ''), st.name, st.role, st.kind, st.started_at, st.due_at,
-		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.mailbox, r.domain, r.flags, r.kind
+		CASE WHEN u.full_name <> '' THEN u.full_name ELSE u.first_name || ' ' || u.last_name END, u.instansi, r.mailbox, r.domain, r.flags, r.kind, st.status
 		FROM (SELECT st.id AS sid` + steps + ` ORDER BY st.due_at, st.id LIMIT ? OFFSET ?) p
 		JOIN request_steps st ON st.id = p.sid JOIN requests r ON r.id = st.request_id JOIN users u ON u.id = r.user_id
 		ORDER BY st.due_at, st.id`
-	return `SELECT COUNT(*)` + steps, page, args, append(slices.Clone(args), limit, q.Offset)
+	count = `SELECT COUNT(*)` + steps
+	if q.CountTo > 0 {
+		// Counting stops at CountTo: the index walk is bounded, not the role's backlog.
+		count = `SELECT COUNT(*) FROM (SELECT 1` + steps + ` LIMIT ` + strconv.Itoa(q.CountTo) + `) c`
+	}
+	return count, page, args, append(slices.Clone(args), limit, q.Offset)
 }
 
 // PutCredential stores a sealed password unless the request has one already.

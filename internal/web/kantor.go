@@ -17,6 +17,10 @@ type inboxData struct {
 	Total int
 	Query string
 	Due   string // "", "over" or "today"
+	// Failed shows only the automatic steps that gave up (keadaan=gagal).
+	Failed bool
+	// More is true when Total is a lower bound: the count stops there (InboxQuery.CountTo).
+	More  bool
 	Page  int
 	Pages int
 	Now   time.Time
@@ -40,6 +44,10 @@ type inboxRow struct {
 
 const inboxPageSize = 25
 
+// inboxCountTo is where the inbox's count stops ("1000 tugas atau lebih"): past it, an
+// exact figure would cost a walk over the role's whole backlog on every page view.
+const inboxCountTo = 1000
+
 // maxInboxPage bounds the page number: 25 million tasks.
 const maxInboxPage = 1 << 20
 
@@ -49,7 +57,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.title")
 	m := staffOf(r)
 	q := r.URL.Query()
-	d := inboxData{Query: strings.TrimSpace(q.Get("q")), Due: q.Get("batas"), Now: time.Now().UTC()}
+	d := inboxData{Query: strings.TrimSpace(q.Get("q")), Due: q.Get("batas"), Failed: q.Get("keadaan") == "gagal", Now: time.Now().UTC()}
 	d.Page, _ = strconv.Atoi(q.Get("hal"))
 	// A page past any inbox's end shows an empty list; one past maxInboxPage would make
 	// an offset that overflows (PostgreSQL refused the negative result with a 500).
@@ -63,7 +71,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 			d.MissingHolidays = yearList(p, cal.MissingHolidayYears(s.now()))
 		}
 	}
-	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
+	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Failed: d.Failed, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
+	// The count stops a little past what the pager needs: at least inboxCountTo, and
+	// the next page beyond the one shown.
+	iq.CountTo = max(inboxCountTo, iq.Offset+2*inboxPageSize)
 	switch d.Due {
 	case "over":
 		iq.DueFrom, iq.DueTo = time.Unix(0, 0), d.Now
@@ -76,7 +87,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d.Total = total
+	d.Total, d.More = total, total >= iq.CountTo
 	labels := map[string]string{"over": p.T("kantor.sla_over"), "soon": p.T("kantor.sla_soon"), "ok": p.T("kantor.sla_ok")}
 	roles := map[string]string{}
 	for _, t := range tasks {
@@ -102,6 +113,9 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 		}
 		if d.Due != "" {
 			v.Set("batas", d.Due)
+		}
+		if d.Failed {
+			v.Set("keadaan", "gagal")
 		}
 		v.Set("hal", strconv.Itoa(page))
 		return "/kantor?" + v.Encode()

@@ -3,6 +3,7 @@ package web
 import (
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
@@ -47,6 +48,15 @@ type trailRow struct {
 // capacityFigures is the mail server's use against the tenant's limits (seed 004 step 3).
 type capacityFigures struct {
 	workflow.CapacityView
+}
+
+// StaleMinutes is the figures' age in minutes when newer readings failed (older than two
+// periods), else 0.
+func (c capacityFigures) StaleMinutes() int {
+	if age := time.Since(c.At); c.Known() && age > 2*workflow.CapacityEvery {
+		return int(age / time.Minute)
+	}
+	return 0
 }
 
 // AccountsPct and QuotaPct fill the capacity bars; 0 when there is no limit.

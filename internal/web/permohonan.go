@@ -19,6 +19,8 @@ type viewData struct {
 	// is the tenant's webmail link.
 	Credential workflow.CredentialState
 	Webmail    string
+	// Delayed is true while an automatic step waits for staff after giving up.
+	Delayed bool
 }
 
 // stage is one SOP step as the progress bar shows it.
@@ -55,7 +57,8 @@ func (d viewData) Progress() int {
 // viewData is v as the request's pages show it: documents by field, regions by name,
 // the SOP's steps as the progress bar's stages in the page's language.
 func (s *Server) viewData(p *Page, v request.View) viewData {
-	d := viewData{Request: v.Request, Service: v.Service, Kind: v.Kind, Files: map[string]*request.File{}, Steps: v.Steps, Regions: map[string]string{}}
+	d := viewData{Request: v.Request, Service: v.Service, Kind: v.Kind, Files: map[string]*request.File{}, Steps: v.Steps, Regions: map[string]string{},
+		Delayed: v.Delayed()}
 	for i := range v.Files {
 		d.Files[v.Files[i].Field] = &v.Files[i]
 	}

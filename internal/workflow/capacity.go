@@ -2,9 +2,11 @@ package workflow
 
 import (
 	"context"
-	"sync"
+	"errors"
+	"fmt"
 	"time"
 
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/mailbox"
 )
 
@@ -14,72 +16,97 @@ type CapacityView struct {
 	Now          mailbox.Capacity
 	Limits       mailbox.Limits
 	DefaultQuota int64
-	At           time.Time
-	Err          error
+	// At is when the figures were read; zero before any reading succeeded. Checking is
+	// true while none has been tried yet.
+	At       time.Time
+	Checking bool
+	// Err is the latest reading's failure: with At set, the figures shown are older.
+	Err error
 }
+
+// Known tells whether there are figures to show.
+func (c CapacityView) Known() bool { return !c.At.IsZero() }
 
 // Full reports whether one more mailbox would pass a limit.
 func (c CapacityView) Full() bool {
-	return c.Err == nil && c.Limits.Check(c.Now, c.DefaultQuota) != nil
+	return c.Known() && c.Limits.Check(c.Now, c.DefaultQuota) != nil
 }
 
-// capacityTTL is how old a shown capacity may be. Counting a national domain's
-// mailboxes takes about a second (bench/RESULTS-backoffice.md), too long for every page
-// view; the provisioning job checks the limits against fresh figures.
-const capacityTTL = time.Minute
-
-type capacityCache struct {
-	mu      sync.Mutex
-	views   map[int64]CapacityView
-	loading map[int64]bool
+// CapacitySnapshot is a tenant's mail server figures as the leader last read them (At,
+// zero before a reading succeeded), and the latest reading's error ("" when it
+// succeeded).
+type CapacitySnapshot struct {
+	TenantID int64
+	Figures  mailbox.Capacity
+	At       time.Time
+	Error    string
 }
 
-// Capacity gives the tenant's capacity for display: a figure at most a minute old is
-// served from memory, an older one is served while a fresh one is read in the
-// background, and only the very first read waits for the server.
+// CapacityEvery is how often the leader reads each tenant's capacity. Counting a national
+// domain's mailboxes takes about a second (bench/RESULTS-backoffice.md): one process
+// does it for all, and pages read the snapshot.
+const CapacityEvery = time.Minute
+
+// Capacity gives the tenant's capacity for display from the last snapshot, whatever its
+// age (shown with it): a page never waits on the mail server. Before the first snapshot
+// the view says so (Checking).
 func (e *Engine) Capacity(ctx context.Context, tenantID int64) CapacityView {
-	c := &e.capacity
-	c.mu.Lock()
-	v, ok := c.views[tenantID]
-	stale := !ok || e.now().Sub(v.At) > capacityTTL
-	start := stale && !c.loading[tenantID]
-	if start {
-		if c.loading == nil {
-			c.loading, c.views = map[int64]bool{}, map[int64]CapacityView{}
-		}
-		c.loading[tenantID] = true
+	var v CapacityView
+	if ms, err := e.Mailboxes(tenantID); err == nil {
+		v.Limits, v.DefaultQuota = ms.Limits, ms.DefaultQuota
 	}
-	c.mu.Unlock()
+	snap, err := e.Store.CapacitySnapshot(ctx, tenantID)
 	switch {
-	case !ok:
-		// Nothing to show yet: read now (a second caller meanwhile reads too, rather than
-		// wait on the first).
-		return e.readCapacity(context.WithoutCancel(ctx), tenantID, start)
-	case start:
-		go e.readCapacity(context.WithoutCancel(ctx), tenantID, true)
+	case errors.Is(err, errs.ErrNotFound):
+		v.Checking = true
+	case err != nil:
+		v.Err = err
+	default:
+		v.Now, v.At = snap.Figures, snap.At
+		if snap.Error != "" {
+			v.Err = errors.New(snap.Error)
+		}
 	}
 	return v
 }
 
-func (e *Engine) readCapacity(ctx context.Context, tenantID int64, store bool) CapacityView {
-	v := CapacityView{At: e.now()}
+// SnapshotCapacity reads the tenant's capacity from its mail server (within a minute's
+// bound, holding one of the server's call slots) and stores it for the pages, the
+// server's error included. For the leader's periodic work.
+func (e *Engine) SnapshotCapacity(ctx context.Context, tenantID int64) error {
 	ms, err := e.Mailboxes(tenantID)
-	if err == nil {
-		v.Limits, v.DefaultQuota = ms.Limits, ms.DefaultQuota
-		if t, ok := e.Tenant(tenantID); ok {
-			v.Now, err = ms.Server.Capacity(ctx, t.MailDomain)
+	if err != nil {
+		return err
+	}
+	t, ok := e.Tenant(tenantID)
+	if !ok {
+		return fmt.Errorf("workflow: tenant %d not configured", tenantID)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
+	snap := CapacitySnapshot{TenantID: tenantID}
+	// The slot is waited for: a reading a minute late is no harm.
+	if ms.Calls != nil {
+		select {
+		case ms.Calls <- struct{}{}:
+			defer func() { <-ms.Calls }()
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
-	v.Err = err
-	if err == nil && e.OnCapacity != nil {
-		e.OnCapacity(ctx, tenantID, v)
+	c, err := ms.Server.Capacity(ctx, t.MailDomain)
+	snap.Figures, snap.At = c, e.now()
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+			err = fmt.Errorf("the mail server did not answer within 45 s: %w", err)
+		}
+		snap.Error = err.Error()
 	}
-	if store {
-		c := &e.capacity
-		c.mu.Lock()
-		c.views[tenantID] = v
-		delete(c.loading, tenantID)
-		c.mu.Unlock()
+	if err := e.Store.SaveCapacity(context.WithoutCancel(ctx), snap); err != nil {
+		return err
 	}
-	return v
+	if snap.Error == "" && e.OnCapacity != nil {
+		e.OnCapacity(ctx, tenantID, CapacityView{Now: snap.Figures, Limits: ms.Limits, DefaultQuota: ms.DefaultQuota, At: snap.At})
+	}
+	return nil
 }

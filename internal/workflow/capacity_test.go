@@ -2,6 +2,7 @@ package workflow_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -14,50 +15,69 @@ import (
 	"github.com/surel-id/surel/internal/workflow"
 )
 
-// counting counts Capacity calls to the real driver underneath.
+// counting counts Capacity calls to the real driver underneath; fail makes them fail,
+// hang makes them wait for their context (an unanswering server).
 type counting struct {
 	mailbox.Server
-	n atomic.Int32
+	n          atomic.Int32
+	fail, hang atomic.Bool
 }
 
 func (c *counting) Capacity(ctx context.Context, domain string) (mailbox.Capacity, error) {
 	c.n.Add(1)
+	if c.hang.Load() {
+		<-ctx.Done()
+		return mailbox.Capacity{}, ctx.Err()
+	}
+	if c.fail.Load() {
+		return mailbox.Capacity{}, errors.New("connection refused")
+	}
 	return c.Server.Capacity(ctx, domain)
 }
 
-// The capacity shown to staff is read once a minute, not on every page view; an old
-// figure is served while the fresh one is read.
-func TestCapacityIsCachedForAMinute(t *testing.T) {
+// Staff's pages show the capacity from the leader's snapshot and never call the server:
+// before the first reading they say it is being checked, after it they show the figures
+// with their time, and when a later reading fails they keep the last figures beside the
+// error.
+func TestCapacityFromSnapshot(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
 		e := setup(t, st, "kaltim")
 		srv := &counting{Server: e.mail}
+		srv.hang.Store(true)
 		e.eng.Mailboxes = func(int64) (workflow.MailServer, error) {
 			return workflow.MailServer{Server: srv, Limits: mailbox.Limits{MaxAccounts: 1}}, nil
 		}
 		if err := e.mail.Create(ctx, mailbox.New{Address: "a.b@mail.go.id", Password: "x-1234567", Owner: "manual"}); err != nil {
 			t.Fatal(err)
 		}
+		begin := time.Now()
 		v := e.eng.Capacity(ctx, e.tenant.ID)
-		if v.Err != nil || v.Now.Accounts != 1 || !v.Full() {
-			t.Fatalf("first view = %+v", v)
+		if !v.Checking || v.Known() || v.Full() || srv.n.Load() != 0 || time.Since(begin) > time.Second {
+			t.Fatalf("view before any snapshot = %+v after %s, %d server calls", v, time.Since(begin), srv.n.Load())
+		}
+		srv.hang.Store(false)
+		if err := e.eng.SnapshotCapacity(ctx, e.tenant.ID); err != nil {
+			t.Fatal(err)
 		}
 		for range 5 {
-			e.eng.Capacity(ctx, e.tenant.ID)
+			v = e.eng.Capacity(ctx, e.tenant.ID)
 		}
-		if n := srv.n.Load(); n != 1 {
-			t.Fatalf("%d reads within the minute, want 1", n)
+		if v.Err != nil || v.Checking || v.Now.Accounts != 1 || !v.Full() || !v.At.Equal(e.clock.Now().UTC().Truncate(time.Microsecond)) {
+			t.Fatalf("view after the snapshot = %+v", v)
 		}
-		e.clock.Set(e.clock.Now().Add(2 * time.Minute))
-		if v := e.eng.Capacity(ctx, e.tenant.ID); v.Now.Accounts != 1 {
-			t.Fatalf("stale view = %+v", v)
+		srv.fail.Store(true)
+		e.clock.Set(e.clock.Now().Add(5 * time.Minute))
+		if err := e.eng.SnapshotCapacity(ctx, e.tenant.ID); err != nil {
+			t.Fatal(err)
 		}
-		deadline := time.Now().Add(5 * time.Second)
-		for srv.n.Load() != 2 {
-			if time.Now().After(deadline) {
-				t.Fatal("no background refresh after the minute")
-			}
-			time.Sleep(10 * time.Millisecond)
+		old := v.At
+		v = e.eng.Capacity(ctx, e.tenant.ID)
+		if v.Err == nil || !strings.Contains(v.Err.Error(), "connection refused") || v.Now.Accounts != 1 || !v.At.Equal(old) {
+			t.Fatalf("view after a failed reading = %+v", v)
+		}
+		if n := srv.n.Load(); n != 2 {
+			t.Fatalf("%d server calls, want the 2 snapshots' only", n)
 		}
 	})
 }

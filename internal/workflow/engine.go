@@ -11,6 +11,7 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/registry"
@@ -37,6 +38,32 @@ type MailServer struct {
 	Limits  mailbox.Limits
 	// DefaultQuota is the quota of a new mailbox, bytes; 0 is the server's default.
 	DefaultQuota int64
+	// Calls bounds the jobs calling the server at once in this process: a slot each;
+	// nil is no bound.
+	Calls chan struct{}
+}
+
+// PageCallTimeout bounds a mail server call made while a person waits on the page (the
+// mailbox password change): the HTTP server gives up writing at 60 seconds.
+const PageCallTimeout = 20 * time.Second
+
+// take holds one of the server's call slots for a job until release; when all are
+// taken for a moment the job is put back for later (jobs.Later), its attempt not
+// counted, and its worker serves another server's job meanwhile.
+func (ms MailServer) take(ctx context.Context) (release func(), err error) {
+	if ms.Calls == nil {
+		return func() {}, nil
+	}
+	t := time.NewTimer(200 * time.Millisecond)
+	defer t.Stop()
+	select {
+	case ms.Calls <- struct{}{}:
+		return func() { <-ms.Calls }, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-t.C:
+		return nil, jobs.Later(5 * time.Second)
+	}
 }
 
 // Engine runs the back office. All fields but Log are required.
@@ -53,8 +80,9 @@ type Engine struct {
 	// Reports writes the document of a report step (nil: the step only records who
 	// completed it).
 	Reports Reporter
-	// OnCapacity hears every reading of a tenant's mail server capacity (the capacity
-	// report keeps the day's last); nil for none.
+	// OnCapacity hears every reading of a tenant's mail server capacity that succeeded
+	// (the leader's snapshot, each minute; the capacity report keeps the day's last);
+	// nil for none.
 	OnCapacity func(ctx context.Context, tenantID int64, v CapacityView)
 	// Mailboxes gives a tenant's mail server.
 	Mailboxes func(tenantID int64) (MailServer, error)
@@ -67,8 +95,6 @@ type Engine struct {
 	NewPassword func() string
 	Now         func() time.Time
 	Log         *slog.Logger
-
-	capacity capacityCache
 }
 
 func (e *Engine) now() time.Time {

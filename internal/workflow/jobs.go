@@ -5,10 +5,12 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -55,6 +57,11 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
+	release, err := ms.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	password, err := e.password(ctx, r, ms)
 	if err != nil {
 		return err
@@ -213,6 +220,11 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 	if err != nil {
 		return jobs.Permanent(err)
 	}
+	release, err := ms.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
 	status, note := request.StepNotTested, "Server IMAP belum dikonfigurasi: login tidak diuji"
 	if ms.Test != nil {
 		c, err := e.Store.Credential(ctx, r.ID)
@@ -240,26 +252,81 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 }
 
 // JobDied marks the automatic step of a job that gave up as failed, with the server's
-// error, so staff see it on the request and can retry. For the job runner's OnDead.
-func (e *Engine) JobDied(ctx context.Context, j jobs.Job) {
+// error, so staff see it on the request and in the inbox (marked, with its filter) and
+// can retry; it tells the step role's holders and their superior, and the applicant that
+// the request is delayed (not why in the server's words). For the job runner's OnDead, in
+// the transaction that buries the job.
+func (e *Engine) JobDied(ctx context.Context, j jobs.Job) error {
 	kind := sop.KindProvision
 	if j.Kind == JobAccountTest {
 		kind = sop.KindAccountTest
 	} else if j.Kind != JobProvision {
-		return
+		return nil
 	}
 	r, st, ok, err := e.runningOfKind(ctx, j.Ref, kind)
 	if err != nil || !ok {
-		return
+		return err
 	}
-	err = e.Store.Tx(ctx, func(ctx context.Context) error {
+	t, _ := e.Tenant(r.TenantID)
+	now := e.now()
+	return e.Store.Tx(ctx, func(ctx context.Context) error {
 		// Failing changes no clock: the history needs no calendar.
 		if err := (request.History{Store: e.Store}).Fail(ctx, &st, j.LastError); err != nil {
 			return err
 		}
-		return e.record(ctx, audit.System, "job.dead", r, j.Kind+": "+j.LastError)
+		if err := e.record(ctx, audit.System, "job.dead", r, j.Kind+": "+j.LastError); err != nil {
+			return err
+		}
+		roles := []sop.Role{sop.Role(st.Role)}
+		if up, ok, err := e.superior(ctx, r.TenantID, sop.Role(st.Role)); err != nil {
+			return err
+		} else if ok {
+			roles = append(roles, up)
+		}
+		if err := e.tellStaff(ctx, t, r, st, "task_failed", roles, map[string]any{"Error": j.LastError}); err != nil {
+			return err
+		}
+		return e.tell(ctx, t, r, "notif.delayed", "request_delayed", nil, now)
 	})
-	if err != nil && e.Log != nil {
-		e.Log.ErrorContext(ctx, "mark failed step", "job", j.ID, "err", err)
+}
+
+// tellStaff mails the holders of each of roles about step st of r (the holders of a role
+// nobody holds are skipped), each once.
+func (e *Engine) tellStaff(ctx context.Context, t account.Tenant, r request.Request, st request.Step, template string, roles []sop.Role, data map[string]any) error {
+	seen := map[int64]bool{}
+	for _, role := range roles {
+		to, err := e.Store.StaffWithRole(ctx, r.TenantID, string(role))
+		if err != nil {
+			return err
+		}
+		for _, p := range to {
+			if seen[p.UserID] {
+				continue
+			}
+			seen[p.UserID] = true
+			d := map[string]any{"Name": p.Name, "Number": r.Number, "Step": st.Name, "Role": sop.Role(st.Role).Label(p.Lang),
+				"URL": t.Link(fmt.Sprintf("/kantor/permohonan/%d", r.ID)), "Tenant": t.Name}
+			for k, v := range data {
+				d[k] = v
+			}
+			if err := e.Mail.Send(ctx, notify.Mail{TenantID: r.TenantID, To: p.Email, Lang: p.Lang, Template: template, Data: d}); err != nil {
+				return err
+			}
+		}
 	}
+	return nil
+}
+
+// superior is the nearest role above role (Head) that someone in the tenant holds.
+func (e *Engine) superior(ctx context.Context, tenantID int64, role sop.Role) (sop.Role, bool, error) {
+	for _, up := range Head(role) {
+		to, err := e.Store.StaffWithRole(ctx, tenantID, string(up))
+		if err != nil {
+			return "", false, err
+		}
+		if len(to) > 0 {
+			return up, true, nil
+		}
+	}
+	return "", false, nil
 }

@@ -69,6 +69,10 @@ func (e *Engine) ChangeMailboxPassword(ctx context.Context, u account.User, requ
 	if err != nil {
 		return fmt.Errorf("change mailbox password: %w", err)
 	}
+	// The owner waits on the page: the server's answer is bounded well inside the HTTP
+	// server's write timeout, so a stalled server gives an error page, not a hang.
+	ctx, cancel := context.WithTimeout(ctx, PageCallTimeout)
+	defer cancel()
 	info, err := ms.Server.Get(ctx, address)
 	if errors.Is(err, mailbox.ErrNoSuchMailbox) {
 		return errs.New(errs.Conflict, "mailpw.no_mailbox")

@@ -51,7 +51,12 @@ type Task struct {
 	Domain      string
 	Flags       int // roster mismatches to look at
 	RequestKind string
+	// Status is the step's: failed marks an automatic step that gave up.
+	Status string
 }
+
+// Failed tells whether the task is an automatic step that gave up.
+func (t Task) Failed() bool { return t.Status == string(request.StepFailed) }
 
 // MailboxAddress is the task's proposed address.
 func (t Task) MailboxAddress() string {
@@ -68,8 +73,14 @@ type InboxQuery struct {
 	Search   string    // number, applicant name or address; empty for all
 	DueFrom  time.Time // with DueTo: only tasks due in [DueFrom, DueTo)
 	DueTo    time.Time
-	Limit    int
-	Offset   int
+	// Failed keeps only the automatic steps that gave up and wait for a retry.
+	Failed bool
+	Limit  int
+	Offset int
+	// CountTo bounds the count: the total is exact below it and CountTo itself at or
+	// above (the page says "CountTo or more"), so a role with a hundred thousand open
+	// steps costs the inbox no more than one with a thousand. Zero counts all.
+	CountTo int
 }
 
 // Reporter writes the document a report step produces: seed 004 step 5's "laporan
@@ -114,6 +125,10 @@ type Store interface {
 	// StepsDue lists running staff steps that lack a reminder and are due before soon, or
 	// lack a breach notice and are due before now.
 	StepsDue(ctx context.Context, now, soon time.Time, limit int) ([]request.Step, error)
+	// CapacitySnapshot is the tenant's last capacity snapshot; errs.ErrNotFound before
+	// the first. SaveCapacity replaces it.
+	CapacitySnapshot(ctx context.Context, tenantID int64) (CapacitySnapshot, error)
+	SaveCapacity(ctx context.Context, s CapacitySnapshot) error
 	// MarkReminded and MarkBreached mark a step once: false when it was marked already
 	// (by another process), and its mail must not go again.
 	MarkReminded(ctx context.Context, stepID int64, at time.Time) (bool, error)

@@ -93,7 +93,7 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 		},
 		NewPassword: func() string { return "Sementara-12345" }, Now: clk.Now, Log: log}
 	runner := &jobs.Runner{Store: st, Log: log, Handlers: eng.Handlers(), Now: clk.Now,
-		OnDead: func(j jobs.Job) { eng.JobDied(context.Background(), j) }}
+		OnDead: eng.JobDied}
 	e := &env{st: st, eng: eng, req: req, runner: runner, tenant: tn, mail: mail, clock: clk, members: map[sop.Role]staff.Member{}}
 	for _, r := range []sop.Role{sop.RoleKepalaSeksi, sop.RoleKepalaBidang, sop.RoleKepalaDinas, sop.RoleAdminMail, sop.RoleFrontDesk} {
 		u := newUser(t, st, tid, string(r))
@@ -488,12 +488,42 @@ func TestProvisionConflictIsShownAndRetried(t *testing.T) {
 		if stp.Status != request.StepFailed || stp.Note == "" {
 			t.Fatalf("step after a taken address = %+v", stp)
 		}
+		// The job that gave up is marked in the inbox and found by its filter; the
+		// role's holders and their superior are told, and the applicant that the request
+		// is delayed.
+		admin := e.members[sop.RoleAdminMail]
+		tasks, n, err := e.eng.Inbox(ctx, admin, workflow.InboxQuery{Failed: true, Limit: 10})
+		if err != nil || n != 1 || len(tasks) != 1 || !tasks[0].Failed() || tasks[0].RequestID != r.ID {
+			t.Fatalf("failed tasks: %d %+v %v", n, tasks, err)
+		}
+		if _, n, _ := e.eng.Inbox(ctx, e.members[sop.RoleKepalaSeksi], workflow.InboxQuery{Failed: true, Limit: 10}); n != 0 {
+			t.Fatalf("the Kasi has %d failed tasks of the admin's role", n)
+		}
+		for _, who := range []string{admin.Email, e.members[sop.RoleKepalaSeksi].Email} {
+			msgs, _ := st.Messages(ctx, who, 10)
+			if len(msgs) != 1 || !strings.Contains(msgs[0].Subject, "Gagal: "+r.Number) || !strings.Contains(msgs[0].Text, "taken") {
+				t.Fatalf("%s was told %+v", who, msgs)
+			}
+		}
+		if msgs, _ := st.Messages(ctx, e.members[sop.RoleKepalaBidang].Email, 10); len(msgs) != 0 {
+			t.Fatalf("the Kabid was told too: %+v", msgs)
+		}
+		ow, _ := st.UserByID(ctx, r.UserID)
+		if msgs, _ := st.Messages(ctx, ow.Email, 10); len(msgs) == 0 || !strings.Contains(msgs[0].Subject, "tertunda") {
+			t.Fatalf("the applicant was told %+v", msgs)
+		}
+		if v, err := e.req.View(ctx, e.tenant, r); err != nil || !v.Delayed() {
+			t.Fatalf("the applicant's view is not delayed: %v", err)
+		}
 		// The admin frees the address on the server and retries.
 		if _, err := st.DB().ExecContext(ctx, rebind(st, `DELETE FROM mailboxes WHERE owner = ?`), "manual"); err != nil {
 			t.Fatal(err)
 		}
 		if _, err := e.eng.Act(ctx, e.members[sop.RoleAdminMail], r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Retry}); err != nil {
 			t.Fatalf("retry: %v", err)
+		}
+		if v, _ := e.req.View(ctx, e.tenant, r); v.Delayed() {
+			t.Fatal("still delayed after the retry")
 		}
 		e.runJobs(t)
 		// Palangka Raya: provision → account test (no IMAP here: "not tested") → deliver.

@@ -102,6 +102,9 @@ func TestZimbraCapacityWithoutQuotaUsageRight(t *testing.T) {
 				Rights: map[string][]string{"mail.go.id": zimbrafake.DomainAdminRights}}
 			st.AddAccount("lama@mail.go.id", "x", map[string]string{"zimbraMailQuota": "1073741824"})
 		})
+		if err := e.eng.SnapshotCapacity(ctx, e.tenant.ID); err != nil {
+			t.Fatal(err)
+		}
 		v := e.eng.Capacity(ctx, e.tenant.ID)
 		if v.Err != nil || v.Now.Accounts != 1 || v.Now.QuotaAllocated != 1<<30 || v.Now.UsedBytes != -1 ||
 			len(v.Now.Notes) != 2 || !strings.Contains(v.Now.Notes[0], "grant the right getDomainQuotaUsage on domain mail.go.id") ||

@@ -1,0 +1,50 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+
+	"github.com/surel-id/surel/internal/workflow"
+)
+
+// CapacitySnapshot reads a tenant's last mail server capacity snapshot.
+func (s *Store) CapacitySnapshot(ctx context.Context, tenantID int64) (workflow.CapacitySnapshot, error) {
+	c := workflow.CapacitySnapshot{TenantID: tenantID}
+	var figures string
+	var at sql.NullTime
+	if err := s.get(ctx, `SELECT figures, taken_at, error FROM capacity_snapshots WHERE tenant_id = ?`, []any{tenantID},
+		&figures, &at, &c.Error); err != nil {
+		if err == ErrNotFound {
+			return c, err
+		}
+		return c, fmt.Errorf("capacity snapshot: %w", err)
+	}
+	c.At = timeOf(at)
+	if err := json.Unmarshal([]byte(figures), &c.Figures); err != nil {
+		return c, fmt.Errorf("capacity snapshot: %w", err)
+	}
+	return c, nil
+}
+
+// SaveCapacity records a reading: its figures when it succeeded (c.Error empty), else
+// only its error, the last figures kept.
+func (s *Store) SaveCapacity(ctx context.Context, c workflow.CapacitySnapshot) error {
+	var err error
+	if c.Error != "" {
+		_, err = s.exec(ctx, `INSERT INTO capacity_snapshots (tenant_id, error) VALUES (?, ?)
+			ON CONFLICT (tenant_id) DO UPDATE SET error = excluded.error`, c.TenantID, truncate(c.Error, 2000))
+	} else {
+		var figures []byte
+		if figures, err = json.Marshal(c.Figures); err == nil {
+			_, err = s.exec(ctx, `INSERT INTO capacity_snapshots (tenant_id, figures, taken_at, error) VALUES (?, ?, ?, '')
+				ON CONFLICT (tenant_id) DO UPDATE SET figures = excluded.figures, taken_at = excluded.taken_at, error = ''`,
+				c.TenantID, string(figures), utc(c.At))
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("save capacity: %w", err)
+	}
+	return nil
+}
