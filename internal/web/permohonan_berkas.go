@@ -1,9 +1,11 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -21,6 +23,11 @@ func (s *Server) download(w http.ResponseWriter, r *http.Request) error {
 // sendFile serves a checked document inline, sandboxed.
 func (s *Server) sendFile(w http.ResponseWriter, r *http.Request, f request.File) error {
 	fh, err := s.Uploads.Open(r.Context(), f.Name)
+	if errors.Is(err, errs.ErrNotFound) {
+		// Recorded but gone from the store (deleted there by hand, a store restored
+		// without it): the viewer is told it is not there, not that the server failed.
+		return errs.New(errs.NotFound, "error.not_found")
+	}
 	if err != nil {
 		return err
 	}

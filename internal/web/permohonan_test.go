@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"bytes"
+	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -123,6 +124,15 @@ func TestRequestJourney(t *testing.T) {
 		link := regexp.MustCompile(`/permohonan/\d+/berkas/\d+`).FindString(view.body)
 		if d := h.get(link); d.status != 200 || d.header.Get("Content-Type") != "image/png" {
 			t.Fatalf("owner download: %d %s", d.status, d.header.Get("Content-Type"))
+		}
+		// Its bytes gone from the store (deleted by hand, a restore without them): a 404,
+		// not a server error.
+		files, _ := h.a.Store.FilesOf(context.Background(), parseInt(t, id))
+		if err := h.a.Uploads.Remove(context.Background(), files[0].Name); err != nil {
+			t.Fatal(err)
+		}
+		if d := h.get(link); d.status != 404 {
+			t.Fatalf("a document missing from the store: %d", d.status)
 		}
 		other := h.client()
 		h.c, other = other, h.c

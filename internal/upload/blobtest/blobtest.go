@@ -146,3 +146,15 @@ func (s Server) Objects(t testing.TB, bucket, prefix string) []string {
 	}
 	return out
 }
+
+// Remove deletes an object from bucket, as an operator's mistake or a lost disk would.
+func (s Server) Remove(t testing.TB, bucket, key string) {
+	t.Helper()
+	c, err := minio.New(s.Endpoint, &minio.Options{Creds: credentials.NewStaticV4(s.AccessKey, s.SecretKey, "")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.RemoveObject(context.Background(), bucket, key, minio.RemoveObjectOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
