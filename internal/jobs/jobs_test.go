@@ -79,7 +79,8 @@ func TestPoolsApart(t *testing.T) {
 				},
 				"mail": func(ctx context.Context, j jobs.Job) error { sent.Add(1); return nil },
 			})
-			r.Pools[0].Timeout = 700 * time.Millisecond
+			// Long enough that the others, loaded machine or not, are done well before it.
+			r.Pools[0].Timeout = 6 * time.Second
 			defer close(stuck)
 			stop := start(r)
 			defer stop()
@@ -89,12 +90,15 @@ func TestPoolsApart(t *testing.T) {
 				st.EnqueueJob(ctx, "mail", int64(i), 3, time.Now())
 			}
 			other, _ := st.EnqueueJob(ctx, "slow", 2, 3, time.Now())
-			waitFor(t, "20 mails sent beside the stuck job", 300*time.Millisecond, func() bool { return sent.Load() == 20 })
-			waitFor(t, "the other provisioning job done", 300*time.Millisecond, func() bool {
+			waitFor(t, "20 mails sent beside the stuck job", 4*time.Second, func() bool { return sent.Load() == 20 })
+			waitFor(t, "the other provisioning job done", 4*time.Second, func() bool {
 				j, _ := st.Job(ctx, other)
 				return j.Status == jobs.StatusDone
 			})
-			waitFor(t, "the stuck job timed out and retried", 2*time.Second, func() bool {
+			if j, _ := st.Job(ctx, stuckID); j.Status != jobs.StatusRunning {
+				t.Fatalf("the stuck job ended before its timeout: %+v", j)
+			}
+			waitFor(t, "the stuck job timed out and retried", 10*time.Second, func() bool {
 				j, _ := st.Job(ctx, stuckID)
 				return j.Status == jobs.StatusQueued && j.Attempts == 1
 			})
@@ -123,7 +127,7 @@ func TestDeadRunnersJobTakenOver(t *testing.T) {
 			}
 			stop := start(b)
 			defer stop()
-			took := waitFor(t, "the dead runner's job done by the other", 3*b.Lease, func() bool {
+			took := waitFor(t, "the dead runner's job done by the other", 10*b.Lease, func() bool {
 				j, _ := sts[1].Job(ctx, id)
 				return j.Status == jobs.StatusDone
 			})
@@ -171,7 +175,7 @@ func TestGracefulDrain(t *testing.T) {
 			later, _ := st.EnqueueJob(ctx, "slow", 3, 3, time.Now())
 			begin := time.Now()
 			stop()
-			if took := time.Since(begin); took < r.Grace || took > r.Grace+time.Second {
+			if took := time.Since(begin); took < r.Grace || took > r.Grace+5*time.Second {
 				t.Fatalf("Run returned after %s, want about the grace %s", took, r.Grace)
 			}
 			for id, want := range map[int64]string{quick: jobs.StatusDone, long: jobs.StatusQueued, later: jobs.StatusQueued} {
@@ -239,7 +243,7 @@ func TestWakeUp(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		took := waitFor(t, "the job run after its notification", time.Second, func() bool { return done.Load() == 42 })
+		took := waitFor(t, "the job run after its notification (the poll is an hour)", 5*time.Second, func() bool { return done.Load() == 42 })
 		t.Logf("run %s after the commit", took)
 	}
 }
