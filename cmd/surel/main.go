@@ -3,6 +3,10 @@
 //	surel                  serve (the default)
 //	surel migrate [status] apply the database migrations (under a lock, so several
 //	                       processes may run it), or say where the schema stands
+//	surel backup FILE.tar.gz
+//	                       the database and documents of a single machine, while it runs
+//	surel restore [--replace] FILE.tar.gz
+//	                       put a backup in place (the server stopped; the same secret key)
 //	surel key adopt        make this process's secret key the deployment's (after
 //	                       changing it on purpose: second factors and sealed passwords
 //	                       made under the old key no longer open)
@@ -71,6 +75,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return migrateCmd(ctx, cfg, args, stdout)
 	case "key":
 		return keyCmd(ctx, cfg, args, stdout)
+	case "backup":
+		return backupCmd(ctx, cfg, args, stdout)
+	case "restore":
+		return restoreCmd(ctx, cfg, args, stdout)
 	case "outbox":
 		st, err := store.Open(ctx, cfg.DatabaseURL)
 		if err != nil {
@@ -90,7 +98,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	case "staff":
 		return staffCmd(ctx, cfg, log, args, os.Stdin, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | key adopt | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
+		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | key adopt | backup FILE | restore [--replace] FILE | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)

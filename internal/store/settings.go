@@ -53,3 +53,42 @@ func (s *Store) Spend(ctx context.Context, sig string, expires time.Time) (bool,
 	}
 	return ok, nil
 }
+
+// Snapshot writes a consistent copy of a SQLite database to path (VACUUM INTO: the
+// server may keep serving meanwhile), for `surel backup`. PostgreSQL has pg_dump.
+func (s *Store) Snapshot(ctx context.Context, path string) error {
+	if s.dialect != SQLite {
+		return errors.New("snapshot: only a SQLite database (use pg_dump for PostgreSQL)")
+	}
+	if _, err := s.db.ExecContext(ctx, `VACUUM INTO ?`, path); err != nil {
+		return fmt.Errorf("snapshot: %w", err)
+	}
+	return nil
+}
+
+// KeyCheck is the key check value stored in the database ("" before the first start).
+func (s *Store) KeyCheck(ctx context.Context) (string, error) {
+	var v string
+	err := s.get(ctx, `SELECT value FROM settings WHERE name = 'key_check'`, nil, &v)
+	if err == ErrNotFound {
+		return "", nil
+	}
+	return v, err
+}
+
+// SweepUnreferenced puts every name of names that no document names into the sweep,
+// due after due: documents restored from a backup taken while requests changed.
+func (s *Store) SweepUnreferenced(ctx context.Context, names []string, due time.Time) (int, error) {
+	n := 0
+	for _, name := range names {
+		res, err := s.exec(ctx, `INSERT INTO file_sweep (name, due_at) SELECT ?, ? WHERE NOT EXISTS (SELECT 1 FROM request_files WHERE name = ?)
+			ON CONFLICT (name) DO NOTHING`, name, utc(due), name)
+		if err != nil {
+			return n, fmt.Errorf("sweep unreferenced: %w", err)
+		}
+		if k, _ := res.RowsAffected(); k > 0 {
+			n++
+		}
+	}
+	return n, nil
+}
