@@ -121,13 +121,12 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	}
 	staffs := &staff.Service{Store: st, Accounts: accounts, Mail: ob, Key: Subkey(cfg.SecretKey, "staff-totp"),
 		Limits: staff.Limits{MaxAttempts: 5, LockFor: cfg.Limits.LockFor}}
-	var catalogYAML []byte
+	var catalog request.Catalog
 	if cfg.CatalogFile != "" {
-		if catalogYAML, err = os.ReadFile(cfg.CatalogFile); err != nil {
-			return nil, fmt.Errorf("SUREL_CATALOG: %w", err)
-		}
+		catalog, err = request.LoadCatalogFile(cfg.CatalogFile)
+	} else {
+		catalog, err = request.LoadCatalog(nil)
 	}
-	catalog, err := request.LoadCatalog(catalogYAML)
 	if err != nil {
 		return nil, err
 	}

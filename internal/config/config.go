@@ -19,6 +19,7 @@ import (
 	"gopkg.in/yaml.v3"
 
 	"github.com/surel-id/surel/internal/letter"
+	"github.com/surel-id/surel/internal/yamlpos"
 )
 
 // Config is the whole deployment configuration.
@@ -584,7 +585,7 @@ func loadTenants(path string) ([]Tenant, error) {
 	seen := map[string]bool{}
 	var errs []error
 	for i, t := range f.Tenants {
-		where := fmt.Sprintf("%s: tenants[%d]", path, i)
+		where := fmt.Sprintf("tenants[%d]", i)
 		if t.Slug == "" || strings.Trim(t.Slug, "abcdefghijklmnopqrstuvwxyz0123456789-") != "" {
 			errs = append(errs, fmt.Errorf("%s.slug: want lower-case letters, digits and '-', got %q", where, t.Slug))
 		}
@@ -629,7 +630,8 @@ func loadTenants(path string) ([]Tenant, error) {
 		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
 		errs = append(errs, checkLetters(where+".letters", &f.Tenants[i])...)
 	}
-	return f.Tenants, errors.Join(errs...)
+	// Each check names its setting first; the index adds the file, line and column.
+	return f.Tenants, yamlpos.New(path, b).Place(errs)
 }
 
 // checkMailServer fills the defaults of a tenant's mail_server block, reads the Zimbra

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/surel-id/surel/internal/yamlpos"
 )
 
 func env(m map[string]string) func(string) string { return func(k string) string { return m[k] } }
@@ -71,6 +73,23 @@ func TestTenantFile(t *testing.T) {
 	for _, want := range []string{"tenants[0].slug", "tenants[0].name", "tenants[0].time_zone"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)
+		}
+	}
+	// Each problem names the file, the line and column of the setting it refuses, or of the
+	// tenant entry when the setting is missing (mail_domain here).
+	want := map[string]string{
+		"tenants[0].slug":        bad + ":2:11: tenants[0].slug: want lower-case",
+		"tenants[0].name":        bad + ":3:11: tenants[0].name: required",
+		"tenants[0].time_zone":   bad + ":4:16: tenants[0].time_zone: unknown time zone Mars/Olympus",
+		"tenants[0].mail_domain": bad + ":2:5: tenants[0].mail_domain: required",
+	}
+	problems := yamlpos.Problems(err)
+	if len(problems) != len(want) {
+		t.Errorf("%d problems, want %d: %v", len(problems), len(want), err)
+	}
+	for _, p := range problems {
+		if w, ok := want[p.Path]; !ok || !strings.HasPrefix(p.Error(), w) {
+			t.Errorf("%q, want it to start with %q", p.Error(), w)
 		}
 	}
 }

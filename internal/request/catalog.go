@@ -1,10 +1,15 @@
 package request
 
 import (
+	"bytes"
 	_ "embed"
+	"errors"
 	"fmt"
+	"os"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/surel-id/surel/internal/yamlpos"
 )
 
 // Text is a phrase in each language.
@@ -91,34 +96,72 @@ var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "
 // LoadCatalog parses and checks a catalogue; nil data gives the built-in one.
 func LoadCatalog(data []byte) (Catalog, error) {
 	if data == nil {
-		data = defaultCatalog
+		return parseCatalog("catalog.yaml (built in)", defaultCatalog)
 	}
+	return parseCatalog("catalogue", data)
+}
+
+// LoadCatalogFile reads, parses and checks the catalogue in path (SUREL_CATALOG); its
+// errors name the file, line and column of the setting they refuse.
+func LoadCatalogFile(path string) (Catalog, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Catalog{}, fmt.Errorf("SUREL_CATALOG: %w", err)
+	}
+	return parseCatalog(path, data)
+}
+
+func parseCatalog(file string, data []byte) (Catalog, error) {
 	var c Catalog
-	if err := yaml.Unmarshal(data, &c); err != nil {
-		return c, fmt.Errorf("catalogue: %w", err)
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&c); err != nil {
+		return c, fmt.Errorf("%s: %w", file, err)
 	}
-	for _, s := range c.Services {
-		for _, k := range s.Kinds {
+	ix := yamlpos.New(file, data)
+	var errs []error
+	bad := func(path, format string, args ...any) { errs = append(errs, ix.Errorf(path, format, args...)) }
+	services := map[string]bool{}
+	for i, s := range c.Services {
+		at := fmt.Sprintf("services[%d]", i)
+		switch {
+		case s.Code == "":
+			bad(at+".code", "required")
+		case services[s.Code]:
+			bad(at+".code", "service %q is defined twice", s.Code)
+		}
+		services[s.Code] = true
+		kinds := map[string]bool{}
+		for j, k := range s.Kinds {
+			at := fmt.Sprintf("%s.kinds[%d]", at, j)
+			switch {
+			case k.Code == "":
+				bad(at+".code", "required")
+			case kinds[k.Code]:
+				bad(at+".code", "kind %q of service %q is defined twice", k.Code, s.Code)
+			}
+			kinds[k.Code] = true
 			seen := map[string]bool{}
-			for _, f := range k.Fields {
-				where := fmt.Sprintf("catalogue: %s/%s/%s", s.Code, k.Code, f.Name)
+			for n, f := range k.Fields {
+				at := fmt.Sprintf("%s.fields[%d]", at, n)
+				name := s.Code + "/" + k.Code + "/" + f.Name
 				switch {
 				case f.Type == "address":
-					return c, fmt.Errorf("%s: type address is now type mailbox, in a field named mailbox", where)
+					bad(at+".type", "%s: type address is now type mailbox, in a field named mailbox", name)
 				case !fieldTypes[f.Type]:
-					return c, fmt.Errorf("%s: unknown type %q", where, f.Type)
+					bad(at+".type", "%s: unknown type %q", name, f.Type)
 				case (f.Type == FieldMailbox) != (f.Name == FieldMailbox):
-					return c, fmt.Errorf("%s: the proposed address is the field named mailbox, of type mailbox", where)
+					bad(at+".name", "%s: the proposed address is the field named mailbox, of type mailbox", name)
 				case seen[f.Name]:
-					return c, fmt.Errorf("%s: defined twice", where)
+					bad(at+".name", "%s: defined twice", name)
 				case f.Type == "file" && (len(f.Kinds) == 0 || f.MaxKB <= 0):
-					return c, fmt.Errorf("%s: a file field needs kinds and max_kb", where)
+					bad(at, "%s: a file field needs kinds and max_kb", name)
 				case f.Parent != "" && !seen[f.Parent]:
-					return c, fmt.Errorf("%s: parent %q must come before it", where, f.Parent)
+					bad(at+".parent", "%s: parent %q must come before it", name, f.Parent)
 				}
 				seen[f.Name] = true
 			}
 		}
 	}
-	return c, nil
+	return c, errors.Join(errs...)
 }
