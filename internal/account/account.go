@@ -153,6 +153,9 @@ type Tenant struct {
 	// BaseURL is the tenant's public URL, on one of its own hosts
 	// (config.Config.TenantBaseURL): its mailed links start with it.
 	BaseURL string
+	// Institutional is the tenant's setting for institutional mailboxes and collective
+	// requests from an OPD (issue 19): on for a pemda, off for the national service.
+	Institutional bool
 }
 
 // Link is the absolute URL of path on the tenant's own site, for mail.

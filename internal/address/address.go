@@ -30,14 +30,20 @@ const (
 	MaxLen = 40
 )
 
-// Reserved are names no person may take: RFC 2142 role addresses and the words a mail
-// system or an office uses for itself.
+// Reserved are names nobody may take, a person or an office: RFC 2142 role addresses
+// and the words a mail system uses for itself.
 var Reserved = map[string]bool{
 	"postmaster": true, "abuse": true, "admin": true, "administrator": true, "root": true, "hostmaster": true,
 	"webmaster": true, "noreply": true, "no-reply": true, "mailer-daemon": true, "security": true, "support": true,
 	"info": true, "help": true, "helpdesk": true, "sysadmin": true, "system": true, "test": true, "www": true,
-	"ftp": true, "mail": true, "email": true, "surel": true, "kominfo": true, "diskominfo": true, "humas": true,
-	"sekretariat": true, "pengaduan": true, "layanan": true, "nobody": true, "daemon": true, "operator": true,
+	"ftp": true, "mail": true, "email": true, "surel": true, "nobody": true, "daemon": true, "operator": true,
+}
+
+// Official are the words an office uses for itself: no person may take them, and an
+// institutional mailbox (CheckInstitutional) may, "diskominfo@" being exactly what the
+// Dinas Kominfo asks for.
+var Official = map[string]bool{
+	"kominfo": true, "diskominfo": true, "humas": true, "sekretariat": true, "pengaduan": true, "layanan": true,
 }
 
 // Check gives the rule the local part breaks ("" when it is valid): "address_len",
@@ -54,6 +60,31 @@ func Check(local string) string {
 		return "address_chars"
 	case Reserved[local] || Reserved[strings.ReplaceAll(local, ".", "")]:
 		return "address_reserved"
+	case Official[local] || Official[strings.ReplaceAll(local, ".", "")]:
+		return "address_reserved"
+	}
+	return ""
+}
+
+// CheckInstitutional gives the rule an institutional mailbox's local part breaks (""
+// when valid): the characters and lengths of Check, the reserved names (never an
+// office's), and the tenant's naming rule for the kind of unit: a non-empty prefix
+// ("layanan.", "desa.") must start the address and be followed by the unit's own name
+// ("address_prefix"). The office words of Official are allowed: "diskominfo",
+// "layanan.dukcapil".
+func CheckInstitutional(local, prefix string) string {
+	rule := Check(local)
+	if rule != "" && rule != "address_reserved" {
+		return rule
+	}
+	if Reserved[local] || Reserved[strings.ReplaceAll(local, ".", "")] {
+		return "address_reserved"
+	}
+	if prefix != "" {
+		rest, ok := strings.CutPrefix(local, prefix)
+		if !ok || len(rest) < 2 || Check(rest) == "address_chars" || Check(rest) == "address_dots" {
+			return "address_prefix"
+		}
 	}
 	return ""
 }

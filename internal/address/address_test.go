@@ -77,3 +77,27 @@ func FuzzSuggest(f *testing.F) {
 		}
 	})
 }
+
+func TestCheckInstitutional(t *testing.T) {
+	for _, c := range []struct{ local, prefix, want string }{
+		{"diskominfo", "", ""},
+		{"bappeda", "", ""},
+		{"layanan.dukcapil", "layanan.", ""},
+		{"dukcapil", "layanan.", "address_prefix"},
+		{"layanan.", "layanan.", "address_dots"},
+		{"layanan.x", "layanan.", "address_prefix"},
+		{"desa.sungai.putih", "desa.", ""},
+		{"postmaster", "", "address_reserved"},
+		{"no.reply", "", "address_reserved"},
+		{"Diskominfo", "", "address_chars"},
+		{"dk", "", "address_len"},
+	} {
+		if got := CheckInstitutional(c.local, c.prefix); got != c.want {
+			t.Errorf("CheckInstitutional(%q, %q) = %q, want %q", c.local, c.prefix, got, c.want)
+		}
+	}
+	// An office's words stay out of a person's reach.
+	if got := Check("diskominfo"); got != "address_reserved" {
+		t.Errorf("Check(diskominfo) = %q, want address_reserved", got)
+	}
+}

@@ -391,7 +391,7 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		}
 		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
 			Policy:    account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal},
-			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c)}
+			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c), Institutional: c.Institutional()}
 		if i == 0 {
 			ts.def = t
 		}

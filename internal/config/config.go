@@ -142,6 +142,20 @@ type Tenant struct {
 	FrontDesk FrontDesk `yaml:"front_desk"`
 	// Letters is how the tenant's official documents look and are numbered.
 	Letters Letters `yaml:"letters"`
+	// InstitutionalMailboxes offers the "Email Instansi/Unit" service (mailboxes for
+	// perangkat daerah, units, desa and public-service units) and collective requests
+	// from an OPD. Unset, it is on for a pemda's tenant and off for the national one
+	// (SOP kominfo, where SE MenPAN-RB 6/2013 makes the address personal).
+	InstitutionalMailboxes *bool `yaml:"institutional_mailboxes"`
+}
+
+// Institutional reports whether the tenant offers institutional mailboxes and
+// collective requests (InstitutionalMailboxes, or its default).
+func (t Tenant) Institutional() bool {
+	if t.InstitutionalMailboxes != nil {
+		return *t.InstitutionalMailboxes
+	}
+	return t.SOP != "" && t.SOP != "kominfo"
 }
 
 // FrontDesk is where and how applicants reach the office in person; all optional.

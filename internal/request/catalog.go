@@ -9,6 +9,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/surel-id/surel/internal/address"
 	"github.com/surel-id/surel/internal/yamlpos"
 )
 
@@ -41,6 +42,12 @@ type Kind struct {
 	Code   string  `yaml:"code"`
 	Name   Text    `yaml:"name"`
 	Fields []Field `yaml:"fields"`
+	// MailboxPrefix is the institutional naming rule of the kind: the prefix its
+	// addresses start with ("layanan." for a public-service unit), "" for the unit's own
+	// short name ("diskominfo").
+	MailboxPrefix string `yaml:"mailbox_prefix"`
+	// Institutional is set from the service's (Offering.Institutional) when loaded.
+	Institutional bool `yaml:"-"`
 }
 
 // Field finds a field by name.
@@ -61,7 +68,15 @@ type Offering struct {
 	Description Text   `yaml:"description"`
 	Notice      Text   `yaml:"notice"`
 	Kinds       []Kind `yaml:"kinds"`
+	// Institutional marks the "Email Instansi/Unit" service: a mailbox for a unit, with
+	// a responsible PNS as the applicant (issue 19). Tenants that do not offer
+	// institutional mailboxes (account.Tenant.Institutional) do not list it.
+	Institutional bool `yaml:"institutional"`
 }
+
+// OfferedTo reports whether a tenant offers the service: an institutional one only where
+// the tenant's setting turns institutional mailboxes on.
+func (s Offering) OfferedTo(institutional bool) bool { return !s.Institutional || institutional }
 
 // Kind finds a Jenis Layanan by code.
 func (s Offering) Kind(code string) (Kind, bool) {
@@ -141,6 +156,10 @@ func parseCatalog(file string, data []byte) (Catalog, error) {
 				bad(at+".code", "kind %q of service %q is defined twice", k.Code, s.Code)
 			}
 			kinds[k.Code] = true
+			c.Services[i].Kinds[j].Institutional = s.Institutional
+			if k.MailboxPrefix != "" && (!s.Institutional || address.Check(k.MailboxPrefix+"unit") != "") {
+				bad(at+".mailbox_prefix", "%q: only an institutional service's kind has one, of letters, digits and dots", k.MailboxPrefix)
+			}
 			seen := map[string]bool{}
 			for n, f := range k.Fields {
 				at := fmt.Sprintf("%s.fields[%d]", at, n)

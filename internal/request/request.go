@@ -65,8 +65,14 @@ type Request struct {
 // the reports and the archive group, filter and search by.
 func (r Request) Instansi() string { return r.Values["instansi"] }
 
-// Unit is the applicant's satuan kerja (Instansi).
-func (r Request) Unit() string { return r.Values["satuan_kerja"] }
+// Unit is the applicant's satuan kerja (Instansi); for an institutional mailbox, the
+// unit it is for.
+func (r Request) Unit() string {
+	if v := r.Values[FieldUnitName]; v != "" {
+		return v
+	}
+	return r.Values["satuan_kerja"]
+}
 
 // MailboxAddress is the mailbox's whole address, Mailbox@Domain; "" before one is
 // proposed.
@@ -76,6 +82,10 @@ func (r Request) MailboxAddress() string {
 	}
 	return r.Mailbox + "@" + r.Domain
 }
+
+// FieldUnitName is the institutional form's field naming the unit the mailbox is for
+// ("Dinas Komunikasi dan Informatika").
+const FieldUnitName = "nama_unit"
 
 // FieldMailbox is the form field that proposes the mailbox's local part, and its type in
 // the catalogue: one name from the form to the column (requests.mailbox).

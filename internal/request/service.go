@@ -65,6 +65,27 @@ func (s *Service) Form(service, kind string) (sv Offering, k Kind, err error) {
 	return sv, k, nil
 }
 
+// Offerings lists the catalogue's services tenant t offers: the institutional one only
+// where t's setting turns it on.
+func (s *Service) Offerings(t account.Tenant) []Offering {
+	var out []Offering
+	for _, sv := range s.Catalog.Services {
+		if sv.OfferedTo(t.Institutional) {
+			out = append(out, sv)
+		}
+	}
+	return out
+}
+
+// Offer is Form for tenant t: a service t does not offer is not found.
+func (s *Service) Offer(t account.Tenant, service, kind string) (Offering, Kind, error) {
+	sv, k, err := s.Form(service, kind)
+	if err == nil && !sv.OfferedTo(t.Institutional) {
+		return Offering{}, Kind{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	return sv, k, err
+}
+
 // Get reads a request of u; another user's request is not found, as if it did not exist.
 func (s *Service) Get(ctx context.Context, u account.User, id int64) (Request, error) {
 	r, err := s.Store.Request(ctx, id)
@@ -82,7 +103,7 @@ func (s *Service) List(ctx context.Context, u account.User) ([]Request, error) {
 // NewDraft starts a request of a service and kind for u, prefilled from the profile (and
 // from a refused request, for "Ajukan Ulang").
 func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User, service, kind string, from *Request) (Request, error) {
-	if _, _, err := s.Form(service, kind); err != nil {
+	if _, _, err := s.Offer(t, service, kind); err != nil {
 		return Request{}, err
 	}
 	values := map[string]string{"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "nip": u.Profile.NIP}
@@ -170,7 +191,17 @@ func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[s
 }
 
 // Suggest proposes free addresses for u's name under the tenant's pattern.
+//
+// An institutional request (except names it) gets none: a unit's short name
+// ("diskominfo") is the office's own word, not a pattern of a person's name.
 func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User, except int64, n int) []string {
+	if except != 0 {
+		if r, err := s.Store.Request(ctx, except); err == nil {
+			if _, k, err := s.Form(r.Service, r.Kind); err == nil && k.Institutional {
+				return nil
+			}
+		}
+	}
 	name := u.Profile.FullName
 	if name == "" {
 		name = u.FirstName + " " + u.LastName
@@ -187,10 +218,19 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 // it can be given: the local part, and an Invalid error naming field with the rule it
 // breaks, a taken address included. except is the request asking, whose own address is
 // not taken from it.
+//
+// The naming rule is the asking request's kind's (an institutional one's, Kind.checkLocal);
+// with no request asking (except 0), a person's.
 func (s *Service) CheckMailbox(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
 	local := address.Normalize(typed)
+	var k Kind
+	if except != 0 {
+		if r, err := s.Store.Request(ctx, except); err == nil && r.TenantID == t.ID {
+			_, k, _ = s.Form(r.Service, r.Kind)
+		}
+	}
 	var fs errs.Fields
-	checkLocal(&fs, field, local)
+	k.checkLocal(&fs, field, local)
 	if len(fs) == 0 {
 		if err := s.checkFree(ctx, &fs, field, t.ID, t.MailDomain, local, except); err != nil {
 			return local, err

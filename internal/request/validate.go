@@ -63,7 +63,7 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 				fs.Add(f.Name, "phone")
 			}
 		case FieldMailbox:
-			checkLocal(&fs, f.Name, v)
+			k.checkLocal(&fs, f.Name, v)
 		case "region":
 			a, ok := regions.Get(v)
 			want := map[string]wilayah.Level{"province": wilayah.Province, "regency": wilayah.Regency, "district": wilayah.District, "village": wilayah.Village}[f.Level]
@@ -94,11 +94,18 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 // checkLocal adds to fs the rule a mailbox's local part breaks, if any, under the form's
 // field, with the arguments its message names (the length limits). Every form that takes
 // an address (the applicant's, the front desk's, the create step's) checks it here.
-func checkLocal(fs *errs.Fields, field, local string) {
-	switch rule := address.Check(local); rule {
+// An institutional kind's address follows its naming rule (address.CheckInstitutional).
+func (k Kind) checkLocal(fs *errs.Fields, field, local string) {
+	rule := address.Check(local)
+	if k.Institutional {
+		rule = address.CheckInstitutional(local, k.MailboxPrefix)
+	}
+	switch rule {
 	case "":
 	case "address_len":
 		fs.Add(field, rule, address.MinLen, address.MaxLen)
+	case "address_prefix":
+		fs.Add(field, rule, k.MailboxPrefix, k.MailboxPrefix)
 	default:
 		fs.Add(field, rule)
 	}
@@ -109,8 +116,16 @@ func checkLocal(fs *errs.Fields, field, local string) {
 func labelKey(name string) string { return "field." + name }
 
 // PersonKey identifies the person a request is for: the NIP of a PNS, the decree number
-// and village of a perangkat desa (who has no NIP).
+// and village of a perangkat desa (who has no NIP). An institutional mailbox is for its
+// unit, not for the responsible PNS (who keeps their personal one): one live request per
+// kind and unit name.
 func (k Kind) PersonKey(values map[string]string) string {
+	if k.Institutional {
+		if v := values[FieldUnitName]; v != "" {
+			return "unit:" + k.Code + ":" + strings.ToLower(strings.Join(strings.Fields(v), " "))
+		}
+		return ""
+	}
 	if v := values["nip"]; v != "" {
 		return "nip:" + v
 	}

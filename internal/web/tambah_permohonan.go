@@ -9,7 +9,7 @@ import (
 // GET /tambah-permohonan is "Tambah Permohonan": the services one can request.
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "catalog.title")
-	p.Data = s.Requests.Catalog
+	p.Data = request.Catalog{Services: s.Requests.Offerings(p.Tenant)}
 	return s.render(w, r, http.StatusOK, "tambah_permohonan", p)
 }
 
@@ -21,7 +21,7 @@ type chooseData struct {
 // apply shown before anything is filled in.
 func (s *Server) chooseKind(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "choose.title")
-	sv, _, err := s.Requests.Form(r.PathValue("service"), "")
+	sv, _, err := s.Requests.Offer(p.Tenant, r.PathValue("service"), "")
 	if err != nil {
 		return err
 	}
@@ -36,7 +36,7 @@ func (s *Server) startDraft(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.page(r, "choose.title")
-	sv, _, err := s.Requests.Form(r.PathValue("service"), "")
+	sv, _, err := s.Requests.Offer(p.Tenant, r.PathValue("service"), "")
 	if err != nil {
 		return err
 	}

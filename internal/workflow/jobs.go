@@ -96,13 +96,20 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 
 // register records the mailbox the server made for r in the registry, in the caller's
 // transaction: the applicant is its owner, the request's form gives the NIP, instansi
-// and unit.
+// and unit. An institutional request's mailbox is Kind institutional, its owner the
+// responsible PNS.
 func (e *Engine) register(ctx context.Context, r request.Request, ms MailServer) error {
 	if e.Registry == nil {
 		return nil
 	}
-	_, err := e.Registry.Created(ctx, registry.Mailbox{TenantID: r.TenantID, Address: r.MailboxAddress(), OwnerID: r.UserID,
-		Name: e.ownerName(ctx, r), NIP: r.Values["nip"], Instansi: r.Values["instansi"], Unit: r.Values["satuan_kerja"],
+	kind := registry.Personal
+	if _, k, err := e.Requests.Form(r.Service, r.Kind); err == nil && k.Institutional {
+		// The applicant is the responsible PNS: the registry's owner, with their NIP and
+		// name, the mailbox's unit the form's nama_unit.
+		kind = registry.Institutional
+	}
+	_, err := e.Registry.Created(ctx, registry.Mailbox{TenantID: r.TenantID, Address: r.MailboxAddress(), OwnerID: r.UserID, Kind: kind,
+		Name: e.ownerName(ctx, r), NIP: r.Values["nip"], Instansi: r.Values["instansi"], Unit: r.Unit(),
 		RequestID: r.ID, QuotaBytes: ms.DefaultQuota}, audit.System)
 	return err
 }
