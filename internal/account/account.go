@@ -156,6 +156,9 @@ type Tenant struct {
 	// Institutional is the tenant's setting for institutional mailboxes and collective
 	// requests from an OPD (issue 19): on for a pemda, off for the national service.
 	Institutional bool
+	// ScanRetention is how long after a request entered the archive its uploaded scans
+	// are purged (internal/archive); 0 keeps them.
+	ScanRetention time.Duration
 }
 
 // Link is the absolute URL of path on the tenant's own site, for mail.

@@ -21,6 +21,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/jobs"
@@ -56,6 +57,8 @@ type App struct {
 	Workflow *workflow.Engine
 	// Letters numbers and verifies the official documents.
 	Letters *letter.Service
+	// Archive searches the finished requests and purges scans past their retention.
+	Archive *archive.Service
 	// Uploads keeps the documents: a directory of this machine or a shared bucket.
 	Uploads *upload.Store
 	Log     *slog.Logger
@@ -186,6 +189,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		}
 	}
 	srv.Reports = reports
+	archives := &archive.Service{Store: st, Book: book, Tenant: ts.ByID, Tenants: ts.All, Audit: engine.Audit}
+	srv.Archive = archives
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}
@@ -203,7 +208,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
 	st.JobQueue(runner.QueueOf)
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Uploads: uploads, Log: log, leading: leading}, nil
+	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Archive: archives, Uploads: uploads, Log: log, leading: leading}, nil
 }
 
 // pools are the job runner's queues: provisioning (the mail servers' calls) apart from
@@ -391,7 +396,8 @@ func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tena
 		}
 		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
 			Policy:    account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal},
-			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c), Institutional: c.Institutional()}
+			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c), Institutional: c.Institutional(),
+			ScanRetention: time.Duration(c.Archive.ScanRetentionDays) * 24 * time.Hour}
 		if i == 0 {
 			ts.def = t
 		}

@@ -102,6 +102,15 @@ func (a *App) checkMailServers(ctx context.Context) {
 	}
 }
 
+// All are the configured tenants.
+func (t *Tenants) All() []account.Tenant {
+	out := make([]account.Tenant, 0, len(t.bySlug))
+	for _, x := range t.bySlug {
+		out = append(out, x)
+	}
+	return out
+}
+
 // ByID is a configured tenant by its database id.
 func (t *Tenants) ByID(id int64) (account.Tenant, bool) {
 	for _, x := range t.bySlug {

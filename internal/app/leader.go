@@ -44,6 +44,10 @@ func (a *App) tasks() []periodic {
 		}},
 		{"documents swept", 10 * time.Minute, a.sweepDocuments},
 		{"pruned", time.Hour, a.prune},
+		{"scans purged", time.Hour, func(ctx context.Context, now time.Time) (int64, error) {
+			n, err := a.Archive.PurgeScans(ctx, now, 1000)
+			return int64(n), err
+		}},
 		{"capacity", workflow.CapacityEvery, func(ctx context.Context, now time.Time) (int64, error) {
 			var errs []error
 			for _, t := range a.Tenants.bySlug {

@@ -147,6 +147,8 @@ type Tenant struct {
 	// from an OPD. Unset, it is on for a pemda's tenant and off for the national one
 	// (SOP kominfo, where SE MenPAN-RB 6/2013 makes the address personal).
 	InstitutionalMailboxes *bool `yaml:"institutional_mailboxes"`
+	// Archive is what the archive keeps.
+	Archive Archive `yaml:"archive"`
 }
 
 // Institutional reports whether the tenant offers institutional mailboxes and
@@ -156,6 +158,14 @@ func (t Tenant) Institutional() bool {
 		return *t.InstitutionalMailboxes
 	}
 	return t.SOP != "" && t.SOP != "kominfo"
+}
+
+// Archive is a tenant's archive settings.
+type Archive struct {
+	// ScanRetentionDays is how many days after a request entered the archive its
+	// uploaded scans are purged (their records, the request and its documents stay);
+	// 0, the default, keeps them.
+	ScanRetentionDays int `yaml:"scan_retention_days"`
 }
 
 // FrontDesk is where and how applicants reach the office in person; all optional.
@@ -643,6 +653,9 @@ func loadTenants(path string) ([]Tenant, error) {
 		}
 		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
 		errs = append(errs, checkLetters(where+".letters", &f.Tenants[i])...)
+		if d := t.Archive.ScanRetentionDays; d < 0 || d > 36600 {
+			errs = append(errs, fmt.Errorf("%s.archive.scan_retention_days: want a number of days from 0 (keep) to 36600, got %d", where, d))
+		}
 	}
 	// Each check names its setting first; the index adds the file, line and column.
 	return f.Tenants, yamlpos.New(path, b).Place(errs)

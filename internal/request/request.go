@@ -126,6 +126,9 @@ type File struct {
 	Size         int64
 	SHA256       string
 	CreatedAt    time.Time
+	// PurgedAt is when its bytes were purged after the tenant's retention period
+	// (internal/archive); the record stays.
+	PurgedAt time.Time
 }
 
 // Notification is an in-app message to the applicant.

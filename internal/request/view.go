@@ -67,6 +67,9 @@ func (s *Service) Document(ctx context.Context, r Request, fileID int64) (File, 
 	}
 	for _, f := range files {
 		if f.ID == fileID {
+			if !f.PurgedAt.IsZero() {
+				return File{}, errs.New(errs.NotFound, "request.file_purged")
+			}
 			return f, nil
 		}
 	}

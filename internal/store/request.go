@@ -200,7 +200,7 @@ func (s *Store) AddFile(ctx context.Context, f *request.File) error {
 
 // FilesOf lists a request's documents.
 func (s *Store) FilesOf(ctx context.Context, requestID int64) ([]request.File, error) {
-	rows, err := s.query(ctx, `SELECT id, request_id, field, name, original_name, kind, size, sha256, created_at
+	rows, err := s.query(ctx, `SELECT id, request_id, field, name, original_name, kind, size, sha256, created_at, purged_at
 		FROM request_files WHERE request_id = ? ORDER BY id`, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("files: %w", err)
@@ -209,9 +209,11 @@ func (s *Store) FilesOf(ctx context.Context, requestID int64) ([]request.File, e
 	var out []request.File
 	for rows.Next() {
 		var f request.File
-		if err := rows.Scan(&f.ID, &f.RequestID, &f.Field, &f.Name, &f.OriginalName, &f.Kind, &f.Size, &f.SHA256, &f.CreatedAt); err != nil {
+		var purged sql.NullTime
+		if err := rows.Scan(&f.ID, &f.RequestID, &f.Field, &f.Name, &f.OriginalName, &f.Kind, &f.Size, &f.SHA256, &f.CreatedAt, &purged); err != nil {
 			return nil, fmt.Errorf("files: %w", err)
 		}
+		f.PurgedAt = timeOf(purged)
 		out = append(out, f)
 	}
 	return out, rows.Err()

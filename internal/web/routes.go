@@ -106,7 +106,7 @@ func (s *Server) portalRoutes(rt routes) {
 
 // backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
 // documents, receipt, account and result letters, the front desk's walk-in requests and their
-// corrections, the SOP's flow, and the tenant's mailboxes (database akun email).
+// corrections, the SOP's flow, the tenant's mailboxes (database akun email) and the archive.
 func (s *Server) backOfficeRoutes(rt routes) {
 	h, staff := rt.handle, s.staffOnly
 	h("GET /kantor", s.inbox, staff)
@@ -127,6 +127,7 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/akun.csv", s.accountsCSV, staff)
 	h("GET /kantor/akun/{id}", s.account, staff)
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
+	h("GET /kantor/arsip", s.kantorArchive, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.
 	heads := s.staffWith(report.Readers...)
 	h("GET /kantor/laporan", s.kantorReports, heads)

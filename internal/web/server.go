@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/letter"
@@ -99,6 +100,8 @@ type Server struct {
 	VerifyLimit *ratelimit.Limiter
 	// Reports computes the back office's reports.
 	Reports *report.Service
+	// Archive searches the requests that have left the service.
+	Archive *archive.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
