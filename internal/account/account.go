@@ -48,6 +48,11 @@ func (u User) DisplayName() string {
 	if u.Profile.FullName != "" {
 		return u.Profile.FullName
 	}
+	return u.RegisteredName()
+}
+
+// RegisteredName is Nama Depan and Nama Belakang as given at registration.
+func (u User) RegisteredName() string {
 	if u.LastName == "" {
 		return u.FirstName
 	}

@@ -300,6 +300,14 @@ func (s *Service) Activate(ctx context.Context, t Tenant, secret string) (User, 
 			return err
 		}
 		u.Status, u.ActivatedAt = StatusActive, now
+		// Akun Saya's "Nama lengkap" starts as the names given at registration, so a
+		// request does not list it as missing: the applicant adds titles if needed.
+		if u.Profile.FullName == "" {
+			u.Profile.FullName = u.RegisteredName()
+			if err := s.Store.UpdateProfile(ctx, u.ID, u.Profile); err != nil {
+				return err
+			}
+		}
 		return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "welcome",
 			Data: map[string]any{"Name": u.DisplayName(), "Username": u.Username, "LoginURL": t.Link("/masuk"), "Tenant": t.Name}})
 	})

@@ -394,8 +394,12 @@ func TestProfile(t *testing.T) {
 	f := setup(t, st)
 	f.svc.Register(ctx, f.tenant, budi)
 	u, _ := f.svc.Activate(ctx, f.tenant, secretIn(t, f.lastMail(t, "budi.santoso@gmail.com")))
-	if got := u.Profile.Missing(); strings.Join(got, ",") != "full_name,jabatan,instansi,satuan_kerja,address" {
+	// Nama lengkap starts as the names given at registration (issue 17): not missing.
+	if got := u.Profile.Missing(); strings.Join(got, ",") != "jabatan,instansi,satuan_kerja,address" {
 		t.Fatalf("missing %v", got)
+	}
+	if stored, _ := st.UserByID(ctx, u.ID); stored.Profile.FullName != budi.FirstName+" "+budi.LastName || stored.Profile.Phone == "" {
+		t.Fatalf("stored profile after activation %+v", stored.Profile)
 	}
 	err := f.svc.UpdateProfile(ctx, u, account.Profile{FullName: "Budi Santoso", NIP: "196102301991031004", Phone: "0812"})
 	e, _ := errs.As(err)

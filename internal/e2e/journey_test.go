@@ -226,15 +226,18 @@ func (j *journey) profile() {
 	b := j.b
 	b.open("/akun")
 	b.wantIn(".notice", "Lengkapi data berikut sebelum mengajukan permohonan:")
-	for _, f := range []string{"Nama lengkap", "Jabatan", "Nama instansi", "Satuan kerja", "Alamat"} {
+	for _, f := range []string{"Jabatan", "Nama instansi", "Satuan kerja", "Alamat"} {
 		b.wantIn(".notice ul", f)
 	}
 	b.wantIn(".facts", username)
 	b.wantIn(".facts", email)
-	// What the missing list names is empty in the form: nothing is shown as filled in
-	// that is not saved.
-	if got := b.value("#f-full_name"); got != "" {
-		b.fatalf("Nama lengkap starts as %q, want empty while it is listed as missing", got)
+	// Nama lengkap was saved at activation from Nama Depan and Nama Belakang (issue 17):
+	// filled in, and not in the missing list.
+	if got := b.value("#f-full_name"); got != firstName+" "+lastName {
+		b.fatalf("Nama lengkap starts as %q, want the names given at registration", got)
+	}
+	if strings.Contains(eval[string](b, `document.querySelector(".notice ul").innerText`), "Nama lengkap") {
+		b.fatalf("Nama lengkap is listed as missing")
 	}
 	j.shot("akun-saya-belum-lengkap")
 

@@ -192,6 +192,19 @@ var en = map[string]string{
 	"form.optional": "optional",
 	"form.invalid":  "Please check the following:",
 
+	// Issue 17: phones, and the applicant's way through.
+	"form.error_prefix":       "Error:",
+	"catalog.in_flight":       "Your request %s (%s) is still in progress. Until it is finished, a second request for the same NIP or SK will be refused when sent.",
+	"catalog.in_flight_open":  "Open request %s",
+	"profile.waiting":         "Your details are complete. A request of yours is waiting (%s).",
+	"profile.waiting_link":    "Continue the request",
+	"history.jabatan":         "Position",
+	"history.correction":      "Correction by the applicant",
+	"history.correction_desk": "Correction at the front desk",
+	"request.now_step":        "Current step",
+	"request.now_yours":       "waiting for you",
+	"request.standard":        "Service time standard",
+
 	"rule.required":          "%s is required.",
 	"rule.max_len":           "%s may be at most %d characters.",
 	"rule.name_chars":        "%s may contain only letters, spaces, full stops, commas, hyphens and apostrophes.",
@@ -235,7 +248,7 @@ var en = map[string]string{
 	"requests.heading":           "Requests",
 	"requests.by_status":         "Requests by status",
 	"requests.all":               "All",
-	"requests.draft_no":          "Draft (not sent)",
+	"requests.draft_no":          "Not sent yet",
 	"requests.no_mailbox":        "No address yet",
 	"requests.updated":           "Changed",
 	"requests.submitted":         "Sent",

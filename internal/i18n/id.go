@@ -193,6 +193,19 @@ var id = map[string]string{
 	"form.optional": "opsional",
 	"form.invalid":  "Periksa kembali isian berikut:",
 
+	// Issue 17: phones, and the applicant's way through.
+	"form.error_prefix":       "Galat:",
+	"catalog.in_flight":       "Permohonan Anda %s (%s) masih berjalan. Selama permohonan itu belum selesai, permohonan kedua untuk NIP atau SK yang sama akan ditolak saat dikirim.",
+	"catalog.in_flight_open":  "Lihat permohonan %s",
+	"profile.waiting":         "Data diri sudah lengkap. Ada permohonan Anda yang menunggu (%s).",
+	"profile.waiting_link":    "Lanjutkan permohonan",
+	"history.jabatan":         "Jabatan",
+	"history.correction":      "Perbaikan data oleh pemohon",
+	"history.correction_desk": "Perbaikan data di loket",
+	"request.now_step":        "Tahap sekarang",
+	"request.now_yours":       "menunggu Anda",
+	"request.standard":        "Standar waktu layanan",
+
 	"rule.required":          "%s wajib diisi.",
 	"rule.max_len":           "%s paling panjang %d karakter.",
 	"rule.name_chars":        "%s hanya boleh berisi huruf, spasi, titik, koma, tanda hubung dan apostrof.",
@@ -236,7 +249,7 @@ var id = map[string]string{
 	"requests.heading":           "Daftar Permohonan",
 	"requests.by_status":         "Permohonan menurut status",
 	"requests.all":               "Semua",
-	"requests.draft_no":          "Draf (belum dikirim)",
+	"requests.draft_no":          "Belum dikirim",
 	"requests.no_mailbox":        "Alamat belum diisi",
 	"requests.updated":           "Diubah",
 	"requests.submitted":         "Dikirim",

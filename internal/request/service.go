@@ -100,6 +100,35 @@ func (s *Service) List(ctx context.Context, u account.User) ([]Request, error) {
 	return s.Store.RequestsOf(ctx, u.ID)
 }
 
+// Pending is what of u's requests waits on someone: the ones in the office's hands, which
+// stop a second request for the same person (told before a form is filled in), and the
+// drafts and returned requests waiting on u.
+type Pending struct {
+	InFlight []Request // sent, not yet done or refused: newest first
+	Unsent   []Request // drafts and requests returned for correction: newest first
+}
+
+// Pending reads u's pending requests.
+func (s *Service) Pending(ctx context.Context, u account.User) (Pending, error) {
+	all, err := s.List(ctx, u)
+	if err != nil {
+		return Pending{}, err
+	}
+	var p Pending
+	for _, r := range all {
+		switch r.Status {
+		case Waiting, Processing:
+			p.InFlight = append(p.InFlight, r)
+		case Returned:
+			p.InFlight = append(p.InFlight, r)
+			p.Unsent = append(p.Unsent, r)
+		case Draft:
+			p.Unsent = append(p.Unsent, r)
+		}
+	}
+	return p, nil
+}
+
 // NewDraft starts a request of a service and kind for u, prefilled from the profile (and
 // from a refused request, for "Ajukan Ulang").
 func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User, service, kind string, from *Request) (Request, error) {

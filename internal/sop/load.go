@@ -103,6 +103,7 @@ func zoneAlias(s string) string {
 //	    standard: 1d                         # 15m, 1h, 1-3h, 1d, 1-4d; none for done
 //	    requirements: Surat Permohonan       # optional
 //	    output: Tanda terima surat masuk (Bagian Umum)
+//	    output_en: Receipt of the incoming letter # optional
 func Load(name string, data []byte) (Definition, error) {
 	l := &loader{file: name, pos: map[string]*yaml.Node{}, bad: map[string]bool{}}
 	var doc yaml.Node
@@ -340,7 +341,7 @@ func (l *loader) step(n *yaml.Node, path string) Step {
 		l.at(n, path, "value.type", "want a step (a mapping of key, name, role, kind, standard, output), got a %s", kindName(n))
 		return s
 	}
-	f := l.fields(n, path, "key", "name", "name_en", "role", "jabatan", "kind", "standard", "requirements", "output")
+	f := l.fields(n, path, "key", "name", "name_en", "role", "jabatan", "kind", "standard", "requirements", "output", "output_en")
 	s.Key = l.str(f["key"], path+".key")
 	s.Name = l.str(f["name"], path+".name")
 	s.NameEN = l.str(f["name_en"], path+".name_en")
@@ -349,6 +350,7 @@ func (l *loader) step(n *yaml.Node, path string) Step {
 	s.Kind = Kind(l.str(f["kind"], path+".kind"))
 	s.Requirements = l.str(f["requirements"], path+".requirements")
 	s.Output = l.str(f["output"], path+".output")
+	s.OutputEN = l.str(f["output_en"], path+".output_en")
 	if v := f["standard"]; v != nil {
 		if text := l.str(v, path+".standard"); text != "" {
 			std, err := ParseStandard(text)

@@ -13,6 +13,7 @@ package sop
 
 import (
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -53,6 +54,28 @@ type Step struct {
 	Requirements string
 	// Output is the seed's "Output" column: the document or result the step produces.
 	Output string
+	// OutputEN is Output in English, for the English interface; may be empty.
+	OutputEN string
+}
+
+// OutputIn is the step's output in lang ("id" or "en"), falling back to the Indonesian.
+func (s Step) OutputIn(lang string) string {
+	if lang == "en" && s.OutputEN != "" {
+		return s.OutputEN
+	}
+	return s.Output
+}
+
+// Who is who performs the step in lang: the office's title for it (Jabatan), which is a
+// proper title and stays as written, after the role's generic label in English.
+func (s Step) Who(lang string) string {
+	switch {
+	case s.Jabatan == "":
+		return s.Role.Label(lang)
+	case lang == "en" && !strings.EqualFold(s.Jabatan, s.Role.Label(lang)):
+		return s.Role.Label(lang) + " (" + s.Jabatan + ")"
+	}
+	return s.Jabatan
 }
 
 // Label is the step's name in lang ("id" or "en"), falling back to the Indonesian.

@@ -115,8 +115,8 @@ func SVG(def Definition, lang string) []byte {
 		if !s.Standard.IsZero() {
 			b.std = t.time + ": " + s.Standard.Text(lang)
 		}
-		if s.Output != "" {
-			b.out = wrap(t.output+": "+s.Output, chars(inner, svgFontSub))
+		if out := s.OutputIn(lang); out != "" {
+			b.out = wrap(t.output+": "+out, chars(inner, svgFontSub))
 		}
 		h := 2*svgPad + float64(len(b.name))*15
 		if b.std != "" || len(b.out) > 0 {
@@ -231,16 +231,12 @@ func describe(def Definition, lang string) string {
 	t := svgText(lang)
 	var b strings.Builder
 	for i, s := range def.Steps {
-		who := s.Role.Label(lang)
-		if s.Jabatan != "" {
-			who = s.Jabatan
-		}
-		fmt.Fprintf(&b, "%d. %s (%s", i+1, s.Label(lang), who)
+		fmt.Fprintf(&b, "%d. %s (%s", i+1, s.Label(lang), s.Who(lang))
 		if !s.Standard.IsZero() {
 			fmt.Fprintf(&b, "; %s %s", strings.ToLower(t.time), s.Standard.Text(lang))
 		}
-		if s.Output != "" {
-			fmt.Fprintf(&b, "; %s %s", strings.ToLower(t.output), s.Output)
+		if out := s.OutputIn(lang); out != "" {
+			fmt.Fprintf(&b, "; %s %s", strings.ToLower(t.output), out)
 		}
 		b.WriteString("). ")
 	}

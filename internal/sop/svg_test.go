@@ -24,13 +24,19 @@ func TestSVG(t *testing.T) {
 			texts := checkSVG(t, d.Slug+"/"+lang, out)
 			all := strings.Join(texts, " ")
 			for _, s := range d.Steps {
-				for _, w := range strings.Fields(s.Label(lang) + " " + s.Output) {
+				for _, w := range strings.Fields(s.Label(lang) + " " + s.OutputIn(lang)) {
 					if !strings.Contains(all, w) {
 						t.Errorf("%s/%s: %q missing from the drawing", d.Slug, lang, w)
 					}
 				}
 			}
 			if lang != "id" {
+				// Every preset step has its English output (output_en).
+				for _, s := range d.Steps {
+					if s.Output != "" && s.OutputEN == "" {
+						t.Errorf("%s: step %s has no output_en", d.Slug, s.Key)
+					}
+				}
 				continue
 			}
 			golden := filepath.Join("testdata", d.Slug+".svg")

@@ -7,21 +7,35 @@ import (
 	"github.com/surel-id/surel/internal/account"
 )
 
-// profilePage is Akun Saya with the form filled from the saved profile.
-func (s *Server) profilePage(r *http.Request) *Page {
+// profilePage is Akun Saya with the form filled from the saved profile, and (its Data)
+// the applicant's drafts and returned requests, one click away once the profile is
+// complete.
+func (s *Server) profilePage(r *http.Request) (*Page, error) {
 	p := s.page(r, "profile.title")
 	u := p.User
+	pend, err := s.Requests.Pending(r.Context(), *u)
+	if err != nil {
+		return p, err
+	}
+	p.Data = pend.Unsent
 	p.Form = url.Values{}
 	for k, v := range map[string]string{"full_name": u.Profile.FullName, "nip": u.Profile.NIP, "jabatan": u.Profile.Jabatan,
 		"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "address": u.Profile.Address} {
 		p.Form.Set(k, v)
 	}
-	return p
+	if u.Profile.FullName == "" { // an account activated before the name was kept
+		p.Form.Set("full_name", u.RegisteredName())
+	}
+	return p, nil
 }
 
 // GET /akun is "Akun Saya": the profile a request needs, and the password change.
 func (s *Server) profileForm(w http.ResponseWriter, r *http.Request) error {
-	return s.render(w, r, http.StatusOK, "akun", s.profilePage(r))
+	p, err := s.profilePage(r)
+	if err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "akun", p)
 }
 
 // POST /akun saves the profile; errors come back by their fields with what was typed.
@@ -29,7 +43,10 @@ func (s *Server) profile(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	p := s.profilePage(r)
+	p, err := s.profilePage(r)
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	for _, k := range []string{"full_name", "nip", "jabatan", "instansi", "satuan_kerja", "phone", "address"} {
 		p.Form.Set(k, f.Get(k))
@@ -49,7 +66,10 @@ func (s *Server) changePassword(w http.ResponseWriter, r *http.Request) error {
 	if err := parseForm(w, r); err != nil {
 		return err
 	}
-	p := s.profilePage(r)
+	p, err := s.profilePage(r)
+	if err != nil {
+		return err
+	}
 	f := r.PostForm
 	if err := s.Accounts.ChangePassword(r.Context(), p.Tenant, *p.User, sessionOf(r), f.Get("old_password"), f.Get("password"), f.Get("password2")); err != nil {
 		return s.reRender(w, r, "akun", p, err)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"html/template"
 	"net/http"
 
@@ -34,11 +35,7 @@ func (s *Server) flow(r *http.Request, p *Page) (flowPage, error) {
 	}
 	f := flowPage{Def: def, SVG: template.HTML(sop.SVG(def, p.Lang)), Hours: def.HoursText(p.Lang), Zone: def.ZoneAbbrev()}
 	for i, st := range def.Steps {
-		role := st.Jabatan
-		if role == "" {
-			role = st.Role.Label(p.Lang)
-		}
-		f.Steps = append(f.Steps, flowStep{N: i + 1, Name: st.Label(p.Lang), Role: role, Time: st.Standard.Text(p.Lang), Output: st.Output})
+		f.Steps = append(f.Steps, flowStep{N: i + 1, Name: st.Label(p.Lang), Role: st.Who(p.Lang), Time: st.Standard.Text(p.Lang), Output: st.OutputIn(p.Lang)})
 	}
 	return f, nil
 }
@@ -52,6 +49,9 @@ func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p.Data = f
+	if p.User == nil {
+		p.CacheTag = cacheTag(string(f.SVG), f.Hours, f.Zone, fmt.Sprint(f.Steps))
+	}
 	return s.render(w, r, http.StatusOK, "alur_layanan", p)
 }
 

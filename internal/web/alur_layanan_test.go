@@ -24,7 +24,7 @@ func TestPublicFlow(t *testing.T) {
 			t.Fatalf("%s: %d", lang, r.status)
 		}
 		want := map[string]string{"id": "Waktu penyelesaian", "en": "Completion time"}[lang]
-		contains(t, r.body, "<svg", "</svg>", want, "<table>")
+		contains(t, r.body, "<svg", "</svg>", want, `<table class="flow-steps">`)
 		// The inline SVG must not need 'unsafe-inline': no <style>, no style attribute,
 		// no script.
 		svg := r.body[strings.Index(r.body, "<svg"):strings.Index(r.body, "</svg>")]

@@ -3,6 +3,7 @@ package web
 import (
 	"bytes"
 	"compress/gzip"
+	"hash/fnv"
 	"net/http"
 	"strconv"
 	"strings"
@@ -45,4 +46,14 @@ func gzipped(b []byte) []byte {
 		return nil
 	}
 	return buf.Bytes()
+}
+
+// cacheTag names the version of a page's data for the page cache (Page.CacheTag).
+func cacheTag(parts ...string) string {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return strconv.FormatUint(h.Sum64(), 36)
 }

@@ -98,6 +98,12 @@ func TestGzip(t *testing.T) {
 	same("/masuk", "text/html")
 	same("/masuk", "text/html")
 	same("/", "text/html")
+	// The other anonymous pages a phone opens first: Daftar and Lupa Password with their
+	// captcha, and the SOP's public page.
+	same("/daftar", "text/html")
+	same("/lupa-password", "text/html")
+	same("/alur-layanan", "text/html")
+	same("/alur-layanan", "text/html")
 
 	h.signup("siti@example.com")
 	r, b := fetch("/akun", "gzip")

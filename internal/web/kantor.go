@@ -55,6 +55,7 @@ const maxInboxPage = 1 << 20
 // first, with search and a due filter.
 func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.title")
+	p.Wide = true // tables of many columns: a desktop's width
 	m := staffOf(r)
 	q := r.URL.Query()
 	d := inboxData{Query: strings.TrimSpace(q.Get("q")), Due: q.Get("batas"), Failed: q.Get("keadaan") == "gagal", Now: time.Now().UTC()}

@@ -75,6 +75,7 @@ func (s *Server) kantorReport(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	p := s.page(r, "report.title")
+	p.Wide = true // tables of many columns: a desktop's width
 	f, ferr := s.reportFilter(r, p)
 	status := http.StatusOK
 	if ferr != nil {
@@ -143,6 +144,7 @@ func (s *Server) kantorReportCSV(w http.ResponseWriter, r *http.Request) error {
 		return errNotFound
 	}
 	p := s.page(r, "report.title")
+	p.Wide = true // tables of many columns: a desktop's width
 	f, err := s.reportFilter(r, p)
 	if err != nil {
 		return err
@@ -177,6 +179,7 @@ func csvHeaders(w http.ResponseWriter, filename string) {
 func (s *Server) accountListCSV(w http.ResponseWriter, r *http.Request, m staff.Member, f report.Filter) error {
 	csvHeaders(w, "daftar-akun-"+f.From.String()+"-"+f.To.String()+".csv")
 	p := s.page(r, "report.title")
+	p.Wide = true // tables of many columns: a desktop's width
 	return s.Reports.AccountList(r.Context(), m, f, p.Lang, w)
 }
 
@@ -191,6 +194,7 @@ func (s *Server) kantorReportPDF(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	p := s.page(r, "report.title")
+	p.Wide = true // tables of many columns: a desktop's width
 	f, err := report.ParseFilter(r.PostForm, s.Reports.Today(r.Context(), *staffOf(r)))
 	if err != nil {
 		if _, ok := formError(p, err); ok {

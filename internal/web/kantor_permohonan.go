@@ -112,6 +112,7 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 // flags, history, the current step's actions and the audit trail.
 func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
+	p.Wide = true // tables of many columns: a desktop's width
 	d, err := s.caseData(r, p, parseID(r.PathValue("id")))
 	if err != nil {
 		return err
@@ -129,6 +130,7 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 // so.
 func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
+	p.Wide = true // tables of many columns: a desktop's width
 	if err := parseForm(w, r); err != nil {
 		return err
 	}

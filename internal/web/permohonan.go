@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/workflow"
 )
 
@@ -21,6 +22,21 @@ type viewData struct {
 	Webmail    string
 	// Delayed is true while an automatic step waits for staff after giving up.
 	Delayed bool
+	// SOP is the tenant's SOP, for the steps' names in the page's language.
+	SOP sop.Definition
+	// Now is the step the request waits on, at the top of its page; Standard is the
+	// service's time standard as a whole ("1–4 hari kerja"), empty when the SOP states
+	// none.
+	Now      *nowStep
+	Standard string
+}
+
+// nowStep is the running step as the top of the request page shows it.
+type nowStep struct {
+	Name string
+	Due  string // "–" while the clock is stopped (a correction) or the step is untimed
+	// Yours: the applicant is to act (a correction).
+	Yours bool
 }
 
 // stage is one SOP step as the progress bar shows it.
@@ -58,7 +74,13 @@ func (d viewData) Progress() int {
 // the SOP's steps as the progress bar's stages in the page's language.
 func (s *Server) viewData(p *Page, v request.View) viewData {
 	d := viewData{Request: v.Request, Service: v.Service, Kind: v.Kind, Files: map[string]*request.File{}, Steps: v.Steps, Regions: map[string]string{},
-		Delayed: v.Delayed()}
+		Delayed: v.Delayed(), SOP: v.SOP, Standard: v.SOP.Total.Text(p.Lang)}
+	if st, ok := request.Running(v.Steps); ok {
+		d.Now = &nowStep{Name: stepName(st, v.SOP, p), Due: p.Time(st.Due), Yours: st.Kind == request.KindCorrection}
+		if st.Paused() {
+			d.Now.Due = "–"
+		}
+	}
 	for i := range v.Files {
 		d.Files[v.Files[i].Field] = &v.Files[i]
 	}

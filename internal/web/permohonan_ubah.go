@@ -22,6 +22,9 @@ type formData struct {
 	Options     map[string][]wilayah.Area // region field → choices
 	Suggestions []string
 	Missing     []string // profile fields still empty
+	// LastRegion is the last region field: "Perbarui pilihan wilayah" (for browsers
+	// without JavaScript) follows it, next to the lists it refreshes.
+	LastRegion string
 }
 
 // FileHint is the accepted kinds and size of a file field, for its hint.
@@ -73,6 +76,7 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 	}
 	for _, f := range k.Fields {
 		if f.Type == "region" {
+			d.LastRegion = f.Name
 			parent := ""
 			if f.Parent != "" {
 				parent = rq.Values[f.Parent]
@@ -138,6 +142,14 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values, fileErrs, action := form.values, form.fileErrs, form.action
+	// A suggested address is a submit button (action=alamat:<mailbox>), so choosing it
+	// works without JavaScript: the form is saved with that address and shown again.
+	if pick, ok := strings.CutPrefix(action, "alamat:"); ok {
+		if _, isField := k.Field(request.FieldMailbox); isField {
+			values[request.FieldMailbox] = input.Clean(pick)
+		}
+		action = "refresh"
+	}
 	rq, err = s.Requests.SaveDraft(r.Context(), *p.User, rq, values)
 	formErr := merge(fileErrs, err)
 	if e, ok := errs.As(formErr); formErr != nil && (!ok || e.Code != errs.Invalid) {

@@ -75,13 +75,48 @@ type historyRow struct {
 	SLA                            string
 }
 
-func newHistory(p *Page, steps []request.Step, notes bool) historyData {
+func newHistory(p *Page, steps []request.Step, def sop.Definition, notes bool) historyData {
 	d := historyData{Page: p, Notes: notes, Rows: make([]historyRow, len(steps))}
 	for i, st := range steps {
-		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: st.Jabatan, Name: st.Name, Note: st.Note, Started: p.Time(st.StartedAt),
+		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: jabatanIn(st.Jabatan, p.Lang), Name: stepName(st, def, p), Note: st.Note, Started: p.Time(st.StartedAt),
 			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
 	}
 	return d
+}
+
+// stepName is a history row's process in the page's language. The row keeps the name
+// its step had when it ran; the SOP's English name (name_en) stands for it while the
+// SOP still names the step so.
+func stepName(st request.Step, def sop.Definition, p *Page) string {
+	if p.Lang == i18n.Default {
+		return st.Name
+	}
+	if st.Kind == request.KindCorrection {
+		if st.Role == string(sop.RoleFrontDesk) {
+			return p.T("history.correction_desk")
+		}
+		return p.T("history.correction")
+	}
+	for _, s := range def.Steps {
+		if s.Key == st.Key && s.Name == st.Name {
+			return s.Label(p.Lang)
+		}
+	}
+	return st.Name
+}
+
+// jabatanIn is a history row's title in lang: a role's generic Indonesian title in its
+// translation, an office's own title as written.
+func jabatanIn(jabatan, lang string) string {
+	if lang == i18n.Default {
+		return jabatan
+	}
+	for _, r := range sop.AllRoles() {
+		if strings.EqualFold(r.Label(i18n.Default), jabatan) || (r == sop.RoleFrontDesk && jabatan == "Front Desk") {
+			return r.Label(lang)
+		}
+	}
+	return jabatan
 }
 
 // wib is the zone of a page whose tenant's SOP does not load (the tenant admin is told on
@@ -152,18 +187,21 @@ type Page struct {
 	// Wide lets a page of tables (the registry) use a desktop's width.
 	Wide bool
 	// Nav marks the header's link to this page (aria-current), set by render.
-	Nav  navState
-	zone *time.Location
-	Data any
+	Nav navState
+	// CacheTag lets an anonymous page with Data be rendered and compressed once: it
+	// names the data's version (the SOP's, say), so a change renders anew.
+	CacheTag string
+	zone     *time.Location
+	Data     any
 }
 
 // navState says which of the header's links is the page shown. The layout reads these
 // fields rather than comparing the path seven times: each {{if eq …}} is a reflective
 // call on every page.
-type navState struct{ Kantor, Loket, Requests, Notifications, Akun, Masuk, Daftar bool }
+type navState struct{ Kantor, Loket, NewRequest, Requests, Notifications, Akun, Masuk, Daftar bool }
 
 func navFor(path string) navState {
-	return navState{Kantor: path == "/kantor", Loket: path == "/kantor/loket", Requests: path == "/permohonan",
+	return navState{Kantor: path == "/kantor", Loket: path == "/kantor/loket", NewRequest: path == "/tambah-permohonan", Requests: path == "/permohonan",
 		Notifications: path == "/notifikasi", Akun: path == "/akun", Masuk: path == "/masuk", Daftar: path == "/daftar"}
 }
 
@@ -414,7 +452,10 @@ func (s *Server) render(w http.ResponseWriter, r *http.Request, status int, name
 	p.Nav = navFor(p.Path)
 	key, cacheable := "", status == http.StatusOK && anonymousPlain(r, p)
 	if cacheable {
-		key = name + "\x00" + p.Tenant.Slug + "\x00" + p.Lang + "\x00" + p.Path
+		key = name + "\x00" + p.Tenant.Slug + "\x00" + p.Lang + "\x00" + p.Path + "\x00" + p.CacheTag
+		if p.Captcha { // a form that asks for the captcha only after failures (Masuk)
+			key += "\x00captcha"
+		}
 		if c, ok := s.pageCache.Load(key); ok {
 			return c.(*cachedPage).write(w, r)
 		}
@@ -489,8 +530,9 @@ const maxCachedPages = 256
 // value, no captcha and no page data. Such pages (the login form, the home page) are
 // rendered once and served from memory.
 func anonymousPlain(r *http.Request, p *Page) bool {
-	if r.Method != http.MethodGet || r.URL.RawQuery != "" || p.User != nil || p.Flash != "" || p.Captcha || p.Error != "" ||
-		len(p.Errors) > 0 || p.Data != nil {
+	// The captcha's widget fetches its challenge itself: its page is the same for all.
+	if r.Method != http.MethodGet || r.URL.RawQuery != "" || p.User != nil || p.Flash != "" || p.Error != "" ||
+		len(p.Errors) > 0 || (p.Data != nil && p.CacheTag == "") {
 		return false
 	}
 	for _, vs := range p.Form {

@@ -6,15 +6,27 @@ import (
 	"github.com/surel-id/surel/internal/request"
 )
 
+// catalogData is "Tambah Permohonan": the services, and the applicant's request already in
+// the office's hands, which a second one for the same person would be refused for.
+type catalogData struct {
+	Services []request.Offering
+	InFlight []request.Request
+}
+
 // GET /tambah-permohonan is "Tambah Permohonan": the services one can request.
 func (s *Server) catalog(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "catalog.title")
-	p.Data = request.Catalog{Services: s.Requests.Offerings(p.Tenant)}
+	pend, err := s.Requests.Pending(r.Context(), *p.User)
+	if err != nil {
+		return err
+	}
+	p.Data = catalogData{Services: s.Requests.Offerings(p.Tenant), InFlight: pend.InFlight}
 	return s.render(w, r, http.StatusOK, "tambah_permohonan", p)
 }
 
 type chooseData struct {
-	Service request.Offering
+	Service  request.Offering
+	InFlight []request.Request
 }
 
 // GET /tambah-permohonan/{service} asks for the Jenis Layanan, with the rules of who may
@@ -25,7 +37,11 @@ func (s *Server) chooseKind(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	p.Data = chooseData{Service: sv}
+	pend, err := s.Requests.Pending(r.Context(), *p.User)
+	if err != nil {
+		return err
+	}
+	p.Data = chooseData{Service: sv, InFlight: pend.InFlight}
 	return s.render(w, r, http.StatusOK, "tambah_permohonan_jenis", p)
 }
 

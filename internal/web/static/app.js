@@ -2,6 +2,9 @@
 // region lists load as a choice is made, the village can be found by typing, and the
 // proposed address is checked while it is typed.
 document.documentElement.classList.add('js');
+// A form sent back with errors: the summary takes the focus (autofocus does it too, but
+// not after a restore from the back-forward cache), so a screen reader reads it first.
+document.getElementById('galat')?.focus();
 const form = document.getElementById('request-form');
 if (form) {
   const selects = [...form.querySelectorAll('select[data-level]')];
@@ -94,7 +97,7 @@ if (form) {
     };
     addr.addEventListener('input', () => { clearTimeout(t); t = setTimeout(check, 400); });
     for (const b of form.querySelectorAll('button.suggestion')) {
-      b.addEventListener('click', () => { addr.value = b.dataset.value; check(); addr.focus(); });
+      b.addEventListener('click', e => { e.preventDefault(); addr.value = b.dataset.value; check(); addr.focus(); });
     }
   }
 }
