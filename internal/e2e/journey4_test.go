@@ -89,11 +89,19 @@ func TestJourney4BackOffice(t *testing.T) {
 // submitted makes an applicant with a sent request through the services (journey 2 is
 // clicked through on its own).
 func (o *office) submitted(scan string) int64 {
+	return o.submittedBy(scan, person{"Siti", "Rahma", "siti." + o.slug + "@example.com", "196109231991031004", "siti.rahma"})
+}
+
+// person is an applicant of submittedBy: names, e-mail, NIP and the mailbox asked for.
+type person struct{ first, last, email, nip, mailbox string }
+
+// submittedBy is submitted for another applicant.
+func (o *office) submittedBy(scan string, p person) int64 {
 	j, a := o.j, o.j.srv.App
 	ctx := context.Background()
 	tn := a.Tenants.Default()
-	addr := "siti." + o.slug + "@example.com"
-	if err := a.Accounts.Register(ctx, tn, account.RegisterInput{FirstName: "Siti", LastName: "Rahma", Email: addr, Phone: "081234567890",
+	addr := p.email
+	if err := a.Accounts.Register(ctx, tn, account.RegisterInput{FirstName: p.first, LastName: p.last, Email: addr, Phone: "081234567890",
 		Password: password, Password2: password}); err != nil {
 		j.b.fatalf("register: %v", err)
 	}
@@ -102,8 +110,12 @@ func (o *office) submitted(scan string) int64 {
 	if err != nil {
 		j.b.fatalf("activate: %v", err)
 	}
-	u.Profile = account.Profile{FullName: "Siti Rahma, S.Kom.", Jabatan: "Pranata Komputer", Instansi: "Dinas Komunikasi dan Informatika",
-		SatuanKerja: "Pemerintah Kabupaten Merangin", Phone: "081234567890", Address: "Jl. Jenderal Sudirman No. 1, Bangko", NIP: "196109231991031004"}
+	full := p.first + " " + p.last
+	if p.first == "Siti" {
+		full = "Siti Rahma, S.Kom."
+	}
+	u.Profile = account.Profile{FullName: full, Jabatan: "Pranata Komputer", Instansi: "Dinas Komunikasi dan Informatika",
+		SatuanKerja: "Pemerintah Kabupaten Merangin", Phone: "081234567890", Address: "Jl. Jenderal Sudirman No. 1, Bangko", NIP: p.nip}
 	if err := a.Accounts.UpdateProfile(ctx, u, u.Profile); err != nil {
 		j.b.fatalf("profile: %v", err)
 	}
@@ -123,8 +135,8 @@ func (o *office) submitted(scan string) int64 {
 	if err := a.Requests.Attach(ctx, u, r, request.File{Field: "doc_kepegawaian", Name: up.Name, OriginalName: "kartu-pegawai.png", Kind: string(up.Kind), Size: up.Size, SHA256: up.SHA256}); err != nil {
 		j.b.fatalf("attach: %v", err)
 	}
-	vals := map[string]string{"nip": "196109231991031004", "instansi": "Dinas Komunikasi dan Informatika", "province": "15", "regency": "15.02",
-		"satuan_kerja": "Pemerintah Kabupaten Merangin", "phone": "081234567890", "mailbox": "siti.rahma"}
+	vals := map[string]string{"nip": p.nip, "instansi": "Dinas Komunikasi dan Informatika", "province": "15", "regency": "15.02",
+		"satuan_kerja": "Pemerintah Kabupaten Merangin", "phone": "081234567890", "mailbox": p.mailbox}
 	if r, err = a.Requests.SaveDraft(ctx, u, r, vals); err != nil {
 		j.b.fatalf("save: %v", err)
 	}

@@ -14,10 +14,12 @@ import (
 
 // reportPage is a report as its page shows it: every value already in words.
 type reportPage struct {
-	Kind     report.Kind
-	Kinds    []report.Kind
-	Title    string
-	Query    string // the filter as a URL query, for the tabs and downloads
+	Kind  report.Kind
+	Kinds []report.Kind
+	Title string
+	// Query is the filter as a URL query, for the tabs and downloads; a template.URL, so
+	// that the template writes it as a query and does not escape it as one value.
+	Query    template.URL
 	Filter   report.Filter
 	Describe string
 	At       string
@@ -95,7 +97,7 @@ func (s *Server) kantorReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := reportPage{Kind: k, Kinds: report.Kinds, Title: rep.Title, Query: f.Query().Encode(), Filter: f, Describe: s.Reports.Describe(f, p.Lang),
+	d := reportPage{Kind: k, Kinds: report.Kinds, Title: rep.Title, Query: template.URL(f.Query().Encode()), Filter: f, Describe: s.Reports.Describe(f, p.Lang),
 		At: p.Time(rep.At), Services: s.Reports.Services(p.Lang), Instansi: names, Notes: rep.Notes}
 	for _, fig := range rep.Figures {
 		d.Figures = append(d.Figures, shownFigure{fig.Label, report.Show(fig.Value, p.Lang)})

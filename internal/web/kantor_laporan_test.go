@@ -44,7 +44,8 @@ func TestKantorReports(t *testing.T) {
 				if m := untranslatedReport.FindString(r.body); m != "" {
 					t.Errorf("%s shows the key %s", k, m)
 				}
-				contains(t, r.body, `action="/kantor/laporan/`+k+`/pdf"`, "Unduh CSV")
+				contains(t, r.body, `action="/kantor/laporan/`+k+`/pdf"`, "Unduh CSV",
+					`.csv?dari=2026-01-01&amp;per=bulan&amp;sampai=2026-12-31"`, `href="/kantor/laporan/layanan?dari=2026-01-01&amp;per=bulan&amp;sampai=2026-12-31"`)
 				if k != "pengembalian" && k != "kapasitas" {
 					contains(t, r.body, `class="data"`)
 				}
