@@ -72,3 +72,40 @@ func TestPlan(t *testing.T) {
 		}
 	}
 }
+
+// TestSmokeReports runs the reports phase on a small seed: every report answers, alone
+// and in the open loop, and the account list of the three years holds every account
+// the seed made.
+func TestSmokeReports(t *testing.T) {
+	dbs := []string{"sqlite"}
+	if os.Getenv("SUREL_TEST_POSTGRES") != "" {
+		dbs = append(dbs, "postgres")
+	}
+	for _, db := range dbs {
+		t.Run(db, func(t *testing.T) {
+			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: false, Clients: 4, Sessions: 1,
+				Duration: time.Second, Warmup: 100 * time.Millisecond, Log: "discard", Seed: 1, Driver: "go",
+				Reports: true, ReportRate: 60, ReportP99: time.Minute}
+			rep, err := run(context.Background(), o, io.Discard)
+			if err != nil {
+				t.Fatal(err)
+			}
+			r := rep.Reports
+			// A loaded machine serves fewer than arrive within the short window: the numbers
+			// are not judged here, the plumbing is.
+			if r == nil || len(r.Once) != len(r.Open.Routes) || r.Open.Total(r.Open.OK) == 0 || r.Open.Total(r.Open.Fail) != 0 {
+				t.Fatalf("reports phase: %+v", r)
+			}
+			if len(r.CSV) != 2 || r.CSV[1].Rows != int64(rep.SeedRows["registry"]) || r.CSV[0].Rows >= r.CSV[1].Rows {
+				t.Fatalf("account lists: %+v, %d accounts", r.CSV, rep.SeedRows["registry"])
+			}
+			var b strings.Builder
+			rep.markdown(&b)
+			for _, want := range []string{"layanan, 3 years, all instansi", "daftar.csv", "**Reports: "} {
+				if !strings.Contains(b.String(), want) {
+					t.Errorf("report lacks %q:\n%s", want, b.String())
+				}
+			}
+		})
+	}
+}

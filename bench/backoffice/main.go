@@ -52,6 +52,9 @@ type options struct {
 	QuietWait  time.Duration
 	Rates      string
 	Driver     string
+	Reports    bool
+	ReportRate float64
+	ReportP99  time.Duration
 }
 
 func main() {
@@ -77,6 +80,9 @@ func main() {
 	flag.Float64Var(&o.Quiet, "quiet", 0.15, "before a phase, wait until other processes use fewer CPUs than this (0: don't wait)")
 	flag.DurationVar(&o.QuietWait, "quiet-wait", time.Minute, "longest wait for a quiet machine")
 	flag.StringVar(&o.Driver, "driver", "conn", "closed-loop load generator: conn (lean keep-alive clients, one connection each) or go (net/http's client); see bench/README.md")
+	flag.BoolVar(&o.Reports, "reports", false, "measure the reports (issue 16: each under 2 s, CSV in constant memory) instead of the inbox and request page")
+	flag.Float64Var(&o.ReportRate, "report-rate", 0.5, "reports arriving a second in the reports phase's open loop")
+	flag.DurationVar(&o.ReportP99, "report-target", 2*time.Second, "required time of each report (alone, and p99 in the open loop)")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -119,6 +125,7 @@ type report struct {
 	Load     [2]string // /proc/loadavg before and after the page phase
 	FloorLd  [2]string
 	Explain  string
+	Reports  *reportsResult // the reports phase of -reports
 }
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
@@ -153,6 +160,24 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 
 	waiting := func(other float64) {
 		fmt.Fprintf(out, "waiting for a quiet machine (other processes %.2f CPUs, want < %.2f)…\n", other, o.Quiet)
+	}
+	if o.Reports {
+		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
+		rr := &reportsResult{Rate: o.ReportRate, Target: o.ReportP99, Started: time.Now()}
+		rr.Load[0] = harness.LoadAvg()
+		if rr.Names, rr.Once, err = reportsOnce(ctx, e); err != nil {
+			return nil, err
+		}
+		for i, n := range rr.Names {
+			fmt.Fprintf(out, "  %-40s alone %s\n", n, ms(rr.Once[i]))
+		}
+		rr.Open = reportsAt(ctx, e, o.ReportRate, o.Warmup, o.Duration, o.Seed)
+		rr.Load[1] = harness.LoadAvg()
+		if rr.CSV, err = csvMemory(ctx, e); err != nil {
+			return nil, err
+		}
+		rep.Reports = rr
+		return rep, ctx.Err()
 	}
 	harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
 	rep.Load[0] = harness.LoadAvg()

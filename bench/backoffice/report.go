@@ -36,6 +36,9 @@ func merged(r harness.Result, routes []int) ([]time.Duration, int, int) {
 
 // Pass tells whether every page met the target with no error.
 func (rep *report) Pass() bool {
+	if rep.Reports != nil {
+		return rep.Reports.pass()
+	}
 	for _, p := range pagesJudged {
 		lat, ok, fail := merged(rep.Pages, p.Routes)
 		if ok == 0 || fail > 0 || harness.Percentile(lat, 99) >= rep.Opt.TargetP99 {
@@ -102,7 +105,8 @@ func (rep *report) setup() string {
 		seed = fmt.Sprintf("kept database reused (seeding had taken %s)", rep.SeedTook.Round(time.Millisecond))
 	}
 	var each []string
-	for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "mailboxes", "analyze"} {
+	for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "mailboxes", "stat_steps", "stat_accounts",
+		"registry", "capacity_days", "analyze"} {
 		if d, ok := rep.SeedEach[t]; ok {
 			if n, ok := rep.SeedRows[t]; ok {
 				each = append(each, fmt.Sprintf("%s %d rows %s", t, n, d.Round(time.Millisecond)))
@@ -116,6 +120,11 @@ func (rep *report) setup() string {
 }
 
 func (rep *report) text(w io.Writer) {
+	if rep.Reports != nil {
+		fmt.Fprintf(w, "%s\n%s\n\n", rep.Command, rep.setup())
+		rep.Reports.write(w)
+		return
+	}
 	fmt.Fprintf(w, "%s\n%s\nload average before / after: %s / %s; CPU self/other %s; %d GC cycles\n\n", rep.Command, rep.setup(),
 		rep.Load[0], rep.Load[1], harness.CPUText(rep.Pages), rep.Pages.GCCycles)
 	rep.tables(w)
@@ -133,6 +142,11 @@ func (rep *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "### %s, %s\n\n```\n%s\n```\n\n", rep.Opt.DB, rep.Started.UTC().Format("2006-01-02 15:04 UTC"), rep.Command)
 	fmt.Fprintf(w, "- Machine: %s, %d CPUs (GOMAXPROCS %d), Linux %s, %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Kernel, rep.Machine.Go)
 	fmt.Fprintf(w, "- Setup: %s\n", rep.setup())
+	if rep.Reports != nil {
+		fmt.Fprintln(w)
+		rep.Reports.write(w)
+		return
+	}
 	fmt.Fprintf(w, "- Load average before / after the page phase: %s / %s; CPU self/other %s; %d GC cycles\n", rep.Load[0], rep.Load[1], harness.CPUText(rep.Pages), rep.Pages.GCCycles)
 	if rep.Floor != nil {
 		fmt.Fprintf(w, "- Floor phase: load %s / %s, CPU self/other %s\n", rep.FloorLd[0], rep.FloorLd[1], harness.CPUText(*rep.Floor))

@@ -210,7 +210,7 @@ func (s *shape) tables() []table {
 		}}
 	requests := table{name: "requests", n: s.Requests,
 		cols: []string{"id", "tenant_id", "user_id", "number", "service", "kind", "status", "person_key", "domain", "mailbox",
-			"vals", "flags", "note", "channel", "created_at", "submitted_at", "updated_at", "closed_at"},
+			"vals", "flags", "note", "channel", "created_at", "submitted_at", "updated_at", "closed_at", "instansi", "unit", "filed_at"},
 		row: func(k int, d []any) {
 			i := k + 1
 			st := s.status[i]
@@ -239,16 +239,19 @@ func (s *shape) tables() []table {
 			d[6], d[7], d[8], d[9] = statusNames[st], "nip:"+nip, s.Domain, addr
 			d[10], d[11], d[12], d[13] = string(vals), flags, note, "portal"
 			d[14], d[15], d[16], d[17] = created, submitted, updated, closed
+			// The report copies of the form's instansi and unit, and the archive's filed
+			// time (migration 21), as the app writes them.
+			d[18], d[19], d[20] = instansis[u%len(instansis)], "Bidang Aplikasi Informatika", closed
 		}}
 	steps := table{name: "request_steps", n: s.Requests * s.Steps,
 		cols: []string{"id", "request_id", "tenant_id", "seq", "step_key", "name", "role", "kind", "jabatan", "actor", "actor_id",
-			"started_at", "due_at", "finished_at", "paused_at", "status", "sla", "note"},
+			"started_at", "due_at", "finished_at", "paused_at", "status", "sla", "note", "work_minutes"},
 		row: func(k int, d []any) {
 			i, seq := k/s.Steps+1, k%s.Steps+1
 			tpl, status := s.stepOf(i, seq)
 			start := s.created(i).Add(time.Duration(seq-1) * 6 * time.Hour)
 			due := start.Add(24 * time.Hour)
-			var finished, paused any
+			var finished, paused, work any
 			actor, sla, note := "", "", ""
 			switch status {
 			case "open":
@@ -258,7 +261,8 @@ func (s *shape) tables() []table {
 			case "paused":
 				paused = start.Add(2 * time.Hour)
 			default:
-				finished = start.Add(time.Duration(1+mix(uint64(k))%20) * time.Hour)
+				h := stepHours(k)
+				finished, work = start.Add(time.Duration(h)*time.Hour), int64(h*60)
 				actor, sla = "Petugas "+tpl.jabatan, "in"
 				if mix(uint64(k)*3)%10 == 0 {
 					sla = "over"
@@ -273,7 +277,7 @@ func (s *shape) tables() []table {
 			}
 			d[0], d[1], d[2], d[3], d[4], d[5] = int64(k+1), int64(i), s.Tenant, int64(seq), tpl.key, tpl.name
 			d[6], d[7], d[8], d[9], d[10] = tpl.role, tpl.kind, tpl.jabatan, actor, int64(0)
-			d[11], d[12], d[13], d[14], d[15], d[16], d[17] = start, dueAt, finished, paused, status, sla, note
+			d[11], d[12], d[13], d[14], d[15], d[16], d[17], d[18] = start, dueAt, finished, paused, status, sla, note, work
 		}}
 	// The audit trail of the live requests: five entries each (the page reads it by
 	// object). The hash chain is not computed: `surel audit verify` fails on this data.
@@ -302,6 +306,7 @@ func (s *shape) tables() []table {
 			d[5], d[6], d[7], d[8] = "pdf", int64(200_000+i%50_000), strings.Repeat("ab", 32), s.created(i)
 		}}
 	out := []table{users, requests, steps, audit, files}
+	out = append(out, s.reportTables()...)
 	if s.Mailboxes {
 		out = append(out, table{name: "mailboxes", n: len(s.finished),
 			cols: []string{"address", "local_part", "domain", "name", "password", "quota_bytes", "active", "must_change", "owner", "created_at", "updated_at"},
@@ -347,7 +352,7 @@ func seedDB(ctx context.Context, st *store.Store, pgURL string, s *shape, out io
 	}
 	t0 := time.Now()
 	if st.Dialect() == store.Postgres {
-		for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files"} {
+		for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "registry"} {
 			q := fmt.Sprintf(`SELECT setval(pg_get_serial_sequence('%s', 'id'), (SELECT max(id) FROM %s))`, t, t)
 			if _, err := db.ExecContext(ctx, q); err != nil {
 				return nil, fmt.Errorf("sequence of %s: %w", t, err)
