@@ -33,6 +33,7 @@ import (
 type options struct {
 	DB         string
 	PG         string
+	PGDB       string
 	Requests   int
 	Steps      int
 	Mailboxes  bool
@@ -61,6 +62,7 @@ func main() {
 	var o options
 	flag.StringVar(&o.DB, "db", "sqlite", "engine: sqlite or postgres")
 	flag.StringVar(&o.PG, "pg", "postgres://postgres@127.0.0.1:5432/test?sslmode=disable", "PostgreSQL server (any database on it); the benchmark creates and drops its own database bench_backoffice there")
+	flag.StringVar(&o.PGDB, "pg-db", pgDatabase, "name of the benchmark's own database on the -pg server (so that two runs on one server do not drop each other's)")
 	flag.IntVar(&o.Requests, "requests", 1_000_000, "requests to seed")
 	flag.IntVar(&o.Steps, "steps-per-request", 10, "history rows (request_steps) per request, at least 3")
 	flag.BoolVar(&o.Mailboxes, "mailboxes", true, "seed one mailbox (sql mail driver) per finished request, as the running service would have")

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -27,7 +28,8 @@ import (
 	"github.com/surel-id/surel/internal/staff"
 )
 
-// pgDatabase is the database the benchmark creates (and drops) on the -pg server.
+// pgDatabase is the database the benchmark creates (and drops) on the -pg server by
+// default (-pg-db).
 const pgDatabase = "bench_backoffice"
 
 // env is the running app on a seeded database, a signed-in staff member and the client.
@@ -83,7 +85,7 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 	switch o.DB {
 	case "sqlite":
 	case "postgres":
-		if e.pgURL, err = preparePostgres(ctx, o.PG, o.Keep != ""); err != nil {
+		if e.pgURL, err = preparePostgres(ctx, o.PG, o.PGDB, o.Keep != ""); err != nil {
 			return nil, err
 		}
 		dbURL = e.pgURL
@@ -146,26 +148,32 @@ func redact(u string) string {
 	return u
 }
 
-// preparePostgres creates the benchmark's database on the server of base (dropping a
-// previous one unless keep) and returns its URL.
-func preparePostgres(ctx context.Context, base string, keep bool) (string, error) {
+// preparePostgres creates the benchmark's database name on the server of base (dropping
+// a previous one unless keep) and returns its URL.
+func preparePostgres(ctx context.Context, base, name string, keep bool) (string, error) {
+	if name == "" {
+		name = pgDatabase
+	}
+	if strings.Trim(name, "abcdefghijklmnopqrstuvwxyz0123456789_") != "" {
+		return "", fmt.Errorf("-pg-db: want lower-case letters, digits and _, got %q", name)
+	}
 	admin, err := pgx.Connect(ctx, base)
 	if err != nil {
 		return "", fmt.Errorf("postgres: %w", err)
 	}
 	defer admin.Close(context.WithoutCancel(ctx))
 	var exists bool
-	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, pgDatabase).Scan(&exists); err != nil {
+	if err := admin.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)`, name).Scan(&exists); err != nil {
 		return "", err
 	}
 	if exists && !keep {
-		if _, err := admin.Exec(ctx, `DROP DATABASE `+pgDatabase+` WITH (FORCE)`); err != nil {
+		if _, err := admin.Exec(ctx, `DROP DATABASE `+name+` WITH (FORCE)`); err != nil {
 			return "", err
 		}
 		exists = false
 	}
 	if !exists {
-		if _, err := admin.Exec(ctx, `CREATE DATABASE `+pgDatabase); err != nil {
+		if _, err := admin.Exec(ctx, `CREATE DATABASE `+name); err != nil {
 			return "", err
 		}
 	}
@@ -173,7 +181,7 @@ func preparePostgres(ctx context.Context, base string, keep bool) (string, error
 	if err != nil {
 		return "", err
 	}
-	u.Path = "/" + pgDatabase
+	u.Path = "/" + name
 	return u.String(), nil
 }
 
@@ -385,7 +393,7 @@ func (e *env) Close() {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 		defer cancel()
 		if admin, err := pgx.Connect(ctx, e.opt.PG); err == nil {
-			admin.Exec(ctx, `DROP DATABASE IF EXISTS `+pgDatabase+` WITH (FORCE)`)
+			admin.Exec(ctx, `DROP DATABASE IF EXISTS `+cmp.Or(e.opt.PGDB, pgDatabase)+` WITH (FORCE)`)
 			admin.Close(ctx)
 		}
 	}
