@@ -21,6 +21,9 @@
 //	                       make a staff member (the first tenant admin); password on stdin
 //	surel staff list | reset-2fa --email E
 //	                       list the staff; remove a member's second factor
+//	surel mailbox sync [--tenant SLUG]
+//	                       read the accounts the tenant's mail server already holds into
+//	                       the mailbox registry (adopt, match owners, mark the gone)
 package main
 
 import (
@@ -97,8 +100,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		return auditCmd(ctx, cfg, args, stdout)
 	case "staff":
 		return staffCmd(ctx, cfg, log, args, os.Stdin, stdout)
+	case "mailbox":
+		return mailboxCmd(ctx, cfg, log, args, stdout)
 	case "help", "-h", "--help":
-		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | key adopt | backup FILE | restore [--replace] FILE | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa …]")
+		fmt.Fprintln(stdout, "usage: surel [serve | migrate [status] | key adopt | backup FILE | restore [--replace] FILE | outbox [list | show ID] | roster import [--tenant SLUG] FILE.csv | audit [verify | show OBJECT] | staff add|list|reset-2fa … | mailbox sync [--tenant SLUG]]")
 		return nil
 	}
 	return fmt.Errorf("unknown command %q (try: surel help)", cmd)

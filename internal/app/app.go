@@ -196,6 +196,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	}
 	handlers := engine.Handlers()
 	handlers[notify.JobKind] = ob.Deliver
+	handlers[workflow.JobSync] = engine.SyncJob
 	handlers[account.JobSendLink] = func(ctx context.Context, j jobs.Job) error { return accounts.SendLink(ctx, j.Ref) }
 	runner := &jobs.Runner{Store: st, Log: log, Handlers: handlers, Pools: pools(cfg, engine),
 		Own: instance(cfg), Instance: instance(cfg) + strconv.Itoa(os.Getpid()),
@@ -222,6 +223,8 @@ func pools(cfg config.Config, engine *workflow.Engine) []jobs.Pool {
 	return []jobs.Pool{
 		{Name: "provision", Kinds: provision, Workers: cfg.Jobs.ProvisionWorkers, Timeout: 45 * time.Second},
 		{Name: "mail", Kinds: []string{notify.JobKind, account.JobSendLink}, Workers: cfg.Jobs.MailWorkers, Timeout: 30 * time.Second},
+		// A sync of a tenant's mail server runs for minutes: its own pool, one at a time.
+		{Name: "sync", Kinds: []string{workflow.JobSync}, Workers: 1, Timeout: workflow.SyncTimeout},
 	}
 }
 

@@ -147,7 +147,10 @@ type Account struct {
 	// OwnerID is the owner as the server records it in the attribute the tenant names
 	// (Zimbra: employeeNumber by default, often the NIP); "" when absent or the server
 	// has no such attribute.
-	OwnerID   string
+	OwnerID string
+	// Unit is the owner's unit as the server records it (Zimbra: ou), "" when absent:
+	// with the name, it picks the owner among namesakes in the roster.
+	Unit      string
 	CreatedAt time.Time // zero when the server does not say
 	// System marks the server's own accounts (Zimbra's spam, ham, GAL sync, quarantine
 	// accounts): never a person's.

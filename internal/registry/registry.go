@@ -11,11 +11,12 @@
 // audited, role-checked step of the tenant's SOP.
 //
 // The seams for the work that follows:
-//   - Sync (adopting the mailboxes a server already holds, issue 13) upserts by address
-//     through Store.SyncMailbox: a new row is Source adopted, with OwnerID 0 until an
-//     owner is matched (OwnerMatch says how: by NIP, by name, or claimed by the owner);
-//     a mailbox the server no longer lists is marked gone (Store.MarkGone), never
-//     deleted; SyncedAt is when a sync last saw it.
+//   - Sync (adopting the mailboxes a server already holds, issue 13; Service.Sync in
+//     sync.go) upserts by address through SyncStore.SyncMailbox: a new row is Source
+//     adopted, with OwnerID 0 until an owner is matched (OwnerMatch says how: by NIP, by
+//     name after staff's review, or claimed by the owner); a mailbox the server no
+//     longer lists is marked gone (SyncStore.MarkGone), never deleted; SyncedAt is when
+//     a sync last saw it.
 //   - Institutional mailboxes (issue 19) are Kind institutional, their OwnerID the
 //     responsible PNS (nullable, as for an adopted mailbox without a known owner).
 package registry
@@ -130,6 +131,15 @@ type Mailbox struct {
 	// tenant's retention period for it ends (then the purge step may run).
 	DeactivatedAt time.Time
 	PurgeAfter    time.Time
+	// ServerStatus is the server's own word for the mailbox at the last sync (active,
+	// lockout, maintenance, pending …): Status is what it means for staff.
+	ServerStatus string
+	// CandidateNIP and CandidateScore are an owner the sync proposes by name (the
+	// roster's entry, and how sure: ScoreHigh …), waiting in the review queue while
+	// Review is ReviewPending; never an owner until staff confirm.
+	CandidateNIP   string
+	CandidateScore int
+	Review         string
 	// Version counts the row's changes: a change is written only over the version it
 	// was decided on, so two staff acting on one mailbox cannot both win.
 	Version int64

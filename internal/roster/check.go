@@ -138,3 +138,13 @@ func nameWords(name string) []string {
 	}
 	return words
 }
+
+// NameKey is a name's words as NamesMatch compares them (titles and degrees removed,
+// lower-case), sorted and joined by spaces: two names with the same key match. A sync of
+// the mail server finds the roster entries a mailbox's display name may belong to by
+// it, in one pass over the roster. "" for a name without words.
+func NameKey(name string) string {
+	w := nameWords(name)
+	slices.Sort(w)
+	return strings.Join(w, " ")
+}

@@ -242,3 +242,13 @@ func truncate(s string, n int) string {
 	}
 	return s
 }
+
+// JobPending tells whether a job of kind for ref is queued or running.
+func (s *Store) JobPending(ctx context.Context, kind string, ref int64) (bool, error) {
+	var n int
+	err := s.get(ctx, `SELECT COUNT(*) FROM jobs WHERE kind = ? AND ref = ? AND status IN ('queued', 'running')`, []any{kind, ref}, &n)
+	if err != nil {
+		return false, fmt.Errorf("job pending: %w", err)
+	}
+	return n > 0, nil
+}

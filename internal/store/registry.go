@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 	"unicode/utf8"
 
 	"github.com/surel-id/surel/internal/registry"
@@ -24,7 +23,8 @@ var _ registry.Store = (*Store)(nil)
 
 const registryColumns = `m.id, m.tenant_id, m.address, m.kind, m.status, m.source, COALESCE(m.owner_id, 0), m.owner_match, m.nip,
 	m.name, m.instansi, m.unit, COALESCE(m.request_id, 0), COALESCE(r.number, ''), m.quota_bytes, m.used_bytes, m.usage_at,
-	m.created_at, m.updated_at, m.synced_at, m.gone_at, m.deactivated_at, m.purge_after, m.version`
+	m.created_at, m.updated_at, m.synced_at, m.gone_at, m.deactivated_at, m.purge_after, m.version,
+	m.server_status, m.candidate_nip, m.candidate_score, m.review`
 
 const registryFrom = ` FROM registry m LEFT JOIN requests r ON r.id = m.request_id`
 
@@ -34,7 +34,8 @@ func scanMailbox(row interface{ Scan(...any) error }) (registry.Mailbox, error) 
 	var kind, status, source string
 	err := row.Scan(&m.ID, &m.TenantID, &m.Address, &kind, &status, &source, &m.OwnerID, &m.OwnerMatch, &m.NIP,
 		&m.Name, &m.Instansi, &m.Unit, &m.RequestID, &m.RequestNumber, &m.QuotaBytes, &m.UsedBytes, &usage,
-		&m.CreatedAt, &m.UpdatedAt, &synced, &gone, &deact, &purge, &m.Version)
+		&m.CreatedAt, &m.UpdatedAt, &synced, &gone, &deact, &purge, &m.Version,
+		&m.ServerStatus, &m.CandidateNIP, &m.CandidateScore, &m.Review)
 	if err != nil {
 		return m, err
 	}
@@ -449,49 +450,4 @@ func prefixEnd(prefix string) (string, bool) {
 		return "", false
 	}
 	return p[:len(p)-size] + string(r), true
-}
-
-// SyncMailbox is the registry's side of a sync of the mail server (issue 13): the
-// mailbox at m's address, as the server listed it at seen, is recorded as adopted when
-// the registry lacks it, or gets the server's status, quota and use when it has it (its
-// owner and request stay), and counts as seen (not gone). It fills m's ID.
-func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, seen time.Time) error {
-	return s.Tx(ctx, func(ctx context.Context) error {
-		cur, err := s.MailboxAt(ctx, m.TenantID, m.Address)
-		if errors.Is(err, ErrNotFound) {
-			m.Source, m.SyncedAt = registry.Adopted, seen
-			return s.PutMailbox(ctx, m)
-		}
-		if err != nil {
-			return err
-		}
-		m.ID = cur.ID
-		if cur.Status != m.Status {
-			if err := s.countMailbox(ctx, m.TenantID, cur.Status, -1); err != nil {
-				return err
-			}
-			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
-				return err
-			}
-		}
-		_, err = s.exec(ctx, `UPDATE registry SET status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, synced_at = ?, gone_at = NULL,
-			version = version + 1 WHERE id = ?`, string(m.Status), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), utc(seen), cur.ID)
-		if err != nil {
-			return fmt.Errorf("sync mailbox %s: %w", m.Address, err)
-		}
-		return nil
-	})
-}
-
-// MarkGone marks the tenant's mailboxes of domain that the sync which started at since
-// did not see as gone from the server ("removed on server"): they keep their row and
-// history. It returns how many it marked.
-func (s *Store) MarkGone(ctx context.Context, tenantID int64, domain string, since time.Time) (int, error) {
-	res, err := s.exec(ctx, `UPDATE registry SET gone_at = ?, version = version + 1 WHERE tenant_id = ? AND address LIKE ? AND gone_at IS NULL
-		AND status <> 'dihapus' AND (synced_at IS NULL OR synced_at < ?)`, utc(since), tenantID, "%@"+domain, utc(since))
-	if err != nil {
-		return 0, fmt.Errorf("mark gone: %w", err)
-	}
-	n, err := res.RowsAffected()
-	return int(n), err
 }

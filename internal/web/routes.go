@@ -126,6 +126,11 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/akun", s.accounts, staff)
 	h("GET /kantor/akun.csv", s.accountsCSV, staff)
 	h("GET /kantor/akun/{id}", s.account, staff)
+	// Owners a sync of the mail server proposed by name: the tenant admin and the mail
+	// admin review them.
+	review := s.staffWith(sop.RoleTenantAdmin, sop.RoleAdminMail)
+	h("GET /kantor/akun/tinjau", s.accountsReview, review)
+	h("POST /kantor/akun/{id}/tinjau", s.accountReview, review)
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
 	h("GET /kantor/arsip", s.kantorArchive, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.
@@ -137,7 +142,7 @@ func (s *Server) backOfficeRoutes(rt routes) {
 }
 
 // tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the
-// SOP and the holiday calendar.
+// SOP, the holiday calendar and the sync of the mail server into the registry.
 func (s *Server) tenantAdminRoutes(rt routes) {
 	h, admin := rt.handle, s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
@@ -150,6 +155,8 @@ func (s *Server) tenantAdminRoutes(rt routes) {
 	h("POST /kantor/sop", s.kantorSOP, admin)
 	h("GET /kantor/kalender", s.kantorCalendarForm, admin)
 	h("POST /kantor/kalender", s.kantorCalendar, admin)
+	h("GET /kantor/akun/sinkron", s.accountsSyncPage, admin)
+	h("POST /kantor/akun/sinkron", s.accountsSync, admin)
 }
 
 // operationsRoutes are for machines and the browser's plumbing: health checks, metrics

@@ -117,6 +117,8 @@ type Store interface {
 	UpdateRequest(ctx context.Context, r request.Request) error
 	Inbox(ctx context.Context, q InboxQuery) ([]Task, int, error)
 	PutCredential(ctx context.Context, c Credential) error
+	// JobPending tells whether a job of kind for ref is queued or running.
+	JobPending(ctx context.Context, kind string, ref int64) (bool, error)
 	Credential(ctx context.Context, requestID int64) (Credential, error)
 	// RevealCredential erases the sealed password and records who took it; false if it
 	// was revealed already.

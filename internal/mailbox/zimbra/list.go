@@ -80,7 +80,7 @@ func (s *Server) list(ctx context.Context, domain, cursor string, usage usageSna
 }
 
 // listAttrs are read for every account of a listing.
-const listAttrs = "zimbraId,displayName,zimbraAccountStatus,zimbraMailQuota,zimbraNotes,zimbraCreateTimestamp,zimbraIsSystemResource,zimbraIsSystemAccount,zimbraPasswordLockoutLockedTime,zimbraPasswordLockoutDuration"
+const listAttrs = "zimbraId,displayName,zimbraAccountStatus,zimbraMailQuota,zimbraNotes,zimbraCreateTimestamp,zimbraIsSystemResource,zimbraIsSystemAccount,zimbraPasswordLockoutLockedTime,zimbraPasswordLockoutDuration,ou"
 
 func (s *Server) search(ctx context.Context, domain, query string, maxResults int) ([]account, error) {
 	req := searchDirectoryRequest{Query: query, Domain: domain, Types: "accounts", ApplyCos: "1", Limit: 0, MaxResults: maxResults,
@@ -97,7 +97,7 @@ func (s *Server) search(ctx context.Context, domain, query string, maxResults in
 
 func (s *Server) listed(a account, usage usageSnapshot) mailbox.Account {
 	out := mailbox.Account{Address: a.Name, Name: a.attr("displayName"), Status: s.status(a), Owner: a.owner(),
-		OwnerID: s.ownerID(a), CreatedAt: created(a), UsedBytes: -1,
+		OwnerID: s.ownerID(a), Unit: a.attr("ou"), CreatedAt: created(a), UsedBytes: -1,
 		System: strings.EqualFold(a.attr("zimbraIsSystemResource"), "TRUE") || strings.EqualFold(a.attr("zimbraIsSystemAccount"), "TRUE")}
 	out.QuotaBytes, _ = strconv.ParseInt(a.attr("zimbraMailQuota"), 10, 64)
 	if u, ok := usage.byID[a.ID]; ok {

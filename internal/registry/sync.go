@@ -1,0 +1,529 @@
+package registry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/nip"
+	"github.com/surel-id/surel/internal/roster"
+)
+
+// Review states of a mailbox whose owner a sync proposed by name (Mailbox.Review).
+const (
+	ReviewNone     = ""        // nothing to review
+	ReviewPending  = "tinjau"  // in the staff's review queue
+	ReviewRejected = "ditolak" // staff rejected the proposal; the next sync proposes none
+)
+
+// How sure a proposed owner is (Mailbox.CandidateScore), out of 100. Only a NIP the
+// server holds assigns an owner; every name match waits for staff, whatever its score.
+const (
+	ScoreNIP          = 100 // the server's owner attribute holds a NIP of the roster
+	ScoreNameUnit     = 90  // one roster entry has the name, and its unit is the server's
+	ScoreName         = 75  // one roster entry has the name
+	ScoreNameUnitMany = 60  // several have the name; the unit picks one
+	ScoreNameMany     = 30  // several have the name: the first is proposed
+)
+
+// SyncRun is one sync of a tenant's mail server and what it found.
+type SyncRun struct {
+	ID         int64
+	TenantID   int64
+	Domain     string
+	StartedAt  time.Time
+	FinishedAt time.Time // zero while it runs (or if its process died)
+	Actor      string
+	Seen       int // the server's accounts listed (its system accounts left out)
+	Added      int // adopted: not in the registry before
+	Changed    int // in the registry with another status than the server's
+	Gone       int // in the registry, no longer on the server
+	ByNIP      int // owners found by the NIP the server holds
+	ToReview   int // owners proposed by name, waiting for staff
+	Error      string
+}
+
+// SyncStore is what a sync needs of the store besides Store.
+type SyncStore interface {
+	Store
+	// SyncMailbox records m as the server listed it at seen: a new row (Source
+	// Adopted), or the server's status, quota and use on the row there (its owner and
+	// request stay), no longer gone. It fills m's ID and Version and returns the row as
+	// it was, added true when there was none.
+	SyncMailbox(ctx context.Context, m *Mailbox, seen time.Time) (prev Mailbox, added bool, err error)
+	// MarkGone marks the tenant's mailboxes of domain that no sync since since saw as
+	// gone from the server, and returns them.
+	MarkGone(ctx context.Context, tenantID int64, domain string, since time.Time) ([]Mailbox, error)
+	// SetOwner writes m's owner, its proposal and review state if the row is still at
+	// m.Version (false if not), moving it to the next version.
+	SetOwner(ctx context.Context, m *Mailbox) (bool, error)
+	// ReviewQueue reads a page of the tenant's mailboxes waiting for review, by address
+	// after after; ReviewCount counts them.
+	ReviewQueue(ctx context.Context, tenantID int64, after string, limit int) ([]Mailbox, string, error)
+	ReviewCount(ctx context.Context, tenantID int64) (int, error)
+	RosterEntry(ctx context.Context, tenantID int64, nip string) (roster.Entry, error)
+	// EachRosterEntry calls fn with every entry of the tenant's roster, one at a time.
+	EachRosterEntry(ctx context.Context, tenantID int64, fn func(roster.Entry) error) error
+	// UserByNIP finds the tenant's portal account holding a NIP.
+	UserByNIP(ctx context.Context, tenantID int64, nip string) (account.User, error)
+	StartSync(ctx context.Context, r *SyncRun) error
+	FinishSync(ctx context.Context, r SyncRun) error
+	// Syncs lists the tenant's latest syncs, newest first.
+	Syncs(ctx context.Context, tenantID int64, limit int) ([]SyncRun, error)
+}
+
+func (s *Service) syncStore() (SyncStore, error) {
+	st, ok := s.Store.(SyncStore)
+	if !ok {
+		return nil, errors.New("registry: the store cannot sync")
+	}
+	return st, nil
+}
+
+// maxNameMatches bounds the mailboxes one sync matches by name, so that the map of
+// their names stays small whatever the server holds; the rest wait for the next sync.
+const maxNameMatches = 200_000
+
+// Sync reads every account of domain on srv (mailbox.Server.List, pages that cannot
+// drift) into the tenant's registry without changing anything on the server: a new
+// mailbox is adopted, one already there gets the server's status, quota and use, and
+// one the server no longer lists is marked gone, never deleted. Owners of adopted
+// mailboxes are matched: by the NIP the server holds (the owner attribute) when the
+// roster has it, which assigns the owner (and the portal account of that NIP); else by
+// the display name against the roster in one pass over it, which only proposes an owner
+// with a score and puts the mailbox in the review queue. Every change is audited. A
+// page is one transaction, so memory and a crash's loss stay a page's.
+func (s *Service) Sync(ctx context.Context, tenantID int64, domain string, srv mailbox.Server, by audit.Actor) (SyncRun, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return SyncRun{}, err
+	}
+	run := SyncRun{TenantID: tenantID, Domain: strings.ToLower(domain), StartedAt: s.now(), Actor: by.Name}
+	if err := st.StartSync(ctx, &run); err != nil {
+		return run, fmt.Errorf("registry sync: %w", err)
+	}
+	err = s.sync(ctx, st, &run, srv, by)
+	run.FinishedAt = s.now()
+	if err != nil {
+		run.Error = err.Error()
+	}
+	// The run's record is written even when the sync failed or was cancelled.
+	fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if ferr := st.FinishSync(fctx, run); ferr != nil && err == nil {
+		err = ferr
+	}
+	if err != nil {
+		return run, fmt.Errorf("registry sync %s: %w", run.Domain, err)
+	}
+	return run, nil
+}
+
+// unmatched is an adopted mailbox without an owner, waiting for the roster's pass.
+type unmatched struct {
+	id   int64
+	unit string
+	// nip is the roster entry proposed, "" before the pass; several counts the
+	// entries with the name.
+	nip      string
+	score    int
+	several  int
+	unitSeen bool
+}
+
+func (s *Service) sync(ctx context.Context, st SyncStore, run *SyncRun, srv mailbox.Server, by audit.Actor) error {
+	byName := map[string][]*unmatched{}
+	names := 0
+	for cursor := ""; ; {
+		p, err := srv.List(ctx, run.Domain, cursor)
+		if err != nil {
+			return err
+		}
+		err = st.Tx(ctx, func(ctx context.Context) error {
+			for _, a := range p.Accounts {
+				if a.System {
+					continue
+				}
+				m, err := s.syncOne(ctx, st, run, a, by)
+				if err != nil {
+					return err
+				}
+				if m.Source != Adopted || m.OwnerID != 0 || m.OwnerMatch != MatchNone || m.NIP != "" || m.Review != ReviewNone || names >= maxNameMatches {
+					continue
+				}
+				if key := roster.NameKey(a.Name); key != "" {
+					byName[key] = append(byName[key], &unmatched{id: m.ID, unit: roster.NameKey(a.Unit)})
+					names++
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		if p.Next == "" {
+			break
+		}
+		cursor = p.Next
+	}
+	gone, err := st.MarkGone(ctx, run.TenantID, run.Domain, run.StartedAt)
+	if err != nil {
+		return err
+	}
+	run.Gone = len(gone)
+	err = st.Tx(ctx, func(ctx context.Context) error {
+		for _, m := range gone {
+			if err := s.record(ctx, by, m, "mailbox.gone", m.Address); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	if len(byName) > 0 {
+		if err := s.proposeByName(ctx, st, run, byName, by); err != nil {
+			return err
+		}
+	}
+	return s.recordTenant(ctx, by, run.TenantID, "registry.sync", fmt.Sprintf("%s: %d akun, %d baru, %d berubah, %d hilang, %d pemilik dari NIP, %d untuk ditinjau",
+		run.Domain, run.Seen, run.Added, run.Changed, run.Gone, run.ByNIP, run.ToReview))
+}
+
+// registryStatus is what a server's status means in the registry: the server's own
+// temporary holds (a lockout after failed logins, maintenance) are no decision of staff
+// and leave the mailbox active; pending, like a deactivation, accepts no login and
+// bounces mail.
+func registryStatus(st mailbox.Status) Status {
+	switch st {
+	case mailbox.StatusLocked:
+		return Locked
+	case mailbox.StatusDeactivated, mailbox.StatusPending:
+		return Inactive
+	default:
+		return Active
+	}
+}
+
+// syncOne records one account of the server and matches the owner of a new one by NIP.
+func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mailbox.Account, by audit.Actor) (Mailbox, error) {
+	run.Seen++
+	m := Mailbox{TenantID: run.TenantID, Address: strings.ToLower(a.Address), Kind: Personal, Status: registryStatus(a.Status),
+		ServerStatus: string(a.Status), Name: a.Name, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, CreatedAt: a.CreatedAt,
+		UpdatedAt: run.StartedAt}
+	if m.UsedBytes >= 0 {
+		m.UsageAt = run.StartedAt
+	}
+	if m.CreatedAt.IsZero() {
+		m.CreatedAt = run.StartedAt
+	}
+	prev, added, err := st.SyncMailbox(ctx, &m, run.StartedAt)
+	if err != nil {
+		return m, err
+	}
+	switch {
+	case added:
+		run.Added++
+		if err := s.record(ctx, by, m, "mailbox.adopted", m.Address+" ("+string(a.Status)+")"); err != nil {
+			return m, err
+		}
+	case prev.Status != m.Status || !prev.GoneAt.IsZero():
+		run.Changed++
+		detail := string(prev.Status) + " → " + string(m.Status) + " (server: " + string(a.Status) + ")"
+		if !prev.GoneAt.IsZero() {
+			detail += ", kembali ada di server"
+		}
+		if err := s.record(ctx, by, m, "mailbox.synced", detail); err != nil {
+			return m, err
+		}
+	}
+	cur := m
+	if !added {
+		cur = prev
+		cur.ID, cur.Version, cur.Status = m.ID, m.Version, m.Status
+	}
+	if cur.Source != Adopted || cur.OwnerID != 0 || cur.OwnerMatch != MatchNone || cur.Review != ReviewNone {
+		return cur, nil
+	}
+	n := serverNIP(a.OwnerID)
+	if n == "" {
+		return cur, nil
+	}
+	e, err := st.RosterEntry(ctx, run.TenantID, n)
+	if errors.Is(err, errs.ErrNotFound) {
+		return cur, nil
+	}
+	if err != nil {
+		return cur, err
+	}
+	if err := s.assign(ctx, st, &cur, e, MatchNIP, by, "NIP "+n+" di server"); err != nil {
+		return cur, err
+	}
+	run.ByNIP++
+	return cur, nil
+}
+
+// assign makes the roster's entry e the owner of m (and its portal account, if the NIP
+// has one), how telling how it was found, with its audit entry.
+func (s *Service) assign(ctx context.Context, st SyncStore, m *Mailbox, e roster.Entry, how string, by audit.Actor, why string) error {
+	m.NIP, m.Name, m.Instansi, m.Unit, m.OwnerMatch = e.NIP, e.Name, e.Instansi, e.Unit, how
+	m.CandidateNIP, m.CandidateScore, m.Review = "", 0, ReviewNone
+	u, err := st.UserByNIP(ctx, m.TenantID, e.NIP)
+	switch {
+	case err == nil:
+		m.OwnerID = u.ID
+	case !errors.Is(err, errs.ErrNotFound):
+		return err
+	}
+	m.UpdatedAt = s.now()
+	ok, err := st.SetOwner(ctx, m)
+	if err != nil {
+		return err
+	}
+	if !ok {
+		return ErrChanged
+	}
+	detail := e.Name + " (" + e.NIP + "): " + why
+	if m.OwnerID != 0 {
+		detail += "; akun portal " + audit.Object("user", m.OwnerID)
+	}
+	return s.record(ctx, by, *m, "mailbox.owner", detail)
+}
+
+// proposeByName passes once over the tenant's roster and proposes, for each adopted
+// mailbox without an owner, the entry whose name is the mailbox's display name,
+// preferring the one whose unit is the server's; each proposal goes to review.
+func (s *Service) proposeByName(ctx context.Context, st SyncStore, run *SyncRun, byName map[string][]*unmatched, by audit.Actor) error {
+	err := st.EachRosterEntry(ctx, run.TenantID, func(e roster.Entry) error {
+		ms := byName[roster.NameKey(e.Name)]
+		if len(ms) == 0 {
+			return nil
+		}
+		unit := roster.NameKey(e.Unit)
+		for _, m := range ms {
+			m.several++
+			if m.unit != "" && m.unit == unit && !m.unitSeen {
+				m.nip, m.unitSeen = e.NIP, true
+			} else if m.nip == "" {
+				m.nip = e.NIP
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, ms := range byName {
+		for _, u := range ms {
+			if u.nip == "" {
+				continue
+			}
+			switch {
+			case u.several == 1 && u.unitSeen:
+				u.score = ScoreNameUnit
+			case u.several == 1:
+				u.score = ScoreName
+			case u.unitSeen:
+				u.score = ScoreNameUnitMany
+			default:
+				u.score = ScoreNameMany
+			}
+			err := st.Tx(ctx, func(ctx context.Context) error {
+				m, err := st.Mailbox(ctx, u.id)
+				if err != nil {
+					return err
+				}
+				if m.OwnerID != 0 || m.OwnerMatch != MatchNone || m.Review != ReviewNone {
+					return nil
+				}
+				m.CandidateNIP, m.CandidateScore, m.Review, m.UpdatedAt = u.nip, u.score, ReviewPending, s.now()
+				ok, err := st.SetOwner(ctx, &m)
+				if err != nil || !ok {
+					return err
+				}
+				run.ToReview++
+				return s.record(ctx, by, m, "mailbox.owner_proposed", fmt.Sprintf("NIP %s, skor %d (%d nama sama di data kepegawaian)", u.nip, u.score, u.several))
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (s *Service) recordTenant(ctx context.Context, by audit.Actor, tenantID int64, action, detail string) error {
+	if s.Audit == nil {
+		return nil
+	}
+	return s.Audit.Record(ctx, by.Entry(tenantID, action, audit.Object("tenant", tenantID), detail))
+}
+
+// Syncs lists the tenant's latest syncs, newest first.
+func (s *Service) Syncs(ctx context.Context, tenantID int64, n int) ([]SyncRun, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return nil, err
+	}
+	return st.Syncs(ctx, tenantID, n)
+}
+
+// Review is the review queue's page: the mailboxes waiting, each with the roster's
+// entry proposed.
+type Review struct {
+	Items []ReviewItem
+	Next  string
+	Total int
+}
+
+// ReviewItem is one mailbox in the review queue with its proposed owner.
+type ReviewItem struct {
+	Mailbox   Mailbox
+	Candidate roster.Entry
+	// InRoster is false when the proposed entry left the roster since.
+	InRoster bool
+}
+
+// ReviewCount counts the tenant's mailboxes waiting for review.
+func (s *Service) ReviewCount(ctx context.Context, tenantID int64) (int, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return 0, err
+	}
+	return st.ReviewCount(ctx, tenantID)
+}
+
+// ReviewQueue reads a page of the tenant's review queue.
+func (s *Service) ReviewQueue(ctx context.Context, tenantID int64, after string) (Review, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return Review{}, err
+	}
+	var r Review
+	ms, next, err := st.ReviewQueue(ctx, tenantID, after, PageSize)
+	if err != nil {
+		return r, fmt.Errorf("review queue: %w", err)
+	}
+	r.Next = next
+	if r.Total, err = st.ReviewCount(ctx, tenantID); err != nil {
+		return r, fmt.Errorf("review queue: %w", err)
+	}
+	for _, m := range ms {
+		it := ReviewItem{Mailbox: m}
+		e, err := st.RosterEntry(ctx, tenantID, m.CandidateNIP)
+		switch {
+		case err == nil:
+			it.Candidate, it.InRoster = e, true
+		case !errors.Is(err, errs.ErrNotFound):
+			return r, err
+		default:
+			it.Candidate.NIP = m.CandidateNIP
+		}
+		r.Items = append(r.Items, it)
+	}
+	return r, nil
+}
+
+// Decide settles the proposed owner of the tenant's mailbox id: confirmed, the roster's
+// entry becomes its owner (MatchName); rejected, the proposal is dropped and no sync
+// proposes one again. Either is audited with who decided. A mailbox not waiting for
+// review is a conflict (someone decided first).
+func (s *Service) Decide(ctx context.Context, tenantID, id int64, confirm bool, by audit.Actor) (Mailbox, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return Mailbox{}, err
+	}
+	var m Mailbox
+	err = st.Tx(ctx, func(ctx context.Context) error {
+		m, err = st.Mailbox(ctx, id)
+		if errors.Is(err, errs.ErrNotFound) || (err == nil && m.TenantID != tenantID) {
+			return errs.New(errs.NotFound, "error.not_found")
+		}
+		if err != nil {
+			return err
+		}
+		if m.Review != ReviewPending {
+			return errs.New(errs.Conflict, "registry.review_done")
+		}
+		if !confirm {
+			cand := m.CandidateNIP
+			m.CandidateNIP, m.CandidateScore, m.Review, m.UpdatedAt = "", 0, ReviewRejected, s.now()
+			ok, err := st.SetOwner(ctx, &m)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				return ErrChanged
+			}
+			return s.record(ctx, by, m, "mailbox.owner_rejected", "NIP "+cand)
+		}
+		e, err := st.RosterEntry(ctx, tenantID, m.CandidateNIP)
+		if errors.Is(err, errs.ErrNotFound) {
+			return errs.New(errs.Conflict, "registry.review_gone")
+		}
+		if err != nil {
+			return err
+		}
+		return s.assign(ctx, st, &m, e, MatchName, by, fmt.Sprintf("nama cocok (skor %d), dikonfirmasi petugas", m.CandidateScore))
+	})
+	return m, err
+}
+
+// Claim makes user u the owner of the tenant's mailbox at address, after staff
+// confirmed u's claim (a request of the claim service): the roster's entry of u's NIP
+// is the owner's record, MatchClaim says how. A mailbox another portal account owns
+// already is a conflict; nothing is written then.
+func (s *Service) Claim(ctx context.Context, u account.User, address string, e roster.Entry, by audit.Actor, why string) (Mailbox, error) {
+	st, err := s.syncStore()
+	if err != nil {
+		return Mailbox{}, err
+	}
+	m, err := st.MailboxAt(ctx, u.TenantID, strings.ToLower(address))
+	if errors.Is(err, errs.ErrNotFound) {
+		return m, errs.New(errs.Conflict, "claim.no_mailbox")
+	}
+	if err != nil {
+		return m, err
+	}
+	if m.OwnerID == u.ID {
+		return m, nil
+	}
+	if m.OwnerID != 0 {
+		return m, errs.New(errs.Conflict, "claim.owned")
+	}
+	m.NIP, m.Name, m.Instansi, m.Unit, m.OwnerMatch, m.OwnerID = e.NIP, e.Name, e.Instansi, e.Unit, MatchClaim, u.ID
+	m.CandidateNIP, m.CandidateScore, m.Review, m.UpdatedAt = "", 0, ReviewNone, s.now()
+	ok, err := st.SetOwner(ctx, &m)
+	if err != nil {
+		return m, err
+	}
+	if !ok {
+		return m, ErrChanged
+	}
+	return m, s.record(ctx, by, m, "mailbox.owner", e.Name+" ("+e.NIP+"): "+why+"; akun portal "+audit.Object("user", u.ID))
+}
+
+// serverNIP is the NIP an owner attribute holds ("19850312 201001 1 003" and
+// "198503122010011003" alike), "" when it holds none.
+func serverNIP(v string) string {
+	d := strings.Map(func(r rune) rune {
+		switch {
+		case r >= '0' && r <= '9':
+			return r
+		case r == ' ' || r == '.' || r == '-':
+			return -1
+		}
+		return 'x'
+	}, v)
+	if _, err := nip.Parse(d); err != nil {
+		return ""
+	}
+	return d
+}
