@@ -167,11 +167,9 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
 		rr := &reportsResult{Rate: o.ReportRate, Target: o.ReportP99, Started: time.Now()}
 		rr.Load[0] = harness.LoadAvg()
-		if rr.Names, rr.Once, err = reportsOnce(ctx, e); err != nil {
-			return nil, err
-		}
+		rr.Names, rr.Once, rr.OnceCPU, rr.OnceErr = reportsOnce(ctx, e)
 		for i, n := range rr.Names {
-			fmt.Fprintf(out, "  %-40s alone %s\n", n, ms(rr.Once[i]))
+			fmt.Fprintf(out, "  %-40s alone %s, CPU %s %s\n", n, ms(rr.Once[i]), ms(rr.OnceCPU[i]), rr.OnceErr[i])
 		}
 		rr.Open = reportsAt(ctx, e, o.ReportRate, o.Warmup, o.Duration, o.Seed)
 		rr.Load[1] = harness.LoadAvg()
