@@ -165,6 +165,9 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		return nil, err
 	}
 	srv.Workflow, srv.Registry = engine, engine.Registry
+	// The services on an existing mailbox read the registry; a self-service reset's job
+	// starts with the request's sending.
+	requests.Registry, requests.Auto = engine.Registry, engine.StartAuto
 	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
 	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
 	// The reports take the last figures read, however old (At says when); none before the

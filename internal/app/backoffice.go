@@ -64,7 +64,7 @@ func mailServers(ctx context.Context, cfg config.Config, st *store.Store, ts *Te
 			calls = 4
 		}
 		ms := workflow.MailServer{Server: srv, Webmail: c.Mail.WebmailURL, Limits: open.Limits(c.Mail), DefaultQuota: c.Mail.Limits.DefaultQuotaBytes,
-			Calls: make(chan struct{}, calls)}
+			Calls: make(chan struct{}, calls), Retention: time.Duration(c.Mail.RetentionDays) * 24 * time.Hour}
 		if c.Mail.IMAPAddr != "" {
 			m := c.Mail
 			ms.Test = func(ctx context.Context, address, password string) error {

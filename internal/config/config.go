@@ -220,6 +220,9 @@ type MailServer struct {
 	// IMAPAddr is where the account test logs in: host:port (STARTTLS when offered, TLS
 	// on 993), imap://host:port or imaps://host:port. Empty leaves the test to staff.
 	IMAPAddr string `yaml:"imap_addr"`
+	// RetentionDays is how long a deactivated mailbox's data is kept on the server
+	// before its purge may be asked; 0 is 365 days.
+	RetentionDays int `yaml:"retention_days"`
 	// LMTPAddr is where the account test delivers a message: host:port or the path of a
 	// unix socket. Empty tests the login only.
 	LMTPAddr string `yaml:"lmtp_addr"`

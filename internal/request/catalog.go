@@ -106,7 +106,8 @@ func (c Catalog) Offering(code string) (Offering, bool) {
 //go:embed catalog.yaml
 var defaultCatalog []byte
 
-var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "textarea": true, "phone": true, "region": true, "file": true, FieldMailbox: true}
+var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "textarea": true, "phone": true, "region": true, "file": true, FieldMailbox: true,
+	TypeOwnedMailbox: true, TypeQuota: true}
 
 // LoadCatalog parses and checks a catalogue; nil data gives the built-in one.
 func LoadCatalog(data []byte) (Catalog, error) {
@@ -169,7 +170,7 @@ func parseCatalog(file string, data []byte) (Catalog, error) {
 					bad(at+".type", "%s: type address is now type mailbox, in a field named mailbox", name)
 				case !fieldTypes[f.Type]:
 					bad(at+".type", "%s: unknown type %q", name, f.Type)
-				case (f.Type == FieldMailbox) != (f.Name == FieldMailbox):
+				case (f.Type == FieldMailbox || f.Type == TypeOwnedMailbox) != (f.Name == FieldMailbox):
 					bad(at+".name", "%s: the proposed address is the field named mailbox, of type mailbox", name)
 				case seen[f.Name]:
 					bad(at+".name", "%s: defined twice", name)

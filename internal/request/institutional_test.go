@@ -41,8 +41,8 @@ func TestInstitutionalMailbox(t *testing.T) {
 			}
 		}
 		tn.Institutional = true
-		if len(svc.Offerings(tn)) != 2 {
-			t.Fatalf("pemda tenant offers %d services, want 2", len(svc.Offerings(tn)))
+		if len(svc.Offerings(tn)) != len(svc.Catalog.Services) {
+			t.Fatalf("pemda tenant offers %d services, want all %d", len(svc.Offerings(tn)), len(svc.Catalog.Services))
 		}
 		// The responsible PNS's personal request is live: the unit's is another person key.
 		personal := draft(t, svc, st, tn, u, pnsValues())

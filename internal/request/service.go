@@ -31,8 +31,15 @@ type Service struct {
 	Book *sop.Book
 	// Audit records submissions and corrections in the audit trail; nil records nothing.
 	Audit audit.Writer
-	Now   func() time.Time
-	Log   *slog.Logger
+	// Registry is the tenant's mailboxes, for the services on an existing one (nil:
+	// those services cannot be sent).
+	Registry Mailboxes
+	// Auto starts the job of an automatic step the applicant does themselves (a
+	// self-service reset), in the transaction that entered it; nil leaves the step
+	// waiting.
+	Auto func(ctx context.Context, r Request, st *Step, now time.Time) error
+	Now  func() time.Time
+	Log  *slog.Logger
 }
 
 // record writes what a did to r to the audit trail, in the caller's transaction.
@@ -199,6 +206,12 @@ func (s *Service) check(ctx context.Context, r Request, k Kind) error {
 // request whose files are not stored yet.
 func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[string]bool) error {
 	fs := k.Validate(r.Form(), have, s.Regions)
+	if k.ActsOnMailbox() {
+		if err := s.checkTarget(ctx, &fs, r); err != nil {
+			return err
+		}
+		return fs.Err()
+	}
 	if r.Mailbox != "" && !fs.Has(FieldMailbox) {
 		if err := s.checkFree(ctx, &fs, FieldMailbox, r.TenantID, r.Domain, r.Mailbox, r.ID); err != nil {
 			return err
@@ -313,6 +326,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 	if err != nil {
 		return r, err
 	}
+	def = def.Flow(r.Service)
 	if r.Flags, err = s.rosterFlags(ctx, t, u, r); err != nil {
 		return r, err
 	}
@@ -339,8 +353,14 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 			return err
 		}
 		if len(def.Steps) > 1 {
-			if _, err := h.Enter(ctx, r, def.Steps[1], now); err != nil {
+			st, err := h.Enter(ctx, r, def.Steps[1], now)
+			if err != nil {
 				return err
+			}
+			if def.SelfService() && s.Auto != nil {
+				if err := s.Auto(ctx, r, &st, now); err != nil {
+					return err
+				}
 			}
 		}
 		return s.announce(ctx, t, u, r, desk, sent, now)

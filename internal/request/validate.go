@@ -22,8 +22,10 @@ func (k Kind) Normalize(values map[string]string) {
 			if p, ok := account.NormalizePhone(v); ok {
 				v = p
 			}
-		case FieldMailbox:
+		case FieldMailbox, TypeOwnedMailbox:
 			v = address.Normalize(v)
+		case TypeQuota:
+			v = strings.TrimLeft(strings.Join(strings.Fields(v), ""), "0")
 		case "text", "sk_number":
 			v = strings.Join(strings.Fields(v), " ")
 		}
@@ -64,6 +66,12 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 			}
 		case FieldMailbox:
 			k.checkLocal(&fs, f.Name, v)
+		case TypeOwnedMailbox:
+			if address.Check(v) != "" {
+				fs.Add(f.Name, "mailbox_unknown")
+			}
+		case TypeQuota:
+			checkQuota(&fs, f.Name, v)
 		case "region":
 			a, ok := regions.Get(v)
 			want := map[string]wilayah.Level{"province": wilayah.Province, "regency": wilayah.Regency, "district": wilayah.District, "village": wilayah.Village}[f.Level]

@@ -46,6 +46,7 @@ func (s *Service) View(ctx context.Context, t account.Tenant, r Request) (View, 
 	if v.SOP, _, err = s.Book.Workflow(ctx, t.SOPRef()); err != nil {
 		return v, err
 	}
+	v.SOP = v.SOP.Flow(r.Service)
 	return v, nil
 }
 

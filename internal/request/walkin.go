@@ -133,6 +133,7 @@ func (a Applicant) check() errs.Fields {
 type WalkInStore interface {
 	Store
 	UserByEmail(ctx context.Context, tenantID int64, email string) (account.User, error)
+	UserByID(ctx context.Context, id int64) (account.User, error)
 	CreateUser(ctx context.Context, u *account.User) error
 	UpdateProfile(ctx context.Context, id int64, p account.Profile) error
 }

@@ -49,7 +49,7 @@ func (b *Book) checkInUse(ctx context.Context, t TenantRef, def Definition) erro
 	}
 	var missing []string
 	for k := range keys {
-		if _, ok := def.Step(k); !ok {
+		if !def.HasStep(k) {
 			missing = append(missing, k)
 		}
 	}

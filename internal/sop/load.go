@@ -264,7 +264,7 @@ func kindName(n *yaml.Node) string {
 func (l *loader) definition(root *yaml.Node) Definition {
 	var d Definition
 	l.pos[""] = root
-	f := l.fields(root, "", "slug", "name", "source", "time_zone", "hours", "total", "steps")
+	f := l.fields(root, "", "slug", "name", "source", "time_zone", "hours", "total", "steps", "services")
 	d.Slug = l.str(f["slug"], "slug")
 	d.Name = l.str(f["name"], "name")
 	d.Source = l.str(f["source"], "source")
@@ -292,7 +292,40 @@ func (l *loader) definition(root *yaml.Node) Definition {
 			}
 		}
 	}
+	if n := f["services"]; n != nil {
+		d.Services = l.services(n)
+	}
 	return d
+}
+
+// services reads the "services:" mapping: a service code to its list of steps.
+func (l *loader) services(n *yaml.Node) map[string][]Step {
+	if n.Kind != yaml.MappingNode {
+		if !(n.Kind == yaml.ScalarNode && n.Tag == "!!null") {
+			l.at(n, "services", "value.type", "want a mapping of service codes to lists of steps, got a %s", kindName(n))
+		}
+		return nil
+	}
+	out := map[string][]Step{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		path := "services." + k.Value
+		l.pos[path] = k
+		if _, dup := out[k.Value]; dup {
+			l.at(k, path, "key.duplicate", "service %q given twice", k.Value)
+			continue
+		}
+		if v.Kind != yaml.SequenceNode {
+			l.at(v, path, "value.type", "want a list of steps, got a %s", kindName(v))
+			continue
+		}
+		steps := []Step{}
+		for j, sn := range v.Content {
+			steps = append(steps, l.step(sn, fmt.Sprintf("%s[%d]", path, j)))
+		}
+		out[k.Value] = steps
+	}
+	return out
 }
 
 func (l *loader) hours(n *yaml.Node) (week [7][]Span) {
@@ -378,6 +411,7 @@ func validate(d Definition, report func(path, rule, msg string)) {
 	validateZone(d.TimeZone, bad)
 	longest := validateHours(d.Hours, bad)
 
+	validateServices(d, bad)
 	if len(d.Steps) == 0 {
 		bad("steps", "steps.empty", "an SOP needs at least one step")
 		return
@@ -443,6 +477,8 @@ func validate(d Definition, report func(path, rule, msg string)) {
 			if provision < 0 {
 				bad(p+".kind", "kind.test_before_provision", "the account is tested before any provision step creates it")
 			}
+		case KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange:
+			bad(p+".kind", "service.kind", "a %s step acts on an existing mailbox: it belongs in a flow under services:, not in the creation's steps", s.Kind)
 		case KindCapacityCheck:
 			if provision >= 0 {
 				bad(p+".kind", "kind.capacity_after_provision", "the capacity check comes after the account is created (step %d)", provision+1)

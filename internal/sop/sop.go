@@ -34,6 +34,9 @@ type Definition struct {
 	// if it states one; Load checks that the steps' standards fit in it.
 	Total Standard
 	Steps []Step
+	// Services are the flows of the services acting on an existing mailbox (reset,
+	// deactivation, reactivation, quota), by service code; see Flow.
+	Services map[string][]Step
 }
 
 // Step is one activity of the SOP: one task in the back office, with its own SLA.
@@ -160,7 +163,8 @@ const (
 	KindDone Kind = "done"
 )
 
-var kinds = []Kind{KindSubmit, KindManual, KindCapacityCheck, KindProvision, KindAccountTest, KindDeliver, KindReport, KindArchive, KindDone}
+var kinds = []Kind{KindSubmit, KindManual, KindCapacityCheck, KindProvision, KindAccountTest, KindDeliver, KindReport, KindArchive, KindDone,
+	KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange}
 
 // AllKinds lists every kind in a fixed order, for forms.
 func AllKinds() []Kind { return append([]Kind(nil), kinds...) }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 )
 
 var _ request.Store = (*Store)(nil)
@@ -159,11 +160,21 @@ var liveStatuses = func() string {
 	return "(" + strings.Join(q, ", ") + ")"
 }()
 
+// lifecycleServices are the services on an existing mailbox (sop.LifecycleServices), as
+// SQL: their requests hold no address and no person (migration 24).
+var lifecycleServices = func() string {
+	var q []string
+	for _, s := range sop.LifecycleServices {
+		q = append(q, "'"+s+"'")
+	}
+	return "(" + strings.Join(q, ", ") + ")"
+}()
+
 // MailboxTaken tells whether a live request (or account) other than except holds the
 // mailbox local@domain.
 func (s *Store) MailboxTaken(ctx context.Context, tenantID int64, domain, local string, except int64) (bool, error) {
 	var n int
-	err := s.get(ctx, `SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND domain = ? AND mailbox = ? AND id <> ? AND status IN `+liveStatuses,
+	err := s.get(ctx, `SELECT COUNT(*) FROM requests WHERE tenant_id = ? AND domain = ? AND mailbox = ? AND id <> ? AND service NOT IN `+lifecycleServices+` AND status IN `+liveStatuses,
 		[]any{tenantID, domain, local, except}, &n)
 	if err != nil {
 		return false, fmt.Errorf("mailbox taken: %w", err)
@@ -177,7 +188,7 @@ func (s *Store) PersonBusy(ctx context.Context, tenantID int64, domain, personKe
 		return request.Request{}, err
 	}
 	r, err := scanRequest(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+requestColumns+` FROM requests
-		WHERE tenant_id = ? AND domain = ? AND person_key = ? AND status IN `+liveStatuses), tenantID, domain, personKey))
+		WHERE tenant_id = ? AND domain = ? AND person_key = ? AND service NOT IN `+lifecycleServices+` AND status IN `+liveStatuses), tenantID, domain, personKey))
 	if err == sql.ErrNoRows {
 		return r, ErrNotFound
 	}

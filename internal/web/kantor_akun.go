@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
 )
 
 // accountsData is the registry page ("Database Akun Email").
@@ -123,6 +125,7 @@ type accountDetail struct {
 	Quota       string
 	Requests    []accountRequest
 	Trail       []trailRow
+	Services    []serviceForm
 }
 
 // accountRequest is a request on the mailbox, with its service's name.
@@ -132,12 +135,32 @@ type accountRequest struct {
 	Submitted   string
 }
 
-// GET /kantor/akun/{id} is one mailbox of the registry, its owner, its requests and its
-// audit trail.
+// serviceForm is a service staff may start on the mailbox, with its kinds and the
+// fields besides the mailbox.
+type serviceForm struct {
+	Code   string
+	Name   string
+	Kinds  []request.Kind
+	Fields []request.Field
+	// Open marks the form that was sent and came back with errors.
+	Open bool
+}
+
+// GET /kantor/akun/{id} is one mailbox of the registry, its owner, its requests, its
+// audit trail and the services staff may start on it.
 func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "akun.detail")
+	if err := s.accountPage(r, p, parseID(r.PathValue("id"))); err != nil {
+		return err
+	}
+	return s.render(w, r, http.StatusOK, "kantor_akun_detail", p)
+}
+
+// accountPage fills p with the page of mailbox id.
+func (s *Server) accountPage(r *http.Request, p *Page, id int64) error {
 	p.Wide = true
-	d, err := s.Registry.Detail(r.Context(), *staffOf(r), parseID(r.PathValue("id")))
+	m := staffOf(r)
+	d, err := s.Registry.Detail(r.Context(), *m, id)
 	if err != nil {
 		return err
 	}
@@ -153,7 +176,22 @@ func (s *Server) account(w http.ResponseWriter, r *http.Request) error {
 	for i, e := range d.Trail {
 		v.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}
 	}
+	if m.HasAny(request.Starters...) {
+		for _, code := range sop.LifecycleServices {
+			sv, ok := s.Requests.Catalog.Offering(code)
+			if !ok || len(sv.Kinds) == 0 || !request.Applies(code, d.Mailbox) {
+				continue
+			}
+			f := serviceForm{Code: code, Name: sv.Name.In(p.Lang), Kinds: sv.Kinds, Open: p.Form.Get("layanan") == code}
+			for _, fl := range sv.Kinds[0].Fields {
+				if fl.Name != request.FieldMailbox {
+					f.Fields = append(f.Fields, fl)
+				}
+			}
+			v.Services = append(v.Services, f)
+		}
+	}
 	p.Title = d.Mailbox.Address + " · " + p.Title
 	p.Data = v
-	return s.render(w, r, http.StatusOK, "kantor_akun_detail", p)
+	return nil
 }

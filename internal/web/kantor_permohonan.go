@@ -155,7 +155,7 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		return s.render(w, r, statusOf(codeOf(err)), "kantor_permohonan", p)
 	}
 	s.setFlash(w, "flash.action_"+string(in.Action), rq.Number)
-	if in.Action == workflow.Provision || in.Action == workflow.Retry {
+	if in.Action == workflow.Provision || in.Action == workflow.Retry || in.Action == workflow.Execute {
 		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
 	}
 	return redirect(w, r, "/kantor")

@@ -8,6 +8,7 @@ import (
 
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/wilayah"
@@ -25,6 +26,8 @@ type formData struct {
 	// LastRegion is the last region field: "Perbarui pilihan wilayah" (for browsers
 	// without JavaScript) follows it, next to the lists it refreshes.
 	LastRegion string
+	// Owned are the applicant's mailboxes, for a service on an existing one.
+	Owned []registry.Mailbox
 }
 
 // FileHint is the accepted kinds and size of a file field, for its hint.
@@ -86,7 +89,13 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 			}
 		}
 	}
-	d.Suggestions = s.Requests.Suggest(r.Context(), p.Tenant, *p.User, rq.ID, 3)
+	if k.ActsOnMailbox() {
+		if d.Owned, err = s.Requests.OwnedMailboxes(r.Context(), *p.User); err != nil {
+			return err
+		}
+	} else {
+		d.Suggestions = s.Requests.Suggest(r.Context(), p.Tenant, *p.User, rq.ID, 3)
+	}
 	for k, v := range rq.Form() {
 		if p.Form.Get(k) == "" {
 			p.Form.Set(k, v)

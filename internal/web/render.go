@@ -577,7 +577,7 @@ func formError(p *Page, err error) (int, bool) {
 func (p *Page) fieldMessage(f errs.Field) string {
 	args := []any{p.T("field." + f.Name)}
 	for _, a := range f.Args {
-		if s, ok := a.(string); ok && strings.HasPrefix(s, "field.") {
+		if s, ok := a.(string); ok && (strings.HasPrefix(s, "field.") || strings.HasPrefix(s, "registry.status.")) {
 			a = p.T(s)
 		}
 		args = append(args, a)

@@ -5,6 +5,7 @@ import (
 
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/report"
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 )
 
@@ -131,6 +132,7 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	review := s.staffWith(sop.RoleTenantAdmin, sop.RoleAdminMail)
 	h("GET /kantor/akun/tinjau", s.accountsReview, review)
 	h("POST /kantor/akun/{id}/tinjau", s.accountReview, review)
+	h("POST /kantor/akun/{id}/layanan", s.accountService, s.staffWith(request.Starters...))
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
 	h("GET /kantor/arsip", s.kantorArchive, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.

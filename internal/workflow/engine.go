@@ -25,6 +25,9 @@ import (
 const (
 	JobProvision   = "workflow.provision"
 	JobAccountTest = "workflow.account_test"
+	// JobLifecycle does a service's step on an existing mailbox (reset, deactivate,
+	// reactivate, quota).
+	JobLifecycle = "workflow.lifecycle"
 )
 
 // MailServer is a tenant's mail server and what the engine needs to know about it.
@@ -38,6 +41,9 @@ type MailServer struct {
 	Limits  mailbox.Limits
 	// DefaultQuota is the quota of a new mailbox, bytes; 0 is the server's default.
 	DefaultQuota int64
+	// Retention is how long a deactivated mailbox is kept before its purge may be asked;
+	// 0 is DefaultRetention.
+	Retention time.Duration
 	// Calls bounds the jobs calling the server at once in this process: a slot each;
 	// nil is no bound.
 	Calls chan struct{}
@@ -127,6 +133,8 @@ func Actions(kind string) []Action {
 		return []Action{Complete}
 	case sop.KindAccountTest:
 		return nil
+	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange:
+		return []Action{Execute, Return, Refuse}
 	}
 	return nil
 }
@@ -193,6 +201,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	if err != nil {
 		return r, err
 	}
+	def = def.Flow(r.Service)
 	h := request.History{Store: e.Store, Cal: cal}
 	if in.Action == Provision {
 		if in.Mailbox, err = e.Requests.CheckMailbox(ctx, t, in.Mailbox, r.ID, request.FieldMailbox); err != nil {
@@ -249,12 +258,13 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 				return err
 			}
 			return e.startJob(ctx, h, &st, JobProvision, now)
-		case Retry:
-			kind := JobProvision
-			if st.Kind == string(sop.KindAccountTest) {
-				kind = JobAccountTest
+		case Execute:
+			if err := e.processing(ctx, t, &r, now); err != nil {
+				return err
 			}
-			return e.startJob(ctx, h, &st, kind, now)
+			return e.startJob(ctx, h, &st, JobLifecycle, now)
+		case Retry:
+			return e.startJob(ctx, h, &st, jobOf(sop.Kind(st.Kind)), now)
 		}
 		return errs.New(errs.Invalid, "workflow.bad_action")
 	}
@@ -280,6 +290,23 @@ func (e *Engine) record(ctx context.Context, a audit.Actor, action string, r req
 		return nil
 	}
 	return e.Audit.Record(ctx, a.Entry(r.TenantID, action, audit.Object("request", r.ID), detail))
+}
+
+// jobOf is the job that does an automatic step of kind k.
+func jobOf(k sop.Kind) string {
+	switch {
+	case k == sop.KindAccountTest:
+		return JobAccountTest
+	case k.Lifecycle():
+		return JobLifecycle
+	}
+	return JobProvision
+}
+
+// StartAuto starts the job of an automatic step the applicant does themselves (a
+// self-service reset), in the transaction that entered it: request.Service.Auto.
+func (e *Engine) StartAuto(ctx context.Context, r request.Request, st *request.Step, now time.Time) error {
+	return e.startJob(ctx, request.History{Store: e.Store}, st, jobOf(sop.Kind(st.Kind)), now)
 }
 
 // startJob marks an automatic step as working and queues its job, in one transaction.
@@ -381,7 +408,13 @@ func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Requ
 	if err := e.Store.UpdateRequest(ctx, *r); err != nil {
 		return err
 	}
-	return e.tell(ctx, t, *r, "notif.done", "request_done", map[string]any{"Webmail": e.Webmail(r.TenantID)}, now)
+	key, mail := "notif.done", "request_done"
+	if sop.IsLifecycle(r.Service) {
+		// The owner's own e-mail hears what was done to their mailbox: a reset, a
+		// deactivation, a reactivation, a new quota.
+		key, mail = "notif.done_"+r.Service, r.Service+"_done"
+	}
+	return e.tell(ctx, t, *r, key, mail, map[string]any{"Webmail": e.Webmail(r.TenantID)}, now)
 }
 
 // refuse ends the request with a reason.

@@ -18,10 +18,11 @@ import (
 
 // Handlers are the engine's job handlers, for the job runner.
 func (e *Engine) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest}
+	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest, JobLifecycle: e.lifecycle}
 }
 
-// runningOfKind finds the request's running step of a kind; ok is false when there is
+// runningOfKind finds the request's running step of a kind (kind "": of any lifecycle
+// kind); ok is false when there is
 // none (the job already did its work, or the request moved on).
 func (e *Engine) runningOfKind(ctx context.Context, requestID int64, kind sop.Kind) (request.Request, request.Step, bool, error) {
 	r, err := e.Store.Request(ctx, requestID)
@@ -36,6 +37,9 @@ func (e *Engine) runningOfKind(ctx context.Context, requestID int64, kind sop.Ki
 		return r, request.Step{}, false, err
 	}
 	st, ok := request.Running(steps)
+	if kind == "" && ok && sop.Kind(st.Kind).Lifecycle() {
+		kind = sop.Kind(st.Kind)
+	}
 	if !ok || st.Kind != string(kind) || st.Status != request.StepWorking {
 		return r, st, false, nil
 	}
@@ -123,6 +127,7 @@ func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request
 	if err != nil {
 		return err
 	}
+	def = def.Flow(r.Service)
 	h := request.History{Store: e.Store, Cal: cal}
 	now := e.now()
 	err = e.Store.Tx(ctx, func(ctx context.Context) error {
@@ -264,10 +269,14 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 // the request is delayed (not why in the server's words). For the job runner's OnDead, in
 // the transaction that buries the job.
 func (e *Engine) JobDied(ctx context.Context, j jobs.Job) error {
-	kind := sop.KindProvision
-	if j.Kind == JobAccountTest {
+	var kind sop.Kind
+	switch j.Kind {
+	case JobProvision:
+		kind = sop.KindProvision
+	case JobAccountTest:
 		kind = sop.KindAccountTest
-	} else if j.Kind != JobProvision {
+	case JobLifecycle:
+	default:
 		return nil
 	}
 	r, st, ok, err := e.runningOfKind(ctx, j.Ref, kind)

@@ -88,6 +88,7 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, a
 	if err != nil {
 		return Handover{}, err
 	}
+	def = def.Flow(r.Service)
 	hist := request.History{Store: e.Store, Cal: cal}
 	var h Handover
 	now := e.now()

@@ -33,6 +33,9 @@ const (
 	Deliver   Action = "deliver"   // the result is handed to the applicant
 	Complete  Action = "complete"  // a report or archive step is done
 	Retry     Action = "retry"     // run a failed automatic step's job again
+	// Execute does a service's step on an existing mailbox (reset, deactivate,
+	// reactivate, change the quota): a job calls the mail server.
+	Execute Action = "execute"
 )
 
 // Task is a running step as an inbox lists it.

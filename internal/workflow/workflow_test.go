@@ -92,6 +92,7 @@ func setup(t *testing.T, st *store.Store, preset string) *env {
 			return workflow.MailServer{Server: mail, Webmail: "https://webmail.mail.go.id"}, nil
 		},
 		NewPassword: func() string { return "Sementara-12345" }, Now: clk.Now, Log: log}
+	req.Registry, req.Auto = eng.Registry, eng.StartAuto
 	runner := &jobs.Runner{Store: st, Log: log, Handlers: eng.Handlers(), Now: clk.Now,
 		OnDead: eng.JobDied}
 	e := &env{st: st, eng: eng, req: req, runner: runner, tenant: tn, mail: mail, clock: clk, members: map[sop.Role]staff.Member{}}

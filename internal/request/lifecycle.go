@@ -1,0 +1,197 @@
+package request
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/errs"
+	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
+)
+
+// Starters are the roles that may start a service on a mailbox from the registry's page:
+// the front desk (a walk-in owner, an OPD's letter), the mail server admin, the Kepala
+// Seksi and the tenant admin. The service's steps are then each done by their own role.
+var Starters = []sop.Role{sop.RoleFrontDesk, sop.RoleAdminMail, sop.RoleKepalaSeksi, sop.RoleTenantAdmin}
+
+// The services after an account's creation (issue 14: reset, deactivation, reactivation,
+// quota) are requests like the creation: the catalogue's form, the SOP's flow for the
+// service (sop.Definition.Flow), history, notifications and audit. Their form names an
+// existing mailbox (a field of type TypeOwnedMailbox); the applicant must own it.
+
+// Catalogue field types of the services on an existing mailbox.
+const (
+	// TypeOwnedMailbox is the mailbox the request acts on, the field named mailbox: the
+	// local part of one of the applicant's mailboxes in the registry.
+	TypeOwnedMailbox = "mailbox_owned"
+	// TypeQuota is a quota in MB (whole, 1 to MaxQuotaMB).
+	TypeQuota = "quota_mb"
+)
+
+// MaxQuotaMB bounds a quota asked for: 1 TB.
+const MaxQuotaMB = 1 << 20
+
+// ChannelKantor marks a request staff started from the registry's page of a mailbox
+// (the owner at the front desk, an OPD's letter listing several people).
+const ChannelKantor = "kantor"
+
+// Mailboxes is the registry as the services on an existing mailbox read it.
+type Mailboxes interface {
+	At(ctx context.Context, tenantID int64, address string) (registry.Mailbox, error)
+	Owned(ctx context.Context, u account.User) ([]registry.Mailbox, error)
+}
+
+// ActsOnMailbox reports whether the kind's form names an existing mailbox.
+func (k Kind) ActsOnMailbox() bool {
+	f, ok := k.Field(FieldMailbox)
+	return ok && f.Type == TypeOwnedMailbox
+}
+
+// QuotaBytes is the quota a quota request asks, in bytes; 0 when it asks none.
+func (r Request) QuotaBytes() int64 {
+	mb, err := strconv.ParseInt(r.Values["kuota_mb"], 10, 64)
+	if err != nil || mb <= 0 {
+		return 0
+	}
+	return mb << 20
+}
+
+// statesFor are the registry statuses a service may start from.
+func statesFor(service string) []registry.Status {
+	switch service {
+	case sop.ServiceReset, sop.ServiceQuota:
+		return []registry.Status{registry.Active, registry.Locked}
+	case sop.ServiceDeactivate:
+		return []registry.Status{registry.Active, registry.Locked}
+	case sop.ServiceReactivate:
+		return []registry.Status{registry.Inactive, registry.Locked}
+	}
+	return nil
+}
+
+// Applies reports whether service may be asked for mailbox m in its present state.
+func Applies(service string, m registry.Mailbox) bool {
+	if !m.GoneAt.IsZero() {
+		return false
+	}
+	for _, st := range statesFor(service) {
+		if m.Status == st {
+			return true
+		}
+	}
+	return false
+}
+
+// checkTarget checks the mailbox a service acts on: the registry has it at the tenant's
+// domain, r's applicant owns it (a request staff entered names its owner themselves, or
+// a mailbox without a portal owner), and its status allows the service. A mailbox the
+// applicant does not own is not found, whether it exists or not: nothing is revealed.
+func (s *Service) checkTarget(ctx context.Context, fs *errs.Fields, r Request) error {
+	if r.Mailbox == "" || fs.Has(FieldMailbox) {
+		return nil
+	}
+	if s.Registry == nil {
+		return errors.New("request: no registry for a service on an existing mailbox")
+	}
+	m, err := s.Registry.At(ctx, r.TenantID, r.MailboxAddress())
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && r.Channel != ChannelKantor && (m.OwnerID == 0 || m.OwnerID != r.UserID)) {
+		return errs.New(errs.NotFound, "error.not_found")
+	}
+	if err != nil {
+		return fmt.Errorf("request: mailbox %s: %w", r.MailboxAddress(), err)
+	}
+	if !Applies(r.Service, m) {
+		fs.Add(FieldMailbox, "mailbox_state", "registry.status."+string(m.Status))
+	}
+	if r.Service == sop.ServiceQuota && !fs.Has("kuota_mb") && r.QuotaBytes() == m.QuotaBytes {
+		fs.Add("kuota_mb", "quota_same")
+	}
+	return nil
+}
+
+// checkQuota adds the rule a quota in MB breaks.
+func checkQuota(fs *errs.Fields, field, v string) {
+	mb, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || mb < 1 || mb > MaxQuotaMB {
+		fs.Add(field, "quota_range", 1, MaxQuotaMB)
+	}
+}
+
+// OwnedMailboxes lists the mailboxes u owns, for the form's choice.
+func (s *Service) OwnedMailboxes(ctx context.Context, u account.User) ([]registry.Mailbox, error) {
+	if s.Registry == nil {
+		return nil, nil
+	}
+	return s.Registry.Owned(ctx, u)
+}
+
+// StaffStart is a request staff start from the registry's page of mailbox m, for its
+// owner (a walk-in record in their name when the mailbox has no portal owner): the
+// service and kind of the catalogue, with values for the kind's other fields (a note, a
+// quota). It is checked as the owner's request would be, sent at once (its first step
+// recorded as the staff member's), and follows the service's flow in the tenant's SOP.
+func (s *Service) StaffStart(ctx context.Context, t account.Tenant, by staff.Member, ip string, m registry.Mailbox, service, kind string, values map[string]string) (Request, error) {
+	if !by.HasAny(Starters...) {
+		return Request{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+	}
+	desk := by.Actor().From(ip)
+	st, ok := s.Store.(WalkInStore)
+	if !ok {
+		return Request{}, errors.New("staff start: the request store keeps no accounts")
+	}
+	_, k, err := s.Form(service, kind)
+	if err != nil || !k.ActsOnMailbox() {
+		return Request{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	if m.TenantID != t.ID {
+		return Request{}, errs.New(errs.NotFound, "error.not_found")
+	}
+	if values == nil {
+		values = map[string]string{}
+	}
+	values[FieldMailbox] = m.Local()
+	k.Normalize(values)
+	now := s.now()
+	r := Request{TenantID: t.ID, Service: service, Kind: kind, Status: Draft, Domain: m.Domain(), Channel: ChannelKantor, CreatedAt: now, UpdatedAt: now}
+	r.takeForm(values)
+	r.Mailbox = m.Local()
+	fs := k.Validate(r.Form(), nil, s.Regions)
+	if err := s.checkTarget(ctx, &fs, r); err != nil {
+		return r, err
+	}
+	if err := fs.Err(); err != nil {
+		return r, err
+	}
+	err = st.Tx(ctx, func(ctx context.Context) error {
+		var u account.User
+		var err error
+		if m.OwnerID != 0 {
+			if u, err = st.UserByID(ctx, m.OwnerID); err != nil {
+				return err
+			}
+		} else {
+			first, last, _ := strings.Cut(m.Name, " ")
+			if first == "" {
+				first = m.Address
+			}
+			if u, err = s.walkInUser(ctx, st, t, Applicant{FirstName: first, LastName: last, NIP: m.NIP, Instansi: m.Instansi, SatuanKerja: m.Unit}, now); err != nil {
+				return err
+			}
+		}
+		r.UserID = u.ID
+		if err := st.CreateRequest(ctx, &r); err != nil {
+			return err
+		}
+		r, err = s.submit(ctx, t, u, r, &desk)
+		return err
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	return r, nil
+}

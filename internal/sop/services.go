@@ -1,0 +1,219 @@
+package sop
+
+import (
+	"fmt"
+	"slices"
+	"sort"
+)
+
+// The services of the catalogue beyond the account's creation (issue 14): each has its
+// own flow of steps, roles and time standards, under "services:" in the SOP's YAML,
+// keyed by the service's code.
+const (
+	// ServiceEmail is the creation of an account ("Pendaftaran Akun Email"): the SOP's
+	// own steps.
+	ServiceEmail = "email"
+	// ServiceReset is "Reset Password Email": a new generated password for a mailbox
+	// whose password the owner forgot.
+	ServiceReset = "reset_password"
+	// ServiceDeactivate is "Penonaktifan Akun Email" (pensiun, mutasi, death, the
+	// owner's own request): no login and no delivery, the data kept.
+	ServiceDeactivate = "nonaktif"
+	// ServiceReactivate is "Pengaktifan Kembali Akun Email" (mutasi back).
+	ServiceReactivate = "aktif_kembali"
+	// ServiceQuota is "Perubahan Kuota".
+	ServiceQuota = "kuota"
+)
+
+// LifecycleServices lists the services acting on an existing mailbox, in catalogue order.
+var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota}
+
+// The kinds of the steps that change an existing mailbox on the server: a job calls the
+// driver, and the registry records what the server confirmed.
+const (
+	KindResetPassword Kind = "reset_password" // a new generated password, must change at first login
+	KindDeactivate    Kind = "deactivate"     // no login, no delivery; data kept
+	KindReactivate    Kind = "reactivate"     // logins and delivery again
+	KindQuotaChange   Kind = "quota_change"   // the quota the request asks
+)
+
+// ActionKind is the kind of the step that does service's work on the server; "" for
+// the creation (ServiceEmail) and unknown services.
+func ActionKind(service string) Kind {
+	switch service {
+	case ServiceReset:
+		return KindResetPassword
+	case ServiceDeactivate:
+		return KindDeactivate
+	case ServiceReactivate:
+		return KindReactivate
+	case ServiceQuota:
+		return KindQuotaChange
+	}
+	return ""
+}
+
+// Lifecycle reports whether k changes an existing mailbox (a lifecycle action step).
+func (k Kind) Lifecycle() bool {
+	return k == KindResetPassword || k == KindDeactivate || k == KindReactivate || k == KindQuotaChange
+}
+
+// Automatic reports whether a job does the step's work (staff start it, or retry it
+// when it gave up).
+func (k Kind) Automatic() bool {
+	return k == KindProvision || k == KindAccountTest || k.Lifecycle()
+}
+
+// IsLifecycle reports whether service is one of LifecycleServices.
+func IsLifecycle(service string) bool { return slices.Contains(LifecycleServices, service) }
+
+// Flow is the definition with the steps of service: for a service on an existing
+// mailbox (LifecycleServices) its flow under "services:", else the default flow of
+// DefaultFlow (a tenant's SOP saved before the services existed); for any other service
+// (a creation, a person's or an institutional mailbox) the SOP's own steps. Hours, zone
+// and calendar are the SOP's.
+func (d Definition) Flow(service string) Definition {
+	if !IsLifecycle(service) {
+		return d
+	}
+	steps, ok := d.Services[service]
+	if !ok {
+		steps = DefaultFlow(service)
+	}
+	d.Steps, d.Total = steps, Standard{}
+	return d
+}
+
+// HasStep reports whether any flow of d (the creation's or a service's, a default one
+// included) has a step with key.
+func (d Definition) HasStep(key string) bool {
+	if _, ok := d.Step(key); ok {
+		return true
+	}
+	for _, svc := range LifecycleServices {
+		if _, ok := d.Flow(svc).Step(key); ok {
+			return true
+		}
+	}
+	return false
+}
+
+// DefaultFlow is a service's flow for an SOP that does not give one: the request, the
+// Kepala Seksi's check (the Kepala Bidang's capacity check for a quota) and the mail
+// server admin's action within the working day. nil for an unknown service.
+func DefaultFlow(service string) []Step {
+	submit := Step{Key: "pengajuan", Name: "Mengajukan permohonan", NameEN: "Submits the request", Role: RolePemohon, Kind: KindSubmit,
+		Standard: Standard{15, 15, Minute}}
+	check := Step{Key: "verifikasi", Name: "Memverifikasi permohonan dan kepemilikan akun", NameEN: "Verifies the request and the mailbox's owner",
+		Role: RoleKepalaSeksi, Kind: KindManual, Standard: Standard{1, 1, Day}}
+	act := Step{Role: RoleAdminMail, Standard: Standard{1, 1, Day}}
+	switch service {
+	case ServiceReset:
+		act.Key, act.Name, act.NameEN, act.Kind = "reset", "Mereset kata sandi akun email", "Resets the mailbox's password", KindResetPassword
+		act.Output = "Kata sandi baru (wajib diganti saat login pertama)"
+		return []Step{submit, act}
+	case ServiceDeactivate:
+		act.Key, act.Name, act.NameEN, act.Kind = "nonaktifkan", "Menonaktifkan akun email", "Deactivates the mailbox", KindDeactivate
+		act.Output = "Akun nonaktif"
+	case ServiceReactivate:
+		act.Key, act.Name, act.NameEN, act.Kind = "aktifkan", "Mengaktifkan kembali akun email", "Reactivates the mailbox", KindReactivate
+		act.Output = "Akun aktif"
+	case ServiceQuota:
+		check = Step{Key: "cek_kapasitas", Name: "Memeriksa ketersediaan kapasitas mail server", NameEN: "Checks the mail server's free capacity",
+			Role: RoleKepalaBidang, Kind: KindCapacityCheck, Standard: Standard{1, 1, Day}}
+		act.Key, act.Name, act.NameEN, act.Kind = "ubah_kuota", "Mengubah kuota akun email", "Changes the mailbox's quota", KindQuotaChange
+		act.Output = "Kuota baru"
+	default:
+		return nil
+	}
+	return []Step{submit, check, act}
+}
+
+// validateServices checks each flow under "services:": a known service; a first step of
+// kind submit; exactly one step of the service's action kind; no creation steps; the
+// applicant doing only a submit, a self-service reset or a deliver step.
+func validateServices(d Definition, bad func(path, rule, format string, args ...any)) {
+	codes := make([]string, 0, len(d.Services))
+	for c := range d.Services {
+		codes = append(codes, c)
+	}
+	sort.Strings(codes)
+	for _, code := range codes {
+		steps := d.Services[code]
+		base := "services." + code
+		want := ActionKind(code)
+		if want == "" {
+			bad(base, "service.unknown", "unknown service %q; want one of %v", code, LifecycleServices)
+			continue
+		}
+		if len(steps) == 0 {
+			bad(base, "steps.empty", "a service needs at least one step")
+			continue
+		}
+		seen := map[string]int{}
+		actions := 0
+		for i, s := range steps {
+			p := fmt.Sprintf("%s[%d]", base, i)
+			switch {
+			case s.Key == "":
+				bad(p+".key", "value.missing", "key is required")
+			case !keyRE.MatchString(s.Key):
+				bad(p+".key", "step.key_format", "key %q: want lower-case letters, digits and underscores, starting with a letter", s.Key)
+			default:
+				if j, dup := seen[s.Key]; dup {
+					bad(p+".key", "step.key_duplicate", "key %q is also the key of step %d", s.Key, j+1)
+				} else {
+					seen[s.Key] = i
+				}
+			}
+			if s.Name == "" {
+				bad(p+".name", "value.missing", "name is required")
+			}
+			switch {
+			case s.Role == "":
+				bad(p+".role", "value.missing", "role is required")
+			case !s.Role.Valid():
+				bad(p+".role", "role.unknown", "unknown role %q; want one of %s", s.Role, joinRoles())
+			}
+			switch {
+			case s.Kind == "":
+				bad(p+".kind", "value.missing", "kind is required")
+			case !s.Kind.Valid():
+				bad(p+".kind", "kind.unknown", "unknown kind %q; want one of %s", s.Kind, joinKinds())
+			case s.Kind == KindProvision || s.Kind == KindAccountTest:
+				bad(p+".kind", "service.kind", "a %s step creates or tests a new mailbox; service %s acts on an existing one", s.Kind, code)
+			case s.Kind.Lifecycle() && s.Kind != want:
+				bad(p+".kind", "service.kind", "service %s does a %s step, not %s", code, want, s.Kind)
+			case s.Kind == KindSubmit && i > 0:
+				bad(p+".kind", "kind.submit_once", "only the first step may be a submit step")
+			case s.Kind == KindDone && i != len(steps)-1:
+				bad(p+".kind", "kind.done_last", "a done step must be the last")
+			}
+			if s.Kind == want {
+				actions++
+			}
+			if s.Kind == KindDone && !s.Standard.IsZero() {
+				bad(p+".standard", "standard.done", "a done step closes the request and has no time standard")
+			}
+			if s.Kind.Valid() && s.Kind != KindDone && s.Standard.IsZero() {
+				bad(p+".standard", "standard.missing", "a %s step needs a time standard (15m, 1-3h, 1d)", s.Kind)
+			}
+			selfReset := s.Kind == KindResetPassword && i == 1
+			if s.Role == RolePemohon && s.Kind.Valid() && s.Kind != KindSubmit && s.Kind != KindDeliver && s.Kind != KindDone && !selfReset {
+				bad(p+".role", "role.pemohon_kind", "the applicant can only submit, reset their own password right after asking (self-service), receive the result or close, not do a %s step", s.Kind)
+			}
+		}
+		if k := steps[0].Kind; k != KindSubmit && k.Valid() {
+			bad(base+"[0].kind", "kind.submit_first", "the first step must be of kind submit, not %s", k)
+		}
+		if actions != 1 {
+			bad(base, "service.action", "service %s needs exactly one step of kind %s (it has %d)", code, want, actions)
+		}
+	}
+}
+
+// SelfService reports whether the flow's step after the request is the applicant's own
+// (a self-service reset: the job runs as soon as the request is sent).
+func (d Definition) SelfService() bool {
+	return len(d.Steps) > 1 && d.Steps[1].Role == RolePemohon && d.Steps[1].Kind.Automatic()
+}

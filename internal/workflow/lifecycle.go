@@ -1,0 +1,117 @@
+package workflow
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/jobs"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/sop"
+)
+
+// DefaultRetention is how long a deactivated mailbox is kept when the tenant's mail
+// server configuration names no retention_days.
+const DefaultRetention = 365 * 24 * time.Hour
+
+// lifecycle does the step of a service on an existing mailbox (issue 14): the mail
+// server is called, and only once it has confirmed, the step ends and the registry
+// records the new state, in one transaction. Every call is idempotent (the reset's
+// password is chosen and sealed once per request, before the server sees it; a second
+// deactivation, reactivation or quota is the same state), so a run repeated after a crash
+// or a lost reply does no harm. A refusal retrying cannot cure (no such mailbox, the
+// server's password policy, a right surel lacks) gives up at once: the step shows the
+// server's error with its retry.
+func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
+	r, st, ok, err := e.runningOfKind(ctx, j.Ref, "")
+	if err != nil || !ok {
+		return err
+	}
+	ms, err := e.Mailboxes(r.TenantID)
+	if err != nil {
+		return jobs.Permanent(err)
+	}
+	release, err := ms.take(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	addr := r.MailboxAddress()
+	var c registry.Change
+	var note string
+	switch kind := sop.Kind(st.Kind); kind {
+	case sop.KindResetPassword:
+		note, err = e.resetPassword(ctx, r, ms)
+		c = registry.Change{Action: "mailbox.reset_password"}
+	case sop.KindDeactivate:
+		err = ms.Server.Deactivate(ctx, addr)
+		keep := ms.Retention
+		if keep <= 0 {
+			keep = DefaultRetention
+		}
+		note = "Akun " + addr + " dinonaktifkan: login dan penerimaan email ditolak; data disimpan sampai " + e.now().Add(keep).Format("02-01-2006")
+		c = registry.Change{Status: registry.Inactive, Retention: keep, Action: "mailbox.deactivate"}
+	case sop.KindReactivate:
+		err = ms.Server.SetLocked(ctx, addr, false)
+		note = "Akun " + addr + " aktif kembali"
+		c = registry.Change{Status: registry.Active, Action: "mailbox.reactivate"}
+	case sop.KindQuotaChange:
+		q := r.QuotaBytes()
+		if q <= 0 {
+			return jobs.Permanent(fmt.Errorf("request %d asks no quota", r.ID))
+		}
+		err = ms.Server.SetQuota(ctx, addr, q)
+		note = fmt.Sprintf("Kuota %s diubah menjadi %d MB", addr, q>>20)
+		c = registry.Change{Quota: &q, Action: "mailbox.quota"}
+	default:
+		return jobs.Permanent(fmt.Errorf("step kind %s is no lifecycle step", kind))
+	}
+	if err != nil {
+		if errors.Is(err, mailbox.ErrNoSuchMailbox) || errors.Is(err, mailbox.ErrNoSuchDomain) ||
+			errors.Is(err, mailbox.ErrNotAllowed) || errors.Is(err, mailbox.ErrPasswordPolicy) {
+			return jobs.Permanent(err)
+		}
+		return err
+	}
+	c.Detail = r.Number
+	return e.completeAuto(ctx, r, st, request.StepDone, note, c.Action, func(ctx context.Context) error {
+		if e.Registry == nil {
+			return nil
+		}
+		_, err := e.Registry.Apply(ctx, r.TenantID, addr, c, audit.System)
+		return err
+	})
+}
+
+// resetPassword gives the request's mailbox the request's new password (sealed once,
+// revealed once to the owner or printed in one letter) and asks for a new one at the
+// first login: a mailbox surel made is created again for its owner, which sets both the
+// password and the mark on every driver; one a sync adopted (no owner mark) gets the
+// password alone, and the note says the mark could not be set.
+func (e *Engine) resetPassword(ctx context.Context, r request.Request, ms MailServer) (string, error) {
+	addr := r.MailboxAddress()
+	pw, err := e.password(ctx, r, ms)
+	if err != nil {
+		return "", err
+	}
+	info, err := ms.Server.Get(ctx, addr)
+	if err != nil {
+		return "", err
+	}
+	note := "Kata sandi " + addr + " direset; wajib diganti saat login pertama"
+	if info.Owner != "" {
+		err = ms.Server.Create(ctx, mailbox.New{Address: addr, Name: e.ownerName(ctx, r), Password: pw, Owner: info.Owner, MustChange: true})
+	} else {
+		err = ms.Server.SetPassword(ctx, addr, pw)
+		note = "Kata sandi " + addr + " direset (server tidak mencatat kewajiban ganti kata sandi untuk akun ini)"
+	}
+	var warn *mailbox.PolicyWarning
+	if errors.As(err, &warn) {
+		return note + ". Peringatan server: " + warn.Message, nil
+	}
+	return note, err
+}
