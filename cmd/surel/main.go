@@ -41,8 +41,10 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/app"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/roster"
+	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/store"
 )
 
@@ -236,11 +238,17 @@ func rosterCmd(ctx context.Context, cfg config.Config, st *store.Store, args []s
 		tmp = ""
 	}
 	start := time.Now()
-	n, err := roster.Import(ctx, st, id, f, roster.Options{TempDir: tmp})
+	// The import is compared with the roster it replaces: the tenant admin reads the
+	// changes, and proposes deactivations, on /kantor/data-pegawai/<run>.
+	svc := &rostersync.Service{Store: st, Audit: &audit.Recorder{Store: st}, Options: roster.Options{TempDir: tmp}}
+	run, err := svc.Import(ctx, id, audit.Operator, rostersync.SourceName("cli", fs.Arg(0)), f)
 	if err != nil {
 		return fmt.Errorf("roster import %s: %w", fs.Arg(0), err)
 	}
+	c := run.Summary.Counts
 	fmt.Fprintf(w, "roster of %s: %d entries loaded in %v (the previous roster was replaced)\n",
-		tenant.Slug, n, time.Since(start).Round(time.Millisecond))
+		tenant.Slug, run.Summary.Entries, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintf(w, "changes since the last import: %d joined, %d left, %d inactive, %d moved, %d status; report: /kantor/data-pegawai/%d\n",
+		c[roster.Joined], c[roster.Left], c[roster.Inactive], c[roster.Moved], c[roster.Restatus], run.ID)
 	return nil
 }

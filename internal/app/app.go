@@ -31,6 +31,8 @@ import (
 	"github.com/surel-id/surel/internal/ratelimit"
 	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
+	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/store"
@@ -194,6 +196,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.Reports = reports
 	archives := &archive.Service{Store: st, Book: book, Tenant: ts.ByID, Tenants: ts.All, Audit: engine.Audit}
 	srv.Archive = archives
+	srv.Rosters = &rostersync.Service{Store: st, Requests: requests, Audit: engine.Audit, Options: roster.Options{TempDir: rosterTemp(cfg.DataDir)}}
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}
@@ -428,4 +431,13 @@ func Subkey(secret []byte, purpose string) []byte {
 	m := hmac.New(sha256.New, secret)
 	m.Write([]byte("surel/" + purpose))
 	return m.Sum(nil)
+}
+
+// rosterTemp is where a roster import's sorted runs go: beside the database, not in a
+// /tmp that may be memory; "" (the system's) when the data directory cannot be made.
+func rosterTemp(dir string) string {
+	if dir == "" || os.MkdirAll(dir, 0o700) != nil {
+		return ""
+	}
+	return dir
 }

@@ -50,7 +50,9 @@ func TestJourneyLifecycle(t *testing.T) {
 	}
 }
 
-func lifecycleJourney(t *testing.T, preset string, d store.Dialect) {
+// lifecycleOffice (screenshots under shots) starts Dovecot on the test database, a server of preset's tenant whose
+// mail server it is, the browser, and staff in each role but the Kadis.
+func lifecycleOffice(t *testing.T, shots, preset string, d store.Dialect) (*office, *dovecottest.Server) {
 	dir, err := dovecottest.ScratchDir()
 	if err != nil {
 		t.Fatal(err)
@@ -81,14 +83,20 @@ func lifecycleJourney(t *testing.T, preset string, d store.Dialect) {
       retention_days: 180
 `, preset, preset, preset, dc.IMAP, dc.LMTP)), 0o600)
 	srv := startServerEnv(t, d, map[string]string{"SUREL_CONFIG": cfg, "SUREL_DATABASE_URL": dbURL})
-	b := newBrowser(t, srv.URL, screenshotDir(t, filepath.Join(string(d), "layanan-"+preset), "[0-9][0-9]-*.png", "FAILED-*.png"))
+	b := newBrowser(t, srv.URL, screenshotDir(t, filepath.Join(string(d), shots), "[0-9][0-9]-*.png", "FAILED-*.png"))
 	j := &journey{t: t, b: b, srv: srv}
 	o := &office{j: j, slug: preset, staff: map[sop.Role]stafftest.Member{}, codes: map[sop.Role]int{}}
 	a := srv.App
 	tn := a.Tenants.Default()
-	for _, r := range []sop.Role{sop.RoleFrontDesk, sop.RoleKepalaBidang, sop.RoleKepalaSeksi, sop.RoleAdminMail} {
+	for _, r := range []sop.Role{sop.RoleFrontDesk, sop.RoleKepalaBidang, sop.RoleKepalaSeksi, sop.RoleAdminMail, sop.RoleTenantAdmin} {
 		o.staff[r] = stafftest.New(t, a.Staff, tn, strings.ReplaceAll(string(r), "_", "")+"@"+preset+".go.id", r)
 	}
+	return o, dc
+}
+
+func lifecycleJourney(t *testing.T, preset string, d store.Dialect) {
+	o, dc := lifecycleOffice(t, "layanan-"+preset, preset, d)
+	j, b := o.j, o.j.b
 	ctx := context.Background()
 	const addr = "siti.rahma@mail.go.id"
 	const old = "SandiLama-2026!"

@@ -144,7 +144,8 @@ func (s *Server) backOfficeRoutes(rt routes) {
 }
 
 // tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the
-// SOP, the holiday calendar and the sync of the mail server into the registry.
+// SOP, the holiday calendar, the sync of the mail server into the registry and the
+// roster's imports with their reports.
 func (s *Server) tenantAdminRoutes(rt routes) {
 	h, admin := rt.handle, s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
@@ -159,6 +160,10 @@ func (s *Server) tenantAdminRoutes(rt routes) {
 	h("POST /kantor/kalender", s.kantorCalendar, admin)
 	h("GET /kantor/akun/sinkron", s.accountsSyncPage, admin)
 	h("POST /kantor/akun/sinkron", s.accountsSync, admin)
+	h("GET /kantor/data-pegawai", s.kantorRoster, admin)
+	h("POST /kantor/data-pegawai", s.kantorRosterImport, admin)
+	h("GET /kantor/data-pegawai/{id}", s.kantorRosterRun, admin)
+	h("POST /kantor/data-pegawai/{id}/usulkan", s.kantorRosterPropose, admin)
 }
 
 // operationsRoutes are for machines and the browser's plumbing: health checks, metrics

@@ -32,6 +32,7 @@ import (
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/upload"
@@ -102,6 +103,8 @@ type Server struct {
 	Reports *report.Service
 	// Archive searches the requests that have left the service.
 	Archive *archive.Service
+	// Rosters imports the data kepegawaian and proposes deactivations from its changes.
+	Rosters *rostersync.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
