@@ -48,6 +48,7 @@ func (a *App) tasks() []periodic {
 			n, err := a.Archive.PurgeScans(ctx, now, 1000)
 			return int64(n), err
 		}},
+		{"rosters imported", time.Hour, a.scheduledRosters},
 		{"capacity", workflow.CapacityEvery, func(ctx context.Context, now time.Time) (int64, error) {
 			var errs []error
 			for _, t := range a.Tenants.bySlug {
@@ -203,4 +204,25 @@ func (a *App) prune(ctx context.Context, now time.Time) (int64, error) {
 		}
 	}
 	return total, nil
+}
+
+// scheduledRosters reads each tenant's scheduled roster when a day has passed and it
+// changed (rostersync.Service.Scheduled); its report waits for the tenant admin.
+func (a *App) scheduledRosters(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	var errs []error
+	for _, c := range a.Config.Tenants {
+		t, ok := a.Tenants.bySlug[c.Slug]
+		if !ok || c.Roster.Source == "" {
+			continue
+		}
+		done, err := a.Web.Rosters.Scheduled(ctx, t.ID, c.Roster.Source, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", c.Slug, err))
+		}
+		if done {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
 }

@@ -142,6 +142,9 @@ type Tenant struct {
 	FrontDesk FrontDesk `yaml:"front_desk"`
 	// Letters is how the tenant's official documents look and are numbered.
 	Letters Letters `yaml:"letters"`
+	// Roster is the scheduled import of the tenant's data kepegawaian, for offices that
+	// export it from SIMPEG/SIASN.
+	Roster RosterSource `yaml:"roster"`
 	// InstitutionalMailboxes offers the "Email Instansi/Unit" service (mailboxes for
 	// perangkat daerah, units, desa and public-service units) and collective requests
 	// from an OPD. Unset, it is on for a pemda's tenant and off for the national one
@@ -166,6 +169,12 @@ type Archive struct {
 	// uploaded scans are purged (their records, the request and its documents stay);
 	// 0, the default, keeps them.
 	ScanRetentionDays int `yaml:"scan_retention_days"`
+}
+
+// RosterSource is where the roster CSV is read daily: a file path, or an http(s) URL
+// (fetched with If-Modified-Since). Empty: no scheduled import.
+type RosterSource struct {
+	Source string `yaml:"source"`
 }
 
 // FrontDesk is where and how applicants reach the office in person; all optional.

@@ -4,6 +4,9 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -157,6 +160,59 @@ func TestRosterRunAndProposals(t *testing.T) {
 			if s, ok := request.Running(steps); !ok || s.Role != string(sop.RoleKepalaSeksi) {
 				t.Fatalf("%s: the proposal is no task of the Kasi: %+v", addr, steps)
 			}
+		}
+	})
+}
+
+// The scheduled import reads a file or a URL once a day, only when it changed, as the
+// system; its run waits for the admin like an upload's.
+func TestScheduledRoster(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tid, _ := st.EnsureTenant(ctx, "kaltim", "Diskominfo Kaltim", time.Now())
+		now := time.Date(2026, 3, 2, 1, 0, 0, 0, time.UTC)
+		svc := &rostersync.Service{Store: st, Now: func() time.Time { return now }}
+		dir := t.TempDir()
+		path := dir + "/pegawai.csv"
+		body := "nip,nama,instansi,unit,status,aktif\n" + nipStays + ",Budi Santoso,Diskominfo,Aptika,PNS,1\n"
+		os.WriteFile(path, []byte(body), 0o600)
+		os.Chtimes(path, now.Add(-time.Hour), now.Add(-time.Hour))
+		if ok, err := svc.Scheduled(ctx, tid, path, now); !ok || err != nil {
+			t.Fatalf("first scheduled import: %v %v", ok, err)
+		}
+		now = now.Add(time.Hour)
+		if ok, err := svc.Scheduled(ctx, tid, path, now); ok || err != nil {
+			t.Fatalf("an hour later: %v %v", ok, err)
+		}
+		now = now.Add(24 * time.Hour)
+		if ok, err := svc.Scheduled(ctx, tid, path, now); ok || err != nil {
+			t.Fatalf("a day later, the file unchanged: %v %v", ok, err)
+		}
+		os.WriteFile(path, []byte(body+nipJoins+",Sri Wahyuni,Diskominfo,Aptika,PPPK,1\n"), 0o600)
+		os.Chtimes(path, now, now)
+		now = now.Add(time.Hour)
+		if ok, err := svc.Scheduled(ctx, tid, path, now); !ok || err != nil {
+			t.Fatalf("the file changed: %v %v", ok, err)
+		}
+		runs, _ := st.RosterRuns(ctx, tid, 10)
+		if len(runs) != 2 || runs[0].Summary.Counts[roster.Joined] != 1 || runs[0].ByName != audit.System.Name || !strings.HasPrefix(runs[0].Source, "jadwal: ") {
+			t.Fatalf("runs %+v", runs)
+		}
+		// A URL: fetched with If-Modified-Since.
+		modified := now
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.ServeContent(w, r, "pegawai.csv", modified, strings.NewReader(body))
+		}))
+		defer srv.Close()
+		if ok, err := svc.Scheduled(ctx, tid, srv.URL+"/pegawai.csv", now); !ok || err != nil {
+			t.Fatalf("URL: %v %v", ok, err)
+		}
+		now = now.Add(25 * time.Hour)
+		if ok, err := svc.Scheduled(ctx, tid, srv.URL+"/pegawai.csv", now); ok || err != nil {
+			t.Fatalf("URL not modified: %v %v", ok, err)
+		}
+		if _, err := svc.Scheduled(ctx, tid, dir+"/tidak-ada.csv", now); err == nil {
+			t.Fatal("a missing file is no error")
 		}
 	})
 }
