@@ -43,7 +43,9 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/roster"
+	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/store"
 )
 
@@ -123,7 +125,9 @@ type result struct {
 	Import  time.Duration
 	Replace time.Duration
 	Rows    int
-	DBBytes int64
+	// Previous is the old rows the replace compared with (roster.Summary.Previous).
+	Previous int
+	DBBytes  int64
 }
 
 func run(o options) (*report, error) {
@@ -270,7 +274,8 @@ func runSurel(o options, csvPath, engine string, round int) (measure, error) {
 }
 
 // child imports the CSV twice into the database: once into an empty roster, once over
-// it, through roster.Import as `surel roster import` does.
+// it (with the diff against the roster it replaces), through rostersync.Service.Import as
+// `surel roster import` does.
 func child(o options) error {
 	ctx := context.Background()
 	st, err := store.Open(ctx, o.db)
@@ -291,6 +296,7 @@ func child(o options) error {
 		defer pprof.StopCPUProfile()
 	}
 	opt := roster.Options{TempDir: o.Dir, RunBytes: o.RunBytes}
+	svc := &rostersync.Service{Store: st, Options: opt}
 	var r result
 	imp := func() (time.Duration, error) {
 		f, err := os.Open(o.csv)
@@ -299,8 +305,12 @@ func child(o options) error {
 		}
 		defer f.Close()
 		t := time.Now()
-		n, err := roster.Import(ctx, st, tid, f, opt)
-		r.Rows = n
+		// As `surel roster import` does: the import compares the new roster with the one
+		// it replaces in the same pass (the replace below is the diff of 4.3 million rows
+		// against the previous import) and records its run.
+		run, err := svc.Import(ctx, tid, audit.Operator, "bench", f)
+		r.Rows = run.Summary.Entries
+		r.Previous = run.Summary.Previous
 		return time.Since(t), err
 	}
 	if r.Import, err = imp(); err != nil {
@@ -308,6 +318,9 @@ func child(o options) error {
 	}
 	if r.Replace, err = imp(); err != nil {
 		return err
+	}
+	if r.Previous != o.Rows {
+		return fmt.Errorf("the replace compared %d old rows, want %d", r.Previous, o.Rows)
 	}
 	if n, err := st.RosterCount(ctx, tid); err != nil || n != o.Rows {
 		return fmt.Errorf("roster count %d, %v; want %d", n, err, o.Rows)
