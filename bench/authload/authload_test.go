@@ -279,3 +279,32 @@ func BenchmarkHandlerLoginPost(b *testing.B) {
 		}
 	}
 }
+
+// TestSmokeStorm runs the login storm phase briefly (cheap hashes, so a small factor of
+// their rate): every login is signed in or turned away with Retry-After, pages are
+// served, and the report has the storm's table.
+func TestSmokeStorm(t *testing.T) {
+	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, RawWorkers: 2, PageClients: 4,
+		Log: "discard", Phases: "storm", Seed: 1, Hash: &cheap, Driver: "conn", StormFactor: 0.02, StormPages: 100,
+		StormP99: time.Second, StormBusyP99: time.Second}
+	rep, err := run(context.Background(), o, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := rep.Storm
+	if s == nil || s.RawRate <= 0 {
+		t.Fatalf("no storm: %+v", s)
+	}
+	if n := s.Logins.Total(s.Logins.Fail); n != 0 || s.Logins.OK[stormIn] == 0 {
+		t.Errorf("logins: %d signed in, %d failures (%s)", s.Logins.OK[stormIn], n, whyText(s.Logins.Why))
+	}
+	if s.Pages.Rate() <= 0 || s.Pages.Total(s.Pages.Fail) != 0 {
+		t.Errorf("pages: %.1f/s, failures %s", s.Pages.Rate(), whyText(s.Pages.Why))
+	}
+	var b strings.Builder
+	rep.markdown(&b)
+	rep.text(&b)
+	if !strings.Contains(b.String(), "turned away (503)") {
+		t.Errorf("report lacks the storm's table:\n%s", b.String())
+	}
+}

@@ -55,6 +55,10 @@ type options struct {
 	Retries      int
 	Driver       string
 	Rates        string
+	StormFactor  float64
+	StormPages   float64
+	StormP99     time.Duration
+	StormBusyP99 time.Duration
 	// Hash overrides the argon2id parameters; only the smoke test sets it.
 	Hash *passwd.Params
 }
@@ -74,7 +78,7 @@ func main() {
 	flag.StringVar(&o.Log, "log", "text", "app log: text (formatted to io.Discard), discard (slog.DiscardHandler), stderr")
 	flag.StringVar(&o.Out, "out", "", "write the results as a markdown section to this file")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of every phase to PREFIX.<phase>.<attempt>.pprof (raw1.0, login1.0, pages.0, floor)")
-	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages, floor (the harness against a static copy of /masuk; informative)")
+	flag.StringVar(&o.Phases, "phases", "hash,pages", "phases to run: hash (raw and login rounds), pages, floor (the harness against a static copy of /masuk; informative), open (pages at -rates), storm (logins at -storm-factor × the raw hash rate beside pages at -storm-pages, open loop)")
 	flag.Uint64Var(&o.Seed, "seed", 1, "random seed for the choice of users")
 	flag.BoolVar(&o.Keep, "keep", false, "keep the temporary data directory")
 	flag.Float64Var(&o.Quiet, "quiet", 0.15, "before every phase, wait until other processes use fewer CPUs than this (0: don't wait)")
@@ -83,6 +87,10 @@ func main() {
 	flag.IntVar(&o.Retries, "retries", 3, "how many times a noisy round or page phase is measured again before it is kept anyway")
 	flag.DurationVar(&o.Think, "think", 0, "mean pause (exponentially distributed) of each page client between requests (0: back-to-back, the requirement's definition)")
 	flag.StringVar(&o.Rates, "rates", "2000,4000,6000,8000", "with phase open: the arrival rates (requests a second) of the open-loop page runs")
+	flag.Float64Var(&o.StormFactor, "storm-factor", 3, "with phase storm: logins arrive at this multiple of the raw hash rate")
+	flag.Float64Var(&o.StormPages, "storm-pages", 200, "with phase storm: arrivals a second of the pages that need no hash, during the storm")
+	flag.DurationVar(&o.StormP99, "storm-p99", 50*time.Millisecond, "with phase storm: required p99 of the other pages")
+	flag.DurationVar(&o.StormBusyP99, "storm-busy-p99", 100*time.Millisecond, "with phase storm: required p99 of the 503 answers to the logins turned away")
 	flag.StringVar(&o.Driver, "driver", "conn", "page load generator: conn (lean keep-alive clients in this process, one connection and goroutine each: the least CPU taken from the server), go (net/http clients in this process, three goroutines a connection) or wrk (Debian's wrk, a separate process competing with the server for the CPUs)")
 	flag.Parse()
 
@@ -124,6 +132,8 @@ type report struct {
 	Floor    *harness.Result // the harness alone, when -phases has floor
 	// Open are the open-loop page runs (phase open), one per rate of -rates.
 	Open []openRun
+	// Storm is the login storm (phase storm).
+	Storm *stormRun
 	// WrkPages and WrkFloor are the page and floor phases when -driver is wrk.
 	WrkPages, WrkFloor *harness.WrkResult
 	DiscardedWrk       []harness.WrkResult
@@ -136,7 +146,7 @@ type report struct {
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now(), Memory: app.TuneMemory(os.Getenv)}
-	hashPhases, pagePhase, floorPhase, openPhase := false, false, false, false
+	hashPhases, pagePhase, floorPhase, openPhase, stormPhase := false, false, false, false, false
 	for _, p := range strings.Split(o.Phases, ",") {
 		switch strings.TrimSpace(p) {
 		case "hash":
@@ -147,8 +157,10 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			floorPhase = true
 		case "open":
 			openPhase = true
+		case "storm":
+			stormPhase = true
 		default:
-			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages, floor, open)", p)
+			return nil, fmt.Errorf("-phases: unknown phase %q (want hash, pages, floor, open, storm)", p)
 		}
 	}
 	rep.HashEnabled = hashPhases
@@ -282,6 +294,30 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 				return nil, ctx.Err()
 			}
 		}
+	}
+	if stormPhase {
+		raw, _, _ := rep.hashTotals()
+		if raw == 0 {
+			r := phase("storm-raw", func() harness.Result {
+				return rawHashes(ctx, e, o.RawWorkers, o.Warmup, o.Duration, o.Seed)
+			})
+			raw = r.Rate()
+			fmt.Fprintf(out, "storm: raw argon2id %.2f hashes/s (%d workers), CPU self/other %s\n", raw, o.RawWorkers, harness.CPUText(r))
+		}
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		cookies, err := e.sessions(ctx, o.PageClients/2)
+		if err != nil {
+			return nil, err
+		}
+		var st stormRun
+		phase("storm", func() harness.Result {
+			st = storm(ctx, e, raw, o.StormFactor, o.StormPages, o.PageClients, cookies, o.Warmup, o.Duration, o.Seed)
+			return st.Pages
+		})
+		rep.Storm = &st
+		fmt.Fprintln(out, "storm: "+st.verdict(o.StormP99, o.StormBusyP99))
 	}
 	if floorPhase && o.Driver == "wrk" {
 		var ferr error

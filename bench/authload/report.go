@@ -49,7 +49,9 @@ func (r *report) PagesPass() bool {
 }
 
 // Pass is the verdict of every phase that ran.
-func (r *report) Pass() bool { return (!r.HashEnabled || r.HashPass()) && r.PagesPass() }
+func (r *report) Pass() bool {
+	return (!r.HashEnabled || r.HashPass()) && r.PagesPass() && (r.Storm == nil || r.Storm.Pass(r.Opt.StormP99, r.Opt.StormBusyP99))
+}
 
 func verdict(ok bool) string {
 	if ok {
@@ -237,6 +239,17 @@ func (r *report) text(w io.Writer) {
 		fmt.Fprintln(w, "\n(b1) pages without hashing, open loop: requests arriving at a fixed rate, half on each page")
 		table(r.openRows())
 	}
+	if r.Storm != nil {
+		fmt.Fprintln(w, "\n(c) login storm: logins and pages arriving at fixed rates, side by side")
+		table(r.Storm.rows())
+		fmt.Fprintln(w, r.Storm.verdict(r.Opt.StormP99, r.Opt.StormBusyP99))
+		if t := whyText(r.Storm.Logins.Why); t != "" {
+			fmt.Fprintf(w, "login failures: %s\n", t)
+		}
+		if t := whyText(r.Storm.Pages.Why); t != "" {
+			fmt.Fprintf(w, "page failures: %s\n", t)
+		}
+	}
 	if r.WrkPages != nil {
 		fmt.Fprintf(w, "\n(b) pages without hashing, %d closed-loop wrk connections\n", r.Opt.PageClients)
 		table(wrkRows(*r.WrkPages))
@@ -278,6 +291,14 @@ func (r *report) markdown(w io.Writer) {
 	if len(r.Open) > 0 {
 		fmt.Fprintf(w, "### (b1) Pages without hashing, open loop: requests arriving at a fixed rate, half on each page\n\n")
 		table(r.openRows())
+	}
+	if r.Storm != nil {
+		fmt.Fprintf(w, "### (c) Login storm: logins and pages arriving at fixed rates, side by side\n\n")
+		table(r.Storm.rows())
+		fmt.Fprintf(w, "**%s**\n\n", r.Storm.verdict(r.Opt.StormP99, r.Opt.StormBusyP99))
+		if t := whyText(r.Storm.Logins.Why); t != "" {
+			fmt.Fprintf(w, "Login failures: %s\n\n", t)
+		}
 	}
 	if r.WrkPages != nil {
 		fmt.Fprintf(w, "### (b) Pages without hashing, %d closed-loop wrk connections\n\n", r.Opt.PageClients)

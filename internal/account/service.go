@@ -79,6 +79,19 @@ func NewSecret() (secret, hash string) {
 	return secret, HashSecret(secret)
 }
 
+// BusyRetry is the wait a request turned away by a full hash queue is told to keep.
+const BusyRetry = time.Second
+
+// admit takes the Hasher's admission ticket for a person's request that will hash; a
+// full queue is errs.Unavailable with a Retry-After, answered at once.
+func (s *Service) admit() (release func(), err error) {
+	release, err = s.Hasher.Admit()
+	if err != nil {
+		return nil, &errs.Error{Code: errs.Unavailable, Key: "error.busy", RetryAfter: BusyRetry}
+	}
+	return release, nil
+}
+
 // HashSecret is the stored form of a link or session secret.
 func HashSecret(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
@@ -93,6 +106,11 @@ func (s *Service) Register(ctx context.Context, t Tenant, in RegisterInput) erro
 	if err := in.Validate(t.Policy); err != nil {
 		return err
 	}
+	release, err := s.admit()
+	if err != nil {
+		return err
+	}
+	defer release()
 	hash, err := s.Hasher.Hash(ctx, in.Password)
 	if err != nil {
 		return fmt.Errorf("register: %w", err)
@@ -362,6 +380,13 @@ func (s *Service) Login(ctx context.Context, t Tenant, login, password string, c
 	if err := fs.Err(); err != nil {
 		return User{}, err
 	}
+	// Admission first: a login turned away for a full hash queue has read and counted
+	// nothing, so a storm neither waits nor spends anyone's failed attempts.
+	release, err := s.admit()
+	if err != nil {
+		return User{}, err
+	}
+	defer release()
 	now := s.Now().UTC()
 	u, uerr := s.Store.UserByLogin(ctx, t.ID, login)
 	if uerr != nil && !errors.Is(uerr, ErrNotFound) {
@@ -459,6 +484,11 @@ func (s *Service) ResetPassword(ctx context.Context, t Tenant, secret, pw, pw2 s
 	} else if err := checkNewPassword(t.Policy, u0, pw, pw2); err != nil {
 		return u, err
 	}
+	release, err := s.admit()
+	if err != nil {
+		return u, err
+	}
+	defer release()
 	hash, err := s.Hasher.Hash(ctx, pw)
 	if err != nil {
 		return u, fmt.Errorf("reset password: %w", err)
@@ -523,6 +553,11 @@ func (s *Service) ChangePassword(ctx context.Context, t Tenant, u User, session,
 	if err := fs.Err(); err != nil {
 		return err
 	}
+	release, err := s.admit()
+	if err != nil {
+		return err
+	}
+	defer release()
 	ok, _, err := s.Hasher.Verify(ctx, u.PasswordHash, old)
 	if err != nil {
 		return fmt.Errorf("change password: %w", err)

@@ -45,7 +45,7 @@ func setup(t *testing.T, st *store.Store) *fixture {
 	}
 	f.tenant = account.Tenant{ID: id, Slug: "kominfo", Name: "Layanan Kominfo", Policy: account.Policy{MinLength: 6},
 		BaseURL: "https://surel.example"}
-	f.svc = &account.Service{Store: st, Mail: ob, Hasher: passwd.New(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}),
+	f.svc = &account.Service{Store: st, Mail: ob, Hasher: passwd.NewSized(passwd.Params{Memory: 64, Time: 1, Threads: 1, KeyLen: 32, SaltLen: 16}, 2, 64), // queue room for the parallel tests: admission is tested on its own
 		Limits: account.Limits{CaptchaAfter: 3, LockAfter: 5, LockFor: 15 * time.Minute, SessionIdle: time.Hour, SessionMax: 12 * time.Hour},
 		Now:    f.clock, Log: log}
 	f.svc.Tenants = func(id int64) (account.Tenant, bool) { return f.tenant, id == f.tenant.ID }

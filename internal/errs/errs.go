@@ -19,6 +19,8 @@ const (
 	Conflict     Code = "conflict"
 	TooMany      Code = "too_many"
 	Unauthorized Code = "unauthorized"
+	// Unavailable is a request turned away for lack of capacity (503 with Retry-After).
+	Unavailable Code = "unavailable"
 )
 
 // Field is one invalid input: the form field's name and the rule it broke. The message is
@@ -37,7 +39,7 @@ type Error struct {
 	Args []any
 	// Fields lists the invalid inputs of an Invalid error.
 	Fields []Field
-	// RetryAfter says how long to wait, for TooMany.
+	// RetryAfter says how long to wait, for TooMany and Unavailable.
 	RetryAfter time.Duration
 }
 

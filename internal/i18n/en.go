@@ -235,6 +235,7 @@ var en = map[string]string{
 	"error.home":         "Back to the home page",
 	"error.not_found":    "Page not found.",
 	"error.internal":     "The server ran into an error. Please try again. If it keeps happening, give the code %s to the help desk.",
+	"error.busy":         "Many people are signing in right now and the server is busy. Nothing was saved; try again in %s.",
 	"error.rate_limited": "Too many requests from your address. Try again in %s.",
 	"error.signed_out":   "Your session has ended. Please log in again.",
 	"error.bad_form":     "The form could not be read. Reload the page and try again.",

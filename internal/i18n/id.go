@@ -236,6 +236,7 @@ var id = map[string]string{
 	"error.home":         "Kembali ke beranda",
 	"error.not_found":    "Halaman tidak ditemukan.",
 	"error.internal":     "Terjadi kesalahan di server. Silakan coba lagi. Jika berulang, sebutkan kode %s kepada petugas.",
+	"error.busy":         "Banyak orang sedang masuk saat ini dan server sedang sibuk. Belum ada yang disimpan; coba lagi dalam %s.",
 	"error.rate_limited": "Terlalu banyak permintaan dari alamat Anda. Coba lagi dalam %s.",
 	"error.signed_out":   "Sesi Anda sudah berakhir. Silakan masuk kembali.",
 	"error.bad_form":     "Isian formulir tidak dapat dibaca. Muat ulang halaman dan coba lagi.",

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync"
 
 	"golang.org/x/crypto/argon2"
 )
@@ -35,15 +36,55 @@ var ErrMalformed = errors.New("passwd: malformed hash")
 
 // Hasher hashes and verifies, never running more hashes at once than there are CPUs, so
 // a burst of logins queues instead of taking Memory × burst of RAM.
+//
+// In front of those slots stands admission (Admit): a request that will hash on behalf
+// of a person (a login, a registration, a password change) takes a ticket first, and
+// there are only as many tickets as slots plus a short queue. A login storm beyond the
+// hash capacity therefore gets ErrBusy at once, to be answered 503 with Retry-After,
+// instead of queueing every login towards the HTTP timeout while the queue's memory and
+// wait grow; an admitted request waits at most about queue/slots hash times. Work that
+// does not come from a waiting person (a provisioning job's mailbox hash) skips
+// admission and waits for a slot.
 type Hasher struct {
-	p   Params
-	sem chan struct{}
+	p      Params
+	sem    chan struct{}
+	admit  chan struct{}
+	slots  int
+	queued int
 }
 
-// New returns a Hasher with the given parameters.
+// ErrBusy is Admit's answer when every hash slot is taken and the queue is full.
+var ErrBusy = errors.New("passwd: every hash slot is busy and the queue is full")
+
+// New returns a Hasher with the given parameters, one hash slot per CPU (GOMAXPROCS)
+// and a queue as long again.
 func New(p Params) *Hasher {
-	return &Hasher{p: p, sem: make(chan struct{}, runtime.GOMAXPROCS(0))}
+	n := runtime.GOMAXPROCS(0)
+	return NewSized(p, n, n)
 }
+
+// NewSized returns a Hasher with slots concurrent hashes (at least 1) and queue admitted
+// requests waiting beyond them (at least 0).
+func NewSized(p Params, slots, queue int) *Hasher {
+	slots, queue = max(slots, 1), max(queue, 0)
+	return &Hasher{p: p, sem: make(chan struct{}, slots), admit: make(chan struct{}, slots+queue), slots: slots, queued: queue}
+}
+
+// Admit takes an admission ticket for one request that will hash, or answers ErrBusy at
+// once when slots+queue requests already hold one. release (idempotent) gives it back;
+// call it when the request's hashing is over.
+func (h *Hasher) Admit() (release func(), err error) {
+	select {
+	case h.admit <- struct{}{}:
+	default:
+		return nil, ErrBusy
+	}
+	var once sync.Once
+	return func() { once.Do(func() { <-h.admit }) }, nil
+}
+
+// Capacity returns the hash slots and the admission queue's length.
+func (h *Hasher) Capacity() (slots, queue int) { return h.slots, h.queued }
 
 // Params returns the parameters new hashes use.
 func (h *Hasher) Params() Params { return h.p }

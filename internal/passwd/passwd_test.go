@@ -2,6 +2,8 @@ package passwd
 
 import (
 	"context"
+	"errors"
+	"runtime"
 	"strings"
 	"testing"
 )
@@ -56,5 +58,42 @@ func TestDecodeRejects(t *testing.T) {
 		if _, _, _, err := Decode(s); err == nil {
 			t.Errorf("Decode(%q) accepted", s)
 		}
+	}
+}
+
+// Admission: slots+queue requests are let in, the next is turned away at once with
+// ErrBusy, and a released ticket (released twice by mistake, too) lets exactly one more in.
+func TestAdmit(t *testing.T) {
+	h := NewSized(fast, 2, 1)
+	if s, q := h.Capacity(); s != 2 || q != 1 {
+		t.Fatalf("Capacity() = %d, %d; want 2, 1", s, q)
+	}
+	var held []func()
+	for i := range 3 {
+		release, err := h.Admit()
+		if err != nil {
+			t.Fatalf("ticket %d: %v", i+1, err)
+		}
+		held = append(held, release)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("4th ticket with 2 slots and a queue of 1: %v, want ErrBusy", err)
+	}
+	// Admitted requests still hash: admission is in front of the slots, not instead.
+	if _, err := h.Hash(context.Background(), "rahasia123"); err != nil {
+		t.Fatal(err)
+	}
+	held[0]()
+	held[0]()
+	release, err := h.Admit()
+	if err != nil {
+		t.Fatalf("after a release: %v", err)
+	}
+	if _, err := h.Admit(); !errors.Is(err, ErrBusy) {
+		t.Fatalf("a double release gave two tickets back: %v", err)
+	}
+	release()
+	if s, q := New(fast).Capacity(); s != runtime.GOMAXPROCS(0) || q != s {
+		t.Fatalf("New: %d slots, queue %d; want GOMAXPROCS (%d) each", s, q, runtime.GOMAXPROCS(0))
 	}
 }

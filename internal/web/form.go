@@ -71,5 +71,8 @@ func (s *Server) reRender(w http.ResponseWriter, r *http.Request, name string, p
 	if !ok {
 		return err
 	}
+	if e, ok := errs.As(err); ok {
+		setRetryAfter(w, e)
+	}
 	return s.render(w, r, status, name, p)
 }

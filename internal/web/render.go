@@ -563,7 +563,7 @@ func formError(p *Page, err error) (int, bool) {
 	switch {
 	case len(e.Fields) > 0:
 		p.Error = p.T("form.invalid")
-	case e.Code == errs.TooMany:
+	case e.Code == errs.TooMany || e.Code == errs.Unavailable:
 		p.Error = p.T(e.Key, waitText(p.Lang, e.RetryAfter))
 	default:
 		p.Error = p.T(e.Key, e.Args...)
@@ -611,6 +611,8 @@ func statusOf(c errs.Code) int {
 		return http.StatusTooManyRequests
 	case errs.Unauthorized:
 		return http.StatusUnauthorized
+	case errs.Unavailable:
+		return http.StatusServiceUnavailable
 	}
 	return http.StatusInternalServerError
 }
@@ -627,11 +629,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 		s.Log.ErrorContext(r.Context(), "handler failed", "err", err, "request_id", RequestIDOf(r.Context()), "route", r.Pattern)
 		e = errs.New("", "error.internal", RequestIDOf(r.Context()))
 	}
-	if e.Code == errs.TooMany {
-		w.Header().Set("Retry-After", fmt.Sprint(int(math.Ceil(e.RetryAfter.Seconds()))))
-	}
+	setRetryAfter(w, e)
 	p := s.page(r, "error.title")
-	if e.Code == errs.TooMany {
+	if e.Code == errs.TooMany || e.Code == errs.Unavailable {
 		p.Error = p.T(e.Key, waitText(p.Lang, e.RetryAfter))
 	} else {
 		p.Error = p.T(e.Key, e.Args...)
@@ -639,6 +639,14 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	if rerr := s.render(w, r, statusOf(e.Code), "error", p); rerr != nil {
 		s.Log.ErrorContext(r.Context(), "render error page", "err", rerr)
 		http.Error(w, http.StatusText(statusOf(e.Code)), statusOf(e.Code))
+	}
+}
+
+// setRetryAfter says, for a refusal that will pass (TooMany, Unavailable), when to try
+// again, in whole seconds rounded up.
+func setRetryAfter(w http.ResponseWriter, e *errs.Error) {
+	if e.Code == errs.TooMany || e.Code == errs.Unavailable {
+		w.Header().Set("Retry-After", fmt.Sprint(max(1, int(math.Ceil(e.RetryAfter.Seconds())))))
 	}
 }
 
