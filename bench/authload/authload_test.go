@@ -284,7 +284,7 @@ func BenchmarkHandlerLoginPost(b *testing.B) {
 // their rate): every login is signed in or turned away with Retry-After, pages are
 // served, and the report has the storm's table.
 func TestSmokeStorm(t *testing.T) {
-	o := options{Users: 300, Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, RawWorkers: 2, PageClients: 4,
+	o := options{Users: 300, Duration: 2 * time.Second, Warmup: 500 * time.Millisecond, RawWorkers: 2, PageClients: 4, // seconds: a loaded machine completes pages late
 		Log: "discard", Phases: "storm", Seed: 1, Hash: &cheap, Driver: "conn", StormFactor: 0.02, StormPages: 100,
 		StormP99: time.Second, StormBusyP99: time.Second}
 	rep, err := run(context.Background(), o, io.Discard)

@@ -21,9 +21,13 @@ func TestSmoke(t *testing.T) {
 	for _, r := range runs {
 		db := r.db
 		t.Run(db+"-"+r.driver, func(t *testing.T) {
-			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: true, Clients: 4, Sessions: 2,
+			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), PGDB: "bench_backoffice_smoke", Requests: 3000, Steps: 4, Mailboxes: true, Clients: 4, Sessions: 2,
 				Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, TargetP99: time.Second, Floor: true, Explain: true,
 				Log: "discard", Seed: 1, Driver: r.driver}
+			if db == "postgres" {
+				// Two processes in the open loop, the backends' CPU beside.
+				o.Procs, o.Rates, o.Duration = 2, "20", 2*time.Second
+			}
 			rep, err := run(context.Background(), o, io.Discard)
 			if err != nil {
 				t.Fatal(err)
@@ -31,6 +35,12 @@ func TestSmoke(t *testing.T) {
 			for i, name := range rep.Pages.Routes {
 				if rep.Pages.OK[i] == 0 || rep.Pages.Fail[i] != 0 {
 					t.Errorf("%s: %d ok, %d failed (%v)", name, rep.Pages.OK[i], rep.Pages.Fail[i], rep.Pages.Why)
+				}
+			}
+			if db == "postgres" {
+				if len(rep.Open) != 1 || rep.Open[0].Result.Total(rep.Open[0].Result.OK) == 0 || rep.Open[0].Result.Total(rep.Open[0].Result.Fail) != 0 ||
+					!(rep.Open[0].PGCPU > 0) {
+					t.Errorf("open loop over two processes: %+v", rep.Open)
 				}
 			}
 			if rep.Floor == nil || rep.Floor.Total(rep.Floor.OK) == 0 {

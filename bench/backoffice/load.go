@@ -1,8 +1,10 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"net/http"
 	"net/url"
@@ -37,14 +39,31 @@ func pages(ctx context.Context, e *env, clients int, warmup, window time.Duratio
 }
 
 // pagesAt is the same mix in an open loop: pages requested at rate a second whatever the
-// answers' speed, an inbox or a request page with even odds (harness.OpenLoop). Arrivals
-// overlap, so it uses net/http's client, which opens the connections they need.
-func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, window time.Duration, seed uint64) harness.Result {
-	get, done := harness.NewGetter("go", e.client, e.baseURL, clients)
-	defer done()
-	return harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
+// answers' speed, an inbox or a request page with even odds (harness.OpenLoop), spread
+// round robin over the serving processes (-procs). Arrivals overlap, so it uses
+// net/http's client, which opens the connections they need. It also returns the CPUs
+// (cores, averaged over the run) of the PostgreSQL backends serving the benchmark's
+// database, or NaN on SQLite.
+func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, window time.Duration, seed uint64) (harness.Result, float64) {
+	var gets []harness.Getter
+	for _, b := range e.bases {
+		get, done := harness.NewGetter("go", e.client, b, clients)
+		defer done()
+		gets = append(gets, get)
+	}
+	get := func(ctx context.Context, c int, path, cookie string) (int, error) {
+		return gets[c%len(gets)](ctx, c, path, cookie)
+	}
+	pgMatch := " " + cmp.Or(e.opt.PGDB, pgDatabase) + " "
+	before, t0 := harness.ProcsCPU(pgMatch), time.Now()
+	r := harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
 		return pageOp(ctx, e, get, c, rng.IntN(2) == 0, rng)
 	})
+	pg := math.NaN()
+	if e.pgURL != "" {
+		pg = harness.ProcsCPUSince(pgMatch, before).Seconds() / time.Since(t0).Seconds()
+	}
+	return r, pg
 }
 
 // pageOp loads one page for client c: an inbox variant (plain three times in five, a

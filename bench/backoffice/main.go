@@ -45,6 +45,7 @@ type options struct {
 	TargetP99  time.Duration
 	Floor      bool
 	Explain    bool
+	Procs      int
 	Out        string
 	CPUProfile string
 	Log        string
@@ -74,6 +75,7 @@ func main() {
 	flag.DurationVar(&o.TargetP99, "target-p99", 25*time.Millisecond, "required p99 of each page")
 	flag.BoolVar(&o.Floor, "floor", true, "also measure the harness floor (a static copy of the inbox page)")
 	flag.StringVar(&o.Rates, "rates", "", "also run the pages in an open loop at these arrival rates (pages a second, comma-separated; informative)")
+	flag.IntVar(&o.Procs, "procs", 1, "app instances serving the open-loop runs (-rates), each with its own pools and caches on the same database, the pages spread round robin: 2 compares the CPU a page of two processes with one")
 	flag.BoolVar(&o.Explain, "explain", false, "print the query plans and single-query timings of the inbox")
 	flag.StringVar(&o.Out, "out", "", "also write the results as a markdown section to this file")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the page phase to this file")
@@ -199,10 +201,11 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 			return nil, fmt.Errorf("-rates: %q is not a rate", f)
 		}
 		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
-		r := pagesAt(ctx, e, rate, o.Clients, o.Warmup, o.Duration, o.Seed)
-		rep.Open = append(rep.Open, openRun{Rate: rate, Result: r})
-		fmt.Fprintf(out, "open loop %.0f/s: %.0f req/s, p99 %s, %d errors, CPU self/other %s\n", rate, r.Rate(),
-			ms(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r))
+		r, pg := pagesAt(ctx, e, rate, o.Clients, o.Warmup, o.Duration, o.Seed)
+		run := openRun{Rate: rate, Result: r, PGCPU: pg}
+		rep.Open = append(rep.Open, run)
+		fmt.Fprintf(out, "open loop %.0f/s over %d process(es): %.0f req/s, p99 %s, %d errors, CPU self/other %s, PostgreSQL backends %.2f CPUs; CPU a page: %s\n", rate, o.Procs, r.Rate(),
+			ms(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r), pg, run.perPage())
 		if ctx.Err() != nil {
 			return nil, ctx.Err()
 		}

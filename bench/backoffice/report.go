@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -167,6 +168,22 @@ func (rep *report) markdown(w io.Writer) {
 type openRun struct {
 	Rate   float64
 	Result harness.Result
+	PGCPU  float64 // CPUs of the benchmark database's PostgreSQL backends; NaN on SQLite
+}
+
+// perPage is the CPU a served page cost: this process (surel and the load generator) and
+// the PostgreSQL backends, in milliseconds.
+func (o openRun) perPage() string {
+	n := float64(o.Result.Total(o.Result.OK)) / o.Result.Window.Seconds()
+	if n == 0 || math.IsNaN(o.Result.SelfCPU) {
+		return "?"
+	}
+	self := o.Result.SelfCPU / n * 1000
+	if math.IsNaN(o.PGCPU) {
+		return fmt.Sprintf("%.2f ms (surel + load generator)", self)
+	}
+	pg := o.PGCPU / n * 1000
+	return fmt.Sprintf("%.2f ms = %.2f surel + load generator, %.2f PostgreSQL", self+pg, self, pg)
 }
 
 // openTable is the open-loop runs: at each arrival rate, each judged page's latency
@@ -180,11 +197,12 @@ func (rep *report) openTable(w io.Writer) {
 		for _, p := range pagesJudged {
 			lat, ok, fail := merged(o.Result, p.Routes)
 			rows = append(rows, []string{fmt.Sprintf("%.0f", o.Rate), p.Name, fmt.Sprintf("%.0f", float64(ok)/o.Result.Window.Seconds()),
-				ms(harness.Percentile(lat, 50)), ms(harness.Percentile(lat, 90)), ms(harness.Percentile(lat, 99)), fmt.Sprint(fail), harness.CPUText(o.Result)})
+				ms(harness.Percentile(lat, 50)), ms(harness.Percentile(lat, 90)), ms(harness.Percentile(lat, 99)), fmt.Sprint(fail), harness.CPUText(o.Result),
+				fmt.Sprintf("%.2f", o.PGCPU), o.perPage()})
 		}
 	}
-	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page; informative):\n\n")
-	harness.MarkdownTable(w, []string{"arrivals/s", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other"}, rows)
+	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page, over %d process(es)):\n\n", rep.Opt.Procs)
+	harness.MarkdownTable(w, []string{"arrivals/s", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other", "PostgreSQL CPUs", "CPU a page"}, rows)
 }
 
 // driverText names the closed loop's load generator.

@@ -51,6 +51,12 @@ type env struct {
 	liveIDs  []int64
 	searches []string
 	inbox    int
+	// bases are the base URLs of every serving process (-procs): the first is baseURL,
+	// the others more app instances on the same database, each with its own pools and
+	// caches, on ports of their own.
+	bases []string
+	more  []*app.App
+	moreS []*http.Server
 }
 
 // seedFile, in the data directory, describes a seeded database for -keep.
@@ -126,6 +132,22 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 	}
 	e.srv = e.app.HTTPServer()
 	go e.srv.Serve(ln)
+	e.bases = []string{e.baseURL}
+	for range o.Procs - 1 {
+		a, err := app.New(ctx, cfg, log, app.Options{})
+		if err != nil {
+			return nil, err
+		}
+		e.more = append(e.more, a)
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		srv := a.HTTPServer()
+		e.moreS = append(e.moreS, srv)
+		go srv.Serve(l)
+		e.bases = append(e.bases, "http://"+l.Addr().String())
+	}
 	e.client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096,
 		IdleConnTimeout: 90 * time.Second, DisableCompression: true},
 		Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -373,7 +395,7 @@ func (e *env) check(ctx context.Context, out io.Writer) error {
 
 // Close stops the servers, closes the app and removes what was not to be kept.
 func (e *env) Close() {
-	for _, s := range []*http.Server{e.srv, e.floorSrv} {
+	for _, s := range append([]*http.Server{e.srv, e.floorSrv}, e.moreS...) {
 		if s != nil {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			s.Shutdown(sctx)
@@ -385,6 +407,9 @@ func (e *env) Close() {
 	}
 	if e.app != nil {
 		e.app.Close()
+	}
+	for _, a := range e.more {
+		a.Close()
 	}
 	if e.opt.Keep != "" {
 		return

@@ -1,6 +1,9 @@
 package harness
 
 import (
+	"bytes"
+	"os"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -17,5 +20,29 @@ func TestPercentile(t *testing.T) {
 	}
 	if Percentile(nil, 99) != 0 {
 		t.Error("percentile of nothing")
+	}
+}
+
+// ProcsCPU finds this very process by its command line and sees it use CPU.
+func TestProcsCPU(t *testing.T) {
+	cmd, err := os.ReadFile("/proc/self/cmdline")
+	if err != nil {
+		t.Skip("no /proc")
+	}
+	me := string(bytes.SplitN(cmd, []byte{0}, 2)[0])
+	before := ProcsCPU(me)
+	if _, ok := before[os.Getpid()]; !ok {
+		t.Fatalf("this process (%q) not found: %v", me, before)
+	}
+	// Spin until getrusage says 300 ms of CPU were used (however loaded the machine).
+	used := func() time.Duration {
+		var ru syscall.Rusage
+		syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+		return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	}
+	for start := used(); used()-start < 300*time.Millisecond; {
+	}
+	if d := ProcsCPUSince(me, before); d < 250*time.Millisecond {
+		t.Fatalf("300 ms of CPU counted as %s", d)
 	}
 }
