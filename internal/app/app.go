@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/surel-id/surel/internal/desaid"
 	"log/slog"
 	"net"
 	"net/http"
@@ -73,6 +74,12 @@ type App struct {
 type Options struct {
 	// Hash overrides the argon2id parameters (tests use cheap ones).
 	Hash *passwd.Params
+	// Registrar gives a tenant's desa.id registrar by its slug (nil: the office files by
+	// hand); surel ships no driver, the tests a fake (desaidtest).
+	Registrar func(tenant string) desaid.Registrar
+	// RegistryPoll is how long a pending desa.id application waits before it is asked
+	// about again; an hour when 0.
+	RegistryPoll time.Duration
 }
 
 // New opens the database, applies migrations, creates the configured tenants and builds
@@ -170,6 +177,9 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	// The services on an existing mailbox read the registry; a self-service reset's job
 	// starts with the request's sending.
 	requests.Registry, requests.Auto = engine.Registry, engine.StartAuto
+	if srv.Domains, err = domainServices(cfg, st, ts, regions, engine.Registry, requests, engine, opt); err != nil {
+		return nil, err
+	}
 	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
 	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
 	// The reports take the last figures read, however old (At says when); none before the

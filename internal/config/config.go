@@ -152,6 +152,11 @@ type Tenant struct {
 	InstitutionalMailboxes *bool `yaml:"institutional_mailboxes"`
 	// Archive is what the archive keeps.
 	Archive Archive `yaml:"archive"`
+	// DNS is the office's DNS server sub-domains are written on; without a driver the
+	// sub-domain services are not offered.
+	DNS DNS `yaml:"dns"`
+	// DesaID is how the office handles desa.id applications.
+	DesaID DesaID `yaml:"desa_id"`
 }
 
 // Institutional reports whether the tenant offers institutional mailboxes and
@@ -169,6 +174,35 @@ type Archive struct {
 	// uploaded scans are purged (their records, the request and its documents stay);
 	// 0, the default, keeps them.
 	ScanRetentionDays int `yaml:"scan_retention_days"`
+}
+
+// DNS is a tenant's DNS server, authoritative for Zone (docs/configuration.md, "Domains").
+type DNS struct {
+	// Driver is rfc2136 (dynamic updates signed with TSIG: BIND, Knot, PowerDNS) or
+	// powerdns (its HTTP API); empty is no DNS server.
+	Driver string `yaml:"driver"`
+	Zone   string `yaml:"zone"`
+	// Server is the primary's DNS address, host:port: rfc2136 sends its updates there,
+	// and the test step of both drivers asks it.
+	Server string `yaml:"server"`
+	// The TSIG key (rfc2136) as the server names it; algorithm hmac-sha256 by default.
+	KeyName    string `yaml:"key_name"`
+	Algorithm  string `yaml:"algorithm"`
+	Secret     string `yaml:"secret"`
+	SecretFile string `yaml:"secret_file"` // read at start; sets Secret
+	// The PowerDNS API (powerdns): http(s)://host:8081, its key and server id.
+	APIURL     string `yaml:"api_url"`
+	APIKey     string `yaml:"api_key"`
+	APIKeyFile string `yaml:"api_key_file"` // read at start; sets APIKey
+	ServerID   string `yaml:"server_id"`
+	// TTL of the records written, seconds; 3600 when 0.
+	TTL uint32 `yaml:"ttl"`
+}
+
+// DesaID is a tenant's handling of desa.id names.
+type DesaID struct {
+	// Free: the village pays no fee; the payment step is confirmed without a proof.
+	Free bool `yaml:"free"`
 }
 
 // RosterSource is where the roster CSV is read daily: a file path, or an http(s) URL
@@ -664,6 +698,7 @@ func loadTenants(path string) ([]Tenant, error) {
 			f.Tenants[i].Password.MinLength = 6
 		}
 		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
+		errs = append(errs, checkDNS(where+".dns", &f.Tenants[i].DNS)...)
 		errs = append(errs, checkLetters(where+".letters", &f.Tenants[i])...)
 		if d := t.Archive.ScanRetentionDays; d < 0 || d > 36600 {
 			errs = append(errs, fmt.Errorf("%s.archive.scan_retention_days: want a number of days from 0 (keep) to 36600, got %d", where, d))
@@ -751,6 +786,35 @@ func checkMailServer(where string, m *MailServer) []error {
 	// quota; Dovecot's quota_rule is out of surel's sight.
 	if l.TotalQuotaBytes > 0 && l.DefaultQuotaBytes == 0 && m.Driver == "sql" {
 		errs = append(errs, fmt.Errorf("%s.limits.default_quota: required with total_quota for driver sql (a mailbox without quota gets Dovecot's quota_rule, which cannot be counted against total_quota)", where))
+	}
+	return errs
+}
+
+// checkDNS checks a tenant's dns block and reads its secret files.
+func checkDNS(where string, d *DNS) []error {
+	var errs []error
+	d.Zone = strings.TrimSuffix(strings.ToLower(strings.TrimSpace(d.Zone)), ".")
+	switch d.Driver {
+	case "":
+		return nil
+	case "rfc2136":
+		if d.KeyName == "" {
+			errs = append(errs, fmt.Errorf("%s.key_name: required for driver rfc2136 (the TSIG key's name as the server knows it)", where))
+		}
+		errs = append(errs, readSecret(where+".secret", &d.Secret, d.SecretFile)...)
+	case "powerdns":
+		if u, err := url.Parse(d.APIURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("%s.api_url: want PowerDNS's API, http(s)://host:8081, got %q", where, d.APIURL))
+		}
+		errs = append(errs, readSecret(where+".api_key", &d.APIKey, d.APIKeyFile)...)
+	default:
+		errs = append(errs, fmt.Errorf("%s.driver: want rfc2136 or powerdns, got %q", where, d.Driver))
+	}
+	if d.Zone == "" || !strings.Contains(d.Zone, ".") {
+		errs = append(errs, fmt.Errorf("%s.zone: required, the zone sub-domains are made in (palangkaraya.go.id)", where))
+	}
+	if d.Server == "" && d.Driver == "rfc2136" {
+		errs = append(errs, fmt.Errorf("%s.server: required, the primary DNS server's host:port", where))
 	}
 	return errs
 }

@@ -72,6 +72,10 @@ type Offering struct {
 	// a responsible PNS as the applicant (issue 19). Tenants that do not offer
 	// institutional mailboxes (account.Tenant.Institutional) do not list it.
 	Institutional bool `yaml:"institutional"`
+	// Ruled: the service's requests follow the request.ServiceRules (the domain
+	// services: a verified instansi, values taken from it, names checked against the
+	// register).
+	Ruled bool `yaml:"ruled"`
 }
 
 // OfferedTo reports whether a tenant offers the service: an institutional one only where
@@ -107,7 +111,19 @@ func (c Catalog) Offering(code string) (Offering, bool) {
 var defaultCatalog []byte
 
 var fieldTypes = map[string]bool{"nip": true, "sk_number": true, "text": true, "textarea": true, "phone": true, "region": true, "file": true, FieldMailbox: true,
-	TypeOwnedMailbox: true, TypeQuota: true}
+	TypeOwnedMailbox: true, TypeQuota: true,
+	FieldDesaID: true, FieldSubdomain: true, FieldTarget: true, FieldOwnedSubdomain: true}
+
+// The field types of the domain services, each in a field of its own name: the proposed
+// desa.id name (the label before .desa.id), the proposed sub-domain (the label before the
+// tenant's zone), the server it points to (addresses or a host name, zone.ParseTarget),
+// and one of the applicant's own sub-domains (a removal).
+const (
+	FieldDesaID         = "desaid"
+	FieldSubdomain      = "subdomain"
+	FieldTarget         = "target"
+	FieldOwnedSubdomain = "owned_subdomain"
+)
 
 // LoadCatalog parses and checks a catalogue; nil data gives the built-in one.
 func LoadCatalog(data []byte) (Catalog, error) {

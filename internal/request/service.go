@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -38,8 +39,11 @@ type Service struct {
 	// self-service reset), in the transaction that entered it; nil leaves the step
 	// waiting.
 	Auto func(ctx context.Context, r Request, st *Step, now time.Time) error
-	Now  func() time.Time
-	Log  *slog.Logger
+	// Rules are what the domain services add to their requests (internal/domains); nil
+	// offers them to nobody.
+	Rules ServiceRules
+	Now   func() time.Time
+	Log   *slog.Logger
 }
 
 // record writes what a did to r to the audit trail, in the caller's transaction.
@@ -73,11 +77,11 @@ func (s *Service) Form(service, kind string) (sv Offering, k Kind, err error) {
 }
 
 // Offerings lists the catalogue's services tenant t offers: the institutional one only
-// where t's setting turns it on.
+// where t's setting turns it on, the domain services (Ruled) where their rules are wired.
 func (s *Service) Offerings(t account.Tenant) []Offering {
 	var out []Offering
 	for _, sv := range s.Catalog.Services {
-		if sv.OfferedTo(t.Institutional) {
+		if sv.OfferedTo(t.Institutional) && (!sv.Ruled || s.Rules != nil) {
 			out = append(out, sv)
 		}
 	}
@@ -87,10 +91,43 @@ func (s *Service) Offerings(t account.Tenant) []Offering {
 // Offer is Form for tenant t: a service t does not offer is not found.
 func (s *Service) Offer(t account.Tenant, service, kind string) (Offering, Kind, error) {
 	sv, k, err := s.Form(service, kind)
-	if err == nil && !sv.OfferedTo(t.Institutional) {
+	if err == nil && (!sv.OfferedTo(t.Institutional) || sv.Ruled && s.Rules == nil) {
 		return Offering{}, Kind{}, errs.New(errs.NotFound, "error.not_found")
 	}
 	return sv, k, err
+}
+
+// ServiceRules are what a catalogue service other than e-mail adds to its requests:
+// who may file one (a verified instansi of the right kind), the values the applicant does
+// not type (the instansi, the village and the official address, from the verification
+// and the registry), and the checks of the names against the register and the DNS.
+// internal/domains implements it.
+type ServiceRules interface {
+	// Allowed is nil when u may file a request of service, else an error saying why.
+	Allowed(ctx context.Context, t account.Tenant, u account.User, service string) error
+	// Fill puts r's fixed values in r.Values (again after each save).
+	Fill(ctx context.Context, r *Request) error
+	// Check adds to fs the rules r's values break against the register, the DNS and the
+	// registry.
+	Check(ctx context.Context, r Request, fs *errs.Fields) error
+}
+
+// ruled reports whether requests of service follow the ServiceRules: the catalogue marks
+// those services (ruled: true, the domain services).
+func (s *Service) ruled(service string) bool {
+	sv, ok := s.Catalog.Offering(service)
+	return ok && sv.Ruled
+}
+
+// allowed asks the service rules whether u may file a request of service.
+func (s *Service) allowed(ctx context.Context, t account.Tenant, u account.User, service string) error {
+	if !s.ruled(service) {
+		return nil
+	}
+	if s.Rules == nil {
+		return errs.New(errs.NotFound, "error.not_found")
+	}
+	return s.Rules.Allowed(ctx, t, u, service)
 }
 
 // Get reads a request of u; another user's request is not found, as if it did not exist.
@@ -142,6 +179,9 @@ func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User
 	if _, _, err := s.Offer(t, service, kind); err != nil {
 		return Request{}, err
 	}
+	if err := s.allowed(ctx, t, u, service); err != nil {
+		return Request{}, err
+	}
 	values := map[string]string{"instansi": u.Profile.Instansi, "satuan_kerja": u.Profile.SatuanKerja, "phone": u.Profile.Phone, "nip": u.Profile.NIP}
 	if from != nil {
 		for k, v := range from.Values {
@@ -159,6 +199,16 @@ func (s *Service) NewDraft(ctx context.Context, t account.Tenant, u account.User
 	if from != nil {
 		r.ResubmitOf = from.ID
 		r.Mailbox = from.Mailbox
+	}
+	if s.ruled(service) {
+		// The profile's NIP and office are not the domain services' fields.
+		r.Values = map[string]string{"phone": values["phone"]}
+		if from != nil {
+			maps.Copy(r.Values, from.Values)
+		}
+		if err := s.Rules.Fill(ctx, &r); err != nil {
+			return r, err
+		}
 	}
 	err := s.Store.CreateRequest(ctx, &r)
 	return r, err
@@ -180,6 +230,11 @@ func (s *Service) SaveDraft(ctx context.Context, u account.User, r Request, valu
 	}
 	k.Normalize(values)
 	r.takeForm(values)
+	if s.ruled(r.Service) && s.Rules != nil {
+		if err := s.Rules.Fill(ctx, &r); err != nil {
+			return r, err
+		}
+	}
 	r.PersonKey = k.PersonKey(r.Values)
 	r.UpdatedAt = s.now()
 	if err := s.Store.SaveDraft(ctx, r); err != nil {
@@ -217,14 +272,21 @@ func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[s
 			return err
 		}
 	}
-	if r.PersonKey != "" {
+	if s.ruled(r.Service) && s.Rules != nil {
+		if err := s.Rules.Check(ctx, r, &fs); err != nil {
+			return err
+		}
+	}
+	if r.PersonKey != "" && !fs.Has(FieldDesaID) {
 		other, err := s.Store.PersonBusy(ctx, r.TenantID, r.Domain, r.PersonKey)
 		if err == nil && other.ID != r.ID {
-			field := "nip"
-			if _, ok := k.Field("nip"); !ok {
+			field, rule := "nip", "person_busy"
+			if _, ok := k.Field(FieldDesaID); ok {
+				field, rule = FieldDesaID, "desaid_busy"
+			} else if _, ok := k.Field("nip"); !ok {
 				field = "sk_number"
 			}
-			fs.Add(field, "person_busy", other.Number)
+			fs.Add(field, rule, other.Number)
 		} else if err != nil && !errors.Is(err, errs.ErrNotFound) {
 			return err
 		}
@@ -308,6 +370,9 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 	if r.Status != Draft && r.Status != Returned {
 		return r, errs.New(errs.Conflict, "request.not_editable")
 	}
+	if err := s.allowed(ctx, t, u, r.Service); err != nil {
+		return r, err
+	}
 	return s.submit(ctx, t, u, r, nil)
 }
 
@@ -322,7 +387,7 @@ func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, 
 	if err := s.check(ctx, r, k); err != nil {
 		return r, err
 	}
-	def, cal, err := s.Book.Workflow(ctx, t.SOPRef())
+	def, cal, err := s.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service)
 	if err != nil {
 		return r, err
 	}

@@ -146,7 +146,7 @@ func (h History) Enter(ctx context.Context, r Request, s sop.Step, at time.Time)
 	switch s.Kind {
 	case sop.KindDone:
 		st.end(audit.System, StepDone, "", at)
-	case sop.KindAccountTest:
+	case sop.KindAccountTest, sop.KindDNSTest:
 		st.Clock, st.Status = h.Cal.Start(at, s.Standard), StepWorking
 	default:
 		st.Clock = h.Cal.Start(at, s.Standard)

@@ -6,9 +6,11 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/address"
+	"github.com/surel-id/surel/internal/desaid"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/nip"
 	"github.com/surel-id/surel/internal/wilayah"
+	"github.com/surel-id/surel/internal/zone"
 )
 
 // Normalize puts the typed values of a kind's form in their stored form.
@@ -26,6 +28,12 @@ func (k Kind) Normalize(values map[string]string) {
 			v = address.Normalize(v)
 		case TypeQuota:
 			v = strings.TrimLeft(strings.Join(strings.Fields(v), ""), "0")
+		case FieldDesaID:
+			v = desaid.Normalize(v)
+		case FieldSubdomain:
+			v, _, _ = strings.Cut(strings.ToLower(strings.Join(strings.Fields(v), "")), ".")
+		case FieldTarget:
+			v = zone.Format(zone.ParseTarget(v))
 		case "text", "sk_number":
 			v = strings.Join(strings.Fields(v), " ")
 		}
@@ -72,6 +80,27 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 			}
 		case TypeQuota:
 			checkQuota(&fs, f.Name, v)
+		case FieldDesaID:
+			switch rule := desaid.Check(v); rule {
+			case "":
+			case "desaid_len":
+				fs.Add(f.Name, rule, desaid.MinLen, desaid.MaxLen)
+			default:
+				fs.Add(f.Name, rule)
+			}
+		case FieldSubdomain:
+			if rule := zone.CheckLabel(v); rule != "" {
+				fs.Add(f.Name, rule)
+			}
+		case FieldTarget:
+			rs, err := zone.Parse(v)
+			if err != nil {
+				fs.Add(f.Name, "zone_bad_host")
+			} else if rule := zone.Check(rs); rule != "" {
+				fs.Add(f.Name, rule)
+			}
+		case FieldOwnedSubdomain:
+			// Ownership is the service rules' check (ServiceRules.Check).
 		case "region":
 			a, ok := regions.Get(v)
 			want := map[string]wilayah.Level{"province": wilayah.Province, "regency": wilayah.Regency, "district": wilayah.District, "village": wilayah.Village}[f.Level]
@@ -136,6 +165,10 @@ func (k Kind) PersonKey(values map[string]string) string {
 	}
 	if v := values["nip"]; v != "" {
 		return "nip:" + v
+	}
+	if v := values[FieldDesaID]; v != "" {
+		// One live request per desa.id name.
+		return "desa.id:" + v
 	}
 	if v := values["sk_number"]; v != "" {
 		return "sk:" + strings.ToLower(strings.Join(strings.Fields(v), "")) + "@" + values["village"]

@@ -43,7 +43,7 @@ func (s *Service) View(ctx context.Context, t account.Tenant, r Request) (View, 
 	if v.Steps, err = s.Store.StepsOf(ctx, r.ID); err != nil {
 		return v, fmt.Errorf("view request %d: %w", r.ID, err)
 	}
-	if v.SOP, _, err = s.Book.Workflow(ctx, t.SOPRef()); err != nil {
+	if v.SOP, _, err = s.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service); err != nil {
 		return v, err
 	}
 	v.SOP = v.SOP.Flow(r.Service)

@@ -103,8 +103,9 @@ type Book struct {
 	Audit audit.Writer
 	Now   func() time.Time
 
-	mu    sync.Mutex
-	cache map[int64]resolved
+	mu       sync.Mutex
+	cache    map[int64]resolved
+	services map[string]Definition
 	// gen counts the Forget calls: a resolution that started before one is not cached,
 	// since it may have read the data the Forget announced as changed.
 	gen uint64
@@ -155,6 +156,43 @@ func (b *Book) Workflow(ctx context.Context, t TenantRef) (Definition, *Calendar
 	}
 	b.mu.Unlock()
 	return def, cal, nil
+}
+
+// ServiceWorkflow is the SOP a request of a catalogue service follows, and the
+// calendar it is timed on. E-mail requests (and any service without a preset of its own)
+// follow the tenant's own SOP (Workflow); the domain services follow their preset
+// (ServicePreset), with the office's
+// time zone and working hours and the tenant's calendar, since the same office does the
+// work.
+func (b *Book) ServiceWorkflow(ctx context.Context, t TenantRef, service string) (Definition, *Calendar, error) {
+	def, cal, err := b.Workflow(ctx, t)
+	if err != nil || service == "" || service == "email" {
+		return def, cal, err
+	}
+	svc, ok := b.servicePreset(service)
+	if !ok {
+		// A service without its own SOP (the institutional mailbox) follows the tenant's.
+		return def, cal, nil
+	}
+	svc.TimeZone, svc.Hours, svc.loc = def.TimeZone, def.Hours, def.loc
+	return svc, cal, nil
+}
+
+// servicePreset is ServicePreset, parsed once per process.
+func (b *Book) servicePreset(service string) (Definition, bool) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if d, ok := b.services[service]; ok {
+		return d, true
+	}
+	d, ok := ServicePreset(service)
+	if ok {
+		if b.services == nil {
+			b.services = map[string]Definition{}
+		}
+		b.services[service] = d
+	}
+	return d, ok
 }
 
 func (b *Book) definition(ctx context.Context, t TenantRef) (Definition, error) {

@@ -264,10 +264,11 @@ func kindName(n *yaml.Node) string {
 func (l *loader) definition(root *yaml.Node) Definition {
 	var d Definition
 	l.pos[""] = root
-	f := l.fields(root, "", "slug", "name", "source", "time_zone", "hours", "total", "steps", "services")
+	f := l.fields(root, "", "slug", "name", "source", "time_zone", "hours", "total", "steps", "services", "service")
 	d.Slug = l.str(f["slug"], "slug")
 	d.Name = l.str(f["name"], "name")
 	d.Source = l.str(f["source"], "source")
+	d.Service = l.str(f["service"], "service")
 	d.TimeZone = zoneAlias(l.str(f["time_zone"], "time_zone"))
 	if n := f["hours"]; n != nil {
 		d.Hours = l.hours(n)
@@ -459,6 +460,11 @@ func validate(d Definition, report func(path, rule, msg string)) {
 		if roleOK && kindOK && s.Role == RolePemohon && s.Kind != KindSubmit && s.Kind != KindDeliver && s.Kind != KindDone {
 			bad(p+".role", "role.pemohon_kind", "the applicant can only submit, receive the result (deliver) or close (done), not do a %s step", s.Kind)
 		}
+		if kindOK && emailKind(s.Kind) != (d.Service == "" || d.Service == "email") && domainKind(s.Kind) {
+			bad(p+".kind", "kind.service", "a %s step belongs to the SOP of a domain service, not to the e-mail SOP", s.Kind)
+		} else if kindOK && emailKind(s.Kind) && d.Service != "" && d.Service != "email" {
+			bad(p+".kind", "kind.service", "a %s step belongs to the e-mail SOP, not to the SOP of %s", s.Kind, d.Service)
+		}
 		switch s.Kind {
 		case KindSubmit:
 			if i == 0 {
@@ -496,7 +502,7 @@ func validate(d Definition, report func(path, rule, msg string)) {
 	if k := d.Steps[0].Kind; k != KindSubmit && k.Valid() {
 		bad("steps[0].kind", "kind.submit_first", "the first step must be of kind submit, not %s", k)
 	}
-	if provision < 0 {
+	if provision < 0 && (d.Service == "" || d.Service == "email") {
 		bad("steps", "kind.provision_missing", "no step of kind provision: nothing creates the mailbox")
 	}
 	// The steps' upper bounds must fit in the SOP's own total. Minutes are converted to
@@ -589,4 +595,14 @@ func validateHours(week [7][]Span, bad func(path, rule, format string, args ...a
 		bad("hours", "hours.none", "no working hours in the week: nothing could ever be due")
 	}
 	return longest
+}
+
+// emailKind reports whether k acts on a mailbox, and so belongs to the e-mail SOP only.
+func emailKind(k Kind) bool {
+	return k == KindCapacityCheck || k == KindProvision || k == KindAccountTest || k == KindDeliver || k == KindReport
+}
+
+// domainKind reports whether k belongs to a domain service's SOP only.
+func domainKind(k Kind) bool {
+	return k == KindVerifyInstansi || k == KindPayment || k == KindRegistry || k == KindDNSCreate || k == KindDNSTest || k == KindDNSRemove
 }

@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"path"
+	"strings"
 )
 
 // The SOPs of the seed documents, in the order of PRODUCT.md.
@@ -38,4 +39,36 @@ func Preset(slug string) (Definition, bool) {
 		panic(fmt.Sprintf("sop: embedded preset: %v", err))
 	}
 	return d, true
+}
+
+// The SOPs of the catalogue's other services: one preset each under presets/services,
+// named by the service's code.
+//
+//go:embed presets/services/*.yaml
+var servicePresetFiles embed.FS
+
+// ServicePreset is the SOP of a catalogue service other than e-mail ("verifikasi-instansi",
+// "domain-desa-id", "subdomain", "hapus-subdomain"); ok is false for a service without one.
+func ServicePreset(service string) (Definition, bool) {
+	name := path.Join("presets", "services", service+".yaml")
+	data, err := servicePresetFiles.ReadFile(name)
+	if err != nil {
+		return Definition{}, false
+	}
+	d, err := Load(name, data)
+	if err != nil {
+		panic(fmt.Sprintf("sop: embedded service preset: %v", err))
+	}
+	return d, true
+}
+
+// ServicePresets are the codes of the services with an SOP of their own, which a tenant's
+// SOP edits do not touch.
+func ServicePresets() []string {
+	entries, _ := servicePresetFiles.ReadDir("presets/services")
+	out := make([]string, 0, len(entries))
+	for _, e := range entries {
+		out = append(out, strings.TrimSuffix(e.Name(), ".yaml"))
+	}
+	return out
 }

@@ -33,7 +33,11 @@ type Definition struct {
 	// Total is the completion time the SOP promises as a whole ("Waktu Penyelesaian"),
 	// if it states one; Load checks that the steps' standards fit in it.
 	Total Standard
-	Steps []Step
+	// Service is the catalogue service the SOP is for: "email" (the default, the
+	// tenant's own SOP) or one of the domain services, whose SOPs are presets under
+	// presets/services (ServicePreset) run on the tenant's working calendar.
+	Service string
+	Steps   []Step
 	// Services are the flows of the services acting on an existing mailbox (reset,
 	// deactivation, reactivation, quota), by service code; see Flow.
 	Services map[string][]Step
@@ -158,13 +162,29 @@ const (
 	KindReport Kind = "report"
 	// KindArchive files the report and the request (seed 004 step 6).
 	KindArchive Kind = "archive"
+	// KindVerifyInstansi is a manual decision on a Verifikasi Instansi request: its
+	// forward records the applicant's verified instansi (internal/domains).
+	KindVerifyInstansi Kind = "verify_instansi"
+	// KindPayment confirms the registry's fee was paid, with the uploaded proof, or
+	// that the tenant's desa.id names are free.
+	KindPayment Kind = "payment"
+	// KindRegistry activates a desa.id name with the registry's reference: typed by
+	// staff, or filed and followed through the tenant's registrar (a job).
+	KindRegistry Kind = "registry"
+	// KindDNSCreate writes a sub-domain's records on the tenant's DNS server (a job).
+	KindDNSCreate Kind = "dns_create"
+	// KindDNSTest asks the DNS server for the new name (a job, like the account test).
+	KindDNSTest Kind = "dns_test"
+	// KindDNSRemove removes a sub-domain's records from the DNS server (a job).
+	KindDNSRemove Kind = "dns_remove"
 	// KindDone closes the request. Optional; if present, the last step, without a time
 	// standard.
 	KindDone Kind = "done"
 )
 
 var kinds = []Kind{KindSubmit, KindManual, KindCapacityCheck, KindProvision, KindAccountTest, KindDeliver, KindReport, KindArchive, KindDone,
-	KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange}
+	KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange,
+	KindVerifyInstansi, KindPayment, KindRegistry, KindDNSCreate, KindDNSTest, KindDNSRemove}
 
 // AllKinds lists every kind in a fixed order, for forms.
 func AllKinds() []Kind { return append([]Kind(nil), kinds...) }

@@ -5,6 +5,8 @@ import (
 	"net/url"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/domains"
+	"github.com/surel-id/surel/internal/request"
 )
 
 // profilePage is Akun Saya with the form filled from the saved profile, and (its Data)
@@ -26,7 +28,31 @@ func (s *Server) profilePage(r *http.Request) (*Page, error) {
 	if u.Profile.FullName == "" { // an account activated before the name was kept
 		p.Form.Set("full_name", u.RegisteredName())
 	}
+	d := akunData{Unsent: pend.Unsent}
+	p.Data = d
+	if s.Domains != nil {
+		if d.Verified, d.IsVerified, err = s.Domains.Domains.VerifiedOf(r.Context(), *u); err == nil {
+			d.Domains, err = s.Domains.Domains.Owned(r.Context(), *u)
+		}
+		if err != nil {
+			s.Log.WarnContext(r.Context(), "akun: verified instansi", "err", err)
+		}
+		d.Offered = true
+		p.Data = d
+	}
 	return p, nil
+}
+
+// akunData is what Akun Saya shows beside the profile: the verified instansi ("Ajukan
+// Verifikasi Instansi" while there is none) and the account's domain names.
+type akunData struct {
+	// Unsent are the drafts and returned requests waiting for the applicant.
+	Unsent     []request.Request
+	Verified   domains.Verified
+	IsVerified bool
+	Domains    []domains.Domain
+	// Offered: the tenant offers the domain services (Verifikasi Instansi).
+	Offered bool
 }
 
 // GET /akun is "Akun Saya": the profile a request needs, and the password change.

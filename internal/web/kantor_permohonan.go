@@ -3,10 +3,13 @@ package web
 import (
 	"errors"
 	"net/http"
+	"net/url"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -23,6 +26,7 @@ type caseData struct {
 	Running        *request.Step
 	Actions        []workflow.Action
 	CanAct         bool
+	Free           bool
 	Capacity       *capacityFigures
 	Credential     workflow.CredentialState
 	CanLetter      bool
@@ -83,7 +87,7 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 		return caseData{}, err
 	}
 	d := caseData{viewData: s.viewData(p, c.View), Applicant: c.Applicant, ApplicantEmail: c.ApplicantEmail, Running: c.Running,
-		Actions: c.Actions, CanAct: c.CanAct, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Trail: make([]trailRow, len(c.Trail))}
+		Actions: c.Actions, CanAct: c.CanAct, Free: c.Free, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Trail: make([]trailRow, len(c.Trail))}
 	if c.Capacity != nil {
 		d.Capacity = &capacityFigures{*c.Capacity}
 	}
@@ -131,14 +135,31 @@ func (s *Server) caseView(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "kantor.request")
 	p.Wide = true // tables of many columns: a desktop's width
-	if err := parseForm(w, r); err != nil {
+	id := parseID(r.PathValue("id"))
+	proof, err := s.actForm(w, r)
+	if e, ok := errs.As(err); ok && len(e.Fields) > 0 {
+		// A proof refused by its content: the page again, with the field's message.
+		p.Form = r.PostForm
+		formError(p, err)
+		d, derr := s.caseData(r, p, id)
+		if derr != nil {
+			return derr
+		}
+		p.Data = d
+		return s.render(w, r, http.StatusUnprocessableEntity, "kantor_permohonan", p)
+	}
+	if err != nil {
 		return err
 	}
 	p.Form = r.PostForm
-	id := parseID(r.PathValue("id"))
 	in := workflow.Input{StepID: parseID(r.PostForm.Get("langkah")), Action: workflow.Action(r.PostForm.Get("aksi")),
-		Note: r.PostForm.Get("note"), Mailbox: r.PostForm.Get(request.FieldMailbox), IP: s.clientIP(r)}
+		Note: r.PostForm.Get("note"), Mailbox: r.PostForm.Get(request.FieldMailbox), Reference: r.PostForm.Get("reference"),
+		Proof: proof, IP: s.clientIP(r)}
 	rq, err := s.Workflow.Act(r.Context(), *staffOf(r), id, in)
+	if err != nil && proof != nil {
+		// Not attached: the stored upload goes (the form asks for it again).
+		s.Uploads.Remove(r.Context(), proof.Name)
+	}
 	if errors.Is(err, workflow.ErrAlreadyDone) {
 		s.setFlash(w, "flash.already_done", "")
 		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
@@ -159,4 +180,32 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
 	}
 	return redirect(w, r, "/kantor")
+}
+
+// proofKind is the payment step's form: the proof of payment, checked by content like
+// the applicant's documents.
+var proofKind = request.Kind{Code: "payment", Fields: []request.Field{{Name: "proof", Type: "file", Kinds: []string{"pdf", "jpg", "png"}, MaxKB: 2048}}}
+
+// actForm reads the action form into r.PostForm: URL-encoded, or multipart when it
+// carries the payment step's proof, which is checked by content and stored (the caller
+// removes it if the action fails).
+func (s *Server) actForm(w http.ResponseWriter, r *http.Request) (*request.File, error) {
+	if !strings.HasPrefix(r.Header.Get("Content-Type"), "multipart/form-data") {
+		return nil, parseForm(w, r)
+	}
+	var proof *request.File
+	form, err := s.readUploadForm(w, r, 3<<20, proofKind, func(name string) bool {
+		return name == "langkah" || name == "aksi" || name == "note" || name == "reference"
+	}, func(doc request.File) error {
+		proof = &doc
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	r.PostForm = url.Values{}
+	for k, v := range form.values {
+		r.PostForm.Set(k, v)
+	}
+	return proof, form.fileErrs.Err()
 }

@@ -50,7 +50,41 @@ func (d viewData) Label(f request.Field) string {
 	if f.Type == "region" {
 		return d.Regions[f.Name]
 	}
-	return d.Request.Values[f.Name]
+	return fieldText(d.Request, f)
+}
+
+// fieldText is a field's value as pages show it: a proposed name with its zone.
+func fieldText(r request.Request, f request.Field) string {
+	v := r.Values[f.Name]
+	switch {
+	case v == "":
+	case f.Type == request.FieldDesaID:
+		return v + ".desa.id"
+	case f.Type == request.FieldSubdomain && r.Values["zone"] != "":
+		return v + "." + r.Values["zone"]
+	}
+	return v
+}
+
+// fixedValue is a value of a request the applicant did not type.
+type fixedValue struct{ Name, Value string }
+
+// Fixed are the values a domain service took from the applicant's verification and
+// account (the instansi, the official address, the zone), for the pages that show a
+// request.
+func (d viewData) Fixed() []fixedValue { return fixedValues(d.Service, d.Request, d.Kind) }
+
+func fixedValues(sv request.Offering, r request.Request, k request.Kind) []fixedValue {
+	if !sv.Ruled {
+		return nil
+	}
+	var out []fixedValue
+	for _, name := range []string{"instansi", "jabatan", "official_mailbox", "zone"} {
+		if _, isField := k.Field(name); !isField && r.Values[name] != "" {
+			out = append(out, fixedValue{name, r.Values[name]})
+		}
+	}
+	return out
 }
 
 // Progress is the share of the SOP's steps that are done, for the progress bar.

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"github.com/surel-id/surel/internal/domains"
 	"net/http"
 
 	"github.com/surel-id/surel/internal/account"
@@ -43,13 +44,28 @@ func (s *Server) writeResultLetter(w http.ResponseWriter, r *http.Request, p *Pa
 	submitted := letter.Date(rq.SubmittedAt.In(p.zone))
 	l.Subject, l.To, l.Opening, l.Closing = docT("result.subject"), addressee(applicant.DisplayName(), applicant.Profile.Jabatan, rq.Values["instansi"]),
 		docT("doc.opening"), docT("doc.closing")
-	if rq.Status == request.Done {
+	if svc := rq.Service; svc != "email" && svc != "" {
+		// A domain service's letter: what was verified, registered or written.
+		sv, _, _ := s.Requests.Form(rq.Service, "")
+		l.Subject = docT("result.subject_service", sv.Name.In("id"))
+		if rq.Status == request.Done {
+			rows := printout.Rows{{docT("receipt.number"), rq.Number}, {docT("result.service"), sv.Name.In("id")}, {docT("field.instansi"), rq.Values["instansi"]}}
+			if name := domains.Name(rq); name != "" && name != "." {
+				rows = append(rows, [2]string{docT("kantor.domain_name"), name})
+			}
+			if t := rq.Values[request.FieldTarget]; t != "" {
+				rows = append(rows, [2]string{docT("kantor.records"), t})
+			}
+			l.Blocks = []printout.Block{printout.Paragraph(docT("result.p_approved_service", rq.Number, submitted)), rows}
+		}
+	} else if rq.Status == request.Done {
 		rows := printout.Rows{{docT("receipt.number"), rq.Number}, {docT("letter.address"), rq.MailboxAddress()}}
 		if wm := s.Workflow.Webmail(rq.TenantID); wm != "" {
 			rows = append(rows, [2]string{"Webmail", wm})
 		}
 		l.Blocks = []printout.Block{printout.Paragraph(docT("result.p_approved", rq.Number, submitted)), rows, printout.Paragraph(docT("result.p_password"))}
-	} else {
+	}
+	if rq.Status != request.Done {
 		l.Blocks = []printout.Block{printout.Paragraph(docT("result.p_refused", rq.Number, submitted)), printout.Paragraph(rq.Note),
 			printout.Paragraph(docT("result.p_again", s.tenantBase(rq.TenantID)))}
 	}

@@ -28,6 +28,11 @@ type formData struct {
 	LastRegion string
 	// Owned are the applicant's mailboxes, for a service on an existing one.
 	Owned []registry.Mailbox
+	// The domain services: the values taken from the verification, the free desa.id
+	// names proposed for the village, the applicant's own sub-domains (a removal).
+	Fixed          []fixedValue
+	DesaIDSuggest  []string
+	OwnedSubdomain []string
 }
 
 // FileHint is the accepted kinds and size of a file field, for its hint.
@@ -93,8 +98,19 @@ func (s *Server) fillForm(r *http.Request, p *Page, rq request.Request) error {
 		if d.Owned, err = s.Requests.OwnedMailboxes(r.Context(), *p.User); err != nil {
 			return err
 		}
-	} else {
+	} else if _, ok := k.Field(request.FieldMailbox); ok {
 		d.Suggestions = s.Requests.Suggest(r.Context(), p.Tenant, *p.User, rq.ID, 3)
+	}
+	d.Fixed = fixedValues(sv, rq, k)
+	if s.Domains != nil {
+		if _, ok := k.Field(request.FieldDesaID); ok {
+			d.DesaIDSuggest = s.Domains.SuggestDesaID(r.Context(), rq, 3)
+		}
+		if _, ok := k.Field(request.FieldOwnedSubdomain); ok {
+			if d.OwnedSubdomain, err = s.Domains.OwnedSubdomains(r.Context(), rq.UserID); err != nil {
+				return err
+			}
+		}
 	}
 	for k, v := range rq.Form() {
 		if p.Form.Get(k) == "" {

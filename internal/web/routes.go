@@ -107,7 +107,8 @@ func (s *Server) portalRoutes(rt routes) {
 
 // backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
 // documents, receipt, account and result letters, the front desk's walk-in requests and their
-// corrections, the SOP's flow, the tenant's mailboxes (database akun email) and the archive.
+// corrections, the SOP's flow, the tenant's mailboxes (database akun email), the archive
+// and the domain names (database domain).
 func (s *Server) backOfficeRoutes(rt routes) {
 	h, staff := rt.handle, s.staffOnly
 	h("GET /kantor", s.inbox, staff)
@@ -133,6 +134,7 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/akun/tinjau", s.accountsReview, review)
 	h("POST /kantor/akun/{id}/tinjau", s.accountReview, review)
 	h("POST /kantor/akun/{id}/layanan", s.accountService, s.staffWith(request.Starters...))
+	h("GET /kantor/domain", s.kantorDomains, staff)
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
 	h("GET /kantor/arsip", s.kantorArchive, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.

@@ -12,6 +12,7 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/hex"
+	"github.com/surel-id/surel/internal/domains"
 	"io"
 	"log/slog"
 	"net"
@@ -95,6 +96,9 @@ type Server struct {
 	Book *sop.Book
 	// Registry is the tenant's mailboxes ("database akun email").
 	Registry *registry.Service
+	// Domains are the domain services' rules and register (verified instansi, the
+	// register of domain names).
+	Domains *domains.Rules
 	// Letters numbers the official documents and verifies their codes.
 	Letters *letter.Service
 	// VerifyLimit limits lookups of verification codes per client address.

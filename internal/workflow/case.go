@@ -30,6 +30,8 @@ type Case struct {
 	// viewer holds Running's role.
 	Actions []Action
 	CanAct  bool
+	// Free: the running step confirms a desa.id payment the tenant does not charge.
+	Free bool
 	// Capacity is the mail server's use against the tenant's limits, at the steps that
 	// weigh it (capacity check, create, report); nil elsewhere.
 	Capacity *CapacityView
@@ -98,6 +100,10 @@ func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
 		if st.Status != request.StepWorking {
 			c.Actions = Actions(st.Kind)
 		}
+		if st.Kind == string(sop.KindRegistry) && !e.HasRegistrar(c.Request.TenantID) {
+			c.Actions = slices.DeleteFunc(slices.Clone(c.Actions), func(a Action) bool { return a == FileRegistry })
+		}
+		c.Free = st.Kind == string(sop.KindPayment) && e.Free(c.Request.TenantID)
 		switch sop.Kind(st.Kind) {
 		case sop.KindCapacityCheck, sop.KindProvision, sop.KindReport:
 			v := e.Capacity(ctx, c.Request.TenantID)

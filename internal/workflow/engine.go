@@ -94,6 +94,9 @@ type Engine struct {
 	Mailboxes func(tenantID int64) (MailServer, error)
 	// Registry records the mailboxes the server confirmed; nil records none.
 	Registry *registry.Service
+	// Domains runs the domain services' steps (verification, desa.id, sub-domains); nil
+	// when they are not offered.
+	Domains *DomainWork
 	// Portal checks an owner's portal password when they change their mailbox's
 	// (ChangeMailboxPassword): the account service's hasher.
 	Portal Verifier
@@ -116,7 +119,12 @@ type Input struct {
 	Action  Action
 	Note    string
 	Mailbox string // the agreed local part, at a provision step
-	IP      string
+	// Reference is the registry's reference of a desa.id name, at activation by hand.
+	Reference string
+	// Proof is the proof of payment at a payment step, checked and stored by the
+	// caller; nil when none was sent.
+	Proof *request.File
+	IP    string
 }
 
 // Actions lists what staff may do at a step of the given kind, in the order the buttons
@@ -131,7 +139,15 @@ func Actions(kind string) []Action {
 		return []Action{Deliver}
 	case sop.KindReport, sop.KindArchive:
 		return []Action{Complete}
-	case sop.KindAccountTest:
+	case sop.KindVerifyInstansi, sop.KindPayment:
+		return []Action{Forward, Return, Refuse}
+	case sop.KindRegistry:
+		return []Action{FileRegistry, Activate, Refuse}
+	case sop.KindDNSCreate:
+		return []Action{CreateDNS, Return, Refuse}
+	case sop.KindDNSRemove:
+		return []Action{RemoveDNS, Refuse}
+	case sop.KindAccountTest, sop.KindDNSTest:
 		return nil
 	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange:
 		return []Action{Execute, Return, Refuse}
@@ -197,7 +213,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	if !ok {
 		return r, fmt.Errorf("workflow: tenant %d not configured", r.TenantID)
 	}
-	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
+	def, cal, err := e.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service)
 	if err != nil {
 		return r, err
 	}
@@ -208,9 +224,27 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			return r, err
 		}
 	}
+	if in.Action == Activate {
+		if in.Reference, err = checkReference(in.Reference); err != nil {
+			return r, err
+		}
+	}
+	if in.Action == FileRegistry && !e.HasRegistrar(r.TenantID) {
+		return r, errs.New(errs.Invalid, "workflow.no_registrar")
+	}
 	now := e.now()
 	act := m.Actor().From(in.IP)
 	apply := func(ctx context.Context) error {
+		if handled, err := e.domainAct(ctx, h, t, &r, def, &st, in, act, now); handled || err != nil {
+			return err
+		}
+		if in.Action == Forward && st.Kind == string(sop.KindPayment) {
+			paid, err := e.confirmPayment(ctx, r, in.Proof, now)
+			if err != nil {
+				return err
+			}
+			in.Note = strings.TrimPrefix(in.Note+". "+paid, ". ")
+		}
 		switch in.Action {
 		case Forward, Complete, Deliver:
 			if err := h.End(ctx, &st, act, request.StepDone, in.Note, now); err != nil {
@@ -264,7 +298,11 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			}
 			return e.startJob(ctx, h, &st, JobLifecycle, now)
 		case Retry:
-			return e.startJob(ctx, h, &st, jobOf(sop.Kind(st.Kind)), now)
+			kind := jobOf(sop.Kind(st.Kind))
+			if j, ok := jobOfKind[sop.Kind(st.Kind)]; ok {
+				kind = j
+			}
+			return e.startJob(ctx, h, &st, kind, now)
 		}
 		return errs.New(errs.Invalid, "workflow.bad_action")
 	}
@@ -351,8 +389,8 @@ func (e *Engine) advance(ctx context.Context, h request.History, t account.Tenan
 	switch {
 	case next.Kind == sop.KindDone:
 		return e.advance(ctx, h, t, r, def, next.Key, now)
-	case next.Kind == sop.KindAccountTest:
-		_, err := e.Store.EnqueueJob(ctx, JobAccountTest, r.ID, 8, now)
+	case next.Kind == sop.KindAccountTest, next.Kind == sop.KindDNSTest:
+		_, err := e.Store.EnqueueJob(ctx, jobOfKind[next.Kind], r.ID, 8, now)
 		return err
 	case next.Kind == sop.KindDeliver && next.Role == sop.RolePemohon:
 		return e.markDone(ctx, t, r, now)

@@ -18,7 +18,8 @@ import (
 
 // Handlers are the engine's job handlers, for the job runner.
 func (e *Engine) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest, JobLifecycle: e.lifecycle}
+	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest, JobLifecycle: e.lifecycle,
+		JobDNSCreate: e.dnsCreate, JobDNSTest: e.dnsTest, JobDNSRemove: e.dnsRemove, JobRegistry: e.registry}
 }
 
 // runningOfKind finds the request's running step of a kind (kind "": of any lifecycle
@@ -123,7 +124,7 @@ func (e *Engine) register(ctx context.Context, r request.Request, ms MailServer)
 // earlier run is no error.
 func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request.Step, status request.StepStatus, note, action string, also func(ctx context.Context) error) error {
 	t, _ := e.Tenant(r.TenantID)
-	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
+	def, cal, err := e.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service)
 	if err != nil {
 		return err
 	}
@@ -269,14 +270,8 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 // the request is delayed (not why in the server's words). For the job runner's OnDead, in
 // the transaction that buries the job.
 func (e *Engine) JobDied(ctx context.Context, j jobs.Job) error {
-	var kind sop.Kind
-	switch j.Kind {
-	case JobProvision:
-		kind = sop.KindProvision
-	case JobAccountTest:
-		kind = sop.KindAccountTest
-	case JobLifecycle:
-	default:
+	kind, ok := stepOfJob(j.Kind)
+	if !ok && j.Kind != JobLifecycle {
 		return nil
 	}
 	r, st, ok, err := e.runningOfKind(ctx, j.Ref, kind)

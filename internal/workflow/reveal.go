@@ -84,7 +84,7 @@ func (e *Engine) reveal(ctx context.Context, r request.Request, a audit.Actor, a
 		return Handover{}, errs.New(errs.Conflict, "credential.not_ready")
 	}
 	t, _ := e.Tenant(r.TenantID)
-	def, cal, err := e.Book.Workflow(ctx, t.SOPRef())
+	def, cal, err := e.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service)
 	if err != nil {
 		return Handover{}, err
 	}

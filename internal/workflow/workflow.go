@@ -36,6 +36,12 @@ const (
 	// Execute does a service's step on an existing mailbox (reset, deactivate,
 	// reactivate, change the quota): a job calls the mail server.
 	Execute Action = "execute"
+
+	// The domain services' actions.
+	Activate     Action = "activate"      // a desa.id name is active, with the registry's reference typed
+	FileRegistry Action = "file_registry" // file the desa.id application through the registrar (a job)
+	CreateDNS    Action = "create_dns"    // write the sub-domain's records (a job)
+	RemoveDNS    Action = "remove_dns"    // remove the sub-domain's records (a job)
 )
 
 // Task is a running step as an inbox lists it.

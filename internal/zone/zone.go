@@ -259,3 +259,25 @@ func Parse(s string) ([]Record, error) {
 	}
 	return out, nil
 }
+
+// ParseTarget reads the server a person names for a sub-domain, as typed in the form:
+// one or more addresses ("203.0.113.10, 2001:db8::10"), each an A or AAAA record, or one
+// host name ("web.example.go.id"), a CNAME. Check tells what is wrong with the result.
+func ParseTarget(s string) []Record {
+	var out []Record
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == ';' || r == ' ' || r == '\n' || r == '\t' }) {
+		if t := Type(strings.ToUpper(f)); t == A || t == AAAA || t == CNAME {
+			continue // the type Format writes before a value: read from the value
+		}
+		if a, err := netip.ParseAddr(f); err == nil {
+			t := A
+			if !a.Unmap().Is4() {
+				t = AAAA
+			}
+			out = append(out, Normalize(Record{Type: t, Value: f}))
+			continue
+		}
+		out = append(out, Normalize(Record{Type: CNAME, Value: f}))
+	}
+	return out
+}

@@ -96,9 +96,14 @@ if (form) {
       live.textContent = r.ok ? '✓ ' + r.mailbox + '@' + r.domain : r.message;
     };
     addr.addEventListener('input', () => { clearTimeout(t); t = setTimeout(check, 400); });
-    for (const b of form.querySelectorAll('button.suggestion')) {
+    for (const b of form.querySelectorAll('button.suggestion:not([data-for])')) {
       b.addEventListener('click', e => { e.preventDefault(); addr.value = b.dataset.value; check(); addr.focus(); });
     }
+  }
+  // Other names' suggestions (desa.id) fill the field they name.
+  for (const b of form.querySelectorAll('button.suggestion[data-for]')) {
+    const f = document.getElementById(b.dataset.for);
+    if (f) b.addEventListener('click', e => { e.preventDefault(); f.value = b.dataset.value; f.focus(); });
   }
 }
 
