@@ -131,6 +131,56 @@ func TestNational(t *testing.T) {
 		c.db.DB().ExecContext(ctx, `DELETE FROM login_failures`)
 	})
 
+	t.Run("a login storm is answered at once, not queued", func(t *testing.T) {
+		// Three times the processes' hash tickets (a slot per core and as many queued):
+		// each login is signed in or turned away with 503 and Retry-After, never left to
+		// a proxy timeout, and nginx takes no process out of its round robin for those 503s.
+		const storm = 36
+		var wg sync.WaitGroup
+		var mu sync.Mutex
+		got := map[int]int{}
+		start := make(chan struct{})
+		for range storm {
+			cl := c.client() // each its own address: nginx's limit does not step in
+			p := cl.solved()
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				<-start
+				r := cl.post("/masuk", url.Values{"login": {"siti.rahma"}, "password": {"rahasia123"}, "altcha": {p}})
+				mu.Lock()
+				got[r.status]++
+				mu.Unlock()
+				switch {
+				case r.status == 503 && (r.header.Get("Retry-After") != "1" || !strings.Contains(r.body, "server sedang sibuk")):
+					t.Errorf("turned away without Retry-After or message: %q %.300q", r.header.Get("Retry-After"), r.body)
+				case r.status != 303 && r.status != 503:
+					t.Errorf("a login in the storm: %d %q", r.status, regexp.MustCompile(`(?s)<main.*`).FindString(r.body))
+				}
+			}()
+		}
+		close(start)
+		wg.Wait()
+		t.Logf("answers to %d simultaneous logins: %v", storm, got)
+		var n int
+		if err := c.db.DB().QueryRowContext(ctx, `SELECT count(*) FROM login_failures`).Scan(&n); err != nil || n != 0 {
+			t.Fatalf("login failures counted in a storm of right passwords: %d (%v)", n, err)
+		}
+		cl := c.client()
+		for range 2 * len(c.procs) {
+			if r := cl.get("/masuk"); r.status != 200 {
+				t.Fatalf("the form after the storm: %d", r.status)
+			}
+		}
+		seen := map[string]bool{}
+		for _, u := range c.ngx.upstreams(t, cl.ip) {
+			seen[u] = true
+		}
+		if len(seen) != len(c.procs) {
+			t.Fatalf("after the storm nginx sends to %v only, not to all %d processes", seen, len(c.procs))
+		}
+	})
+
 	t.Run("auth rate limit at nginx for all processes", func(t *testing.T) {
 		cl := c.client()
 		var limited resp
