@@ -646,17 +646,25 @@ func (s *Service) AuthenticateSession(ctx context.Context, t Tenant, secret stri
 	}
 	now := s.Now().UTC()
 	if now.After(sess.ExpiresAt) || now.After(sess.SeenAt.Add(s.Limits.SessionIdle)) {
-		if err := s.Store.DeleteSession(ctx, hash); err != nil {
-			return User{}, Session{}, err
-		}
+		// Over either way; a row the delete misses (the database busy) the sweep takes.
+		s.Store.DeleteSession(ctx, hash)
 		return User{}, Session{}, ErrNotFound
 	}
-	if now.Sub(sess.SeenAt) > touchEvery {
-		if err := s.Store.TouchSession(ctx, hash, now); err != nil {
-			return User{}, Session{}, err
-		}
-	}
 	return u, sess, nil
+}
+
+// TouchDue tells whether a session just authenticated should record the activity
+// (TouchSession): at most once a minute, so most pages write nothing.
+func (s *Service) TouchDue(sess Session) bool {
+	return s.Now().UTC().Sub(sess.SeenAt) > touchEvery
+}
+
+// TouchSession records activity on the session of secret, which keeps it from expiring
+// while idle. It is the only write a page view makes and may wait for the database's
+// write lock: callers run it off the request's path, and one that fails only costs the
+// session a minute of its idle allowance.
+func (s *Service) TouchSession(ctx context.Context, secret string) error {
+	return s.Store.TouchSession(ctx, HashSecret(secret), s.Now().UTC())
 }
 
 // EndSession logs a session out.

@@ -351,7 +351,26 @@ func TestSessions(t *testing.T) {
 		if _, err := f.svc.Authenticate(ctx, f.tenant, b); err == nil {
 			t.Fatal("other session survived a password change")
 		}
-		// Idle timeout.
+		// Reading a session writes nothing; its activity is recorded apart, at most
+		// once a minute (issue 17: a page must not wait for the write lock).
+		if _, sess, _ := f.svc.AuthenticateSession(ctx, f.tenant, a); f.svc.TouchDue(sess) {
+			t.Fatal("a fresh session is due for a touch")
+		}
+		f.now = f.now.Add(50 * time.Minute)
+		_, sess, err := f.svc.AuthenticateSession(ctx, f.tenant, a)
+		if err != nil || !f.svc.TouchDue(sess) {
+			t.Fatalf("50 minutes on: %v, due %v", err, f.svc.TouchDue(sess))
+		}
+		if _, sess, _ := f.svc.AuthenticateSession(ctx, f.tenant, a); !sess.SeenAt.Equal(sess.CreatedAt) && sess.SeenAt.After(f.now.Add(-time.Minute)) {
+			t.Fatal("authenticating a session recorded its activity")
+		}
+		if err := f.svc.TouchSession(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		if _, sess, _ := f.svc.AuthenticateSession(ctx, f.tenant, a); f.svc.TouchDue(sess) {
+			t.Fatal("still due after a touch")
+		}
+		// Idle timeout, counted from the last touch.
 		f.now = f.now.Add(61 * time.Minute)
 		if _, err := f.svc.Authenticate(ctx, f.tenant, a); err == nil {
 			t.Fatal("idle session still valid")

@@ -309,7 +309,10 @@ func openBlobs(ctx context.Context, cfg config.Config, log *slog.Logger) (upload
 func (a *App) Handler() http.Handler { return a.Web.Handler() }
 
 // Close releases the database.
-func (a *App) Close() error { return a.Store.Close() }
+func (a *App) Close() error {
+	a.Web.WaitTouches() // the session touches under way, before their database closes
+	return a.Store.Close()
+}
 
 // HTTPServer is the HTTP server Serve runs: the app's handler on Config.Addr, with its
 // timeouts and error log. The load programs under bench serve with it too, so that they

@@ -190,6 +190,12 @@ func (o *office) act(id int64, role sop.Role, action, note string) {
 	j.shot("kotak-tugas-" + string(role))
 	b.click(sel)
 	b.wantText("Langkah saat ini", "Riwayat permohonan", "Jejak audit", "kartu-pegawai.png")
+	// The note is required only for a return or a refusal: its hint says so only where
+	// the step offers one (issue 17).
+	hint := eval[string](b, `(document.getElementById("h-note") || {innerText: ""}).innerText`)
+	if required := strings.Contains(hint, "Wajib"); required != eval[bool](b, `!!document.querySelector("button[name=aksi][value=return], button[name=aksi][value=refuse]")`) {
+		b.fatalf("the note's hint %q at a step whose actions are %q", hint, eval[string](b, `[...document.querySelectorAll("button[name=aksi]")].map(b => b.value).join(" ")`))
+	}
 	if note != "" {
 		b.fill("#f-note", note)
 	}

@@ -19,7 +19,8 @@ const (
 	Conflict     Code = "conflict"
 	TooMany      Code = "too_many"
 	Unauthorized Code = "unauthorized"
-	// Unavailable is a request turned away for lack of capacity (503 with Retry-After).
+	// Unavailable is a request turned away for lack of capacity (503 with Retry-After), or
+	// one the database could not serve for a moment (a session behind a held lock).
 	Unavailable Code = "unavailable"
 )
 

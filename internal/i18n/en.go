@@ -194,6 +194,12 @@ var en = map[string]string{
 
 	// Issue 17: phones, and the applicant's way through.
 	"form.error_prefix":       "Error:",
+	"credential.copy":         "Copy",
+	"credential.copied":       "Copied",
+	"kantor.lost_note":        "The note you typed was not saved; copy it if you still need it:",
+	"hint.note_optional":      "A note for the request's history (optional).",
+	"error.session_busy":      "The server is busy and could not open this page. You are still signed in; try again in %s.",
+	"error.retry":             "Try again",
 	"catalog.in_flight":       "Your request %s (%s) is still in progress. Until it is finished, a second request for the same NIP or SK will be refused when sent.",
 	"catalog.in_flight_open":  "Open request %s",
 	"profile.waiting":         "Your details are complete. A request of yours is waiting (%s).",

@@ -195,6 +195,12 @@ var id = map[string]string{
 
 	// Issue 17: phones, and the applicant's way through.
 	"form.error_prefix":       "Galat:",
+	"credential.copy":         "Salin",
+	"credential.copied":       "Tersalin",
+	"kantor.lost_note":        "Catatan yang Anda ketik tidak disimpan; salin bila masih diperlukan:",
+	"hint.note_optional":      "Catatan untuk riwayat permohonan (opsional).",
+	"error.session_busy":      "Server sedang sibuk dan halaman ini belum dapat dibuka. Anda tetap masuk; coba lagi dalam %s.",
+	"error.retry":             "Coba lagi",
 	"catalog.in_flight":       "Permohonan Anda %s (%s) masih berjalan. Selama permohonan itu belum selesai, permohonan kedua untuk NIP atau SK yang sama akan ditolak saat dikirim.",
 	"catalog.in_flight_open":  "Lihat permohonan %s",
 	"profile.waiting":         "Data diri sudah lengkap. Ada permohonan Anda yang menunggu (%s).",

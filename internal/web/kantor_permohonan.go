@@ -36,6 +36,23 @@ type caseData struct {
 	// Documents are the request's issued letters and reports, each with its link.
 	Documents []docRow
 	Trail     []trailRow
+	// Lost is set when the viewer's action came after another member had ended the
+	// step: the page warns, and gives back the note they typed.
+	Lost *lostAction
+}
+
+// lostAction is an action that lost the race for its step.
+type lostAction struct{ Note string }
+
+// NoteRequired tells whether one of the step's actions (return, refuse) needs the note:
+// only then does its hint say so.
+func (d caseData) NoteRequired() bool {
+	for _, a := range d.Actions {
+		if a == workflow.Return || a == workflow.Refuse {
+			return true
+		}
+	}
+	return false
 }
 
 // docRow is one issued document as the request page lists it.
@@ -161,8 +178,15 @@ func (s *Server) caseAct(w http.ResponseWriter, r *http.Request) error {
 		s.Uploads.Remove(r.Context(), proof.Name)
 	}
 	if errors.Is(err, workflow.ErrAlreadyDone) {
-		s.setFlash(w, "flash.already_done", "")
-		return redirect(w, r, "/kantor/permohonan/"+itoa(id))
+		// Not a success: the page as it is now, a warning, and the note typed in vain.
+		d, derr := s.caseData(r, p, id)
+		if derr != nil {
+			return derr
+		}
+		d.Lost = &lostAction{Note: in.Note}
+		p.Form = nil
+		p.Data = d
+		return s.render(w, r, http.StatusConflict, "kantor_permohonan", p)
 	}
 	if err != nil {
 		if _, ok := formError(p, err); !ok {

@@ -85,11 +85,11 @@ func TestKantor(t *testing.T) {
 			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}, "note": {"lengkap"}}); r.status != 303 || r.loc != "/kantor" {
 				t.Fatalf("forward: %d %s", r.status, r.loc)
 			}
-			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}}); r.status != 303 || r.loc != page {
+			// A warning, not a success, with the note typed in vain given back (issue 17).
+			if r := h.postAs(kc, page+"/tindak", url.Values{"langkah": {step[1]}, "aksi": {"forward"}, "note": {"catatan kedua"}}); r.status != 409 ||
+				!strings.Contains(r.body, "sudah diselesaikan oleh petugas lain") || !strings.Contains(r.body, `id="kalah"`) ||
+				!strings.Contains(r.body, ">catatan kedua</textarea>") {
 				t.Fatalf("second forward: %d %s", r.status, r.loc)
-			}
-			if r := h.do(kc, "GET", page, nil); !strings.Contains(r.body, "sudah diselesaikan oleh petugas lain") {
-				t.Fatal("no word that the step was done already")
 			}
 			// Kabid approves; the admin amends the address to a reserved name (refused,
 			// kept), then a good one.

@@ -631,6 +631,9 @@ func (s *Server) renderError(w http.ResponseWriter, r *http.Request, err error) 
 	}
 	setRetryAfter(w, e)
 	p := s.page(r, "error.title")
+	if e.Code == errs.Unavailable && r.Method == http.MethodGet {
+		p.Data = r.URL.RequestURI() // "Coba lagi": the same page
+	}
 	if e.Code == errs.TooMany || e.Code == errs.Unavailable {
 		p.Error = p.T(e.Key, waitText(p.Lang, e.RetryAfter))
 	} else {

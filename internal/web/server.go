@@ -121,6 +121,10 @@ type Server struct {
 	// pageCache holds rendered anonymous pages (render.go, anonymousPlain).
 	pageCache     sync.Map
 	pageCacheSize atomic.Int32
+	// touching, touchSlots and touches bound the session touches (session.go).
+	touching   sync.Map
+	touchSlots chan struct{}
+	touches    sync.WaitGroup
 }
 
 func (s *Server) now() time.Time {
@@ -140,6 +144,7 @@ func (s *Server) Init() error {
 		return err
 	}
 	s.uploadSlots = make(chan struct{}, runtime.GOMAXPROCS(0))
+	s.touchSlots = make(chan struct{}, maxTouches)
 	s.challenge = s.Captcha.ChallengeHandler()
 	return nil
 }
@@ -251,7 +256,7 @@ func (s *Server) serve(pattern string, fn handlerFunc) http.Handler {
 		start := time.Now()
 		sw := &statusWriter{ResponseWriter: w, status: 200}
 		cleanQuery(r.URL)
-		r = s.withUser(sw, r)
+		r, authErr := s.withUser(sw, r)
 		r = r.WithContext(context.WithValue(r.Context(), keyLang, s.lang(r)))
 		func() {
 			defer func() {
@@ -260,6 +265,10 @@ func (s *Server) serve(pattern string, fn handlerFunc) http.Handler {
 					s.renderError(sw, r, errInternal)
 				}
 			}()
+			if authErr != nil {
+				s.renderError(sw, r, authErr)
+				return
+			}
 			if err := fn(sw, r); err != nil {
 				s.renderError(sw, r, err)
 			}

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"encoding/base64"
 	"errors"
 	"net/http"
@@ -21,19 +22,29 @@ const (
 	flashCookie   = "surel_pesan"
 )
 
-// withUser attaches the signed-in user, if the session cookie names a live session.
-func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request {
+// errBusy answers a page whose session could not be read for a transient reason (the
+// database locked or unreachable): the visitor stays signed in and retries.
+var errBusy = &errs.Error{Code: errs.Unavailable, Key: "error.session_busy", RetryAfter: 5 * time.Second}
+
+// withUser attaches the signed-in user, if the session cookie names a live session. Only
+// a session that is gone (unknown, expired) clears the cookie; any other failure is
+// errBusy, and the cookie stays.
+func (s *Server) withUser(w http.ResponseWriter, r *http.Request) (*http.Request, error) {
 	c, err := r.Cookie(sessionCookie)
 	if err != nil || c.Value == "" {
-		return r
+		return r, nil
 	}
 	u, sess, err := s.Accounts.AuthenticateSession(r.Context(), s.Tenants.ForHost(r.Host), c.Value)
-	if err != nil {
-		if !errors.Is(err, errs.ErrNotFound) {
-			s.Log.ErrorContext(r.Context(), "authenticate", "err", err, "request_id", RequestIDOf(r.Context()))
-		}
+	if errors.Is(err, errs.ErrNotFound) {
 		s.clearCookie(w, sessionCookie)
-		return r
+		return r, nil
+	}
+	if err != nil {
+		s.Log.WarnContext(r.Context(), "authenticate: session kept, page refused", "err", err, "request_id", RequestIDOf(r.Context()))
+		return r, errBusy
+	}
+	if s.Accounts.TouchDue(sess) {
+		s.touchLater(c.Value)
 	}
 	ctx := r.Context()
 	ctx = withValue(ctx, keyUser, &u)
@@ -50,8 +61,42 @@ func (s *Server) withUser(w http.ResponseWriter, r *http.Request) *http.Request 
 		staff.OrderRoles(m.Roles)
 		ctx = withValue(ctx, keyStaff, &m)
 	}
-	return r.WithContext(ctx)
+	return r.WithContext(ctx), nil
 }
+
+// touchLater records a session's activity off the request's path: the write may wait
+// for the database's lock (SQLite while a roster import holds it), and no page should.
+// At most maxTouches run at once and one per session; others are skipped, since the
+// next page a minute on tries again.
+func (s *Server) touchLater(secret string) {
+	if _, busy := s.touching.LoadOrStore(secret, true); busy {
+		return
+	}
+	select {
+	case s.touchSlots <- struct{}{}:
+	default:
+		s.touching.Delete(secret)
+		return
+	}
+	s.touches.Add(1)
+	go func() {
+		defer func() { <-s.touchSlots; s.touching.Delete(secret); s.touches.Done() }()
+		ctx, cancel := context.WithTimeout(context.Background(), touchTimeout)
+		defer cancel()
+		if err := s.Accounts.TouchSession(ctx, secret); err != nil {
+			s.Log.Warn("touch session", "err", err)
+		}
+	}()
+}
+
+// Session touches: how many run at once, and how long one may wait for the database.
+const (
+	maxTouches   = 8
+	touchTimeout = 30 * time.Second
+)
+
+// WaitTouches waits for the session touches under way, before the database closes.
+func (s *Server) WaitTouches() { s.touches.Wait() }
 
 func userOf(r *http.Request) *account.User {
 	u, _ := r.Context().Value(keyUser).(*account.User)

@@ -3,6 +3,8 @@ package workflow
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -25,7 +27,9 @@ type Handover struct {
 type CredentialState struct {
 	Exists     bool
 	RevealedAt time.Time
-	RevealedBy string
+	RevealedBy string // the actor's reference ("staff:12", "user:7")
+	// RevealedByName is who took it by name, for the staff's page.
+	RevealedByName string
 }
 
 // CredentialOf tells whether a request has a sealed password and whether it was taken.
@@ -37,7 +41,17 @@ func (e *Engine) CredentialOf(ctx context.Context, requestID int64) (CredentialS
 	if err != nil {
 		return CredentialState{}, err
 	}
-	return CredentialState{Exists: true, RevealedAt: c.RevealedAt, RevealedBy: c.RevealedBy}, nil
+	st := CredentialState{Exists: true, RevealedAt: c.RevealedAt, RevealedBy: c.RevealedBy, RevealedByName: c.RevealedBy}
+	if _, id, ok := strings.Cut(c.RevealedBy, ":"); ok {
+		if n, perr := strconv.ParseInt(id, 10, 64); perr == nil {
+			if u, uerr := e.Store.UserByID(ctx, n); uerr == nil {
+				st.RevealedByName = u.DisplayName()
+			} else if !errors.Is(uerr, errs.ErrNotFound) {
+				return st, uerr
+			}
+		}
+	}
+	return st, nil
 }
 
 // Reveal gives the applicant their new mailbox's password, once: the sealed copy is

@@ -116,3 +116,23 @@ if (insecure && !(window.isSecureContext && window.crypto && window.crypto.subtl
   document.getElementById('h-captcha')?.remove();
   insecure.hidden = false;
 }
+
+// "Salin": copies a shown secret (the new mailbox's password) to the clipboard; where the
+// browser gives no clipboard (plain HTTP), the text is selected for a long press.
+for (const b of document.querySelectorAll('button[data-copy]')) {
+  const el = document.getElementById(b.dataset.copy);
+  if (!el) continue;
+  b.hidden = false;
+  b.addEventListener('click', async () => {
+    try {
+      await navigator.clipboard.writeText(el.textContent);
+      b.textContent = b.dataset.done;
+    } catch {
+      const r = document.createRange();
+      r.selectNodeContents(el);
+      const sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(r);
+    }
+  });
+}
