@@ -26,6 +26,13 @@ func (a *App) LogStartupWarnings(ctx context.Context, now time.Time) {
 			a.Log.WarnContext(ctx, "tenant SOP unreadable; fix it on /kantor/sop", "tenant", t.Slug, "err", err)
 			continue
 		}
+		if members, err := a.Staff.List(ctx, t.ID); err == nil && len(members) == 0 {
+			// A new office: nobody can reach the back office until its first tenant
+			// admin is made on the command line.
+			a.Log.WarnContext(ctx, "tenant has no staff: make its first tenant admin (password read from standard input) with: echo 'a-long-password' | go run ./cmd/surel staff add --tenant "+t.Slug+
+				" --email admin@example.go.id --first Admin --last Kantor --role tenant_admin — then sign in at /masuk with an authenticator app at hand (README, Run)",
+				"tenant", t.Slug)
+		}
 		if years := cal.MissingHolidayYears(now); len(years) > 0 {
 			a.Log.WarnContext(ctx, "holiday table lacks a year: deadlines in it count national holidays and cuti bersama as working days; a tenant admin imports the SKB's table (CSV or iCalendar) on /kantor/kalender",
 				"tenant", t.Slug, "years", years)

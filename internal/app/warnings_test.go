@@ -6,6 +6,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff/stafftest"
 )
 
 // A base URL of plain HTTP at a public host is warned about at start: the captcha
@@ -39,5 +42,25 @@ func TestStartupWarnsOfMissingHolidays(t *testing.T) {
 			strings.Contains(got, want) && strings.Contains(got, "tenant=kominfo") && strings.Contains(got, "/kantor/kalender")) {
 			t.Errorf("%s: log %q, want %q", at, got, want)
 		}
+	}
+}
+
+// A tenant without staff is told at start how to make its first tenant admin (issue 17:
+// nothing said how to reach the back office); once it has one, nothing is said.
+func TestStartupTellsHowToMakeTheFirstAdmin(t *testing.T) {
+	var log bytes.Buffer
+	a := newAppLog(t, nil, &log)
+	a.LogStartupWarnings(context.Background(), time.Now())
+	for _, want := range []string{"tenant has no staff", "go run ./cmd/surel staff add --tenant kominfo", "--role tenant_admin", "authenticator app"} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("start-up log lacks %q: %s", want, log.String())
+		}
+	}
+	tn := a.Tenants.Default()
+	stafftest.New(t, a.Staff, tn, "admin@kominfo.go.id", sop.RoleTenantAdmin)
+	log.Reset()
+	a.LogStartupWarnings(context.Background(), time.Now())
+	if strings.Contains(log.String(), "no staff") {
+		t.Errorf("warned with a tenant admin: %s", log.String())
 	}
 }
