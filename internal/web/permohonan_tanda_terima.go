@@ -68,6 +68,14 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 		rows = append(rows, [2]string{label, v})
 	}
 	rows = append(rows, [2]string{docT("receipt.status"), docT("status." + string(rq.Status))})
+	// Where the request is and when its step is due, and the service's time standard:
+	// what an applicant holding the paper asks first.
+	if d.Now != nil {
+		rows = append(rows, [2]string{docT("request.now_step"), d.Now.Name}, [2]string{docT("history.due"), d.Now.Due})
+	}
+	if d.Standard != "" {
+		rows = append(rows, [2]string{docT("request.standard"), d.Standard})
+	}
 	para := docT("receipt.p1", p.Tenant.Link("/permohonan/"+itoa(rq.ID)))
 	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
 		para = docT("loket.receipt_p1", loketContact(applicant))

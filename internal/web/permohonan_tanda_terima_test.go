@@ -59,6 +59,13 @@ func TestReceiptInTenantZone(t *testing.T) {
 			if strings.Contains(text, "WIB") {
 				t.Errorf("a WITA tenant's receipt says WIB:\n%s", text)
 			}
+			// Where the request is and its deadline (issue 17); Kaltim's SOP states no
+			// standard as a whole, so none is printed.
+			for _, want := range []string{"Tahap sekarang\n:\n", "Batas Waktu\n:\n"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("receipt lacks %q:\n%s", want, text)
+				}
+			}
 		})
 	}
 }
