@@ -121,21 +121,47 @@ func (p PasswordPolicy) Generate(avoid string) (string, error) {
 	return "", fmt.Errorf("mailbox: no password without %q found", avoid)
 }
 
-// Check returns the first rule of the policy the password breaks, wrapping
-// ErrPasswordPolicy; nil when it follows them all. It counts as Zimbra does
+// PolicyError is the rule of a PasswordPolicy a password breaks (Check), for a message
+// in the reader's language: Rule is min_length, max_length, char (Char is not allowed),
+// upper, lower, digits, punct, alpha or digits_or_punct, N the number the rule names. It
+// wraps ErrPasswordPolicy.
+type PolicyError struct {
+	Rule string
+	N    int
+	Char rune
+}
+
+func (e *PolicyError) Error() string {
+	what := map[string]string{"upper": "upper-case letters", "lower": "lower-case letters", "digits": "digits",
+		"punct": "punctuation characters", "alpha": "letters", "digits_or_punct": "digits or punctuation characters"}
+	switch e.Rule {
+	case "min_length":
+		return fmt.Sprintf("%v: at least %d characters", ErrPasswordPolicy, e.N)
+	case "max_length":
+		return fmt.Sprintf("%v: at most %d characters", ErrPasswordPolicy, e.N)
+	case "char":
+		return fmt.Sprintf("%v: %q is not an allowed character", ErrPasswordPolicy, e.Char)
+	}
+	return fmt.Sprintf("%v: at least %d %s", ErrPasswordPolicy, e.N, what[e.Rule])
+}
+
+func (e *PolicyError) Unwrap() error { return ErrPasswordPolicy }
+
+// Check returns the first rule of the policy the password breaks, a *PolicyError
+// wrapping ErrPasswordPolicy; nil when it follows them all. It counts as Zimbra does
 // (LdapProvisioning.checkPasswordStrength).
 func (p PasswordPolicy) Check(password string) error {
 	n := len([]rune(password))
 	switch {
 	case p.MinLength > 0 && n < p.MinLength:
-		return fmt.Errorf("%w: at least %d characters", ErrPasswordPolicy, p.MinLength)
+		return &PolicyError{Rule: "min_length", N: p.MinLength}
 	case p.MaxLength > 0 && n > p.MaxLength:
-		return fmt.Errorf("%w: at most %d characters", ErrPasswordPolicy, p.MaxLength)
+		return &PolicyError{Rule: "max_length", N: p.MaxLength}
 	}
 	var upper, lower, digits, punct, alpha int
 	for _, r := range password {
 		if p.Allowed != "" && !strings.ContainsRune(p.Allowed, r) {
-			return fmt.Errorf("%w: %q is not an allowed character", ErrPasswordPolicy, r)
+			return &PolicyError{Rule: "char", Char: r}
 		}
 		isAlpha := true
 		switch {
@@ -156,14 +182,13 @@ func (p PasswordPolicy) Check(password string) error {
 	}
 	for _, c := range []struct {
 		have, want int
-		what       string
+		rule       string
 	}{
-		{upper, p.MinUpper, "upper-case letters"}, {lower, p.MinLower, "lower-case letters"},
-		{digits, p.MinDigits, "digits"}, {punct, p.MinPunct, "punctuation characters"},
-		{alpha, p.MinAlpha, "letters"}, {digits + punct, p.MinDigitsOrPunct, "digits or punctuation characters"},
+		{upper, p.MinUpper, "upper"}, {lower, p.MinLower, "lower"}, {digits, p.MinDigits, "digits"}, {punct, p.MinPunct, "punct"},
+		{alpha, p.MinAlpha, "alpha"}, {digits + punct, p.MinDigitsOrPunct, "digits_or_punct"},
 	} {
 		if c.have < c.want {
-			return fmt.Errorf("%w: at least %d %s", ErrPasswordPolicy, c.want, c.what)
+			return &PolicyError{Rule: c.rule, N: c.want}
 		}
 	}
 	return nil

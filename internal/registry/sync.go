@@ -53,10 +53,14 @@ type SyncRun struct {
 type SyncStore interface {
 	Store
 	// SyncMailbox records m as the server listed it at seen: a new row (Source
-	// Adopted), or the server's status, quota and use on the row there (its owner and
-	// request stay), no longer gone. It fills m's ID and Version and returns the row as
-	// it was, added true when there was none.
-	SyncMailbox(ctx context.Context, m *Mailbox, seen time.Time) (prev Mailbox, added bool, err error)
+	// Adopted) when prev is nil, else the server's status, quota and use over prev, the
+	// row read before (its owner and request stay), no longer gone. It fills m's ID and
+	// Version.
+	SyncMailbox(ctx context.Context, m *Mailbox, prev *Mailbox, seen time.Time) error
+	// MailboxesAt reads the tenant's mailboxes at addresses, by address.
+	MailboxesAt(ctx context.Context, tenantID int64, addresses []string) (map[string]Mailbox, error)
+	// MarkSeen records that a sync at seen found the mailboxes ids unchanged.
+	MarkSeen(ctx context.Context, ids []int64, seen time.Time) error
 	// MarkGone marks the tenant's mailboxes of domain that no sync since since saw as
 	// gone from the server, and returns them.
 	MarkGone(ctx context.Context, tenantID int64, domain string, since time.Time) ([]Mailbox, error)
@@ -146,11 +150,29 @@ func (s *Service) sync(ctx context.Context, st SyncStore, run *SyncRun, srv mail
 			return err
 		}
 		err = st.Tx(ctx, func(ctx context.Context) error {
+			addresses := make([]string, 0, len(p.Accounts))
+			for _, a := range p.Accounts {
+				addresses = append(addresses, strings.ToLower(a.Address))
+			}
+			known, err := st.MailboxesAt(ctx, run.TenantID, addresses)
+			if err != nil {
+				return err
+			}
+			var unchanged []int64
 			for _, a := range p.Accounts {
 				if a.System {
 					continue
 				}
-				m, err := s.syncOne(ctx, st, run, a, by)
+				var prev *Mailbox
+				if m, ok := known[strings.ToLower(a.Address)]; ok {
+					prev = &m
+					if same(m, a) {
+						run.Seen++
+						unchanged = append(unchanged, m.ID)
+						continue
+					}
+				}
+				m, err := s.syncOne(ctx, st, run, a, prev, by)
 				if err != nil {
 					return err
 				}
@@ -162,7 +184,7 @@ func (s *Service) sync(ctx context.Context, st SyncStore, run *SyncRun, srv mail
 					names++
 				}
 			}
-			return nil
+			return st.MarkSeen(ctx, unchanged, run.StartedAt)
 		})
 		if err != nil {
 			return err
@@ -212,8 +234,20 @@ func registryStatus(st mailbox.Status) Status {
 	}
 }
 
-// syncOne records one account of the server and matches the owner of a new one by NIP.
-func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mailbox.Account, by audit.Actor) (Mailbox, error) {
+// same tells whether the registry's row m already has what the server lists for it, and
+// nothing is left to do but note it was seen: the same status, quota and use, not gone,
+// and, for an adopted mailbox, an owner found or nothing to look for by NIP.
+func same(m Mailbox, a mailbox.Account) bool {
+	if m.Status != registryStatus(a.Status) || m.ServerStatus != string(a.Status) || m.QuotaBytes != a.QuotaBytes ||
+		m.UsedBytes != a.UsedBytes || !m.GoneAt.IsZero() {
+		return false
+	}
+	return m.Source != Adopted || m.OwnerID != 0 || m.OwnerMatch != MatchNone || m.Review != ReviewNone || serverNIP(a.OwnerID) == ""
+}
+
+// syncOne records one account of the server (prev its row, nil when new) and matches
+// the owner of an adopted one by NIP.
+func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mailbox.Account, prev *Mailbox, by audit.Actor) (Mailbox, error) {
 	run.Seen++
 	m := Mailbox{TenantID: run.TenantID, Address: strings.ToLower(a.Address), Kind: Personal, Status: registryStatus(a.Status),
 		ServerStatus: string(a.Status), Name: a.Name, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, CreatedAt: a.CreatedAt,
@@ -224,10 +258,10 @@ func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mai
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = run.StartedAt
 	}
-	prev, added, err := st.SyncMailbox(ctx, &m, run.StartedAt)
-	if err != nil {
+	if err := st.SyncMailbox(ctx, &m, prev, run.StartedAt); err != nil {
 		return m, err
 	}
+	added := prev == nil
 	switch {
 	case added:
 		run.Added++
@@ -246,7 +280,7 @@ func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mai
 	}
 	cur := m
 	if !added {
-		cur = prev
+		cur = *prev
 		cur.ID, cur.Version, cur.Status = m.ID, m.Version, m.Status
 	}
 	if cur.Source != Adopted || cur.OwnerID != 0 || cur.OwnerMatch != MatchNone || cur.Review != ReviewNone {

@@ -48,6 +48,8 @@ type Kind struct {
 	MailboxPrefix string `yaml:"mailbox_prefix"`
 	// Institutional is set from the service's (Offering.Institutional) when loaded.
 	Institutional bool `yaml:"-"`
+	// Claim is set from the service's (Offering.Claim) when loaded.
+	Claim bool `yaml:"-"`
 }
 
 // Field finds a field by name.
@@ -76,6 +78,12 @@ type Offering struct {
 	// services: a verified instansi, values taken from it, names checked against the
 	// register).
 	Ruled bool `yaml:"ruled"`
+	// Claim marks the "Klaim Akun Email" service: the applicant asks for a mailbox the
+	// server already has (adopted by a sync, owner unknown) to be recorded as theirs.
+	// Its mailbox field names that existing address instead of a new one; staff confirm
+	// the claim along the tenant's SOP, whose create step then records the owner and
+	// creates nothing.
+	Claim bool `yaml:"claim"`
 }
 
 // OfferedTo reports whether a tenant offers the service: an institutional one only where
@@ -174,6 +182,10 @@ func parseCatalog(file string, data []byte) (Catalog, error) {
 			}
 			kinds[k.Code] = true
 			c.Services[i].Kinds[j].Institutional = s.Institutional
+			c.Services[i].Kinds[j].Claim = s.Claim
+			if s.Claim && s.Institutional {
+				bad(at, "service %q: a claim service is for a person's mailbox, not institutional", s.Code)
+			}
 			if k.MailboxPrefix != "" && (!s.Institutional || address.Check(k.MailboxPrefix+"unit") != "") {
 				bad(at+".mailbox_prefix", "%q: only an institutional service's kind has one, of letters, digits and dots", k.MailboxPrefix)
 			}

@@ -152,6 +152,10 @@ type Store interface {
 	RequestsOf(ctx context.Context, userID int64) ([]Request, error)
 	DeleteRequest(ctx context.Context, id int64) error
 	MailboxTaken(ctx context.Context, tenantID int64, domain, local string, except int64) (bool, error)
+	// RegisteredMailbox reads the tenant's mailbox registry for address as a mailbox on
+	// the server (made by surel or adopted by a sync; not one removed or gone from the
+	// server): whether it is there, its owner's portal account (0 unknown) and NIP.
+	RegisteredMailbox(ctx context.Context, tenantID int64, address string) (found bool, ownerID int64, nip string, err error)
 	PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (Request, error)
 
 	AddFile(ctx context.Context, f *File) error

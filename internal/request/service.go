@@ -268,7 +268,7 @@ func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[s
 		return fs.Err()
 	}
 	if r.Mailbox != "" && !fs.Has(FieldMailbox) {
-		if err := s.checkFree(ctx, &fs, FieldMailbox, r.TenantID, r.Domain, r.Mailbox, r.ID); err != nil {
+		if err := s.checkAddress(ctx, &fs, k, FieldMailbox, r); err != nil {
 			return err
 		}
 	}
@@ -301,7 +301,7 @@ func (s *Service) checkValues(ctx context.Context, r Request, k Kind, have map[s
 func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User, except int64, n int) []string {
 	if except != 0 {
 		if r, err := s.Store.Request(ctx, except); err == nil {
-			if _, k, err := s.Form(r.Service, r.Kind); err == nil && k.Institutional {
+			if _, k, err := s.Form(r.Service, r.Kind); err == nil && (k.Institutional || k.Claim) {
 				return nil
 			}
 		}
@@ -312,7 +312,11 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 	}
 	return address.Suggest(address.Pattern(t.AddressPattern), name, func(a string) bool {
 		taken, err := s.Store.MailboxTaken(ctx, t.ID, t.MailDomain, a, except)
-		return err != nil || taken
+		if err != nil || taken {
+			return true
+		}
+		found, _, _, err := s.Store.RegisteredMailbox(ctx, t.ID, a+"@"+t.MailDomain)
+		return err != nil || found
 	}, n)
 }
 
@@ -326,24 +330,30 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 // The naming rule is the asking request's kind's (an institutional one's, Kind.checkLocal);
 // with no request asking (except 0), a person's.
 func (s *Service) CheckMailbox(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
-	local := address.Normalize(typed)
 	var k Kind
+	var asking Request
 	if except != 0 {
 		if r, err := s.Store.Request(ctx, except); err == nil && r.TenantID == t.ID {
 			_, k, _ = s.Form(r.Service, r.Kind)
+			asking = r
 		}
 	}
+	local := k.NormalizeMailbox(typed)
 	var fs errs.Fields
 	k.checkLocal(&fs, field, local)
 	if len(fs) == 0 {
-		if err := s.checkFree(ctx, &fs, field, t.ID, t.MailDomain, local, except); err != nil {
+		r := Request{ID: except, TenantID: t.ID, Domain: t.MailDomain, Mailbox: local, Values: asking.Values}
+		if err := s.checkAddress(ctx, &fs, k, field, r); err != nil {
 			return local, err
 		}
 	}
 	return local, fs.Err()
 }
 
-// checkFree adds address_taken to fs when a live request other than except holds local.
+// checkFree adds address_taken to fs when a live request other than except holds local,
+// and, when the mail server has the mailbox already (the registry, which a sync fills
+// with the accounts the tenant ran before surel), address_owned or, its owner not yet
+// known, address_exists, which points its owner to the claim service.
 func (s *Service) checkFree(ctx context.Context, fs *errs.Fields, field string, tenantID int64, domain, local string, except int64) error {
 	taken, err := s.Store.MailboxTaken(ctx, tenantID, domain, local, except)
 	if err != nil {
@@ -351,8 +361,55 @@ func (s *Service) checkFree(ctx context.Context, fs *errs.Fields, field string, 
 	}
 	if taken {
 		fs.Add(field, "address_taken", local+"@"+domain)
+		return nil
+	}
+	found, owner, nip, err := s.Store.RegisteredMailbox(ctx, tenantID, local+"@"+domain)
+	switch {
+	case err != nil:
+		return err
+	case owner != 0 || nip != "":
+		fs.Add(field, "address_owned", local+"@"+domain)
+	case found:
+		fs.Add(field, "address_exists", local+"@"+domain)
 	}
 	return nil
+}
+
+// checkClaim adds to fs why the mailbox local@domain cannot be claimed by the holder of
+// nipValue: another live request holds it (a claim already made), the server does not
+// have it (as the last sync saw it), a portal account owns it already, or the server
+// records it for another NIP. A mailbox recorded for this NIP, or for nobody, may be
+// claimed; staff confirm it along the SOP.
+func (s *Service) checkClaim(ctx context.Context, fs *errs.Fields, field string, tenantID int64, domain, local, nipValue string, except int64) error {
+	address := local + "@" + domain
+	taken, err := s.Store.MailboxTaken(ctx, tenantID, domain, local, except)
+	if err != nil {
+		return err
+	}
+	if taken {
+		fs.Add(field, "address_taken", address)
+		return nil
+	}
+	found, owner, nip, err := s.Store.RegisteredMailbox(ctx, tenantID, address)
+	switch {
+	case err != nil:
+		return err
+	case !found:
+		fs.Add(field, "claim_unknown", address)
+	case owner != 0:
+		fs.Add(field, "address_owned", address)
+	case nip != "" && nipValue != "" && nip != nipValue:
+		fs.Add(field, "claim_other_nip", address)
+	}
+	return nil
+}
+
+// checkAddress is checkFree for a new mailbox, checkClaim for a claim's existing one.
+func (s *Service) checkAddress(ctx context.Context, fs *errs.Fields, k Kind, field string, r Request) error {
+	if k.Claim {
+		return s.checkClaim(ctx, fs, field, r.TenantID, r.Domain, r.Mailbox, r.Values["nip"], r.ID)
+	}
+	return s.checkFree(ctx, fs, field, r.TenantID, r.Domain, r.Mailbox, r.ID)
 }
 
 // Submit is "Kirim": the draft becomes a request with a number, its first history rows

@@ -24,7 +24,9 @@ func (k Kind) Normalize(values map[string]string) {
 			if p, ok := account.NormalizePhone(v); ok {
 				v = p
 			}
-		case FieldMailbox, TypeOwnedMailbox:
+		case FieldMailbox:
+			v = k.NormalizeMailbox(v)
+		case TypeOwnedMailbox:
 			v = address.Normalize(v)
 		case TypeQuota:
 			v = strings.TrimLeft(strings.Join(strings.Fields(v), ""), "0")
@@ -128,11 +130,32 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 	return fs
 }
 
+// NormalizeMailbox is the stored local part of an address typed in the kind's form: a
+// new one as address.Normalize makes it; for a claim, the existing address as the
+// server has it (lower-case, the domain dropped), whatever naming rule it predates.
+func (k Kind) NormalizeMailbox(typed string) string {
+	if !k.Claim {
+		return address.Normalize(typed)
+	}
+	local, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(typed)), "@")
+	return local
+}
+
 // checkLocal adds to fs the rule a mailbox's local part breaks, if any, under the form's
 // field, with the arguments its message names (the length limits). Every form that takes
 // an address (the applicant's, the front desk's, the create step's) checks it here.
 // An institutional kind's address follows its naming rule (address.CheckInstitutional).
 func (k Kind) checkLocal(fs *errs.Fields, field, local string) {
+	if k.Claim {
+		// An address that exists already: only what no mailbox name holds is refused;
+		// whether it exists is the registry's to say (Service.checkClaim).
+		if len(local) > 64 || strings.ContainsFunc(local, func(r rune) bool {
+			return !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || strings.ContainsRune("._-+", r))
+		}) {
+			fs.Add(field, "address_chars")
+		}
+		return
+	}
 	rule := address.Check(local)
 	if k.Institutional {
 		rule = address.CheckInstitutional(local, k.MailboxPrefix)

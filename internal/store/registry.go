@@ -63,26 +63,7 @@ func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
 			&old.ID, &old.Status, &old.Version)
 		switch {
 		case errors.Is(err, ErrNotFound):
-			m.Version = 1
-			m.ID, err = s.insert(ctx, `INSERT INTO registry (tenant_id, address, kind, status, source, owner_id, owner_match, nip, name,
-				instansi, unit, request_id, quota_bytes, used_bytes, usage_at, search, created_at, updated_at, synced_at, gone_at,
-				deactivated_at, purge_after, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
-				m.TenantID, m.Address, string(m.Kind), string(m.Status), string(m.Source), nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name,
-				m.Instansi, m.Unit, nullID(m.RequestID), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), search, utc(m.CreatedAt),
-				utc(m.UpdatedAt), nullTime(m.SyncedAt), nullTime(m.GoneAt), nullTime(m.DeactivatedAt), nullTime(m.PurgeAfter))
-			if err != nil {
-				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
-			}
-			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
-				return err
-			}
-			event := accountCreated
-			if m.Source == registry.Adopted {
-				event = accountAdopted
-			}
-			if err := s.countAccount(ctx, *m, event, m.CreatedAt); err != nil {
-				return err
-			}
+			return s.insertMailbox(ctx, m)
 		case err != nil:
 			return fmt.Errorf("put mailbox %s: %w", m.Address, err)
 		default:
@@ -111,6 +92,33 @@ func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
 		}
 		return s.addTerms(ctx, *m)
 	})
+}
+
+// insertMailbox writes m as a new row of the registry, with its counts and search words,
+// in the caller's transaction.
+func (s *Store) insertMailbox(ctx context.Context, m *registry.Mailbox) error {
+	m.Version = 1
+	var err error
+	m.ID, err = s.insert(ctx, `INSERT INTO registry (tenant_id, address, kind, status, source, owner_id, owner_match, nip, name,
+		instansi, unit, request_id, quota_bytes, used_bytes, usage_at, search, created_at, updated_at, synced_at, gone_at,
+		deactivated_at, purge_after, server_status, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)`,
+		m.TenantID, m.Address, string(m.Kind), string(m.Status), string(m.Source), nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name,
+		m.Instansi, m.Unit, nullID(m.RequestID), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), registry.SearchText(m.Address, m.Name, m.NIP),
+		utc(m.CreatedAt), utc(m.UpdatedAt), nullTime(m.SyncedAt), nullTime(m.GoneAt), nullTime(m.DeactivatedAt), nullTime(m.PurgeAfter), m.ServerStatus)
+	if err != nil {
+		return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+	}
+	if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
+		return err
+	}
+	event := accountCreated
+	if m.Source == registry.Adopted {
+		event = accountAdopted
+	}
+	if err := s.countAccount(ctx, *m, event, m.CreatedAt); err != nil {
+		return err
+	}
+	return s.addTerms(ctx, *m)
 }
 
 // addTerms writes the search words of m.

@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -17,25 +16,14 @@ var _ registry.SyncStore = (*Store)(nil)
 
 // SyncMailbox is the registry's side of a sync of the mail server (registry.Service.Sync):
 // the mailbox at m's address, as the server listed it at seen, is recorded as adopted
-// when the registry lacks it, or gets the server's status, quota and use when it has it
-// (its owner and request stay) and counts as seen (no longer gone).
-func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, seen time.Time) (registry.Mailbox, bool, error) {
-	var prev registry.Mailbox
-	added := false
-	err := s.Tx(ctx, func(ctx context.Context) error {
-		var err error
-		prev, err = s.MailboxAt(ctx, m.TenantID, m.Address)
-		if errors.Is(err, ErrNotFound) {
-			added = true
+// when prev is nil (the registry lacks it), or gets the server's status, quota and use
+// over prev, the row read before (its owner and request stay), and counts as seen (no
+// longer gone). It fills m's ID and Version.
+func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, prev *registry.Mailbox, seen time.Time) error {
+	return s.Tx(ctx, func(ctx context.Context) error {
+		if prev == nil {
 			m.Source, m.SyncedAt = registry.Adopted, seen
-			if err := s.PutMailbox(ctx, m); err != nil {
-				return err
-			}
-			_, err = s.exec(ctx, `UPDATE registry SET server_status = ? WHERE id = ?`, m.ServerStatus, m.ID)
-			return err
-		}
-		if err != nil {
-			return err
+			return s.insertMailbox(ctx, m)
 		}
 		m.ID, m.Version = prev.ID, prev.Version+1
 		updated := prev.UpdatedAt
@@ -49,13 +37,13 @@ func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, seen time.
 			if err := s.countMailbox(ctx, m.TenantID, m.Status, 1); err != nil {
 				return err
 			}
-			cur := prev
+			cur := *prev
 			cur.Status = m.Status
 			if err := s.countTransition(ctx, cur, prev.Status); err != nil {
 				return err
 			}
 		}
-		_, err = s.exec(ctx, `UPDATE registry SET status = ?, server_status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, synced_at = ?,
+		_, err := s.exec(ctx, `UPDATE registry SET status = ?, server_status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, synced_at = ?,
 			gone_at = NULL, updated_at = ?, version = version + 1 WHERE id = ?`, string(m.Status), m.ServerStatus, m.QuotaBytes, m.UsedBytes,
 			nullTime(m.UsageAt), utc(seen), utc(updated), prev.ID)
 		if err != nil {
@@ -63,7 +51,46 @@ func (s *Store) SyncMailbox(ctx context.Context, m *registry.Mailbox, seen time.
 		}
 		return nil
 	})
-	return prev, added, err
+}
+
+// MailboxesAt reads the tenant's mailboxes at addresses (a page of a sync), by address.
+func (s *Store) MailboxesAt(ctx context.Context, tenantID int64, addresses []string) (map[string]registry.Mailbox, error) {
+	out := make(map[string]registry.Mailbox, len(addresses))
+	for len(addresses) > 0 {
+		n := min(len(addresses), 500)
+		args := []any{tenantID}
+		for _, a := range addresses[:n] {
+			args = append(args, a)
+		}
+		rows, err := s.mailboxRows(ctx, `SELECT `+registryColumns+registryFrom+` WHERE m.tenant_id = ? AND m.address IN (?`+
+			strings.Repeat(", ?", n-1)+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, m := range rows {
+			out[m.Address] = m
+		}
+		addresses = addresses[n:]
+	}
+	return out, nil
+}
+
+// MarkSeen records that a sync at seen found the mailboxes ids on the server unchanged
+// (their use, if known, read then).
+func (s *Store) MarkSeen(ctx context.Context, ids []int64, seen time.Time) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 500)
+		args := []any{utc(seen), utc(seen)}
+		for _, id := range ids[:n] {
+			args = append(args, id)
+		}
+		if _, err := s.exec(ctx, `UPDATE registry SET synced_at = ?, usage_at = CASE WHEN used_bytes >= 0 THEN ? ELSE usage_at END
+			WHERE id IN (?`+strings.Repeat(", ?", n-1)+`)`, args...); err != nil {
+			return fmt.Errorf("mark seen: %w", err)
+		}
+		ids = ids[n:]
+	}
+	return nil
 }
 
 // MarkGone marks the tenant's mailboxes of domain that the sync which started at since

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -180,6 +181,22 @@ func (s *Store) MailboxTaken(ctx context.Context, tenantID int64, domain, local 
 		return false, fmt.Errorf("mailbox taken: %w", err)
 	}
 	return n > 0, nil
+}
+
+// RegisteredMailbox reads the tenant's registry for address as a mailbox on the server
+// (not removed, not gone from it): whether it is there, its owner and NIP.
+func (s *Store) RegisteredMailbox(ctx context.Context, tenantID int64, address string) (bool, int64, string, error) {
+	var owner int64
+	var nip string
+	err := s.get(ctx, `SELECT COALESCE(owner_id, 0), nip FROM registry WHERE tenant_id = ? AND address = ? AND status <> 'dihapus'
+		AND gone_at IS NULL`, []any{tenantID, address}, &owner, &nip)
+	if errors.Is(err, ErrNotFound) {
+		return false, 0, "", nil
+	}
+	if err != nil {
+		return false, 0, "", fmt.Errorf("registered mailbox: %w", err)
+	}
+	return true, owner, nip, nil
 }
 
 // PersonBusy finds the live request of a person, if any.

@@ -274,3 +274,14 @@ func (s *Store) FileRequest(ctx context.Context, r request.Request) error {
 	}
 	return nil
 }
+
+// ResealCredential replaces a request's sealed password if it is still old (not
+// revealed, not replaced by another run); false if not.
+func (s *Store) ResealCredential(ctx context.Context, requestID int64, old, sealed string) (bool, error) {
+	ok, err := affected(s.exec(ctx, `UPDATE request_credentials SET sealed = ? WHERE request_id = ? AND sealed = ? AND sealed <> ''
+		AND revealed_at IS NULL`, sealed, requestID, old))
+	if err != nil {
+		return false, fmt.Errorf("reseal credential: %w", err)
+	}
+	return ok, nil
+}

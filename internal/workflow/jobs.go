@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
@@ -13,6 +14,7 @@ import (
 	"github.com/surel-id/surel/internal/notify"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/sop"
 )
 
@@ -67,6 +69,9 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 		return err
 	}
 	defer release()
+	if _, k, err := e.Requests.Form(r.Service, r.Kind); err == nil && k.Claim {
+		return e.claim(ctx, r, st, ms)
+	}
 	password, err := e.password(ctx, r, ms)
 	if err != nil {
 		return err
@@ -96,6 +101,49 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	// step's end: the server has confirmed it.
 	return e.completeAuto(ctx, r, st, request.StepDone, note, "mailbox.create", func(ctx context.Context) error {
 		return e.register(ctx, r, ms)
+	})
+}
+
+// claim is the create step of a claim ("Klaim Akun Email"): staff have confirmed along
+// the SOP that the applicant owns the mailbox the server already has, so the registry
+// records the applicant as its owner (MatchClaim), after the server confirmed the
+// mailbox is there and is no other request's. Nothing changes on the server: no
+// password is set or handed over, and the portal's mailbox self-service works for it
+// from then on.
+func (e *Engine) claim(ctx context.Context, r request.Request, st request.Step, ms MailServer) error {
+	if e.Registry == nil {
+		return jobs.Permanent(errors.New("no registry to record the claim in"))
+	}
+	address := r.MailboxAddress()
+	info, err := ms.Server.Get(ctx, address)
+	switch {
+	case errors.Is(err, mailbox.ErrNoSuchMailbox):
+		return jobs.Permanent(fmt.Errorf("%s is not on the mail server: %w", address, err))
+	case err != nil:
+		return err
+	case strings.HasPrefix(info.Owner, "request:") && info.Owner != owner(r):
+		// surel made it for another request: that one's applicant owns it.
+		return jobs.Permanent(fmt.Errorf("%s was made by surel for %s: %w", address, info.Owner, mailbox.ErrTaken))
+	}
+	u, err := e.Store.UserByID(ctx, r.UserID)
+	if err != nil {
+		return err
+	}
+	entry := roster.Entry{NIP: r.Values["nip"], Name: u.DisplayName(), Instansi: r.Values["instansi"], Unit: r.Values["satuan_kerja"]}
+	if e.Requests.Roster != nil {
+		if x, err := e.Requests.Roster.RosterEntry(ctx, r.TenantID, entry.NIP); err == nil {
+			entry = x
+		} else if !errors.Is(err, errs.ErrNotFound) {
+			return err
+		}
+	}
+	note := "Akun " + address + " dicatat sebagai milik pemohon (klaim); akun di mail server tidak diubah"
+	return e.completeAuto(ctx, r, st, request.StepDone, note, "mailbox.claim", func(ctx context.Context) error {
+		_, err := e.Registry.Claim(ctx, u, address, entry, audit.System, "klaim "+r.Number)
+		if errs.CodeOf(err) == errs.Conflict {
+			return jobs.Permanent(err)
+		}
+		return err
 	})
 }
 
@@ -155,36 +203,47 @@ func (e *Engine) completeAuto(ctx context.Context, r request.Request, st request
 // new one, sealed and committed before any server sees it. A new one follows the
 // server's password policy where the driver can read it (Zimbra's class of service,
 // which CreateAccount enforces), else the default generator's.
+//
+// A sealed password can go stale between two runs: sealed under a secret key since
+// replaced (`surel key adopt`: it no longer opens), or chosen before the server's
+// policy was readable or changed (CreateAccount would refuse it for ever, and each retry
+// would send it again). Such a one is replaced by a new one within the policy, sealed
+// over the old (so two runs agree on one), before the server is called. That is safe
+// however far the earlier run got: a create for the same owner sets the password it is
+// given, so the applicant is handed the one the server has.
 func (e *Engine) password(ctx context.Context, r request.Request, ms MailServer) (string, error) {
 	c, err := e.Store.Credential(ctx, r.ID)
-	if err == nil {
-		if c.Sealed == "" {
-			return "", jobs.Permanent(fmt.Errorf("credential of request %d already revealed", r.ID))
-		}
-		return e.Seal.Open(c.Sealed, owner(r))
-	}
-	if !errors.Is(err, errs.ErrNotFound) {
+	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		return "", err
 	}
-	pw := e.NewPassword()
-	if p, ok := ms.Server.(mailbox.PasswordPolicer); ok {
-		policy, err := p.PasswordPolicy(ctx, r.Domain)
-		if err == nil {
-			pw, err = policy.Generate(r.Mailbox)
-		}
-		if err != nil {
-			if !errors.Is(err, mailbox.ErrNotAllowed) {
-				return "", err
-			}
-			// Unreadable: the default password fits the usual policies; the log says
-			// what to grant for the others.
-			pw = e.NewPassword()
-			if e.Log != nil {
-				e.Log.WarnContext(ctx, "mail server password policy unknown", "request", r.ID, "err", err)
-			}
+	found := err == nil
+	if found && c.Sealed == "" {
+		return "", jobs.Permanent(fmt.Errorf("credential of request %d already revealed", r.ID))
+	}
+	policy, known := e.serverPolicy(ctx, r, ms)
+	if found {
+		pw, err := e.Seal.Open(c.Sealed, owner(r))
+		switch {
+		case err != nil:
+			e.logStale(ctx, r, "the sealed password no longer opens (secret key replaced)")
+		case known && policy.Check(pw) != nil:
+			e.logStale(ctx, r, "the sealed password breaks the server's policy: "+policy.Check(pw).Error())
+		default:
+			return pw, nil
 		}
 	}
-	if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.MailboxAddress(), Sealed: e.Seal.Seal(pw, owner(r)), CreatedAt: e.now()}); err != nil {
+	pw := e.NewPassword()
+	if known {
+		if pw, err = policy.Generate(r.Mailbox); err != nil {
+			return "", err
+		}
+	}
+	sealed := e.Seal.Seal(pw, owner(r))
+	if found {
+		if _, err := e.Store.ResealCredential(ctx, r.ID, c.Sealed, sealed); err != nil {
+			return "", err
+		}
+	} else if err := e.Store.PutCredential(ctx, Credential{RequestID: r.ID, Address: r.MailboxAddress(), Sealed: sealed, CreatedAt: e.now()}); err != nil {
 		return "", err
 	}
 	// Another run may have raced us to it: use whatever was stored.
@@ -192,7 +251,34 @@ func (e *Engine) password(ctx context.Context, r request.Request, ms MailServer)
 	if err != nil {
 		return "", err
 	}
+	if c.Sealed == "" {
+		return "", jobs.Permanent(fmt.Errorf("credential of request %d already revealed", r.ID))
+	}
 	return e.Seal.Open(c.Sealed, owner(r))
+}
+
+// serverPolicy reads the server's password policy for r's domain where the driver can
+// (mailbox.PasswordPolicer); known is false otherwise. Unreadable (a right missing) is
+// no failure: the default generator fits the usual policies, the log says what to grant.
+func (e *Engine) serverPolicy(ctx context.Context, r request.Request, ms MailServer) (mailbox.PasswordPolicy, bool) {
+	p, ok := ms.Server.(mailbox.PasswordPolicer)
+	if !ok {
+		return mailbox.PasswordPolicy{}, false
+	}
+	policy, err := p.PasswordPolicy(ctx, r.Domain)
+	if err != nil {
+		if e.Log != nil {
+			e.Log.WarnContext(ctx, "mail server password policy unknown", "request", r.ID, "err", err)
+		}
+		return policy, false
+	}
+	return policy, true
+}
+
+func (e *Engine) logStale(ctx context.Context, r request.Request, why string) {
+	if e.Log != nil {
+		e.Log.WarnContext(ctx, "mailbox password sealed again", "request", r.ID, "why", why)
+	}
 }
 
 // checkCapacity refuses a new mailbox past the tenant's limits, with the figures (a
@@ -239,6 +325,10 @@ func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
 	}
 	defer release()
 	status, note := request.StepNotTested, "Server IMAP belum dikonfigurasi: login tidak diuji"
+	if _, k, err := e.Requests.Form(r.Service, r.Kind); err == nil && k.Claim {
+		// A claim sets no password: there is nothing surel could log in with.
+		return e.completeAuto(ctx, r, st, request.StepNotTested, "Klaim akun yang sudah ada: tidak ada password baru untuk diuji", "mailbox.test", nil)
+	}
 	if ms.Test != nil {
 		c, err := e.Store.Credential(ctx, r.ID)
 		if err != nil {

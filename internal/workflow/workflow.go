@@ -129,6 +129,9 @@ type Store interface {
 	// JobPending tells whether a job of kind for ref is queued or running.
 	JobPending(ctx context.Context, kind string, ref int64) (bool, error)
 	Credential(ctx context.Context, requestID int64) (Credential, error)
+	// ResealCredential replaces a request's sealed password if it is still old; false if
+	// it was revealed or replaced meanwhile.
+	ResealCredential(ctx context.Context, requestID int64, old, sealed string) (bool, error)
 	// RevealCredential erases the sealed password and records who took it; false if it
 	// was revealed already.
 	RevealCredential(ctx context.Context, requestID int64, by string, at time.Time) (bool, error)

@@ -39,7 +39,16 @@ type Owners interface {
 	Release(ctx context.Context, address, owner string) error
 	// OwnersOf returns the owners recorded for those addresses that have one.
 	OwnersOf(ctx context.Context, addresses []string) (map[string]string, error)
+	// ReplaceStale forgets old's claim on address if recorded before before, then
+	// claims it for owner and returns the owner recorded.
+	ReplaceStale(ctx context.Context, address, old, owner string, before time.Time) (string, error)
 }
+
+// StaleOwnerAfter is how old another owner's mark on an address must be, the mailbox
+// being absent from cPanel, to count as stale (a mailbox surel made and someone deleted
+// on cPanel) rather than a create under way: well past a create's retries of an
+// unanswered add_pop, which keep the mark while they may still find their mailbox.
+const StaleOwnerAfter = 24 * time.Hour
 
 // Options configure the driver.
 type Options struct {
@@ -56,10 +65,19 @@ type Options struct {
 	PageSize int
 	// HTTPClient carries the requests; nil is a client with a one-minute timeout.
 	HTTPClient *http.Client
+	// Now is the clock, for the age of an owner mark; nil is time.Now.
+	Now func() time.Time
 }
 
 // Server is a cPanel account reached through UAPI.
 type Server struct{ opt Options }
+
+func (s *Server) now() time.Time {
+	if s.opt.Now == nil {
+		return time.Now()
+	}
+	return s.opt.Now()
+}
 
 var _ mailbox.Server = (*Server)(nil)
 
@@ -284,7 +302,14 @@ func (s *Server) Create(ctx context.Context, m mailbox.New) error {
 		return fmt.Errorf("cpanel: create %s: %w", m.Address, err)
 	}
 	if owner != m.Owner {
-		return fmt.Errorf("cpanel: create %s: %w: surel's records give it to %s (a create under way, or a mailbox deleted on cPanel: then delete its row of mail_owners)", m.Address, mailbox.ErrTaken, owner)
+		// The mailbox is not on cPanel: the other mark is a create under way, or stale
+		// (its mailbox deleted on cPanel since), which is replaced once old enough.
+		if owner, err = s.opt.Owners.ReplaceStale(ctx, m.Address, owner, m.Owner, s.now().Add(-StaleOwnerAfter)); err != nil {
+			return fmt.Errorf("cpanel: create %s: %w", m.Address, err)
+		}
+	}
+	if owner != m.Owner {
+		return fmt.Errorf("cpanel: create %s: %w: surel's records give it to %s, whose create may still be under way (a mark older than %s would be replaced)", m.Address, mailbox.ErrTaken, owner, StaleOwnerAfter)
 	}
 	p := url.Values{"email": {local}, "domain": {domain}, "password": {m.Password}, "skip_update_db": {"0"}}
 	quota := m.QuotaBytes

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
@@ -181,6 +182,32 @@ func TestQuotaCappedSilently(t *testing.T) {
 		}
 		if err := s.Create(ctx, mailbox.New{Address: "b@" + domain, Password: "Kuat123456789", Owner: "r", QuotaBytes: 2 << 30}); err == nil {
 			t.Fatal("add_pop above the maximum accepted")
+		}
+	})
+}
+
+// A mailbox surel made and someone deleted on cPanel leaves its owner mark behind: a day
+// on, a create for another request replaces the stale mark; a fresh mark (a create that
+// may still be under way) keeps the address.
+func TestStaleOwnerMark(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := cpanelfake.Start(t, domain)
+		s := server(t, f, st, cpanel.Options{})
+		addr := "sekdes@" + domain
+		if err := s.Create(ctx, mailbox.New{Address: addr, Password: "Rahasia2026x", Owner: "request:1"}); err != nil {
+			t.Fatal(err)
+		}
+		f.Do(func(s *cpanelfake.State) { delete(s.Mailboxes, addr) })
+		if err := s.Create(ctx, mailbox.New{Address: addr, Password: "Rahasia2026y", Owner: "request:2"}); !errors.Is(err, mailbox.ErrTaken) {
+			t.Fatalf("over a fresh mark: %v", err)
+		}
+		later := server(t, f, st, cpanel.Options{Now: func() time.Time { return time.Now().Add(cpanel.StaleOwnerAfter + time.Hour) }})
+		if err := later.Create(ctx, mailbox.New{Address: addr, Password: "Rahasia2026y", Owner: "request:2"}); err != nil {
+			t.Fatalf("over a stale mark: %v", err)
+		}
+		if info, err := later.Get(ctx, addr); err != nil || info.Owner != "request:2" {
+			t.Fatalf("after: %+v %v", info, err)
 		}
 	})
 }

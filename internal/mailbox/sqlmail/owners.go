@@ -69,6 +69,17 @@ func (o *Owners) Release(ctx context.Context, address, owner string) error {
 	return nil
 }
 
+// ReplaceStale forgets old's claim on address if it was recorded before before (a
+// mailbox since deleted on the server: its row is stale) and claims address for owner
+// instead, returning the owner then recorded, as Claim does.
+func (o *Owners) ReplaceStale(ctx context.Context, address, old, owner string, before time.Time) (string, error) {
+	if _, err := o.db.ExecContext(ctx, o.rebind(`DELETE FROM mail_owners WHERE address = ? AND owner = ? AND created_at < ?`),
+		address, old, before.UTC()); err != nil {
+		return "", fmt.Errorf("sqlmail: replace stale owner of %s: %w", address, err)
+	}
+	return o.Claim(ctx, address, owner)
+}
+
 // OwnersOf returns the owners recorded for the addresses that have one.
 func (o *Owners) OwnersOf(ctx context.Context, addresses []string) (map[string]string, error) {
 	out := map[string]string{}
