@@ -36,7 +36,9 @@ import (
 	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
+	"github.com/surel-id/surel/internal/standard"
 	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/survey"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/upload/s3store"
 	"github.com/surel-id/surel/internal/web"
@@ -207,6 +209,16 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	archives := &archive.Service{Store: st, Book: book, Tenant: ts.ByID, Tenants: ts.All, Audit: engine.Audit}
 	srv.Archive = archives
 	srv.Rosters = &rostersync.Service{Store: st, Requests: requests, Audit: engine.Audit, Options: roster.Options{TempDir: rosterTemp(cfg.DataDir)}}
+	srv.Surveys = &survey.Service{Store: st, Book: book}
+	srv.Standards = &standard.Service{Store: st, Book: book, Catalog: catalog, Reports: reports, Staff: staffs, Letters: letters, Audit: engine.Audit,
+		Survey: func(ctx context.Context, t account.Tenant, lang string) (*standard.IKM, error) {
+			x, period, ok, err := srv.Surveys.Current(ctx, t, lang)
+			if err != nil || !ok {
+				return nil, err
+			}
+			return &standard.IKM{Period: period, Value: x.Converted, Shown: report.Show(report.DecimalV(x.Converted, true), lang), Grade: x.Grade,
+				Label: survey.Text(x.Label, lang), Respondents: x.N}, nil
+		}}
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

@@ -26,10 +26,11 @@ const (
 	KindAccountLetter Kind = "account_letter" // surat pemberitahuan akun (with the first password)
 	KindResultLetter  Kind = "result_letter"  // surat hasil permohonan (approved or refused)
 	KindReport        Kind = "report"         // laporan (account count, a report of /kantor/laporan)
+	KindStandard      Kind = "standard"       // maklumat/standar pelayanan (the public service standard)
 )
 
 // Kinds lists every kind, in a fixed order.
-var Kinds = []Kind{KindReceipt, KindAccountLetter, KindResultLetter, KindReport}
+var Kinds = []Kind{KindReceipt, KindAccountLetter, KindResultLetter, KindReport, KindStandard}
 
 // Valid reports whether k is one of the kinds.
 func (k Kind) Valid() bool {
@@ -52,6 +53,8 @@ func (k Kind) Title() string {
 		return "Surat Hasil Permohonan"
 	case KindReport:
 		return "Laporan"
+	case KindStandard:
+		return "Standar Pelayanan"
 	}
 	return string(k)
 }
@@ -67,6 +70,8 @@ func (k Kind) abbrev() string {
 		return "SHP"
 	case KindReport:
 		return "LAP"
+	case KindStandard:
+		return "SP"
 	}
 	return "DOK"
 }

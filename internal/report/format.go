@@ -24,8 +24,16 @@ func Show(v Value, lang string) string {
 		return Duration(int(v.N), lang)
 	case Bytes:
 		return Size(v.N)
+	case Decimal:
+		return fixed(v.N)
 	}
 	return v.S
+}
+
+// fixed is v with two decimals and a decimal comma: an index as the regulation writes
+// it (82,45).
+func fixed(v float64) string {
+	return strings.Replace(strconv.FormatFloat(v, 'f', 2, 64), ".", ",", 1)
 }
 
 // Duration is a working time in hours and minutes: "2 j 05 m", "45 m".
@@ -69,6 +77,8 @@ func cell(v Value) string {
 		return strconv.Itoa(int(v.N))
 	case Bytes:
 		return decimal(v.N/(1<<30), 2)
+	case Decimal:
+		return fixed(v.N)
 	}
 	return guard(v.S)
 }

@@ -30,10 +30,11 @@ const (
 	KindBacklog  Kind = "antrean"
 	KindOutcomes Kind = "pengembalian"
 	KindCapacity Kind = "kapasitas"
+	KindSurvey   Kind = "skm"
 )
 
 // Kinds lists the reports in the order the pages show them.
-var Kinds = []Kind{KindAccounts, KindService, KindBacklog, KindOutcomes, KindCapacity}
+var Kinds = []Kind{KindAccounts, KindService, KindBacklog, KindOutcomes, KindCapacity, KindSurvey}
 
 // Valid reports whether k is a report.
 func (k Kind) Valid() bool {
@@ -96,6 +97,7 @@ const (
 	Minutes           // a working time in minutes
 	Bytes             // a size
 	Date              // a day (Value.S as YYYY-MM-DD)
+	Decimal           // a number with two decimals (an index)
 )
 
 // Value is one cell: text, or a number with its kind. Missing is a number that does not
@@ -126,6 +128,9 @@ func MinutesV(m int, ok bool) Value { return Value{Kind: Minutes, N: float64(m),
 
 // BytesV is a size.
 func BytesV(n int64) Value { return Value{Kind: Bytes, N: float64(n)} }
+
+// DecimalV is a number shown with two decimals; missing when ok is false.
+func DecimalV(x float64, ok bool) Value { return Value{Kind: Decimal, N: x, Missing: !ok} }
 
 // DateV is a day.
 func DateV(s string) Value { return Value{Kind: Date, S: s} }

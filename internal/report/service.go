@@ -113,6 +113,8 @@ func (s *Service) Compute(ctx context.Context, m staff.Member, k Kind, f Filter,
 		err = s.outcomes(ctx, sc, &r)
 	case KindCapacity:
 		err = s.capacity(ctx, sc, &r)
+	case KindSurvey:
+		err = s.survey(ctx, sc, &r)
 	default:
 		return r, errs.New(errs.NotFound, "error.not_found")
 	}

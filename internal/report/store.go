@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"time"
+
+	"github.com/surel-id/surel/internal/survey"
 )
 
 // WholeSOP is the step key the SOP as a whole is counted under: one count per closed
@@ -107,6 +109,11 @@ type Store interface {
 	// EachAccount passes every account made in the period to fn, in the order made,
 	// reading them as it goes.
 	EachAccount(ctx context.Context, q Query, fn func(AccountRow) error) error
+	// SurveyRows, SurveyProfile and SurveySuggestions read the Survei Kepuasan
+	// Masyarakat's answers of days from…to (sop.Date.Num) for one service or all.
+	SurveyRows(ctx context.Context, tenantID int64, from, to int, service string) ([]survey.Row, error)
+	SurveyProfile(ctx context.Context, tenantID int64, from, to int, service string) ([]survey.Profile, error)
+	SurveySuggestions(ctx context.Context, tenantID int64, from, to int, service string, limit int) ([]survey.Suggestion, error)
 	// InstansiNames are the instansi of the tenant's requests, the most frequent first.
 	InstansiNames(ctx context.Context, tenantID int64, limit int) ([]string, error)
 }

@@ -129,3 +129,16 @@ func (s *Store) ArchiveDocuments(ctx context.Context, requestID int64, at time.T
 	}
 	return nil
 }
+
+// LatestDocument reads the newest document of a kind of a tenant that is not about a
+// request (the printed service standard), with its bytes.
+func (s *Store) LatestDocument(ctx context.Context, tenantID int64, kind letter.Kind) (letter.Document, error) {
+	var pdf []byte
+	d, err := scanDocument(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+documentColumns+`, pdf FROM documents
+		WHERE tenant_id = ? AND kind = ? AND request_id IS NULL ORDER BY issued_at DESC, id DESC LIMIT 1`), tenantID, string(kind)), &pdf)
+	if err != nil {
+		return d, fmt.Errorf("latest document %s: %w", kind, err)
+	}
+	d.PDF = pdf
+	return d, nil
+}

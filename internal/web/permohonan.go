@@ -29,6 +29,9 @@ type viewData struct {
 	// none.
 	Now      *nowStep
 	Standard string
+	// Survey is true while the applicant is invited to the Survei Kepuasan Masyarakat
+	// (the request ended and was not answered).
+	Survey bool
 }
 
 // nowStep is the running step as the top of the request page shows it.
@@ -170,6 +173,9 @@ func (s *Server) requestView(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 		d.Webmail = s.Workflow.Webmail(rq.TenantID)
+	}
+	if d.Survey, err = s.Surveys.Open(r.Context(), *p.User, rq); err != nil {
+		return err
 	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "permohonan", p)

@@ -46,8 +46,9 @@ func (s *Server) Handler() http.Handler {
 }
 
 // publicRoutes are the pages anyone may open: home, registration and activation,
-// sign-in with its second factor, password reset, the service's published flow, the
-// region lists, the language switch and the verification of a printed document.
+// sign-in with its second factor, password reset, the service's published flow and
+// standard (page, JSON, printed), the region lists, the language switch and the
+// verification of a printed document.
 func (s *Server) publicRoutes(rt routes) {
 	h, limited := rt.handle, s.rateLimited
 	h("GET /{$}", s.home)
@@ -70,6 +71,9 @@ func (s *Server) publicRoutes(rt routes) {
 	h("POST /lupa-password/{token}", s.reset, limited)
 	h("GET /alur-layanan", s.publicFlow)
 	h("GET /alur-layanan.svg", s.publicFlowSVG)
+	h("GET /standar-pelayanan", s.publicStandard)
+	h("GET /standar-pelayanan.json", s.publicStandardJSON)
+	h("GET /standar-pelayanan.pdf", s.publicStandardPDF)
 	h("GET /wilayah", s.regionChildren)
 	h("GET /wilayah/cari", s.regionSearch)
 	h("GET /bahasa/{lang}", s.setLang)
@@ -79,7 +83,8 @@ func (s *Server) publicRoutes(rt routes) {
 
 // portalRoutes are the signed-in applicant's: Akun Saya, the requests (Tambah
 // Permohonan, the form, the summary and Kirim, the request page, its documents, receipt
-// and result letter), the new mailbox's password, and the notifications.
+// and result letter), the new mailbox's password, the satisfaction survey of an ended
+// request, and the notifications.
 func (s *Server) portalRoutes(rt routes) {
 	h, in, limited := rt.handle, s.signedIn, s.rateLimited
 	h("GET /akun", s.profileForm, in)
@@ -102,6 +107,8 @@ func (s *Server) portalRoutes(rt routes) {
 	h("POST /permohonan/{id}/password", s.reveal, in)
 	h("GET /permohonan/{id}/password-email", s.mailboxPasswordForm, in)
 	h("POST /permohonan/{id}/password-email", s.mailboxPassword, in, limited)
+	h("GET /permohonan/{id}/survei", s.surveyPage, in)
+	h("POST /permohonan/{id}/survei", s.surveyAnswer, in)
 	h("GET /notifikasi", s.notifications, in)
 }
 
@@ -146,8 +153,8 @@ func (s *Server) backOfficeRoutes(rt routes) {
 }
 
 // tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the
-// SOP, the holiday calendar, the sync of the mail server into the registry and the
-// roster's imports with their reports.
+// SOP, the holiday calendar, the sync of the mail server into the registry, the
+// roster's imports with their reports and the published service standard's own parts.
 func (s *Server) tenantAdminRoutes(rt routes) {
 	h, admin := rt.handle, s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
@@ -166,6 +173,9 @@ func (s *Server) tenantAdminRoutes(rt routes) {
 	h("POST /kantor/data-pegawai", s.kantorRosterImport, admin)
 	h("GET /kantor/data-pegawai/{id}", s.kantorRosterRun, admin)
 	h("POST /kantor/data-pegawai/{id}/usulkan", s.kantorRosterPropose, admin)
+	h("GET /kantor/standar-pelayanan", s.kantorStandardForm, admin)
+	h("POST /kantor/standar-pelayanan", s.kantorStandard, admin)
+	h("POST /kantor/standar-pelayanan/terbitkan", s.kantorStandardIssue, admin)
 }
 
 // operationsRoutes are for machines and the browser's plumbing: health checks, metrics

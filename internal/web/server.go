@@ -36,6 +36,8 @@ import (
 	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
+	"github.com/surel-id/surel/internal/standard"
+	"github.com/surel-id/surel/internal/survey"
 	"github.com/surel-id/surel/internal/upload"
 	"github.com/surel-id/surel/internal/wilayah"
 	"github.com/surel-id/surel/internal/workflow"
@@ -109,6 +111,10 @@ type Server struct {
 	Archive *archive.Service
 	// Rosters imports the data kepegawaian and proposes deactivations from its changes.
 	Rosters *rostersync.Service
+	// Standards builds, keeps and prints the published service standard.
+	Standards *standard.Service
+	// Surveys takes the Survei Kepuasan Masyarakat's answers.
+	Surveys *survey.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.

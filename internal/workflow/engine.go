@@ -452,7 +452,7 @@ func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Requ
 		// deactivation, a reactivation, a new quota.
 		key, mail = "notif.done_"+r.Service, r.Service+"_done"
 	}
-	return e.tell(ctx, t, *r, key, mail, map[string]any{"Webmail": e.Webmail(r.TenantID)}, now)
+	return e.tell(ctx, t, *r, key, mail, map[string]any{"Webmail": e.Webmail(r.TenantID), "Survey": surveyLink(t, *r)}, now)
 }
 
 // refuse ends the request with a reason.
@@ -464,7 +464,13 @@ func (e *Engine) refuse(ctx context.Context, h request.History, t account.Tenant
 	if err := e.close(ctx, h, r, now); err != nil {
 		return err
 	}
-	return e.tell(ctx, t, *r, "notif.refused", "request_refused", map[string]any{"Reason": reason}, now)
+	return e.tell(ctx, t, *r, "notif.refused", "request_refused", map[string]any{"Reason": reason, "Survey": surveyLink(t, *r)}, now)
+}
+
+// surveyLink is the page of the Survei Kepuasan Masyarakat the applicant of an ended
+// request is invited to (internal/survey).
+func surveyLink(t account.Tenant, r request.Request) string {
+	return t.Link(fmt.Sprintf("/permohonan/%d/survei", r.ID))
 }
 
 // giveBack returns the request to the applicant from its running step st: the step's
