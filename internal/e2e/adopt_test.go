@@ -70,8 +70,9 @@ func TestAdoptAndClaim(t *testing.T) {
 		j.shot("sinkron-awal")
 		b.click("form[action='/kantor/akun/sinkron'] button[type=submit]")
 		b.wantText("Sinkronisasi dimulai")
-		wait("sync", "2 akun menunggu tinjauan pemilik", "/kantor/akun/sinkron")
-		b.wantText("Selesai")
+		// The proposals commit before the sync's own record: wait for the record.
+		wait("sync", "Selesai", "/kantor/akun/sinkron")
+		b.wantText("2 akun menunggu tinjauan pemilik")
 		j.shot("sinkron-selesai")
 		b.shotWide("sinkron-selesai")
 		b.open("/kantor/akun")
