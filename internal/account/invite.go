@@ -87,3 +87,28 @@ func (s *Service) EnsureActive(ctx context.Context, t Tenant, in InviteInput, pa
 func (s *Service) IssueResetLink(ctx context.Context, u User, ttl time.Duration) (string, error) {
 	return s.issueLink(ctx, u, PurposeReset, ttl, s.Now().UTC())
 }
+
+// ClaimInvite is what the claim invitation of a collective request's row names.
+type ClaimInvite struct {
+	Address  string // the new mailbox
+	Number   string // the request's number
+	Instansi string // the OPD that asked
+}
+
+// InviteToClaim mails the employee u, whose mailbox an OPD's collective request made, an
+// invitation to claim it in the portal, in the caller's transaction: a walk-in record
+// gets a link to set its first password (the reset link that makes it a portal account,
+// as a walk-in claim does), an existing portal account the way to sign in. The mail
+// carries no password: the request's page reveals it once, to u.
+func (s *Service) InviteToClaim(ctx context.Context, t Tenant, u User, in ClaimInvite) error {
+	data := map[string]any{"Name": u.DisplayName(), "Username": u.Username, "Address": in.Address, "Number": in.Number,
+		"Instansi": in.Instansi, "Tenant": t.Name, "Hours": int(InviteTTL.Hours()), "URL": "", "Login": t.Link("/masuk")}
+	if u.Status == StatusWalkIn {
+		secret, err := s.issueLink(ctx, u, PurposeReset, InviteTTL, s.Now().UTC())
+		if err != nil {
+			return fmt.Errorf("claim invitation: %w", err)
+		}
+		data["URL"] = t.Link("/lupa-password/" + secret)
+	}
+	return s.Mail.Send(ctx, Mail{TenantID: t.ID, To: u.Email, Lang: u.Lang, Template: "collective_claim", Data: data})
+}

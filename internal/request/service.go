@@ -437,7 +437,7 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, u account.User, 
 // (walkin.go), or nil when u sent it from the portal: the first history row names who
 // filled in the form.
 func (s *Service) submit(ctx context.Context, t account.Tenant, u account.User, r Request, desk *audit.Actor) (Request, error) {
-	_, k, err := s.Form(r.Service, r.Kind)
+	_, k, err := s.FormOf(r)
 	if err != nil {
 		return r, err
 	}

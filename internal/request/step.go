@@ -262,7 +262,7 @@ func (h History) Return(ctx context.Context, r Request, st *Step, note string, a
 	}
 	corr := Step{RequestID: r.ID, TenantID: r.TenantID, Key: st.Key, Name: "Perbaikan data oleh pemohon", Role: string(sop.RolePemohon),
 		Kind: KindCorrection, Jabatan: "Pemohon", StartedAt: at, Status: StepPaused, Note: note, WorkMinutes: -1}
-	if r.Channel == ChannelLoket {
+	if r.ByDesk() {
 		corr.Name, corr.Role, corr.Jabatan = "Perbaikan data di loket", string(sop.RoleFrontDesk), "Front Desk"
 	}
 	if err := h.Store.AddStep(ctx, &corr); err != nil {

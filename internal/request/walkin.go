@@ -22,6 +22,15 @@ import (
 // ChannelLoket marks a request the front desk entered.
 const ChannelLoket = "loket"
 
+// ChannelCollective marks a row of an OPD's collective request (internal/collective): the
+// front desk or the OPD's operator entered it with the list, the OPD head's letter its
+// document.
+const ChannelCollective = "kolektif"
+
+// ByDesk reports whether r was entered for its applicant (at the loket, or in a
+// collective request): the front desk enters its corrections and hands over its letter.
+func (r Request) ByDesk() bool { return r.Channel == ChannelLoket || r.Channel == ChannelCollective }
+
 // WalkInService is the catalogue service the front desk enters requests for.
 const WalkInService = "email"
 
@@ -33,11 +42,23 @@ var ScanField = Field{Name: "scan_permohonan", Type: "file", Required: true, Kin
 
 // ForChannel is the kind's form as a channel uses it: the front desk's starts with
 // ScanField.
+//
+// A collective row's form has no document of its own: the OPD head's letter, kept once
+// with the collective request (internal/collective), attests the employment the kind's
+// documents would show for every row.
 func (k Kind) ForChannel(channel string) Kind {
-	if channel != ChannelLoket {
-		return k
+	switch channel {
+	case ChannelLoket:
+		k.Fields = append([]Field{ScanField}, k.Fields...)
+	case ChannelCollective:
+		var fields []Field
+		for _, f := range k.Fields {
+			if f.Type != "file" {
+				fields = append(fields, f)
+			}
+		}
+		k.Fields = fields
 	}
-	k.Fields = append([]Field{ScanField}, k.Fields...)
 	return k
 }
 
@@ -143,14 +164,19 @@ type WalkInStore interface {
 // rules (address free, no other live request of the person). It gives the request as it
 // would be stored, so the form can be shown again with what was typed.
 func (s *Service) CheckWalkIn(ctx context.Context, t account.Tenant, a Applicant, kind string, values map[string]string, have map[string]bool) (Request, Kind, error) {
+	return s.checkEntered(ctx, t, ChannelLoket, a, kind, values, have)
+}
+
+// checkEntered is CheckWalkIn for a request entered through channel.
+func (s *Service) checkEntered(ctx context.Context, t account.Tenant, channel string, a Applicant, kind string, values map[string]string, have map[string]bool) (Request, Kind, error) {
 	_, k, err := s.Form(WalkInService, kind)
 	if err != nil {
 		return Request{}, k, err
 	}
 	now := s.now()
 	r := Request{TenantID: t.ID, Service: WalkInService, Kind: kind, Status: Draft, Domain: t.MailDomain,
-		Channel: ChannelLoket, CreatedAt: now, UpdatedAt: now}
-	return s.checkDesk(ctx, &r, k.ForChannel(ChannelLoket), a, values, have)
+		Channel: channel, CreatedAt: now, UpdatedAt: now}
+	return s.checkDesk(ctx, &r, k.ForChannel(channel), a, values, have)
 }
 
 // checkDesk puts the front desk's values on r (the applicant's shared ones copied into
@@ -191,7 +217,7 @@ func (s *Service) WalkInCorrection(ctx context.Context, r Request) (string, erro
 		return "", fmt.Errorf("walk-in correction of %d: %w", r.ID, err)
 	}
 	st, ok := Running(steps)
-	if r.Channel != ChannelLoket || r.Status != Returned || !ok || st.Kind != KindCorrection {
+	if !r.ByDesk() || r.Status != Returned || !ok || st.Kind != KindCorrection {
 		return "", errs.New(errs.Conflict, "request.not_editable")
 	}
 	return st.Note, nil
@@ -210,7 +236,7 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk audi
 	if !ok {
 		return r, errors.New("walk-in correction: the request store keeps no accounts")
 	}
-	if r.Channel != ChannelLoket || r.Status != Returned || r.UserID != u.ID || r.TenantID != t.ID {
+	if !r.ByDesk() || r.Status != Returned || r.UserID != u.ID || r.TenantID != t.ID {
 		return r, errs.New(errs.Conflict, "request.not_editable")
 	}
 	_, k, err := s.FormOf(r)
@@ -269,6 +295,19 @@ func (s *Service) CorrectWalkIn(ctx context.Context, t account.Tenant, desk audi
 // already checked and stored (internal/upload), one per file field of the kind's form
 // for the front desk (ForChannel).
 func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk audit.Actor, a Applicant, kind string, values map[string]string, files []File) (Request, error) {
+	return s.enter(ctx, t, ChannelLoket, desk, a, kind, values, files, nil)
+}
+
+// CollectiveRow enters one employee of an OPD's collective request as WalkIn enters a
+// walk-in applicant's: the same checks, numbering, history and first step; its document
+// is the collective's letter (ForChannel). also runs in the request's transaction with
+// the request made (the collective's row records it there).
+func (s *Service) CollectiveRow(ctx context.Context, t account.Tenant, desk audit.Actor, a Applicant, values map[string]string, also func(ctx context.Context, r Request) error) (Request, error) {
+	return s.enter(ctx, t, ChannelCollective, desk, a, "pns", values, nil, also)
+}
+
+// enter is WalkIn through channel, with also run in its transaction.
+func (s *Service) enter(ctx context.Context, t account.Tenant, channel string, desk audit.Actor, a Applicant, kind string, values map[string]string, files []File, also func(ctx context.Context, r Request) error) (Request, error) {
 	st, ok := s.Store.(WalkInStore)
 	if !ok {
 		return Request{}, errors.New("walk-in: the request store keeps no accounts")
@@ -277,7 +316,7 @@ func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk audit.Actor
 	for _, f := range files {
 		have[f.Field] = true
 	}
-	r, _, err := s.CheckWalkIn(ctx, t, a, kind, values, have)
+	r, _, err := s.checkEntered(ctx, t, channel, a, kind, values, have)
 	if err != nil {
 		return r, err
 	}
@@ -295,8 +334,10 @@ func (s *Service) WalkIn(ctx context.Context, t account.Tenant, desk audit.Actor
 		if _, err := s.putFiles(ctx, r, nil, files, now); err != nil {
 			return err
 		}
-		r, err = s.submit(ctx, t, u, r, &desk)
-		return err
+		if r, err = s.submit(ctx, t, u, r, &desk); err != nil || also == nil {
+			return err
+		}
+		return also(ctx, r)
 	})
 	if err != nil {
 		return Request{}, fmt.Errorf("walk-in: %w", err)

@@ -24,10 +24,12 @@ func (s *Store) HoldFile(ctx context.Context, name string, due time.Time) error 
 }
 
 // FilesToSweep gives up to limit names whose bytes are to be deleted now: due, and named
-// by no document but a purged one (archive retention, PurgeScan). Due names that a document does name (their upload was recorded) are
+// by no document but a purged one (archive retention, PurgeScan), nor by a collective
+// request's letter. Due names that a document does name (their upload was recorded) are
 // dropped from the sweep as they are found.
 func (s *Store) FilesToSweep(ctx context.Context, now time.Time, limit int) ([]string, error) {
-	if _, err := s.exec(ctx, `DELETE FROM file_sweep WHERE due_at <= ? AND EXISTS (SELECT 1 FROM request_files f WHERE f.name = file_sweep.name AND f.purged_at IS NULL)`,
+	if _, err := s.exec(ctx, `DELETE FROM file_sweep WHERE due_at <= ? AND (EXISTS (SELECT 1 FROM request_files f WHERE f.name = file_sweep.name AND f.purged_at IS NULL)
+		OR EXISTS (SELECT 1 FROM collectives c WHERE c.letter_name = file_sweep.name))`,
 		utc(now)); err != nil {
 		return nil, fmt.Errorf("files to sweep: %w", err)
 	}

@@ -77,7 +77,7 @@ func (s *Server) writeReceipt(w http.ResponseWriter, r *http.Request, p *Page, r
 		rows = append(rows, [2]string{docT("request.standard"), d.Standard})
 	}
 	para := docT("receipt.p1", p.Tenant.Link("/permohonan/"+itoa(rq.ID)))
-	if rq.Channel == request.ChannelLoket && applicant.Status == account.StatusWalkIn {
+	if rq.ByDesk() && applicant.Status == account.StatusWalkIn {
 		para = docT("loket.receipt_p1", loketContact(applicant))
 	}
 	l.Title, l.To = docT("receipt.heading"), []string{applicant.DisplayName()}

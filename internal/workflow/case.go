@@ -94,7 +94,7 @@ func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
 	switch {
 	case !ok:
 	case st.Kind == request.KindCorrection:
-		c.Fix = c.Request.Channel == request.ChannelLoket && c.Request.Status == request.Returned && m.Has(sop.RoleFrontDesk)
+		c.Fix = c.Request.ByDesk() && c.Request.Status == request.Returned && m.Has(sop.RoleFrontDesk)
 	default:
 		c.Running, c.CanAct = &st, m.Has(sop.Role(st.Role))
 		if st.Status != request.StepWorking {

@@ -482,7 +482,7 @@ func (e *Engine) giveBack(ctx context.Context, h request.History, t account.Tena
 		return err
 	}
 	mail := "request_returned"
-	if r.Channel == request.ChannelLoket {
+	if r.ByDesk() {
 		mail = "request_returned_loket"
 	}
 	r.Status, r.Note, r.UpdatedAt = request.Returned, note, now

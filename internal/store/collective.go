@@ -1,0 +1,225 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/surel-id/surel/internal/collective"
+	"github.com/surel-id/surel/internal/request"
+)
+
+var _ collective.Store = (*Store)(nil)
+
+const collectiveColumns = `id, tenant_id, instansi, province, regency, letter_name, letter_original, letter_kind, letter_size, letter_sha256,
+	file_name, created_by, created_by_name, created_at, updated_at`
+
+func scanCollective(row interface{ Scan(...any) error }) (collective.Collective, error) {
+	var c collective.Collective
+	err := row.Scan(&c.ID, &c.TenantID, &c.Instansi, &c.Province, &c.Regency, &c.Letter.Name, &c.Letter.OriginalName, &c.Letter.Kind,
+		&c.Letter.Size, &c.Letter.SHA256, &c.FileName, &c.CreatedBy, &c.CreatedByName, &c.CreatedAt, &c.UpdatedAt)
+	c.CreatedAt, c.UpdatedAt = c.CreatedAt.UTC(), c.UpdatedAt.UTC()
+	c.Letter.Field = request.ScanField.Name
+	return c, err
+}
+
+// CreateCollective inserts a collective and sets its ID.
+func (s *Store) CreateCollective(ctx context.Context, c *collective.Collective) error {
+	id, err := s.insert(ctx, `INSERT INTO collectives (tenant_id, instansi, province, regency, letter_name, letter_original, letter_kind,
+		letter_size, letter_sha256, file_name, created_by, created_by_name, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		c.TenantID, c.Instansi, c.Province, c.Regency, c.Letter.Name, c.Letter.OriginalName, c.Letter.Kind, c.Letter.Size, c.Letter.SHA256,
+		c.FileName, c.CreatedBy, c.CreatedByName, utc(c.CreatedAt), utc(c.UpdatedAt))
+	if err != nil {
+		return fmt.Errorf("create collective: %w", err)
+	}
+	c.ID = id
+	return nil
+}
+
+// UpdateCollective writes a collective's OPD, region, letter, file name and time.
+func (s *Store) UpdateCollective(ctx context.Context, c collective.Collective) error {
+	_, err := s.exec(ctx, `UPDATE collectives SET instansi = ?, province = ?, regency = ?, letter_name = ?, letter_original = ?, letter_kind = ?,
+		letter_size = ?, letter_sha256 = ?, file_name = ?, updated_at = ? WHERE id = ?`,
+		c.Instansi, c.Province, c.Regency, c.Letter.Name, c.Letter.OriginalName, c.Letter.Kind, c.Letter.Size, c.Letter.SHA256, c.FileName,
+		utc(c.UpdatedAt), c.ID)
+	if err != nil {
+		return fmt.Errorf("update collective %d: %w", c.ID, err)
+	}
+	return nil
+}
+
+// Collective reads one collective without its rows.
+func (s *Store) Collective(ctx context.Context, id int64) (collective.Collective, error) {
+	c, err := scanCollective(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+collectiveColumns+` FROM collectives WHERE id = ?`), id))
+	if err == sql.ErrNoRows {
+		return c, ErrNotFound
+	}
+	if err != nil {
+		return c, fmt.Errorf("collective %d: %w", id, err)
+	}
+	return c, nil
+}
+
+// Collectives lists a tenant's collectives, newest first.
+func (s *Store) Collectives(ctx context.Context, tenantID int64, limit int) ([]collective.Collective, error) {
+	rows, err := s.query(ctx, `SELECT `+collectiveColumns+` FROM collectives WHERE tenant_id = ? ORDER BY id DESC LIMIT ?`, tenantID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("collectives: %w", err)
+	}
+	defer rows.Close()
+	var out []collective.Collective
+	for rows.Next() {
+		c, err := scanCollective(rows)
+		if err != nil {
+			return nil, fmt.Errorf("collectives: %w", err)
+		}
+		out = append(out, c)
+	}
+	return out, rows.Err()
+}
+
+// CollectiveRows reads a collective's rows by line with their requests' number, status
+// and latest open step.
+func (s *Store) CollectiveRows(ctx context.Context, id int64) ([]collective.Line, error) {
+	rows, err := s.query(ctx, `SELECT cr.id, cr.line, cr.nip, cr.nama, cr.jabatan, cr.unit, cr.phone, cr.email, cr.mailbox, cr.proposed,
+		cr.problems, COALESCE(cr.request_id, 0), cr.invited_at, COALESCE(r.number, ''), COALESCE(r.status, ''), COALESCE(r.mailbox, '')
+		FROM collective_rows cr LEFT JOIN requests r ON r.id = cr.request_id WHERE cr.collective_id = ? ORDER BY cr.line, cr.id`, id)
+	if err != nil {
+		return nil, fmt.Errorf("collective rows: %w", err)
+	}
+	defer rows.Close()
+	var out []collective.Line
+	at := map[int64]int{}
+	for rows.Next() {
+		l := collective.Line{CollectiveID: id}
+		var problems, status, mailbox string
+		var invited sql.NullTime
+		if err := rows.Scan(&l.ID, &l.Line, &l.NIP, &l.Nama, &l.Jabatan, &l.Unit, &l.Phone, &l.Email, &l.Mailbox, &l.Proposed,
+			&problems, &l.RequestID, &invited, &l.RequestNumber, &status, &mailbox); err != nil {
+			return nil, fmt.Errorf("collective rows: %w", err)
+		}
+		l.Status, l.InvitedAt = request.Status(status), timeOf(invited)
+		if mailbox != "" {
+			// The request's address is the one asked for now (the create step may amend it).
+			l.Mailbox = mailbox
+		}
+		if problems != "" {
+			if err := json.Unmarshal([]byte(problems), &l.Problems); err != nil {
+				return nil, fmt.Errorf("collective row %d: %w", l.ID, err)
+			}
+			for i := range l.Problems {
+				for j, a := range l.Problems[i].Args {
+					// JSON gives numbers back as float64; the messages print them with %d.
+					if f, ok := a.(float64); ok && f == float64(int64(f)) {
+						l.Problems[i].Args[j] = int(f)
+					}
+				}
+			}
+		}
+		if l.RequestID != 0 {
+			at[l.RequestID] = len(out)
+		}
+		out = append(out, l)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	rows.Close()
+	if len(at) == 0 {
+		return out, nil
+	}
+	steps, err := s.query(ctx, `SELECT st.request_id, st.name, st.role, st.status FROM request_steps st
+		JOIN collective_rows cr ON cr.request_id = st.request_id
+		WHERE cr.collective_id = ? AND st.finished_at IS NULL ORDER BY st.request_id, st.seq`, id)
+	if err != nil {
+		return nil, fmt.Errorf("collective rows' steps: %w", err)
+	}
+	defer steps.Close()
+	for steps.Next() {
+		var rid int64
+		var name, role, status string
+		if err := steps.Scan(&rid, &name, &role, &status); err != nil {
+			return nil, err
+		}
+		if i, ok := at[rid]; ok {
+			out[i].Step, out[i].Role, out[i].StepState = name, role, request.StepStatus(status)
+		}
+	}
+	return out, steps.Err()
+}
+
+// rowBatch is how many rows one INSERT writes.
+const rowBatch = 200
+
+// ReplaceOpenRows deletes a collective's rows not yet submitted and inserts rows, in
+// batches.
+func (s *Store) ReplaceOpenRows(ctx context.Context, id int64, rows []collective.Line) error {
+	if _, err := s.exec(ctx, `DELETE FROM collective_rows WHERE collective_id = ? AND request_id IS NULL`, id); err != nil {
+		return fmt.Errorf("replace collective rows: %w", err)
+	}
+	for start := 0; start < len(rows); start += rowBatch {
+		batch := rows[start:min(start+rowBatch, len(rows))]
+		var b strings.Builder
+		b.WriteString(`INSERT INTO collective_rows (collective_id, line, nip, nama, jabatan, unit, phone, email, mailbox, proposed, problems) VALUES `)
+		args := make([]any, 0, len(batch)*11)
+		for i, l := range batch {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+			p, err := problemsJSON(l.Problems)
+			if err != nil {
+				return err
+			}
+			args = append(args, id, l.Line, l.NIP, l.Nama, l.Jabatan, l.Unit, l.Phone, l.Email, l.Mailbox, l.Proposed, p)
+		}
+		if _, err := s.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("replace collective rows: %w", err)
+		}
+	}
+	return nil
+}
+
+func problemsJSON(p []collective.Problem) (string, error) {
+	if len(p) == 0 {
+		return "", nil
+	}
+	b, err := json.Marshal(p)
+	return string(b), err
+}
+
+// SetRowRequest records the request a row became; false when it had one already.
+func (s *Store) SetRowRequest(ctx context.Context, rowID, requestID int64) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE collective_rows SET request_id = ?, problems = '' WHERE id = ? AND request_id IS NULL`, requestID, rowID)
+	if err != nil {
+		return false, fmt.Errorf("set row request: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
+// SetRowProblems writes a row's problems and address.
+func (s *Store) SetRowProblems(ctx context.Context, l collective.Line) error {
+	p, err := problemsJSON(l.Problems)
+	if err != nil {
+		return err
+	}
+	if _, err := s.exec(ctx, `UPDATE collective_rows SET problems = ?, mailbox = ?, proposed = ? WHERE id = ? AND request_id IS NULL`,
+		p, l.Mailbox, l.Proposed, l.ID); err != nil {
+		return fmt.Errorf("set row problems: %w", err)
+	}
+	return nil
+}
+
+// MarkInvited records a row's claim invitation; false when it had been sent.
+func (s *Store) MarkInvited(ctx context.Context, rowID int64, at time.Time) (bool, error) {
+	res, err := s.exec(ctx, `UPDATE collective_rows SET invited_at = ? WHERE id = ? AND invited_at IS NULL`, utc(at), rowID)
+	if err != nil {
+		return false, fmt.Errorf("mark invited: %w", err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
