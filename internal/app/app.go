@@ -24,6 +24,7 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
+	"github.com/surel-id/surel/internal/collective"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/letter"
@@ -182,6 +183,8 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if srv.Domains, err = domainServices(cfg, st, ts, regions, engine.Registry, requests, engine, opt); err != nil {
 		return nil, err
 	}
+	srv.Collectives = &collective.Service{Store: st, Look: st, Users: st, Requests: requests, Regions: regions, Workflow: engine,
+		Accounts: accounts, Audit: engine.Audit}
 	letters := &letter.Service{Store: st, Audit: engine.Audit, Settings: letterSettings(cfg, ts)}
 	srv.Letters, srv.VerifyLimit = letters, ratelimit.New(30, nil)
 	// The reports take the last figures read, however old (At says when); none before the

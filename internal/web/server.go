@@ -27,6 +27,7 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
+	"github.com/surel-id/surel/internal/collective"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/ratelimit"
@@ -101,6 +102,8 @@ type Server struct {
 	// Domains are the domain services' rules and register (verified instansi, the
 	// register of domain names).
 	Domains *domains.Rules
+	// Collectives are OPDs' collective requests (internal/collective).
+	Collectives *collective.Service
 	// Letters numbers the official documents and verifies their codes.
 	Letters *letter.Service
 	// VerifyLimit limits lookups of verification codes per client address.
