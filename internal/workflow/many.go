@@ -14,7 +14,7 @@ import (
 
 // Approve is the collective task's "approve all" (ActMany): at each request's running
 // step, what moves it on: Forward at a decision, Provision (with the request's own
-// address) at the create step.
+// address) at the create step, Deliver, Complete at a report or archive step.
 const Approve Action = "setujui"
 
 // Outcome is what ActMany did to one request: Err nil when the action was taken, else
@@ -64,6 +64,10 @@ func (e *Engine) ActMany(ctx context.Context, m staff.Member, ids []int64, actio
 				creates++
 			case sop.KindManual, sop.KindCapacityCheck, sop.KindSubmit:
 				in.Action = Forward
+			case sop.KindDeliver:
+				in.Action = Deliver
+			case sop.KindReport, sop.KindArchive:
+				in.Action = Complete
 			default:
 				out = append(out, Outcome{id, errs.New(errs.Invalid, "workflow.bad_action")})
 				continue

@@ -1,0 +1,350 @@
+// Command collective measures the speed targets of collective requests (issue 19):
+//
+//   - validate: a 5,000-row list is parsed, checked row by row (NIP, roster, one account
+//     per NIP, the address rule and its availability, the other rows) and stored with its
+//     report by collective.Service.Upload, the call behind the upload page, on a fresh
+//     SQLite database and on a throwaway PostgreSQL schema, each holding a roster of the
+//     list's employees and -existing live requests the addresses are checked against.
+//     Target: under 5 s on each engine, for the XLSX and the CSV form of the list.
+//
+//   - create: the list's mailboxes made through the sql driver (sqlmail.Create, the
+//     create step's call, argon2id at passwd.Default) by -workers goroutines, each
+//     followed by a verification of the new password (the account test's login, which
+//     Dovecot answers by one more hash): two hashes a mailbox. Side by side, the same
+//     workers compute raw hash and verify pairs with the same parameters: the two-hash
+//     limit. Target: creation at (close to) that limit.
+//
+//     go run ./bench/collective                         # both engines when SUREL_TEST_POSTGRES is set
+//     go run ./bench/collective -rows 5000 -create 5000 -workers 2
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"flag"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib"
+	"github.com/xuri/excelize/v2"
+
+	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/collective"
+	"github.com/surel-id/surel/internal/mailbox"
+	"github.com/surel-id/surel/internal/mailbox/sqlmail"
+	"github.com/surel-id/surel/internal/passwd"
+	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
+	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/staff"
+	"github.com/surel-id/surel/internal/store"
+	"github.com/surel-id/surel/internal/wilayah"
+)
+
+const domain = "bench.go.id"
+
+func main() {
+	rows := flag.Int("rows", 5000, "employees in the list")
+	existing := flag.Int("existing", 20000, "live requests already in the database")
+	create := flag.Int("create", 5000, "mailboxes created in the create phase (0: none)")
+	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "goroutines creating mailboxes, and computing raw hashes")
+	pg := flag.String("pg", os.Getenv("SUREL_TEST_POSTGRES"), "PostgreSQL server URL; empty runs SQLite only")
+	flag.Parse()
+	if err := run(*rows, *existing, *create, *workers, *pg); err != nil {
+		fmt.Fprintln(os.Stderr, "collective:", err)
+		os.Exit(1)
+	}
+}
+
+func run(rows, existing, create, workers int, pg string) error {
+	dir, err := os.MkdirTemp("", "bench-collective")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(dir)
+	engines := []string{"sqlite:" + filepath.Join(dir, "surel.db")}
+	if pg != "" {
+		u, drop, err := pgSchema(pg)
+		if err != nil {
+			return err
+		}
+		defer drop()
+		engines = append(engines, u)
+	}
+	csvList, xlsxList, err := lists(rows)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("machine: %d CPUs (GOMAXPROCS %d); list of %d rows: CSV %d KB, XLSX %d KB\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), rows,
+		len(csvList)>>10, len(xlsxList)>>10)
+	for i, dbURL := range engines {
+		st, err := store.Open(context.Background(), dbURL)
+		if err != nil {
+			return err
+		}
+		name := map[int]string{0: "SQLite", 1: "PostgreSQL"}[i]
+		if err := validate(st, name, rows, existing, csvList, xlsxList); err != nil {
+			st.Close()
+			return err
+		}
+		if create > 0 {
+			if err := creates(st, name, create, workers); err != nil {
+				st.Close()
+				return err
+			}
+		}
+		st.Close()
+	}
+	return nil
+}
+
+func nipOf(i int) string {
+	return fmt.Sprintf("198%d%02d%02d200501%d%03d", i/100000%10, 1+i%12, 1+i%28, 1+i/1000%2, i%1000)
+}
+
+// lists is the list of n employees as CSV and XLSX; every tenth row proposes no address
+// (surel proposes one), every fiftieth asks for an address a live request holds.
+func lists(n int) ([]byte, []byte, error) {
+	var b bytes.Buffer
+	b.WriteString(strings.Join(collective.Columns, ",") + "\n")
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		return nil, nil, err
+	}
+	head := make([]any, len(collective.Columns))
+	for i, c := range collective.Columns {
+		head[i] = c
+	}
+	sw.SetRow("A1", head)
+	for i := 0; i < n; i++ {
+		mb := fmt.Sprintf("pegawai.%d", i)
+		switch {
+		case i%10 == 0:
+			mb = ""
+		case i%50 == 1:
+			mb = fmt.Sprintf("lama.%d", i)
+		}
+		row := []string{nipOf(i), fmt.Sprintf("Pegawai Nomor %d", i), "Pranata Komputer", "Bidang Aplikasi", "081234567890",
+			fmt.Sprintf("pegawai%d@gmail.com", i), mb}
+		b.WriteString(strings.Join(row, ",") + "\n")
+		cells := make([]any, len(row))
+		for j, v := range row {
+			cells[j] = v
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, i+2)
+		if err := sw.SetRow(cell, cells); err != nil {
+			return nil, nil, err
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		return nil, nil, err
+	}
+	x, err := f.WriteToBuffer()
+	if err != nil {
+		return nil, nil, err
+	}
+	return b.Bytes(), x.Bytes(), nil
+}
+
+func validate(st *store.Store, engine string, rows, existing int, csvList, xlsxList []byte) error {
+	ctx := context.Background()
+	tid, err := st.EnsureTenant(ctx, "bench", "Bench", time.Now())
+	if err != nil {
+		return err
+	}
+	t := account.Tenant{ID: tid, Slug: "bench", Name: "Bench", MailDomain: domain, AddressPattern: "firstname.lastname", Institutional: true}
+	// The roster holds every employee of the list.
+	var rs strings.Builder
+	rs.WriteString("nip,nama,instansi,unit,status,aktif\n")
+	for i := 0; i < rows; i++ {
+		fmt.Fprintf(&rs, "%s,Pegawai Nomor %d,Pemkab Bench,Umum,PNS,1\n", nipOf(i), i)
+	}
+	if _, err := roster.Import(ctx, st, tid, strings.NewReader(rs.String()), roster.Options{}); err != nil {
+		return err
+	}
+	if err := seedRequests(ctx, st, tid, existing, rows); err != nil {
+		return err
+	}
+	u := account.User{TenantID: tid, Username: "loket", Email: "loket@bench.go.id", FirstName: "Loket", PasswordHash: "x",
+		Status: account.StatusActive, Lang: "id", CreatedAt: time.Now(), PasswordChangedAt: time.Now()}
+	if err := st.CreateUser(ctx, &u); err != nil {
+		return err
+	}
+	m := staff.Member{UserID: u.ID, TenantID: tid, Name: "Loket", Roles: []sop.Role{sop.RoleFrontDesk}}
+	svc := &collective.Service{Store: st, Look: st, Users: st, Regions: wilayah.MustLoad()}
+	letter := &request.File{Field: request.ScanField.Name, Name: "surat", OriginalName: "surat.pdf", Kind: "pdf", Size: 1, SHA256: "x"}
+	for _, l := range []struct {
+		name string
+		data []byte
+	}{{"CSV", csvList}, {"XLSX", xlsxList}} {
+		start := time.Now()
+		c, err := svc.Upload(ctx, t, m, collective.Input{Instansi: "Dinas Bench", Province: "61", Regency: "61.05", Letter: letter, FileName: "daftar", Data: l.data})
+		if err != nil {
+			return fmt.Errorf("%s %s: %w", engine, l.name, err)
+		}
+		took := time.Since(start)
+		n := c.Count()
+		verdict := "PASS"
+		if took > 5*time.Second {
+			verdict = "FAIL"
+		}
+		fmt.Printf("validate %-10s %-4s %d rows (%d valid, %d with problems) checked and stored in %6.2f s  [target < 5 s: %s]\n",
+			engine, l.name, len(c.Rows), n.Valid, n.Invalid, took.Seconds(), verdict)
+	}
+	return nil
+}
+
+// seedRequests inserts n live requests (addresses lama.<i>, NIPs outside the list's) so
+// that the availability checks read a populated table.
+func seedRequests(ctx context.Context, st *store.Store, tid int64, n, offset int) error {
+	u := account.User{TenantID: tid, Username: "seed", Email: "seed@bench.go.id", FirstName: "Seed", PasswordHash: "x",
+		Status: account.StatusActive, Lang: "id", CreatedAt: time.Now(), PasswordChangedAt: time.Now()}
+	if err := st.CreateUser(ctx, &u); err != nil {
+		return err
+	}
+	return st.Tx(ctx, func(ctx context.Context) error {
+		for i := 0; i < n; i++ {
+			now := time.Now().UTC()
+			r := request.Request{TenantID: tid, UserID: u.ID, Service: "email", Kind: "pns", Status: request.Draft, Domain: domain,
+				Values: map[string]string{}, CreatedAt: now, UpdatedAt: now, Mailbox: fmt.Sprintf("lama.%d", i), PersonKey: "nip:" + nipOf(offset+i)}
+			if err := st.CreateRequest(ctx, &r); err != nil {
+				return err
+			}
+			if err := st.SaveDraft(ctx, r); err != nil {
+				return err
+			}
+			r.Status, r.Number, r.SubmittedAt = request.Waiting, fmt.Sprintf("B-%06d", i), now
+			if err := st.SubmitRequest(ctx, &r); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// creates times n sqlmail.Create calls each with a verification of the new password,
+// beside raw hash-and-verify pairs on the same workers.
+func creates(st *store.Store, engine string, n, workers int) error {
+	ctx := context.Background()
+	h := passwd.New(passwd.Default)
+	s, err := sqlmail.New(st.DB(), st.Dialect(), sqlmail.Options{Scheme: sqlmail.Argon2ID, Hasher: h})
+	if err != nil {
+		return err
+	}
+	if err := s.AddDomain(ctx, domain); err != nil {
+		return err
+	}
+	stored, err := h.Hash(ctx, "Sementara-12345")
+	if err != nil {
+		return err
+	}
+	raw := parallel(n/2, workers, func(i int) error {
+		if _, err := h.Hash(ctx, "Sementara-12345"); err != nil {
+			return err
+		}
+		_, _, err := h.Verify(ctx, stored, "Sementara-12345")
+		return err
+	})
+	if raw.err != nil {
+		return raw.err
+	}
+	made := parallel(n, workers, func(i int) error {
+		addr := fmt.Sprintf("kolektif.%d@%s", i, domain)
+		if err := s.Create(ctx, mailbox.New{Address: addr, Name: "Pegawai", Password: "Sementara-12345", Owner: fmt.Sprintf("request:%d", i), MustChange: true}); err != nil {
+			return err
+		}
+		// The account test's login: Dovecot reads the row's password and verifies it.
+		var enc string
+		q := `SELECT password FROM mailboxes WHERE address = ?`
+		if st.Dialect() == store.Postgres {
+			q = `SELECT password FROM mailboxes WHERE address = $1`
+		}
+		if err := st.DB().QueryRowContext(ctx, q, addr).Scan(&enc); err != nil {
+			return err
+		}
+		ok, _, err := h.Verify(ctx, strings.TrimPrefix(enc, "{ARGON2ID}"), "Sementara-12345")
+		if err == nil && !ok {
+			err = fmt.Errorf("%s: the password does not verify", addr)
+		}
+		return err
+	})
+	if made.err != nil {
+		return made.err
+	}
+	limit := raw.rate
+	fmt.Printf("create   %-10s %d mailboxes in %6.1f s = %6.1f/s; two-hash limit (hash + verify pairs, same workers) %6.1f/s; ratio %.2f\n",
+		engine, n, made.took.Seconds(), made.rate, limit, made.rate/limit)
+	return nil
+}
+
+type phase struct {
+	took time.Duration
+	rate float64
+	err  error
+}
+
+func parallel(n, workers int, fn func(i int) error) phase {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	start := time.Now()
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n {
+					return
+				}
+				if err := fn(i); err != nil {
+					mu.Lock()
+					if first == nil {
+						first = err
+					}
+					mu.Unlock()
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	took := time.Since(start)
+	return phase{took: took, rate: float64(n) / took.Seconds(), err: first}
+}
+
+// pgSchema makes a throwaway schema on the server and returns its URL.
+func pgSchema(base string) (string, func(), error) {
+	b := make([]byte, 6)
+	rand.Read(b)
+	schema := "bench_" + hex.EncodeToString(b)
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		return "", nil, err
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return "", nil, err
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String(), func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
+}
