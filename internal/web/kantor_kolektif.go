@@ -36,6 +36,14 @@ func (s *Server) collectives(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	// Without JavaScript the form is sent here by "Perbarui pilihan" to list the
+	// province's regencies, what was typed kept.
+	q := r.URL.Query()
+	for _, name := range []string{"instansi", "province", "regency"} {
+		if v := q.Get(name); v != "" {
+			p.Form.Set(name, input.Clean(v))
+		}
+	}
 	s.fillCollectives(p, list)
 	return s.render(w, r, http.StatusOK, "kantor_kolektif", p)
 }
