@@ -10,6 +10,7 @@ import (
 
 	"github.com/surel-id/surel/internal/collective"
 	"github.com/surel-id/surel/internal/dbtest"
+	"github.com/surel-id/surel/internal/printout/printouttest"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
 	"github.com/surel-id/surel/internal/store"
@@ -103,6 +104,22 @@ func TestCollectivePages(t *testing.T) {
 				t.Fatalf("approve all: %d %s", r.status, r.body)
 			}
 			contains(t, h.do(dc, "GET", r.loc, nil).body, "2 baris diproses; 0 tidak dapat diproses", "Menerima disposisi permohonan")
+			// The OPD's result letter: a numbered letter to its head with each row's address
+			// and status, no password.
+			r = h.do(dc, "GET", page+"/surat-hasil", nil)
+			if r.status != 200 || !strings.HasPrefix(r.body, "%PDF") {
+				t.Fatalf("result letter: %d", r.status)
+			}
+			text, err := printouttest.Text([]byte(r.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, want := range []string{"Kepala Dinas Kesehatan", "Hasil Permohonan Kolektif", "budi.santoso@sintang.go.id", "sari.dewi@sintang.go.id",
+				"196109231991031004", "Password tidak dicantumkan"} {
+				if !strings.Contains(text, want) {
+					t.Errorf("result letter lacks %q:\n%s", want, text)
+				}
+			}
 			// Returning needs chosen rows.
 			r = h.do(dc, "POST", page+"/tindak", url.Values{"action": {"kembalikan"}})
 			if r.status != 422 {
