@@ -21,7 +21,9 @@ import (
 
 // collectiveNIP is a valid NIP for the list's row i: born 1985-<month>-<day>, appointed
 // 2010-01, sequence i.
-func collectiveNIP(i int) string { return fmt.Sprintf("1985%02d%02d201001%d%03d", 1+i%12, 1+i%28, 1+i%2, i+1) }
+func collectiveNIP(i int) string {
+	return fmt.Sprintf("1985%02d%02d201001%d%03d", 1+i%12, 1+i%28, 1+i%2, i+1)
+}
 
 // collectiveList writes the OPD's list of 50 employees: the first three with a personal
 // e-mail, the rest without; surel proposes each address (<word>.pegawai). bad puts five
