@@ -67,6 +67,10 @@ func Check(ctx context.Context, look Lookup, t account.Tenant, rows []Row) ([]Ch
 	} else if n > 0 {
 		hasRoster = true
 	}
+	look, err := prefetch(ctx, look, t, rows, hasRoster)
+	if err != nil {
+		return nil, err
+	}
 	out := make([]Checked, len(rows))
 	nipAt := map[string]int{}     // NIP → first line
 	mailboxAt := map[string]int{} // address → line of the row asking for it

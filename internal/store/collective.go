@@ -5,11 +5,13 @@ import (
 	"database/sql"
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/collective"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
 )
 
 var _ collective.Store = (*Store)(nil)
@@ -222,4 +224,98 @@ func (s *Store) MarkInvited(ctx context.Context, rowID int64, at time.Time) (boo
 	}
 	n, err := res.RowsAffected()
 	return n == 1, err
+}
+
+// lookupChunk is how many values one IN list of the collective check's batch reads holds.
+const lookupChunk = 500
+
+// inList runs query (with one %s for the placeholders of an IN list) for values in
+// chunks, args first, calling scan for each row.
+func (s *Store) inList(ctx context.Context, query string, args []any, values []string, scan func(*sql.Rows) error) error {
+	for start := 0; start < len(values); start += lookupChunk {
+		chunk := values[start:min(start+lookupChunk, len(values))]
+		a := append([]any{}, args...)
+		for _, v := range chunk {
+			a = append(a, v)
+		}
+		rows, err := s.query(ctx, fmt.Sprintf(query, strings.TrimSuffix(strings.Repeat("?, ", len(chunk)), ", ")), a...)
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			if err := scan(rows); err != nil {
+				rows.Close()
+				return err
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// RosterEntries reads the roster entries of many NIPs at once, by NIP; a NIP not in the
+// roster is absent.
+func (s *Store) RosterEntries(ctx context.Context, tenantID int64, nips []string) (map[string]roster.Entry, error) {
+	out := map[string]roster.Entry{}
+	var nums []string
+	for _, n := range nips {
+		if num, ok := nipNumber(n); ok {
+			nums = append(nums, strconv.FormatInt(num, 10))
+		}
+	}
+	err := s.inList(ctx, `SELECT nip, name, instansi, unit, status, active FROM roster WHERE tenant_id = ? AND nip IN (%s)`, []any{tenantID}, nums,
+		func(rows *sql.Rows) error {
+			var e roster.Entry
+			var num int64
+			var status string
+			if err := rows.Scan(&num, &e.Name, &e.Instansi, &e.Unit, &status, &e.Active); err != nil {
+				return err
+			}
+			e.NIP, e.Status = fmt.Sprintf("%018d", num), roster.Status(status)
+			out[e.NIP] = e
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("roster entries: %w", err)
+	}
+	return out, nil
+}
+
+// BusyPersons gives, of many person keys, those with a live request and its number.
+func (s *Store) BusyPersons(ctx context.Context, tenantID int64, domain string, keys []string) (map[string]string, error) {
+	out := map[string]string{}
+	err := s.inList(ctx, `SELECT person_key, COALESCE(number, '') FROM requests WHERE tenant_id = ? AND domain = ? AND status IN `+liveStatuses+
+		` AND person_key IN (%s)`, []any{tenantID, domain}, keys, func(rows *sql.Rows) error {
+		var k, n string
+		if err := rows.Scan(&k, &n); err != nil {
+			return err
+		}
+		out[k] = n
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("busy persons: %w", err)
+	}
+	return out, nil
+}
+
+// TakenMailboxes gives, of many local parts, those a live request holds.
+func (s *Store) TakenMailboxes(ctx context.Context, tenantID int64, domain string, locals []string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.inList(ctx, `SELECT mailbox FROM requests WHERE tenant_id = ? AND domain = ? AND status IN `+liveStatuses+
+		` AND mailbox IN (%s)`, []any{tenantID, domain}, locals, func(rows *sql.Rows) error {
+		var m string
+		if err := rows.Scan(&m); err != nil {
+			return err
+		}
+		out[m] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("taken mailboxes: %w", err)
+	}
+	return out, nil
 }
