@@ -11,56 +11,18 @@ import (
 	"time"
 
 	"gopkg.in/yaml.v3"
+
+	"github.com/surel-id/surel/internal/yamlpos"
 )
 
 // Error is one problem in an SOP definition: where (file, line, column, field path) and
 // which rule it breaks. Rule is a stable key (for example "role.unknown") that tests and
-// the tenant editor can rely on; Msg explains it in English for the operator.
-type Error struct {
-	File   string
-	Line   int // 1-based; 0 when the definition did not come from a file
-	Column int
-	Path   string // "steps[2].role"
-	Rule   string
-	Msg    string
-}
-
-func (e *Error) Error() string {
-	var b strings.Builder
-	if e.File != "" {
-		b.WriteString(e.File + ":")
-	}
-	if e.Line > 0 {
-		fmt.Fprintf(&b, "%d:%d:", e.Line, e.Column)
-	}
-	if b.Len() > 0 {
-		b.WriteString(" ")
-	}
-	if e.Path != "" {
-		b.WriteString(e.Path + ": ")
-	}
-	b.WriteString(e.Msg + " [" + e.Rule + "]")
-	return b.String()
-}
+// the tenant editor can rely on; Msg explains it in English for the operator. It is the
+// error of every YAML file surel reads (tenant file, catalogue), with a rule here.
+type Error = yamlpos.Error
 
 // Problems lists the *Error values inside err (as returned by Load or Validate).
-func Problems(err error) []*Error {
-	var out []*Error
-	var walk func(error)
-	walk = func(err error) {
-		if e, ok := err.(*Error); ok {
-			out = append(out, e)
-			return
-		}
-		if j, ok := err.(interface{ Unwrap() []error }); ok {
-			for _, e := range j.Unwrap() {
-				walk(e)
-			}
-		}
-	}
-	walk(err)
-	return out
-}
+func Problems(err error) []*Error { return yamlpos.Problems(err) }
 
 var (
 	slugRE = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)

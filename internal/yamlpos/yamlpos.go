@@ -16,12 +16,14 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// Error is one problem in a YAML file: where it is and what is wrong.
+// Error is one problem in a YAML file: where it is, what is wrong, and optionally which
+// rule it breaks, a stable key tests and editors rely on (sop.Error is this type).
 type Error struct {
 	File   string
 	Line   int // 1-based; 0 when the file does not hold the setting or any parent of it
 	Column int
 	Path   string // "tenants[0].mail_server.driver"
+	Rule   string // "role.unknown"; empty where the file's checks name no rules
 	Msg    string
 }
 
@@ -40,6 +42,9 @@ func (e *Error) Error() string {
 		b.WriteString(e.Path + ": ")
 	}
 	b.WriteString(e.Msg)
+	if e.Rule != "" {
+		b.WriteString(" [" + e.Rule + "]")
+	}
 	return b.String()
 }
 
