@@ -384,41 +384,7 @@ func validate(d Definition, report func(path, rule, msg string)) {
 	var days, minutes int // sums of the upper bounds, for the total
 	for i, s := range d.Steps {
 		p := fmt.Sprintf("steps[%d]", i)
-		switch {
-		case s.Key == "":
-			bad(p+".key", "value.missing", "key is required")
-		case !keyRE.MatchString(s.Key):
-			bad(p+".key", "step.key_format", "key %q: want lower-case letters, digits and underscores, starting with a letter", s.Key)
-		default:
-			if j, dup := first[s.Key]; dup {
-				bad(p+".key", "step.key_duplicate", "key %q is also the key of step %d", s.Key, j+1)
-			} else {
-				first[s.Key] = i
-			}
-		}
-		if s.Name == "" {
-			bad(p+".name", "value.missing", "name is required")
-		}
-		roleOK := s.Role.Valid()
-		switch {
-		case s.Role == "":
-			bad(p+".role", "value.missing", "role is required")
-		case !roleOK:
-			bad(p+".role", "role.unknown", "unknown role %q; want one of %s", s.Role, joinRoles())
-		}
-		kindOK := s.Kind.Valid()
-		switch {
-		case s.Kind == "":
-			bad(p+".kind", "value.missing", "kind is required")
-		case !kindOK:
-			bad(p+".kind", "kind.unknown", "unknown kind %q; want one of %s", s.Kind, joinKinds())
-		}
-		if s.Kind == KindDone && !s.Standard.IsZero() {
-			bad(p+".standard", "standard.done", "a done step closes the request and has no time standard")
-		}
-		if kindOK && s.Kind != KindDone && s.Standard.IsZero() {
-			bad(p+".standard", "standard.missing", "a %s step needs a time standard (15m, 1-3h, 1d)", s.Kind)
-		}
+		roleOK, kindOK := checkStep(s, p, first, i, bad)
 		if roleOK && kindOK && s.Role == RolePemohon && s.Kind != KindSubmit && s.Kind != KindDeliver && s.Kind != KindDone {
 			bad(p+".role", "role.pemohon_kind", "the applicant can only submit, receive the result (deliver) or close (done), not do a %s step", s.Kind)
 		}
@@ -567,4 +533,47 @@ func emailKind(k Kind) bool {
 // domainKind reports whether k belongs to a domain service's SOP only.
 func domainKind(k Kind) bool {
 	return k == KindVerifyInstansi || k == KindPayment || k == KindRegistry || k == KindDNSCreate || k == KindDNSTest || k == KindDNSRemove
+}
+
+// checkStep checks what every step must have, in the e-mail SOP as in a service's flow:
+// a well-formed key not given before (seen maps keys to their step's index), a name, a
+// known role and kind, and a time standard unless it is a done step. It says whether the
+// role and the kind are known, for the checks that need them.
+func checkStep(s Step, p string, seen map[string]int, i int, bad func(path, rule, format string, args ...any)) (roleOK, kindOK bool) {
+	switch {
+	case s.Key == "":
+		bad(p+".key", "value.missing", "key is required")
+	case !keyRE.MatchString(s.Key):
+		bad(p+".key", "step.key_format", "key %q: want lower-case letters, digits and underscores, starting with a letter", s.Key)
+	default:
+		if j, dup := seen[s.Key]; dup {
+			bad(p+".key", "step.key_duplicate", "key %q is also the key of step %d", s.Key, j+1)
+		} else {
+			seen[s.Key] = i
+		}
+	}
+	if s.Name == "" {
+		bad(p+".name", "value.missing", "name is required")
+	}
+	roleOK = s.Role.Valid()
+	switch {
+	case s.Role == "":
+		bad(p+".role", "value.missing", "role is required")
+	case !roleOK:
+		bad(p+".role", "role.unknown", "unknown role %q; want one of %s", s.Role, joinRoles())
+	}
+	kindOK = s.Kind.Valid()
+	switch {
+	case s.Kind == "":
+		bad(p+".kind", "value.missing", "kind is required")
+	case !kindOK:
+		bad(p+".kind", "kind.unknown", "unknown kind %q; want one of %s", s.Kind, joinKinds())
+	}
+	if s.Kind == KindDone && !s.Standard.IsZero() {
+		bad(p+".standard", "standard.done", "a done step closes the request and has no time standard")
+	}
+	if kindOK && s.Kind != KindDone && s.Standard.IsZero() {
+		bad(p+".standard", "standard.missing", "a %s step needs a time standard (15m, 1-3h, 1d)", s.Kind)
+	}
+	return roleOK, kindOK
 }

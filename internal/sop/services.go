@@ -154,49 +154,20 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 		actions := 0
 		for i, s := range steps {
 			p := fmt.Sprintf("%s[%d]", base, i)
-			switch {
-			case s.Key == "":
-				bad(p+".key", "value.missing", "key is required")
-			case !keyRE.MatchString(s.Key):
-				bad(p+".key", "step.key_format", "key %q: want lower-case letters, digits and underscores, starting with a letter", s.Key)
-			default:
-				if j, dup := seen[s.Key]; dup {
-					bad(p+".key", "step.key_duplicate", "key %q is also the key of step %d", s.Key, j+1)
-				} else {
-					seen[s.Key] = i
+			if _, kindOK := checkStep(s, p, seen, i, bad); kindOK {
+				switch {
+				case s.Kind == KindProvision || s.Kind == KindAccountTest:
+					bad(p+".kind", "service.kind", "a %s step creates or tests a new mailbox; service %s acts on an existing one", s.Kind, code)
+				case s.Kind.Lifecycle() && s.Kind != want:
+					bad(p+".kind", "service.kind", "service %s does a %s step, not %s", code, want, s.Kind)
+				case s.Kind == KindSubmit && i > 0:
+					bad(p+".kind", "kind.submit_once", "only the first step may be a submit step")
+				case s.Kind == KindDone && i != len(steps)-1:
+					bad(p+".kind", "kind.done_last", "a done step must be the last")
 				}
-			}
-			if s.Name == "" {
-				bad(p+".name", "value.missing", "name is required")
-			}
-			switch {
-			case s.Role == "":
-				bad(p+".role", "value.missing", "role is required")
-			case !s.Role.Valid():
-				bad(p+".role", "role.unknown", "unknown role %q; want one of %s", s.Role, joinRoles())
-			}
-			switch {
-			case s.Kind == "":
-				bad(p+".kind", "value.missing", "kind is required")
-			case !s.Kind.Valid():
-				bad(p+".kind", "kind.unknown", "unknown kind %q; want one of %s", s.Kind, joinKinds())
-			case s.Kind == KindProvision || s.Kind == KindAccountTest:
-				bad(p+".kind", "service.kind", "a %s step creates or tests a new mailbox; service %s acts on an existing one", s.Kind, code)
-			case s.Kind.Lifecycle() && s.Kind != want:
-				bad(p+".kind", "service.kind", "service %s does a %s step, not %s", code, want, s.Kind)
-			case s.Kind == KindSubmit && i > 0:
-				bad(p+".kind", "kind.submit_once", "only the first step may be a submit step")
-			case s.Kind == KindDone && i != len(steps)-1:
-				bad(p+".kind", "kind.done_last", "a done step must be the last")
 			}
 			if s.Kind == want {
 				actions++
-			}
-			if s.Kind == KindDone && !s.Standard.IsZero() {
-				bad(p+".standard", "standard.done", "a done step closes the request and has no time standard")
-			}
-			if s.Kind.Valid() && s.Kind != KindDone && s.Standard.IsZero() {
-				bad(p+".standard", "standard.missing", "a %s step needs a time standard (15m, 1-3h, 1d)", s.Kind)
 			}
 			selfReset := s.Kind == KindResetPassword && i == 1
 			if s.Role == RolePemohon && s.Kind.Valid() && s.Kind != KindSubmit && s.Kind != KindDeliver && s.Kind != KindDone && !selfReset {
