@@ -49,6 +49,23 @@ func (e *Engine) runningOfKind(ctx context.Context, requestID int64, kind sop.Ki
 	return r, st, true, nil
 }
 
+// onServer finds the request whose current step is of kind ("" for any) and the tenant's
+// mail server, and takes one of the server's call slots: what every job that calls the
+// server does first. ok is false when the step has moved on (nothing to do); release
+// gives the slot back.
+func (e *Engine) onServer(ctx context.Context, requestID int64, kind sop.Kind) (r request.Request, st request.Step, ms MailServer, release func(), ok bool, err error) {
+	if r, st, ok, err = e.runningOfKind(ctx, requestID, kind); err != nil || !ok {
+		return r, st, ms, nil, ok, err
+	}
+	if ms, err = e.Mailboxes(r.TenantID); err != nil {
+		return r, st, ms, nil, false, jobs.Permanent(err)
+	}
+	if release, err = ms.take(ctx); err != nil {
+		return r, st, ms, nil, false, err
+	}
+	return r, st, ms, release, true, nil
+}
+
 func owner(r request.Request) string { return fmt.Sprintf("request:%d", r.ID) }
 
 // provision creates the request's mailbox. It is idempotent: the password is chosen and
@@ -56,16 +73,8 @@ func owner(r request.Request) string { return fmt.Sprintf("request:%d", r.ID) }
 // reply and our commit sends the same password for the same owner, and the server
 // answers "already yours" rather than making a second mailbox.
 func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
-	r, st, ok, err := e.runningOfKind(ctx, j.Ref, sop.KindProvision)
+	r, st, ms, release, ok, err := e.onServer(ctx, j.Ref, sop.KindProvision)
 	if err != nil || !ok {
-		return err
-	}
-	ms, err := e.Mailboxes(r.TenantID)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	release, err := ms.take(ctx)
-	if err != nil {
 		return err
 	}
 	defer release()
@@ -311,16 +320,8 @@ func (e *Engine) ownerName(ctx context.Context, r request.Request) string {
 // accountTest logs in to the new mailbox (seed 003 step 4). With no IMAP server
 // configured the step says so ("not tested") instead of pretending.
 func (e *Engine) accountTest(ctx context.Context, j jobs.Job) error {
-	r, st, ok, err := e.runningOfKind(ctx, j.Ref, sop.KindAccountTest)
+	r, st, ms, release, ok, err := e.onServer(ctx, j.Ref, sop.KindAccountTest)
 	if err != nil || !ok {
-		return err
-	}
-	ms, err := e.Mailboxes(r.TenantID)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	release, err := ms.take(ctx)
-	if err != nil {
 		return err
 	}
 	defer release()

@@ -27,16 +27,8 @@ const DefaultRetention = 365 * 24 * time.Hour
 // server's password policy, a right surel lacks) gives up at once: the step shows the
 // server's error with its retry.
 func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
-	r, st, ok, err := e.runningOfKind(ctx, j.Ref, "")
+	r, st, ms, release, ok, err := e.onServer(ctx, j.Ref, "")
 	if err != nil || !ok {
-		return err
-	}
-	ms, err := e.Mailboxes(r.TenantID)
-	if err != nil {
-		return jobs.Permanent(err)
-	}
-	release, err := ms.take(ctx)
-	if err != nil {
 		return err
 	}
 	defer release()
