@@ -139,6 +139,10 @@ type Failures struct {
 	Count       int
 	FirstAt     time.Time
 	LockedUntil time.Time
+	// Pending is how many attempts are in flight (admitted, not yet checked), holding
+	// their places until PendingUntil.
+	Pending      int
+	PendingUntil time.Time
 }
 
 // Tenant is what the portal needs to know of the office running it.

@@ -59,7 +59,7 @@ func TestLockoutIsPerAccount(t *testing.T) {
 	})
 }
 
-// Parallel guesses each use up one attempt: the count is taken atomically before the
+// Parallel guesses each use up one attempt: attempts are admitted atomically before the
 // password is hashed, so 30 wrong passwords sent together check at most LockAfter of
 // them and the account ends locked (it used to end unlocked with a count of 5).
 func TestLockoutParallelGuesses(t *testing.T) {
@@ -97,9 +97,10 @@ func TestLockoutParallelGuesses(t *testing.T) {
 				got[c]++
 			}
 			// LockAfter (5) are checked: 4 answer "wrong", the 5th locks; the rest are
-			// refused unchecked.
-			if got[errs.Unauthorized] != f.svc.Limits.LockAfter-1 || got[errs.TooMany] != n-f.svc.Limits.LockAfter+1 {
-				t.Fatalf("%s: answers %v, want %d wrong and %d locked", who, got, f.svc.Limits.LockAfter-1, n-f.svc.Limits.LockAfter+1)
+			// refused unchecked, as busy while the five are in flight, as locked after.
+			if got[errs.Unauthorized] != f.svc.Limits.LockAfter-1 || got[errs.TooMany] < 1 ||
+				got[errs.TooMany]+got[errs.Unavailable] != n-f.svc.Limits.LockAfter+1 {
+				t.Fatalf("%s: answers %v, want %d wrong and %d locked or busy", who, got, f.svc.Limits.LockAfter-1, n-f.svc.Limits.LockAfter+1)
 			}
 		}
 		if _, err := f.svc.Login(ctx, f.tenant, "budi.santoso", "rahasia123", true); errs.CodeOf(err) != errs.TooMany {
@@ -109,5 +110,133 @@ func TestLockoutParallelGuesses(t *testing.T) {
 		if err != nil || fl.Count < f.svc.Limits.LockAfter || !fl.LockedUntil.Equal(f.now.Add(f.svc.Limits.LockFor)) {
 			t.Fatalf("stored failures %+v %v: want every checked attempt counted and a lock", fl, err)
 		}
+	})
+}
+
+// logins sends the passwords for one account all at once and returns the answers'
+// codes ("" for signed in) in the passwords' order.
+func (f *fixture) logins(t *testing.T, login string, passwords []string) []errs.Code {
+	t.Helper()
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	codes := make([]errs.Code, len(passwords))
+	for i, pw := range passwords {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			_, err := f.svc.Login(context.Background(), f.tenant, login, pw, true)
+			if err != nil && errs.CodeOf(err) == "" {
+				t.Error(err)
+			}
+			codes[i] = errs.CodeOf(err)
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return codes
+}
+
+func tally(codes []errs.Code) map[errs.Code]int {
+	got := map[errs.Code]int{}
+	for _, c := range codes {
+		got[c]++
+	}
+	return got
+}
+
+// Issue 15: 36 simultaneous logins with the right password never lock their account
+// (each attempt used to count as a failure before its hash, so the eleventh of a burst
+// locked it): each is signed in or turned away as busy (503, Retry-After), no failure
+// is stored, and the account signs in afterwards. 36 wrong ones still lock it, and in a
+// mix the right ones are never told "wrong" nor the wrong ones let in.
+func TestLockoutSimultaneousLogins(t *testing.T) {
+	const n = 36
+	repeat := func(pw string, k int) []string {
+		out := make([]string, k)
+		for i := range out {
+			out[i] = pw
+		}
+		return out
+	}
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := setup(t, st)
+		f.svc.Register(ctx, f.tenant, budi)
+		u, _ := f.svc.Activate(ctx, f.tenant, secretIn(t, f.lastMail(t, "budi.santoso@gmail.com")))
+		key := account.FailureKeyOf(u.ID)
+		lockAfter := f.svc.Limits.LockAfter
+		stored := func() account.Failures {
+			t.Helper()
+			fl, err := st.LoginFailures(ctx, key)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fl
+		}
+
+		t.Run("right passwords", func(t *testing.T) {
+			got := tally(f.logins(t, "budi.santoso", repeat("rahasia123", n)))
+			if got[""] < 1 || got[""]+got[errs.Unavailable] != n {
+				t.Fatalf("answers %v: want each signed in or busy", got)
+			}
+			if fl := stored(); fl.Count != 0 || !fl.LockedUntil.IsZero() {
+				t.Fatalf("failures stored after right passwords: %+v", fl)
+			}
+			if _, err := f.svc.Login(ctx, f.tenant, "budi.santoso", "rahasia123", false); err != nil {
+				t.Fatalf("sign-in after the burst: %v", err)
+			}
+		})
+
+		t.Run("one place left", func(t *testing.T) {
+			// LockAfter-1 failures leave one place: one of the burst takes it and signs
+			// in (forgetting the failures), the others are busy, none locks.
+			for range lockAfter - 1 {
+				f.svc.Login(ctx, f.tenant, "budi.santoso", "salah123", true)
+			}
+			got := tally(f.logins(t, "budi.santoso", repeat("rahasia123", n)))
+			if got[""] < 1 || got[""]+got[errs.Unavailable] != n {
+				t.Fatalf("answers %v: want signed in or busy", got)
+			}
+			if fl := stored(); fl.Count != 0 || !fl.LockedUntil.IsZero() {
+				t.Fatalf("stored %+v", fl)
+			}
+		})
+
+		t.Run("mix", func(t *testing.T) {
+			pws := make([]string, n)
+			for i := range pws {
+				pws[i] = map[bool]string{true: "rahasia123", false: "salah123"}[i%2 == 0]
+			}
+			codes := f.logins(t, "budi.santoso", pws)
+			for i, c := range codes {
+				right := i%2 == 0
+				switch {
+				case right && c != "" && c != errs.Unavailable && c != errs.TooMany:
+					t.Fatalf("right password %d answered %s", i, c)
+				case !right && c != errs.Unauthorized && c != errs.Unavailable && c != errs.TooMany:
+					t.Fatalf("wrong password %d answered %q", i, c)
+				}
+			}
+			fl := stored()
+			locked := !fl.LockedUntil.IsZero()
+			if fl.Count > lockAfter || locked != (fl.Count == lockAfter) || (tally(codes)[errs.TooMany] > 0) != locked {
+				t.Fatalf("answers %v, stored %+v", tally(codes), fl)
+			}
+			st.ClearLoginFailures(ctx, key)
+		})
+
+		t.Run("wrong passwords", func(t *testing.T) {
+			got := tally(f.logins(t, "budi.santoso", repeat("salah123", n)))
+			if got[errs.Unauthorized] != lockAfter-1 || got[errs.TooMany] < 1 || got[errs.TooMany]+got[errs.Unavailable] != n-lockAfter+1 {
+				t.Fatalf("answers %v", got)
+			}
+			if fl := stored(); fl.Count != lockAfter || fl.LockedUntil.IsZero() {
+				t.Fatalf("stored %+v: want %d failures and a lock", fl, lockAfter)
+			}
+			if _, err := f.svc.Login(ctx, f.tenant, "budi.santoso", "rahasia123", true); errs.CodeOf(err) != errs.TooMany {
+				t.Fatalf("right password after the wrong burst: %v", err)
+			}
+		})
 	})
 }

@@ -87,7 +87,7 @@ const BusyRetry = time.Second
 func (s *Service) admit() (release func(), err error) {
 	release, err = s.Hasher.Admit()
 	if err != nil {
-		return nil, &errs.Error{Code: errs.Unavailable, Key: "error.busy", RetryAfter: BusyRetry}
+		return nil, Busy()
 	}
 	return release, nil
 }
@@ -365,9 +365,10 @@ func (s *Service) CaptchaNeeded(ctx context.Context, t Tenant, login string) boo
 // (which behave like known ones, so that the count and the lock reveal nothing about
 // which names exist); after Limits.LockAfter of them the key is locked for
 // Limits.LockFor (never longer: a lock is not extended by further attempts, and a
-// password reset by e-mail lifts it). Each attempt is counted before its password is
-// hashed (Lockout), so parallel guesses cannot pass the lock. captchaOK says the request
-// solved the captcha.
+// password reset by e-mail lifts it). Each attempt is admitted before its password is
+// hashed (Lockout), so parallel guesses cannot pass the lock, and a right password never
+// counts as a failure: more simultaneous attempts than the lock allows are turned away
+// with 503 and Retry-After, never locked. captchaOK says the request solved the captcha.
 func (s *Service) Login(ctx context.Context, t Tenant, login, password string, captchaOK bool) (User, error) {
 	login = strings.TrimSpace(login)
 	var fs errs.Fields
@@ -419,6 +420,8 @@ func (s *Service) Login(ctx context.Context, t Tenant, login, password string, c
 		return ok && uerr == nil && u.Status != StatusWalkIn, err
 	})
 	switch {
+	case errs.CodeOf(err) == errs.Unavailable:
+		return User{}, err
 	case err != nil:
 		return User{}, fmt.Errorf("login: %w", err)
 	case locked > 0:

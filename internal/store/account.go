@@ -179,14 +179,16 @@ func (s *Store) UseTokensOf(ctx context.Context, userID int64, purpose string, a
 func (s *Store) LoginFailures(ctx context.Context, key string) (account.Failures, error) {
 	var f account.Failures
 	var locked sql.NullTime
-	err := s.get(ctx, `SELECT count, first_at, locked_until FROM login_failures WHERE key = ?`, []any{key}, &f.Count, &f.FirstAt, &locked)
+	var until sql.NullTime
+	err := s.get(ctx, `SELECT count, first_at, locked_until, pending, pending_until FROM login_failures WHERE key = ?`, []any{key},
+		&f.Count, &f.FirstAt, &locked, &f.Pending, &until)
 	if err == ErrNotFound {
 		return account.Failures{}, nil
 	}
 	if err != nil {
 		return f, fmt.Errorf("login failures: %w", err)
 	}
-	f.LockedUntil = timeOf(locked)
+	f.LockedUntil, f.PendingUntil = timeOf(locked), timeOf(until)
 	f.FirstAt = f.FirstAt.UTC()
 	return f, nil
 }
@@ -217,37 +219,137 @@ func (s *Store) TakeLinkRequest(ctx context.Context, id int64, at time.Time) (ac
 	return r, true, nil
 }
 
-// CountAttempt adds one attempt to the failure streak under key in one statement, so
-// that parallel attempts (of this process or others on the same PostgreSQL) each get
-// their own number: the upsert takes the row's lock (PostgreSQL) or the write lock
-// (SQLite) for its whole read-modify-write. A streak whose lock has ended, or that is
-// older than l.Window() without a lock, starts over at 1 (account.Lockout.Current's
-// rule); the attempt reaching l.After sets the lock unless one is set.
-func (s *Store) CountAttempt(ctx context.Context, key string, now time.Time, l account.Lockout) (account.Failures, error) {
+// streak holds the expressions of the login_failures row as it stands at a moment
+// (account.Lockout.Current's rule), with the arguments each needs: the statements of
+// BeginAttempt and EndAttempt read the row through them inside one upsert, which takes
+// the row's lock (PostgreSQL) or the write lock (SQLite) for its whole read-modify-write,
+// so parallel attempts of this process or others on the same PostgreSQL each see the
+// one before.
+type streak struct{ now, windowStart time.Time }
+
+// over is true when the stored streak has ended (its lock is over, or it is older than
+// the window without a lock).
+func (k streak) over() (string, []any) {
+	return `((login_failures.locked_until IS NOT NULL AND login_failures.locked_until <= ?)
+		OR (login_failures.locked_until IS NULL AND login_failures.first_at < ?))`, []any{k.now, k.windowStart}
+}
+
+// count is the streak's failures, 0 once over.
+func (k streak) count() (string, []any) {
+	o, a := k.over()
+	return `(CASE WHEN ` + o + ` THEN 0 ELSE login_failures.count END)`, a
+}
+
+// pending is the attempts in flight whose lease has not ended.
+func (k streak) pending() (string, []any) {
+	return `(CASE WHEN login_failures.pending_until IS NULL OR login_failures.pending_until <= ? THEN 0 ELSE login_failures.pending END)`, []any{k.now}
+}
+
+// BeginAttempt admits an attempt under key (account.FailureCounter): one upsert adds it
+// to those in flight unless the key is locked or its failures and attempts in flight
+// reach l.After; a refused attempt writes nothing, and the row is read to say why.
+func (s *Store) BeginAttempt(ctx context.Context, key string, now time.Time, l account.Lockout) (account.Failures, bool, error) {
 	now = utc(now)
+	k := streak{now, now.Add(-l.Window())}
+	over, overArgs := k.over()
+	count, countArgs := k.count()
+	pend, pendArgs := k.pending()
+	lease := now.Add(l.LeaseOf())
+	var args []any
+	args = append(args, key, now, lease)
+	args = append(args, countArgs...)
+	args = append(args, overArgs...)
+	args = append(args, now)
+	args = append(args, overArgs...)
+	args = append(args, pendArgs...)
+	args = append(args, lease, now)
+	args = append(args, countArgs...)
+	args = append(args, pendArgs...)
+	args = append(args, l.After)
+	var f account.Failures
+	var locked, until sql.NullTime
+	err := s.getWrite(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until, pending, pending_until) VALUES (?, 0, ?, NULL, 1, ?)
+		ON CONFLICT (key) DO UPDATE SET
+		count = `+count+`,
+		first_at = CASE WHEN `+over+` THEN ? ELSE login_failures.first_at END,
+		locked_until = CASE WHEN `+over+` THEN NULL ELSE login_failures.locked_until END,
+		pending = `+pend+` + 1,
+		pending_until = ?
+		WHERE NOT (login_failures.locked_until IS NOT NULL AND login_failures.locked_until > ?)
+		AND `+count+` + `+pend+` < ?
+		RETURNING count, first_at, locked_until, pending, pending_until`, args,
+		&f.Count, &f.FirstAt, &locked, &f.Pending, &until)
+	if err == ErrNotFound {
+		f, err = s.LoginFailures(ctx, key)
+		return f, false, err
+	}
+	if err != nil {
+		return f, false, fmt.Errorf("begin attempt: %w", err)
+	}
+	f.FirstAt, f.LockedUntil, f.PendingUntil = f.FirstAt.UTC(), timeOf(locked), timeOf(until)
+	return f, true, nil
+}
+
+// EndAttempt ends an admitted attempt under key (account.FailureCounter). A wrong one is
+// one upsert (the row may have been cleared meanwhile by a password reset); a right one
+// deletes the row when no other attempt is in flight, else clears its streak and leaves
+// the others their places.
+func (s *Store) EndAttempt(ctx context.Context, key string, now time.Time, l account.Lockout, o account.Outcome) (account.Failures, error) {
+	now = utc(now)
+	k := streak{now, now.Add(-l.Window())}
+	pend, pendArgs := k.pending()
+	leave := `CASE WHEN ` + pend + ` > 0 THEN ` + pend + ` - 1 ELSE 0 END`
+	leaveArgs := append(append([]any{}, pendArgs...), pendArgs...)
+	switch o {
+	case account.Right:
+		if _, err := s.exec(ctx, `DELETE FROM login_failures WHERE key = ? AND `+pend+` <= 1`, append([]any{key}, pendArgs...)...); err != nil {
+			return account.Failures{}, fmt.Errorf("end attempt: %w", err)
+		}
+		_, err := s.exec(ctx, `UPDATE login_failures SET count = 0, first_at = ?, locked_until = NULL, pending = `+leave+` WHERE key = ?`,
+			append(append([]any{now}, leaveArgs...), key)...)
+		if err != nil {
+			return account.Failures{}, fmt.Errorf("end attempt: %w", err)
+		}
+		return account.Failures{}, nil
+	case account.Undecided:
+		if _, err := s.exec(ctx, `UPDATE login_failures SET pending = `+leave+` WHERE key = ?`, append(leaveArgs, key)...); err != nil {
+			return account.Failures{}, fmt.Errorf("end attempt: %w", err)
+		}
+		return s.LoginFailures(ctx, key)
+	}
+	over, overArgs := k.over()
+	count, countArgs := k.count()
 	lockAt := now.Add(l.For)
 	var firstLock any
 	if l.After <= 1 {
 		firstLock = lockAt
 	}
-	over := `(login_failures.locked_until IS NOT NULL AND login_failures.locked_until <= ?)
-		OR (login_failures.locked_until IS NULL AND login_failures.first_at < ?)`
+	var args []any
+	args = append(args, key, now, firstLock)
+	args = append(args, countArgs...)
+	args = append(args, overArgs...)
+	args = append(args, now)
+	args = append(args, overArgs...)
+	args = append(args, firstLock)
+	args = append(args, countArgs...)
+	args = append(args, l.After, lockAt)
+	args = append(args, leaveArgs...)
 	var f account.Failures
-	var locked sql.NullTime
-	err := s.getWrite(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until) VALUES (?, 1, ?, ?)
+	var locked, until sql.NullTime
+	err := s.getWrite(ctx, `INSERT INTO login_failures (key, count, first_at, locked_until, pending, pending_until) VALUES (?, 1, ?, ?, 0, NULL)
 		ON CONFLICT (key) DO UPDATE SET
-		count = CASE WHEN `+over+` THEN 1 ELSE login_failures.count + 1 END,
-		first_at = CASE WHEN `+over+` THEN excluded.first_at ELSE login_failures.first_at END,
-		locked_until = CASE WHEN `+over+` THEN excluded.locked_until
-			WHEN login_failures.locked_until IS NULL AND login_failures.count + 1 >= ? THEN ?
-			ELSE login_failures.locked_until END
-		RETURNING count, first_at, locked_until`,
-		[]any{key, now, firstLock, now, now.Add(-l.Window()), now, now.Add(-l.Window()), now, now.Add(-l.Window()), l.After, lockAt},
-		&f.Count, &f.FirstAt, &locked)
+		count = `+count+` + 1,
+		first_at = CASE WHEN `+over+` OR login_failures.count = 0 THEN ? ELSE login_failures.first_at END,
+		locked_until = CASE WHEN `+over+` THEN ?
+			WHEN login_failures.locked_until IS NULL AND `+count+` + 1 >= ? THEN ?
+			ELSE login_failures.locked_until END,
+		pending = `+leave+`
+		RETURNING count, first_at, locked_until, pending, pending_until`, args,
+		&f.Count, &f.FirstAt, &locked, &f.Pending, &until)
 	if err != nil {
-		return f, fmt.Errorf("count attempt: %w", err)
+		return f, fmt.Errorf("end attempt: %w", err)
 	}
-	f.FirstAt, f.LockedUntil = f.FirstAt.UTC(), timeOf(locked)
+	f.FirstAt, f.LockedUntil, f.PendingUntil = f.FirstAt.UTC(), timeOf(locked), timeOf(until)
 	return f, nil
 }
 
@@ -374,7 +476,8 @@ func (s *Store) Sweep(ctx context.Context, now time.Time, idle, keep time.Durati
 		{`DELETE FROM sessions WHERE expires_at < ? OR seen_at < ?`, []any{now, now.Add(-idle)}},
 		{`DELETE FROM user_tokens WHERE expires_at < ?`, []any{now.Add(-24 * time.Hour)}},
 		{`DELETE FROM link_requests WHERE created_at < ?`, []any{now.Add(-24 * time.Hour)}},
-		{`DELETE FROM login_failures WHERE first_at < ? AND (locked_until IS NULL OR locked_until < ?)`, []any{now.Add(-keep), now}},
+		{`DELETE FROM login_failures WHERE first_at < ? AND (locked_until IS NULL OR locked_until < ?) AND (pending_until IS NULL OR pending_until < ?)`,
+			[]any{now.Add(-keep), now, now}},
 		{`DELETE FROM captcha_spent WHERE expires_at < ?`, []any{now}},
 	} {
 		res, err := s.exec(ctx, q.sql, q.args...)

@@ -210,8 +210,13 @@ func TestSweep(t *testing.T) {
 		}
 		l := account.Lockout{After: 10, For: 15 * time.Minute}
 		for range 2 {
-			st.CountAttempt(ctx, "t:stale", now.Add(-2*time.Hour), l)
-			st.CountAttempt(ctx, "t:fresh", now, l)
+			for _, k := range []struct {
+				key string
+				at  time.Time
+			}{{"t:stale", now.Add(-2 * time.Hour)}, {"t:fresh", now}} {
+				st.BeginAttempt(ctx, k.key, k.at, l)
+				st.EndAttempt(ctx, k.key, k.at, l, account.Wrong)
+			}
 		}
 		st.Spend(ctx, "spent-expired", now.Add(-time.Second))
 		st.Spend(ctx, "spent-live", now.Add(time.Minute))
