@@ -197,6 +197,15 @@ type Server interface {
 	CheckAccess(ctx context.Context, domain string) error
 }
 
+// MustChanger is implemented by drivers whose server keeps a "choose a new password at
+// the next login" mark apart from the password (Zimbra's zimbraPasswordMustChange, the
+// sql driver's must_change). SetPassword clears the mark on both, so a reset of a mailbox
+// surel did not make (adopted by a sync: Create cannot set its password, the owner mark
+// being another's) sets the password, then RequireChange. cPanel keeps no such mark.
+type MustChanger interface {
+	RequireChange(ctx context.Context, address string) error
+}
+
 // PasswordPolicer is implemented by drivers whose server imposes a password policy surel
 // can read (Zimbra's class of service): generated passwords are made to fit it.
 type PasswordPolicer interface {

@@ -83,7 +83,9 @@ func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
 // revealed once to the owner or printed in one letter) and asks for a new one at the
 // first login: a mailbox surel made is created again for its owner, which sets both the
 // password and the mark on every driver; one a sync adopted (no owner mark) gets the
-// password alone, and the note says the mark could not be set.
+// password, then the mark where the server keeps one (mailbox.MustChanger: Zimbra, sql),
+// and on a server without one (cPanel) the note says the mark could not be set. A rerun
+// after a crash between the two calls sets both again.
 func (e *Engine) resetPassword(ctx context.Context, r request.Request, ms MailServer) (string, error) {
 	addr := r.MailboxAddress()
 	pw, err := e.password(ctx, r, ms)
@@ -99,7 +101,17 @@ func (e *Engine) resetPassword(ctx context.Context, r request.Request, ms MailSe
 		err = ms.Server.Create(ctx, mailbox.New{Address: addr, Name: e.ownerName(ctx, r), Password: pw, Owner: info.Owner, MustChange: true})
 	} else {
 		err = ms.Server.SetPassword(ctx, addr, pw)
-		note = "Kata sandi " + addr + " direset (server tidak mencatat kewajiban ganti kata sandi untuk akun ini)"
+		mc, ok := ms.Server.(mailbox.MustChanger)
+		var warn *mailbox.PolicyWarning
+		switch {
+		case err != nil && !errors.As(err, &warn):
+		case ok:
+			if merr := mc.RequireChange(ctx, addr); merr != nil {
+				err = merr
+			}
+		default:
+			note = "Kata sandi " + addr + " direset (server ini tidak mengenal kewajiban ganti kata sandi saat login pertama)"
+		}
 	}
 	var warn *mailbox.PolicyWarning
 	if errors.As(err, &warn) {

@@ -189,6 +189,13 @@ func (s *Server) SetPassword(ctx context.Context, address, password string) erro
 		`UPDATE mailboxes SET password = ?, must_change = FALSE, updated_at = ? WHERE address = ?`, hash, s.now(), address)
 }
 
+// RequireChange sets the must-change mark (mailbox.MustChanger): surel's mailbox
+// self-service reads it (Dovecot does not enforce it, docs/mail-server.md).
+func (s *Server) RequireChange(ctx context.Context, address string) error {
+	return s.update(ctx, "require change", address,
+		`UPDATE mailboxes SET must_change = TRUE, updated_at = ? WHERE address = ?`, s.now(), address)
+}
+
 // SetLocked clears or sets the active flag, which every query of Dovecot and Postfix
 // tests: a locked mailbox can neither log in nor receive mail (Postfix refuses it at
 // RCPT). Nothing is deleted. Unlocking also ends a deactivation; locking a deactivated

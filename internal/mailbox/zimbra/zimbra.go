@@ -250,6 +250,24 @@ func (s *Server) restoreMustChange(ctx context.Context, a account, domain string
 	return nil
 }
 
+// RequireChange sets zimbraPasswordMustChange by ModifyAccount, read back
+// (mailbox.MustChanger): after a SetPassword, which clears it, for a reset of an account
+// surel did not make.
+func (s *Server) RequireChange(ctx context.Context, address string) error {
+	_, domain, err := mailbox.Split(address)
+	if err != nil {
+		return fmt.Errorf("zimbra: require change: %w", err)
+	}
+	a, err := s.account(ctx, address)
+	if err != nil {
+		return fmt.Errorf("zimbra: require change %s: %w", address, err)
+	}
+	if err := s.restoreMustChange(ctx, a, domain); err != nil {
+		return fmt.Errorf("zimbra: require change %s: %w", address, err)
+	}
+	return nil
+}
+
 type getAccountRequest struct {
 	XMLName  xml.Name `xml:"urn:zimbraAdmin GetAccountRequest"`
 	ApplyCos string   `xml:"applyCos,attr"`
