@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/sop"
 )
 
 // Status of a portal account.
@@ -168,6 +169,13 @@ type Tenant struct {
 	// ScanRetention is how long after a request entered the archive its uploaded scans
 	// are purged (internal/archive); 0 keeps them.
 	ScanRetention time.Duration
+	// TimeZone and Hours replace its SOP preset's working calendar when set, on the
+	// first-run page (internal/setup).
+	TimeZone string
+	Hours    *[7][]sop.Span
+	// Unconfigured: no tenant file describes it and its admin has not yet saved the
+	// first-run page; the back office points the admin there.
+	Unconfigured bool
 }
 
 // Link is the absolute URL of path on the tenant's own site, for mail.

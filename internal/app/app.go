@@ -16,7 +16,6 @@ import (
 	"net/http"
 	"os"
 	"strconv"
-	"strings"
 	"sync/atomic"
 	"time"
 
@@ -35,6 +34,8 @@ import (
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/rostersync"
+	"github.com/surel-id/surel/internal/seal"
+	"github.com/surel-id/surel/internal/setup"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/standard"
@@ -67,7 +68,11 @@ type App struct {
 	Archive *archive.Service
 	// Uploads keeps the documents: a directory of this machine or a shared bucket.
 	Uploads *upload.Store
-	Log     *slog.Logger
+	// Setup keeps the tenants' first-run settings (/kantor/pengaturan/awal).
+	Setup *setup.Service
+	Log   *slog.Logger
+
+	servers *mailServers
 
 	// leading is true while this process holds the leader lock (leader.go).
 	leading *atomic.Bool
@@ -109,7 +114,12 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	if err := st.CheckKey(ctx, KeyCheck(cfg.SecretKey), time.Now()); err != nil {
 		return nil, err
 	}
-	ts, err := loadTenants(ctx, cfg, st)
+	setupBox, err := seal.New(Subkey(cfg.SecretKey, "setup"))
+	if err != nil {
+		return nil, err
+	}
+	settings := &setup.Service{Store: st, Seal: setupBox}
+	ts, err := loadTenants(ctx, cfg, st, settings)
 	if err != nil {
 		return nil, err
 	}
@@ -172,11 +182,13 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 		Tenants: ts, DB: st, Log: log, Metrics: metrics, Secure: cfg.Secure(), HSTS: hsts(cfg), MetricsToken: cfg.MetricsToken, TrustProxy: cfg.TrustProxy,
 		AuthLimit: ratelimit.New(cfg.Limits.AuthPerMinute, nil), ChallengeLimit: ratelimit.New(3*cfg.Limits.AuthPerMinute, nil)}
 	srv.Staff, srv.Book = staffs, book
-	engine, err := backOffice(ctx, cfg, st, ts, book, requests, staffs, ob, log)
+	servers := &mailServers{}
+	engine, err := backOffice(ctx, cfg, st, ts, servers, book, requests, staffs, ob, log)
 	if err != nil {
 		return nil, err
 	}
 	srv.Workflow, srv.Registry = engine, engine.Registry
+	settings.Audit = engine.Audit
 	// The services on an existing mailbox read the registry; a self-service reset's job
 	// starts with the request's sending.
 	requests.Registry, requests.Auto = engine.Registry, engine.StartAuto
@@ -240,7 +252,10 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			metrics.Jobs.WithLabelValues(kind, outcome).Inc()
 		}}
 	st.JobQueue(runner.QueueOf)
-	return &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Archive: archives, Uploads: uploads, Log: log, leading: leading}, nil
+	a := &App{Config: cfg, Store: st, Accounts: accounts, Requests: requests, Book: book, Staff: staffs, Outbox: ob, Runner: runner, Web: srv, Tenants: ts, Workflow: engine, Letters: letters, Archive: archives, Uploads: uploads, Log: log, leading: leading,
+		Setup: settings, servers: servers}
+	srv.Setup, srv.FirstRun, srv.SetupTestLimit = settings, firstRun{a}, ratelimit.New(10, nil)
+	return a, nil
 }
 
 // pools are the job runner's queues: provisioning (the mail servers' calls) apart from
@@ -272,7 +287,7 @@ func instance(cfg config.Config) string {
 func letterSettings(cfg config.Config, ts *Tenants) func(ctx context.Context, tenantID int64) (letter.Settings, error) {
 	byID := map[int64]letter.Settings{}
 	for _, c := range cfg.Tenants {
-		if t, ok := ts.bySlug[c.Slug]; ok {
+		if t, ok := ts.BySlug(c.Slug); ok {
 			byID[t.ID] = c.Letters.Settings.WithDefaults(c.Name, c.Slug)
 		}
 	}
@@ -394,56 +409,6 @@ func (a *App) MetricsServer() *http.Server {
 	}
 	return &http.Server{Addr: a.Config.MetricsAddr, Handler: a.Web.MetricsHandler(), ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout: 30 * time.Second, WriteTimeout: 30 * time.Second, ErrorLog: slog.NewLogLogger(a.Log.Handler(), slog.LevelWarn)}
-}
-
-// Tenants resolves a request's tenant by host; the first configured tenant serves any
-// host not listed.
-type Tenants struct {
-	byHost map[string]account.Tenant
-	bySlug map[string]account.Tenant
-	def    account.Tenant
-}
-
-// ForHost implements web.Tenants.
-func (t *Tenants) ForHost(host string) account.Tenant {
-	if i := strings.LastIndexByte(host, ':'); i > 0 && !strings.HasSuffix(host, "]") {
-		host = host[:i]
-	}
-	if tt, ok := t.byHost[strings.ToLower(host)]; ok {
-		return tt
-	}
-	return t.def
-}
-
-// Default is the first configured tenant.
-func (t *Tenants) Default() account.Tenant { return t.def }
-
-// BySlug finds a configured tenant by its slug.
-func (t *Tenants) BySlug(slug string) (account.Tenant, bool) {
-	tt, ok := t.bySlug[slug]
-	return tt, ok
-}
-
-func loadTenants(ctx context.Context, cfg config.Config, st *store.Store) (*Tenants, error) {
-	ts := &Tenants{byHost: map[string]account.Tenant{}, bySlug: map[string]account.Tenant{}}
-	for i, c := range cfg.Tenants {
-		id, err := st.EnsureTenant(ctx, c.Slug, c.Name, time.Now())
-		if err != nil {
-			return nil, err
-		}
-		t := account.Tenant{ID: id, Slug: c.Slug, Name: c.Name, MailDomain: c.MailDomain, AddressPattern: c.AddressPattern, SOP: c.SOP,
-			Policy:    account.Policy{MinLength: c.Password.MinLength, RejectCommon: c.Password.RejectCommon, RejectPersonal: c.Password.RejectPersonal},
-			FrontDesk: account.FrontDesk(c.FrontDesk), BaseURL: cfg.TenantBaseURL(c), Institutional: c.Institutional(),
-			ScanRetention: time.Duration(c.Archive.ScanRetentionDays) * 24 * time.Hour}
-		if i == 0 {
-			ts.def = t
-		}
-		ts.bySlug[c.Slug] = t
-		for _, h := range c.Hosts {
-			ts.byHost[strings.ToLower(h)] = t
-		}
-	}
-	return ts, nil
 }
 
 // KeyCheck is the value by which the processes of a deployment find out that they run

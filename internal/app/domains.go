@@ -27,7 +27,7 @@ func domainServices(cfg config.Config, st *store.Store, ts *Tenants, regions *wi
 	register := &domains.Service{Store: st, Audit: engine.Audit}
 	zones := map[int64]zone.Server{}
 	for _, c := range cfg.Tenants {
-		t, ok := ts.bySlug[c.Slug]
+		t, ok := ts.BySlug(c.Slug)
 		if !ok || c.DNS.Driver == "" {
 			continue
 		}
@@ -49,7 +49,7 @@ func domainServices(cfg config.Config, st *store.Store, ts *Tenants, regions *wi
 	}
 	free := map[int64]bool{}
 	for _, c := range cfg.Tenants {
-		if t, ok := ts.bySlug[c.Slug]; ok {
+		if t, ok := ts.BySlug(c.Slug); ok {
 			free[t.ID] = c.DesaID.Free
 		}
 	}

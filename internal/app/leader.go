@@ -51,7 +51,7 @@ func (a *App) tasks() []periodic {
 		{"rosters imported", time.Hour, a.scheduledRosters},
 		{"capacity", workflow.CapacityEvery, func(ctx context.Context, now time.Time) (int64, error) {
 			var errs []error
-			for _, t := range a.Tenants.bySlug {
+			for _, t := range a.Tenants.All() {
 				if err := a.Workflow.SnapshotCapacity(ctx, t.ID); err != nil {
 					errs = append(errs, fmt.Errorf("tenant %s: %w", t.Slug, err))
 				}
@@ -139,11 +139,22 @@ func (a *App) repeat(ctx context.Context, p periodic) {
 // its queue looks at once. At every (re)connection all caches are forgotten and all
 // pools look, since what was said meanwhile was not heard.
 func (a *App) listen(ctx context.Context) {
-	a.Store.Listen(ctx, []string{store.ChannelSOP, store.ChannelJobs}, func(n store.Notification) {
+	a.Store.Listen(ctx, []string{store.ChannelSOP, store.ChannelJobs, store.ChannelTenant}, func(n store.Notification) {
 		switch n.Channel {
 		case "":
 			a.Book.ForgetAll()
 			a.Runner.WakeAll()
+			for _, t := range a.Tenants.All() {
+				if err := a.ApplySetup(ctx, t.ID); err != nil {
+					a.Log.Warn("first-run settings not applied", "tenant", t.Slug, "err", err)
+				}
+			}
+		case store.ChannelTenant:
+			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
+				if err := a.ApplySetup(ctx, id); err != nil {
+					a.Log.Warn("first-run settings not applied", "tenant", id, "err", err)
+				}
+			}
 		case store.ChannelSOP:
 			if id, err := strconv.ParseInt(n.Payload, 10, 64); err == nil {
 				a.Book.Forget(id)
@@ -212,7 +223,7 @@ func (a *App) scheduledRosters(ctx context.Context, now time.Time) (int64, error
 	var n int64
 	var errs []error
 	for _, c := range a.Config.Tenants {
-		t, ok := a.Tenants.bySlug[c.Slug]
+		t, ok := a.Tenants.BySlug(c.Slug)
 		if !ok || c.Roster.Source == "" {
 			continue
 		}

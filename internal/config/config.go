@@ -157,7 +157,25 @@ type Tenant struct {
 	DNS DNS `yaml:"dns"`
 	// DesaID is how the office handles desa.id applications.
 	DesaID DesaID `yaml:"desa_id"`
+	// Managed names the settings of the first-run page (/kantor/pengaturan/awal) that
+	// the tenant file gives: name, mail_domain, sop, mail_server. The file is the source
+	// for automation, so those are shown there read-only; the built-in default tenant
+	// has none.
+	Managed []string `yaml:"-"`
 }
+
+// Manages reports whether the tenant file gives the setting key (Managed).
+func (t Tenant) Manages(key string) bool {
+	for _, k := range t.Managed {
+		if k == key {
+			return true
+		}
+	}
+	return false
+}
+
+// FirstRunKeys are the tenant file's keys that the first-run page also sets.
+var FirstRunKeys = []string{"name", "mail_domain", "sop", "mail_server"}
 
 // Institutional reports whether the tenant offers institutional mailboxes and
 // collective requests (InstitutionalMailboxes, or its default).
@@ -652,6 +670,20 @@ func loadTenants(path string) ([]Tenant, error) {
 	if len(f.Tenants) == 0 {
 		return nil, fmt.Errorf("%s: no tenants defined", path)
 	}
+	// Which keys the file gives, read once more as plain maps: the struct cannot tell a
+	// key left out from one given empty.
+	var keys struct {
+		Tenants []map[string]any `yaml:"tenants"`
+	}
+	if yaml.Unmarshal(b, &keys) == nil && len(keys.Tenants) == len(f.Tenants) {
+		for i, m := range keys.Tenants {
+			for _, k := range FirstRunKeys {
+				if _, ok := m[k]; ok {
+					f.Tenants[i].Managed = append(f.Tenants[i].Managed, k)
+				}
+			}
+		}
+	}
 	seen := map[string]bool{}
 	var errs []error
 	for i, t := range f.Tenants {
@@ -697,7 +729,7 @@ func loadTenants(path string) ([]Tenant, error) {
 			// The seed's floor cannot be lowered by a tenant.
 			f.Tenants[i].Password.MinLength = 6
 		}
-		errs = append(errs, checkMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
+		errs = append(errs, CheckMailServer(where+".mail_server", &f.Tenants[i].Mail)...)
 		errs = append(errs, checkDNS(where+".dns", &f.Tenants[i].DNS)...)
 		errs = append(errs, checkLetters(where+".letters", &f.Tenants[i])...)
 		if d := t.Archive.ScanRetentionDays; d < 0 || d > 36600 {
@@ -708,9 +740,10 @@ func loadTenants(path string) ([]Tenant, error) {
 	return f.Tenants, yamlpos.New(path, b).Place(errs)
 }
 
-// checkMailServer fills the defaults of a tenant's mail_server block, reads the Zimbra
-// password file and parses the sizes, naming each setting it refuses.
-func checkMailServer(where string, m *MailServer) []error {
+// CheckMailServer fills the defaults of a tenant's mail_server block, reads the Zimbra
+// password file and parses the sizes, naming each setting it refuses (where is the
+// block's path: tenants[0].mail_server). The first-run page's settings pass it too.
+func CheckMailServer(where string, m *MailServer) []error {
 	var errs []error
 	switch m.Driver {
 	case "":

@@ -53,6 +53,38 @@ func TestLogin(ctx context.Context, imapAddr, address, password string) error {
 	return nil
 }
 
+// Greet connects to the IMAP server and reads its greeting (over TLS on 993 or imaps://),
+// without logging in: the first-run page's connection test when no test mailbox is
+// given. It gives up after 15 seconds, or sooner when ctx ends.
+func Greet(ctx context.Context, imapAddr string) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	host, implicitTLS, err := imapTarget(imapAddr)
+	if err != nil {
+		return err
+	}
+	serverName, _, _ := net.SplitHostPort(host)
+	conn, err := dial(ctx, "tcp", host)
+	if err != nil {
+		return fmt.Errorf("imap %s: %w", host, err)
+	}
+	if implicitTLS {
+		tc := tls.Client(conn, &tls.Config{ServerName: serverName, MinVersion: tls.VersionTLS12})
+		if err := tc.HandshakeContext(ctx); err != nil {
+			conn.Close()
+			return fmt.Errorf("imap %s: %w", host, err)
+		}
+		conn = tc
+	}
+	c := imapclient.New(conn, nil)
+	defer c.Close()
+	if err := c.WaitGreeting(); err != nil {
+		return fmt.Errorf("imap %s: greeting: %w", host, err)
+	}
+	c.Logout().Wait()
+	return nil
+}
+
 // TestDelivery hands a test message for address to the server's LMTP service (lmtpAddr is
 // "host:port" or the path of a unix socket), then logs in over IMAP and looks for it in
 // the inbox, waiting up to 10 seconds or ctx's deadline. The message is deleted once

@@ -72,6 +72,10 @@ type TenantRef struct {
 	// Preset is the slug of the preset the tenant's configuration names; empty means
 	// kominfo, the national SOP.
 	Preset string
+	// TimeZone and Hours, when set, replace the preset's working calendar: the first-run
+	// page's (internal/setup). An SOP of the tenant's own keeps its own hours.
+	TimeZone string
+	Hours    *[7][]Span
 }
 
 // PresetSlug is the slug of the preset the tenant's configuration names, kominfo (the
@@ -208,6 +212,21 @@ func (b *Book) definition(ctx context.Context, t TenantRef) (Definition, error) 
 	def, ok := Preset(t.PresetSlug())
 	if !ok {
 		return def, fmt.Errorf("sop book: no SOP preset %q", t.PresetSlug())
+	}
+	return t.overPreset(def)
+}
+
+// overPreset is the preset def with the tenant's working calendar, when it set one.
+func (t TenantRef) overPreset(def Definition) (Definition, error) {
+	if t.TimeZone != "" && t.TimeZone != def.TimeZone {
+		loc, err := time.LoadLocation(t.TimeZone)
+		if err != nil {
+			return def, fmt.Errorf("sop book: tenant %d time zone: %w", t.ID, err)
+		}
+		def.TimeZone, def.loc = t.TimeZone, loc
+	}
+	if t.Hours != nil {
+		def.Hours = *t.Hours
 	}
 	return def, nil
 }

@@ -19,6 +19,9 @@ const (
 	// ChannelJobs carries a job kind that was queued: idle runners of that kind look
 	// at once instead of at their next poll.
 	ChannelJobs = "surel_jobs"
+	// ChannelTenant carries a tenant id whose first-run settings changed (internal/setup):
+	// the process rebuilds that tenant and its mail server.
+	ChannelTenant = "surel_tenant"
 )
 
 // notify sends payload on channel within the caller's transaction (on PostgreSQL; SQLite

@@ -176,6 +176,8 @@ func (s *Server) tenantAdminRoutes(rt routes) {
 	h("GET /kantor/staf/{id}", s.staffEditForm, admin)
 	h("POST /kantor/staf/{id}", s.staffEdit, admin)
 	h("POST /kantor/staf/{id}/reset-2fa", s.staffResetMFA, admin)
+	h("GET /kantor/pengaturan/awal", s.firstRunForm, admin)
+	h("POST /kantor/pengaturan/awal", s.firstRun, admin)
 	h("GET /kantor/sop", s.kantorSOPForm, admin)
 	h("POST /kantor/sop", s.kantorSOP, admin)
 	h("GET /kantor/kalender", s.kantorCalendarForm, admin)

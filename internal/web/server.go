@@ -35,6 +35,7 @@ import (
 	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/rostersync"
+	"github.com/surel-id/surel/internal/setup"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 	"github.com/surel-id/surel/internal/standard"
@@ -118,6 +119,12 @@ type Server struct {
 	Standards *standard.Service
 	// Surveys takes the Survei Kepuasan Masyarakat's answers.
 	Surveys *survey.Service
+	// Setup keeps the tenants' first-run settings; FirstRun applies and tests them.
+	Setup    *setup.Service
+	FirstRun FirstRun
+	// SetupTestLimit limits "Tes koneksi" per staff member: each makes the server call
+	// a mail server.
+	SetupTestLimit *ratelimit.Limiter
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
