@@ -110,7 +110,7 @@ func TestFirstRunSettings(t *testing.T) {
 				t.Error("the prompt stays after the save")
 			}
 			var sealed string
-			if err := h.a.Store.DB().QueryRow(`SELECT mail_secret FROM tenant_setup WHERE tenant_id = `+strconv.FormatInt(tn.ID, 10)).Scan(&sealed); err != nil {
+			if err := h.a.Store.DB().QueryRow(`SELECT mail_secret FROM tenant_setup WHERE tenant_id = ` + strconv.FormatInt(tn.ID, 10)).Scan(&sealed); err != nil {
 				t.Fatal(err)
 			}
 			if sealed == "" || strings.Contains(sealed, "Rahasia") {
