@@ -61,6 +61,7 @@ func zoneAlias(s string) string {
 //	    name_en: The applicant sends …       # optional
 //	    role: pemohon
 //	    jabatan: Pemohon (OPD/ASN)           # optional
+//	    jabatan_en: Applicant (agency or civil servant)   # optional
 //	    kind: submit
 //	    standard: 1d                         # 15m, 1h, 1-3h, 1d, 1-4d; none for done
 //	    requirements: Surat Permohonan       # optional
@@ -337,12 +338,13 @@ func (l *loader) step(n *yaml.Node, path string) Step {
 		l.at(n, path, "value.type", "want a step (a mapping of key, name, role, kind, standard, output), got a %s", kindName(n))
 		return s
 	}
-	f := l.fields(n, path, "key", "name", "name_en", "role", "jabatan", "kind", "standard", "requirements", "output", "output_en")
+	f := l.fields(n, path, "key", "name", "name_en", "role", "jabatan", "jabatan_en", "kind", "standard", "requirements", "output", "output_en")
 	s.Key = l.str(f["key"], path+".key")
 	s.Name = l.str(f["name"], path+".name")
 	s.NameEN = l.str(f["name_en"], path+".name_en")
 	s.Role = Role(l.str(f["role"], path+".role"))
 	s.Jabatan = l.str(f["jabatan"], path+".jabatan")
+	s.JabatanEN = l.str(f["jabatan_en"], path+".jabatan_en")
 	s.Kind = Kind(l.str(f["kind"], path+".kind"))
 	s.Requirements = l.str(f["requirements"], path+".requirements")
 	s.Output = l.str(f["output"], path+".output")

@@ -54,7 +54,9 @@ type Step struct {
 	// Jabatan is the title of the person holding the role in this office, for display
 	// ("Kepala Bidang Aptika"); empty shows the role's generic label.
 	Jabatan string
-	Kind    Kind
+	// JabatanEN is Jabatan in English, for the English interface; may be empty.
+	JabatanEN string
+	Kind      Kind
 	// Standard is the time standard; zero only for a Done step.
 	Standard Standard
 	// Requirements is the seed's "Persyaratan/Kelengkapan" column; may be empty.
@@ -73,12 +75,24 @@ func (s Step) OutputIn(lang string) string {
 	return s.Output
 }
 
-// Who is who performs the step in lang: the office's title for it (Jabatan), which is a
-// proper title and stays as written, after the role's generic label in English.
+// JabatanIn is the office's title for the step's performer in lang: JabatanEN in
+// English when the SOP gives it, else Jabatan as written.
+func (s Step) JabatanIn(lang string) string {
+	if lang == "en" && s.JabatanEN != "" {
+		return s.JabatanEN
+	}
+	return s.Jabatan
+}
+
+// Who is who performs the step in lang: the office's title for it (Jabatan, or
+// JabatanEN in English). An office's title without an English one stays as written,
+// after the role's generic label.
 func (s Step) Who(lang string) string {
 	switch {
 	case s.Jabatan == "":
 		return s.Role.Label(lang)
+	case lang == "en" && s.JabatanEN != "":
+		return s.JabatanEN
 	case lang == "en" && !strings.EqualFold(s.Jabatan, s.Role.Label(lang)):
 		return s.Role.Label(lang) + " (" + s.Jabatan + ")"
 	}

@@ -49,8 +49,8 @@ func SVG(def Definition, lang string) []byte {
 			lanes = append(lanes, s.Role)
 		}
 		// A title that only repeats the lane's heading is left out.
-		if s.Jabatan != "" && !contains(titles[s.Role], s.Jabatan) && !strings.EqualFold(s.Jabatan, s.Role.Label(lang)) {
-			titles[s.Role] = append(titles[s.Role], s.Jabatan)
+		if j := s.JabatanIn(lang); j != "" && !contains(titles[s.Role], j) && !strings.EqualFold(j, s.Role.Label(lang)) {
+			titles[s.Role] = append(titles[s.Role], j)
 		}
 	}
 	n := max(len(lanes), 1)

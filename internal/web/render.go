@@ -57,6 +57,10 @@ var funcs = template.FuncMap{
 	"role":    func(r string) sop.Role { return sop.Role(r) },
 	"gb":      gbText,
 	"history": newHistory,
+	// stepIn and jabatanOf are a request step's process and title in the page's
+	// language, as the history table shows them: {{stepIn $ .Running $.Data.SOP}}.
+	"stepIn":    func(p *Page, st *request.Step, def sop.Definition) string { return stepName(*st, def, p) },
+	"jabatanOf": func(p *Page, st *request.Step, def sop.Definition) string { return jabatanIn(*st, def, p.Lang) },
 }
 
 // historyData feeds the _history partial: the request's steps with their times and
@@ -78,7 +82,7 @@ type historyRow struct {
 func newHistory(p *Page, steps []request.Step, def sop.Definition, notes bool) historyData {
 	d := historyData{Page: p, Notes: notes, Rows: make([]historyRow, len(steps))}
 	for i, st := range steps {
-		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: jabatanIn(st.Jabatan, p.Lang), Name: stepName(st, def, p), Note: st.Note, Started: p.Time(st.StartedAt),
+		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: jabatanIn(st, def, p.Lang), Name: stepName(st, def, p), Note: st.Note, Started: p.Time(st.StartedAt),
 			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
 	}
 	return d
@@ -105,11 +109,18 @@ func stepName(st request.Step, def sop.Definition, p *Page) string {
 	return st.Name
 }
 
-// jabatanIn is a history row's title in lang: a role's generic Indonesian title in its
-// translation, an office's own title as written.
-func jabatanIn(jabatan, lang string) string {
+// jabatanIn is a history row's title in lang: the SOP's English title (jabatan_en) of
+// the step while the SOP still gives the step that title, a role's generic Indonesian
+// title in its translation, else an office's own title as written.
+func jabatanIn(st request.Step, def sop.Definition, lang string) string {
+	jabatan := st.Jabatan
 	if lang == i18n.Default {
 		return jabatan
+	}
+	for _, s := range def.Steps {
+		if s.Key == st.Key && s.Jabatan == jabatan && s.JabatanEN != "" {
+			return s.JabatanEN
+		}
 	}
 	for _, r := range sop.AllRoles() {
 		if strings.EqualFold(r.Label(i18n.Default), jabatan) || (r == sop.RoleFrontDesk && jabatan == "Front Desk") {
