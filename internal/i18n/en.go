@@ -1184,6 +1184,7 @@ var en = map[string]string{
 	"collective.letter_password": "No password is given in this letter. Employees who gave a personal e-mail are invited to claim their account through the portal; the others receive a sealed account letter at the service desk.",
 	"collective.account_letter":  "Print the sealed account letter",
 
+	"diagram.scroll_hint":         "The diagram is wider than the screen: scroll sideways to see every lane.",
 	"setup.closed":                "closed",
 	"setup.test.domain_new":       "Domain %s is not in surel's mail tables yet; saving the settings adds it.",
 	"setup.test.imap_unreachable": "The IMAP server %s cannot be reached. It answered:",

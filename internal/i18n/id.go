@@ -1185,6 +1185,7 @@ var id = map[string]string{
 	"collective.letter_password": "Password tidak dicantumkan dalam surat ini. Pegawai yang mencantumkan email pribadi menerima undangan untuk mengambil akun melalui portal; pegawai lainnya menerima surat pemberitahuan akun tertutup di loket pelayanan.",
 	"collective.account_letter":  "Cetak surat akun tertutup",
 
+	"diagram.scroll_hint":         "Diagram lebih lebar dari layar: geser ke samping untuk melihat semua lajur.",
 	"setup.closed":                "libur",
 	"setup.test.domain_new":       "Domain %s belum dilayani tabel mail surel; domain ditambahkan saat pengaturan disimpan.",
 	"setup.test.imap_unreachable": "Server IMAP %s tidak dapat dihubungi. Jawaban:",

@@ -44,6 +44,7 @@ func (s *Server) flow(r *http.Request, p *Page) (flowPage, error) {
 // with who does each, its time standard and its output.
 func (s *Server) publicFlow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "alur.title")
+	p.Wide = true // the swimlane's 900 px, every lane on a desktop
 	f, err := s.flow(r, p)
 	if err != nil {
 		return err

@@ -6,6 +6,7 @@ import "net/http"
 // the back office.
 func (s *Server) kantorFlow(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "alur.title")
+	p.Wide = true // the swimlane's 900 px, every lane on a desktop
 	f, err := s.flow(r, p)
 	if err != nil {
 		return err

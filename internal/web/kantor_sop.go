@@ -28,6 +28,7 @@ type sopForm struct {
 func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 	b := s.Book
 	p := s.page(r, "sopadm.title")
+	p.Wide = true // the swimlane's 900 px, every lane on a desktop
 	y, custom, err := b.Source(r.Context(), p.Tenant.SOPRef())
 	if err != nil {
 		return err
@@ -59,6 +60,7 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	}
 	cleanForm(r)
 	p := s.page(r, "sopadm.title")
+	p.Wide = true // the swimlane's 900 px, every lane on a desktop
 	ref, by := p.Tenant.SOPRef(), staffOf(r).Actor().From(s.clientIP(r))
 	if r.PostForm.Get("action") == "reset" {
 		if err := b.ResetSOP(r.Context(), ref, by); err != nil {
