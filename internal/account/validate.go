@@ -84,6 +84,10 @@ func (p Policy) CheckPassword(fs *errs.Fields, field, pw string, personal ...str
 // accounts.
 func NormalizeEmail(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
 
+// CheckEmail adds to fs the rule e-mail s of field breaks, if any, as registration
+// checks it (forms outside the account's own use it).
+func CheckEmail(fs *errs.Fields, field, s string) { checkEmail(fs, field, s) }
+
 // checkEmail adds the rule s breaks, if any: one plain address with a dotted domain.
 func checkEmail(fs *errs.Fields, field, s string) {
 	if s == "" {

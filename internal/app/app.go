@@ -24,6 +24,7 @@ import (
 	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/collective"
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/config"
 	"github.com/surel-id/surel/internal/jobs"
 	"github.com/surel-id/surel/internal/letter"
@@ -234,6 +235,12 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 			return &standard.IKM{Period: period, Value: x.Converted, Shown: report.Show(report.DecimalV(x.Converted, true), lang), Grade: x.Grade,
 				Label: survey.Text(x.Label, lang), Respondents: x.N}, nil
 		}}
+	srv.Complaints = &complaint.Service{Store: st, Book: book, Mail: ob, Audit: engine.Audit,
+		Settings: func(ctx context.Context, tenantID int64) (map[string]int, string, error) {
+			set, err := srv.Standards.Settings(ctx, tenantID)
+			return set.ComplaintDays, set.WithDefaults().LaporURL, err
+		}}
+	srv.Standards.Complaints = srv.Complaints
 	if err := srv.Init(); err != nil {
 		return nil, err
 	}

@@ -31,10 +31,12 @@ const (
 	KindOutcomes Kind = "pengembalian"
 	KindCapacity Kind = "kapasitas"
 	KindSurvey   Kind = "skm"
+	// KindComplaints is the complaints (pengaduan) and their handling time.
+	KindComplaints Kind = "pengaduan"
 )
 
 // Kinds lists the reports in the order the pages show them.
-var Kinds = []Kind{KindAccounts, KindService, KindBacklog, KindOutcomes, KindCapacity, KindSurvey}
+var Kinds = []Kind{KindAccounts, KindService, KindBacklog, KindOutcomes, KindCapacity, KindSurvey, KindComplaints}
 
 // Valid reports whether k is a report.
 func (k Kind) Valid() bool {

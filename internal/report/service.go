@@ -115,6 +115,8 @@ func (s *Service) Compute(ctx context.Context, m staff.Member, k Kind, f Filter,
 		err = s.capacity(ctx, sc, &r)
 	case KindSurvey:
 		err = s.survey(ctx, sc, &r)
+	case KindComplaints:
+		err = s.complaints(ctx, sc, &r)
 	default:
 		return r, errs.New(errs.NotFound, "error.not_found")
 	}

@@ -2,6 +2,7 @@ package report
 
 import (
 	"context"
+	"github.com/surel-id/surel/internal/complaint"
 	"time"
 
 	"github.com/surel-id/surel/internal/survey"
@@ -114,6 +115,8 @@ type Store interface {
 	SurveyRows(ctx context.Context, tenantID int64, from, to int, service string) ([]survey.Row, error)
 	SurveyProfile(ctx context.Context, tenantID int64, from, to int, service string) ([]survey.Profile, error)
 	SurveySuggestions(ctx context.Context, tenantID int64, from, to int, service string, limit int) ([]survey.Suggestion, error)
+	// ComplaintsFiled are the tenant's complaints filed in [from, to).
+	ComplaintsFiled(ctx context.Context, tenantID int64, from, to time.Time) ([]complaint.Complaint, error)
 	// InstansiNames are the instansi of the tenant's requests, the most frequent first.
 	InstansiNames(ctx context.Context, tenantID int64, limit int) ([]string, error)
 }

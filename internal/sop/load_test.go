@@ -210,7 +210,7 @@ steps: abc
 // The messages say what is wrong in words an operator can act on.
 func TestLoadMessages(t *testing.T) {
 	_, err := Load("kaltim.yaml", []byte(strings.Replace(goodYAML, "role: admin_mail", "role: kabid", 1)))
-	want := `kaltim.yaml:14:11: steps[1].role: unknown role "kabid"; want one of pemohon, front_desk, kepala_dinas, kepala_bidang, kepala_seksi, admin_mail, tenant_admin [role.unknown]`
+	want := `kaltim.yaml:14:11: steps[1].role: unknown role "kabid"; want one of pemohon, front_desk, kepala_dinas, kepala_bidang, kepala_seksi, admin_mail, pengaduan, tenant_admin [role.unknown]`
 	if err == nil || err.Error() != want {
 		t.Errorf("got  %v\nwant %s", err, want)
 	}

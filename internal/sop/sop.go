@@ -120,9 +120,11 @@ const (
 	RoleKepalaSeksi  Role = "kepala_seksi"  // Kasi: head of section
 	RoleAdminMail    Role = "admin_mail"    // mail server or system admin, technical support
 	RoleTenantAdmin  Role = "tenant_admin"  // administrator of the office's surel tenant
+	// RolePengaduan handles complaints (internal/complaint); a tenant admin may hold it.
+	RolePengaduan Role = "pengaduan"
 )
 
-var roles = []Role{RolePemohon, RoleFrontDesk, RoleKepalaDinas, RoleKepalaBidang, RoleKepalaSeksi, RoleAdminMail, RoleTenantAdmin}
+var roles = []Role{RolePemohon, RoleFrontDesk, RoleKepalaDinas, RoleKepalaBidang, RoleKepalaSeksi, RoleAdminMail, RolePengaduan, RoleTenantAdmin}
 
 // AllRoles lists every role in a fixed order, for forms.
 func AllRoles() []Role { return append([]Role(nil), roles...) }
@@ -135,6 +137,7 @@ var roleLabels = map[Role][2]string{
 	RoleKepalaSeksi:  {"Kepala Seksi", "Head of section"},
 	RoleAdminMail:    {"Admin Mail Server", "Mail server admin"},
 	RoleTenantAdmin:  {"Admin Tenant", "Tenant admin"},
+	RolePengaduan:    {"Petugas Pengaduan", "Complaints officer"},
 }
 
 // Valid reports whether r is one of the roles.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/i18n"
 	"github.com/surel-id/surel/internal/letter"
@@ -32,7 +33,9 @@ type Service struct {
 	// Survey is the current satisfaction index (the Survei Kepuasan Masyarakat), nil
 	// before any answer; a nil Survey leaves it out.
 	Survey func(ctx context.Context, t account.Tenant, lang string) (*IKM, error)
-	Now    func() time.Time
+	// Complaints are the complaints' categories and figures; nil leaves them out.
+	Complaints ComplaintSource
+	Now        func() time.Time
 }
 
 func (s *Service) now() time.Time {
@@ -148,7 +151,44 @@ func (s *Service) Build(ctx context.Context, t account.Tenant, lang string) (Sta
 			return st, err
 		}
 	}
+	if s.Complaints != nil {
+		if st.Complaints, err = s.complaints(ctx, t, lang); err != nil {
+			return st, err
+		}
+	}
 	return st, nil
+}
+
+// complaintDays is the period the standard measures complaints over.
+const complaintDays = 90
+
+// complaints is the complaint handling's promise and figures, in lang.
+func (s *Service) complaints(ctx context.Context, t account.Tenant, lang string) (*Complaints, error) {
+	o, err := s.Complaints.Options(ctx, t.ID)
+	if err != nil {
+		return nil, err
+	}
+	sum, err := s.Complaints.Recent(ctx, t, complaintDays)
+	if err != nil {
+		return nil, err
+	}
+	out := &Complaints{Days: complaintDays, Filed: sum.Filed, Closed: sum.Closed}
+	for _, c := range o.Categories {
+		out.Categories = append(out.Categories, ComplaintCategory{Key: c.Key, Name: i18n.T(lang, "complaint.cat."+c.Key), Days: c.Days,
+			Text: sop.Standard{Min: c.Days, Max: c.Days, Unit: sop.Day}.Text(lang)})
+	}
+	share := report.PercentV(int64(sum.InTime), int64(sum.Closed))
+	out.InTime = report.Show(share, lang)
+	if !share.Missing {
+		v := share.N
+		out.Share = &v
+	}
+	days := func(xs []float64) string {
+		v, ok := complaint.Quantile(xs, 0.5)
+		return report.Show(report.DecimalV(v, ok), lang)
+	}
+	out.Median, out.FirstAnswer = days(sum.CloseDays), days(sum.AnswerDays)
+	return out, nil
 }
 
 // requirement is a form field as a requirement in words: the document's label for an
@@ -306,6 +346,14 @@ func Blocks(st Standard, stamp string) []printout.Block {
 	}
 	if st.IKM != nil {
 		meas = append(meas, [2]string{T("std.ikm"), T("std.ikm_line", st.IKM.Shown, st.IKM.Grade, st.IKM.Label, st.IKM.Respondents, st.IKM.Period)})
+	}
+	if c := st.Complaints; c != nil {
+		rows := printout.Rows{}
+		for _, x := range c.Categories {
+			rows = append(rows, [2]string{x.Name, x.Text})
+		}
+		out = append(out, printout.Heading(T("std.complaint_standards")), rows)
+		meas = append(meas, [2]string{T("std.complaints_measured", c.Days), T("std.complaints_line", c.Filed, c.Closed, c.InTime, c.Median)})
 	}
 	out = append(out, printout.Heading(T("std.measured", stamp)), meas)
 	if st.LaporURL != "" {

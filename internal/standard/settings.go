@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
 )
@@ -25,7 +26,13 @@ type Settings struct {
 	Evaluation  string `json:"evaluation"`  // evaluasi kinerja pelaksana
 	// LaporURL is the tenant's page on SP4N-LAPOR!, the national complaints channel.
 	LaporURL string `json:"lapor_url"`
+	// ComplaintDays are the time standards of the complaint categories in working days
+	// (internal/complaint), by category; a category left out keeps its default.
+	ComplaintDays map[string]int `json:"complaint_days,omitempty"`
 }
+
+// ComplaintField is the form field of a complaint category's time standard.
+func ComplaintField(category string) string { return "complaint_days_" + category }
 
 // Fields are the settings' form field names in the order of the form, with the text each
 // holds.
@@ -54,7 +61,8 @@ var Defaults = Settings{
 		"Peraturan Menteri PANRB Nomor 14 Tahun 2017 tentang Pedoman Penyusunan Survei Kepuasan Masyarakat",
 	Cost:    "Tidak dipungut biaya",
 	Product: "Akun email resmi pemerintah dan surat pemberitahuan akun (nama pengguna dan kata sandi)",
-	Complaints: "Loket pelayanan kantor pada jam kerja\n" +
+	Complaints: "Menu Pengaduan di portal ini, dengan nomor pengaduan untuk memantau tanggapannya\n" +
+		"Loket pelayanan kantor pada jam kerja\n" +
 		"Saran dan masukan melalui Survei Kepuasan Masyarakat setelah permohonan selesai\n" +
 		"SP4N-LAPOR! (www.lapor.go.id)",
 	Facilities:  "Portal layanan daring yang dapat diakses 24 jam\nLoket pelayanan\nServer email dan webmail",
@@ -111,6 +119,14 @@ func (s Settings) Check() error {
 		u, err := url.Parse(s.LaporURL)
 		if err != nil || u.Scheme != "https" || u.Host == "" || len(s.LaporURL) > 300 {
 			fs.Add("lapor_url", "https_url")
+		}
+	}
+	for k, n := range s.ComplaintDays {
+		if !complaint.ValidCategory(k) {
+			return errs.New(errs.Invalid, "error.bad_form")
+		}
+		if n < 1 || n > complaint.MaxDays {
+			fs.Add(ComplaintField(k), "quota_range", 1, complaint.MaxDays)
 		}
 	}
 	return fs.Err()

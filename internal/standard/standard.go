@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/report"
 	"github.com/surel-id/surel/internal/sop"
@@ -39,6 +40,9 @@ type Standard struct {
 	Measured []Measured `json:"measured"`
 	// IKM is the satisfaction index of the current period; nil before any answer.
 	IKM *IKM `json:"ikm,omitempty"`
+	// Complaints are the complaint categories with their time standards and what was
+	// measured of them; nil when the service takes no complaints.
+	Complaints *Complaints `json:"complaints,omitempty"`
 	// LaporURL is the SP4N-LAPOR! link; Printed the newest printed standard, if any.
 	LaporURL string           `json:"lapor_url"`
 	Printed  *letter.Document `json:"-"`
@@ -103,6 +107,36 @@ type IKM struct {
 	Grade       string  `json:"grade"`
 	Label       string  `json:"label"`
 	Respondents int     `json:"respondents"`
+}
+
+// Complaints is the complaint handling as published: the categories with their time
+// standards (the promise) and, over the last Days days, how many were filed and closed,
+// the share closed within the standard and the median working days to close.
+type Complaints struct {
+	Categories []ComplaintCategory `json:"categories"`
+	Days       int                 `json:"days"`
+	Filed      int                 `json:"filed"`
+	Closed     int                 `json:"closed"`
+	InTime     string              `json:"closed_within_time_standard"`
+	// Share is the share closed within the standard, 0–100; nil when none closed.
+	Share  *float64 `json:"closed_within_time_standard_percent,omitempty"`
+	Median string   `json:"median_working_days_to_close"`
+	// FirstAnswer is the median working days to the first answer.
+	FirstAnswer string `json:"median_working_days_to_first_answer"`
+}
+
+// ComplaintCategory is one category and its time standard.
+type ComplaintCategory struct {
+	Key  string `json:"key"`
+	Name string `json:"name"`
+	Days int    `json:"working_days"`
+	Text string `json:"time_standard"`
+}
+
+// ComplaintSource is what the standard reads of the complaints.
+type ComplaintSource interface {
+	Options(ctx context.Context, tenantID int64) (complaint.Options, error)
+	Recent(ctx context.Context, t account.Tenant, days int) (complaint.Summary, error)
 }
 
 // Store keeps the tenant admin's settings.

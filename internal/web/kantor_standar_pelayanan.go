@@ -2,7 +2,10 @@ package web
 
 import (
 	"net/http"
+	"strconv"
+	"strings"
 
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/standard"
 )
 
@@ -11,6 +14,13 @@ import (
 type standardForm struct {
 	Fields   []standardField
 	Defaults standard.Settings
+	// Complaints are the complaint categories' time standard fields with their defaults.
+	Complaints []complaintDaysField
+}
+
+type complaintDaysField struct {
+	Name    string
+	Default int
 }
 
 type standardField struct {
@@ -24,6 +34,9 @@ func (s *Server) standardForm(p *Page) {
 		d.Fields = append(d.Fields, standardField{Name: f.Name, Default: *f.Text})
 	}
 	d.Defaults = def
+	for _, c := range complaint.Categories {
+		d.Complaints = append(d.Complaints, complaintDaysField{Name: standard.ComplaintField(c.Key), Default: c.Days})
+	}
 	p.Data = d
 }
 
@@ -39,6 +52,9 @@ func (s *Server) kantorStandardForm(w http.ResponseWriter, r *http.Request) erro
 		p.Form.Set(f.Name, *f.Text)
 	}
 	p.Form.Set("lapor_url", set.LaporURL)
+	for k, n := range set.ComplaintDays {
+		p.Form.Set(standard.ComplaintField(k), strconv.Itoa(n))
+	}
 	s.standardForm(p)
 	return s.render(w, r, http.StatusOK, "kantor_standar_pelayanan", p)
 }
@@ -56,6 +72,22 @@ func (s *Server) kantorStandard(w http.ResponseWriter, r *http.Request) error {
 		*f.Text = r.PostForm.Get(f.Name)
 	}
 	set.LaporURL = r.PostForm.Get("lapor_url")
+	// An empty time standard keeps the default; one that is not a number is out of
+	// range, named by the check with what was typed kept.
+	for _, c := range complaint.Categories {
+		v := strings.TrimSpace(r.PostForm.Get(standard.ComplaintField(c.Key)))
+		if v == "" {
+			continue
+		}
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			n = -1
+		}
+		if set.ComplaintDays == nil {
+			set.ComplaintDays = map[string]int{}
+		}
+		set.ComplaintDays[c.Key] = n
+	}
 	s.standardForm(p)
 	if _, err := s.Standards.Save(r.Context(), *staffOf(r), set); err != nil {
 		return s.reRender(w, r, "kantor_standar_pelayanan", p, err)

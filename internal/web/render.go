@@ -61,6 +61,8 @@ var funcs = template.FuncMap{
 	// language, as the history table shows them: {{stepIn $ .Running $.Data.SOP}}.
 	"stepIn":    func(p *Page, st *request.Step, def sop.Definition) string { return stepName(*st, def, p) },
 	"jabatanOf": func(p *Page, st *request.Step, def sop.Definition) string { return jabatanIn(*st, def, p.Lang) },
+	// complaintData feeds the _complaint partial: {{template "complaint" (complaintData . .Data)}}.
+	"complaintData": func(p *Page, v complaintView) complaintPartial { return complaintPartial{Page: p, View: v} },
 }
 
 // historyData feeds the _history partial: the request's steps with their times and
@@ -209,11 +211,15 @@ type Page struct {
 // navState says which of the header's links is the page shown. The layout reads these
 // fields rather than comparing the path seven times: each {{if eq …}} is a reflective
 // call on every page.
-type navState struct{ Kantor, Loket, NewRequest, Requests, Notifications, Akun, Masuk, Daftar bool }
+type navState struct {
+	Kantor, Loket, NewRequest, Requests, Notifications, Akun, Masuk, Daftar bool
+	Complaints, KantorComplaints                                            bool
+}
 
 func navFor(path string) navState {
 	return navState{Kantor: path == "/kantor", Loket: path == "/kantor/loket", NewRequest: path == "/tambah-permohonan", Requests: path == "/permohonan",
-		Notifications: path == "/notifikasi", Akun: path == "/akun", Masuk: path == "/masuk", Daftar: path == "/daftar"}
+		Notifications: path == "/notifikasi", Akun: path == "/akun", Masuk: path == "/masuk", Daftar: path == "/daftar",
+		Complaints: path == "/pengaduan" || path == "/pengaduan/saya", KantorComplaints: path == "/kantor/pengaduan"}
 }
 
 // fieldError is one line of the error summary.

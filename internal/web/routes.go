@@ -74,6 +74,13 @@ func (s *Server) publicRoutes(rt routes) {
 	h("GET /standar-pelayanan", s.publicStandard)
 	h("GET /standar-pelayanan.json", s.publicStandardJSON)
 	h("GET /standar-pelayanan.pdf", s.publicStandardPDF)
+	// Complaints (pengaduan): anyone files one (the public with the captcha) and tracks
+	// it by number and contact.
+	h("GET /pengaduan", s.complaintNew)
+	h("POST /pengaduan", s.complaintFile, limited)
+	h("GET /pengaduan/terkirim", s.complaintSent)
+	h("GET /pengaduan/lacak", s.complaintTrackForm)
+	h("POST /pengaduan/lacak", s.complaintTrack, limited)
 	h("GET /wilayah", s.regionChildren)
 	h("GET /wilayah/cari", s.regionSearch)
 	h("GET /bahasa/{lang}", s.setLang)
@@ -84,7 +91,7 @@ func (s *Server) publicRoutes(rt routes) {
 // portalRoutes are the signed-in applicant's: Akun Saya, the requests (Tambah
 // Permohonan, the form, the summary and Kirim, the request page, its documents, receipt
 // and result letter), the new mailbox's password, the satisfaction survey of an ended
-// request, and the notifications.
+// request, the notifications and their complaints.
 func (s *Server) portalRoutes(rt routes) {
 	h, in, limited := rt.handle, s.signedIn, s.rateLimited
 	h("GET /akun", s.profileForm, in)
@@ -110,6 +117,8 @@ func (s *Server) portalRoutes(rt routes) {
 	h("GET /permohonan/{id}/survei", s.surveyPage, in)
 	h("POST /permohonan/{id}/survei", s.surveyAnswer, in)
 	h("GET /notifikasi", s.notifications, in)
+	h("GET /pengaduan/saya", s.complaintsMine, in)
+	h("GET /pengaduan/saya/{id}", s.complaintMine, in)
 }
 
 // backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
@@ -157,6 +166,11 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/domain", s.kantorDomains, staff)
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
 	h("GET /kantor/arsip", s.kantorArchive, staff)
+	// Complaints: the complaints role handles all, another role those forwarded to it
+	// (checked per complaint by complaint.Service).
+	h("GET /kantor/pengaduan", s.kantorComplaints, staff)
+	h("GET /kantor/pengaduan/{id}", s.kantorComplaint, staff)
+	h("POST /kantor/pengaduan/{id}/tindak", s.kantorComplaintAct, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.
 	heads := s.staffWith(report.Readers...)
 	h("GET /kantor/laporan", s.kantorReports, heads)

@@ -28,6 +28,7 @@ import (
 	"github.com/surel-id/surel/internal/archive"
 	"github.com/surel-id/surel/internal/captcha"
 	"github.com/surel-id/surel/internal/collective"
+	"github.com/surel-id/surel/internal/complaint"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/ratelimit"
@@ -125,6 +126,8 @@ type Server struct {
 	// SetupTestLimit limits "Tes koneksi" per staff member: each makes the server call
 	// a mail server.
 	SetupTestLimit *ratelimit.Limiter
+	// Complaints files and handles the complaints (pengaduan).
+	Complaints *complaint.Service
 
 	// Now is the clock of the checks that depend on the date (the holiday table's
 	// years); nil is time.Now.
