@@ -143,6 +143,8 @@ type Store interface {
 	// CloseComplaint closes it (and sets its first answer if it had none);
 	// errs.ErrConflict when it was closed already.
 	CloseComplaint(ctx context.Context, id int64, at time.Time, answerDays, closeDays int, inTime bool) error
+	// Notify stores an in-portal notification (the applicant's bell).
+	Notify(ctx context.Context, n request.Notification) error
 }
 
 // numberAlphabet is Crockford's base 32: no I, L, O or U, so a number read aloud or

@@ -14,6 +14,7 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/notify"
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 )
@@ -495,6 +496,11 @@ func (s *Service) Act(ctx context.Context, m staff.Member, t account.Tenant, id 
 		}
 		if err := s.record(ctx, m.Actor().From(a.IP), c, "complaint."+string(a.Kind), detail); err != nil {
 			return err
+		}
+		if a.Kind != EntryForward && c.UserID != 0 {
+			if err := s.Store.Notify(ctx, request.Notification{UserID: c.UserID, Key: "notif.complaint_" + string(a.Kind), Arg: c.Number, CreatedAt: now}); err != nil {
+				return err
+			}
 		}
 		switch a.Kind {
 		case EntryAnswer:

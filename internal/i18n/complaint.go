@@ -27,6 +27,9 @@ var idComplaint = map[string]string{
 	"rule.forward_same":              "%s: pengaduan ini sudah ditangani peran tersebut; pilih peran lain.",
 
 	"complaint.title":           "Pengaduan",
+	"complaint.about_request":   "Ajukan pengaduan",
+	"notif.complaint_answer":    "Pengaduan %s mendapat tanggapan. Lihat menu Pengaduan.",
+	"notif.complaint_close":     "Pengaduan %s selesai dengan jawaban akhir. Lihat menu Pengaduan.",
 	"complaint.heading":         "Sampaikan Pengaduan",
 	"complaint.lead":            "Sampaikan keluhan tentang layanan akun email pemerintah. Setiap pengaduan mendapat nomor untuk dilacak dan ditangani sesuai standar waktu kategorinya, dihitung dalam hari kerja kantor.",
 	"complaint.cat.informasi":   "Permintaan informasi atau pertanyaan",
@@ -159,6 +162,9 @@ var enComplaint = map[string]string{
 	"rule.forward_same":              "%s: this complaint is already handled by that role; choose another.",
 
 	"complaint.title":           "Complaints",
+	"complaint.about_request":   "File a complaint",
+	"notif.complaint_answer":    "Complaint %s has an answer. See Complaints.",
+	"notif.complaint_close":     "Complaint %s was closed with a final answer. See Complaints.",
 	"complaint.heading":         "File a complaint",
 	"complaint.lead":            "Tell us what went wrong with the government e-mail service. Each complaint gets a number to track it and is handled within its category's time standard, counted in the office's working days.",
 	"complaint.cat.informasi":   "Information or questions",

@@ -224,3 +224,69 @@ func TestComplaintCloseRace(t *testing.T) {
 }
 
 func idText(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Each tenant's complaints are its own: another tenant's staff, tracking form and
+// applicant find nothing, and cannot act on them.
+func TestComplaintTenants(t *testing.T) {
+	for _, d := range dbtest.Engines(t) {
+		t.Run(string(d), func(t *testing.T) {
+			h := staffHarness(t, d)
+			ctx := context.Background()
+			kominfo, kaltim := h.a.Tenants.Default(), h.a.Tenants.ForHost("kaltim.test")
+			svc := h.a.Web.Complaints
+			c, err := svc.File(ctx, kominfo, complaint.Filing{Name: "Budi", Phone: "081234567890", Category: "petugas", Subject: "Petugas tidak ramah",
+				Body: "Petugas loket tidak ramah saat saya bertanya."})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if c.StandardDays != 60 || !c.Due.After(c.CreatedAt.Add(60*24*time.Hour)) {
+				t.Errorf("60 working days from %v: %v", c.CreatedAt, c.Due)
+			}
+			other := stafftest.New(t, h.a.Staff, kaltim, "aduan@kaltimprov.go.id", sop.RolePengaduan).Member
+			if _, _, err := svc.Get(ctx, other, kaltim, c.ID); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("another tenant's officer reads it: %v", err)
+			}
+			if _, err := svc.Act(ctx, other, kaltim, c.ID, complaint.Action{Kind: complaint.EntryClose, Text: "x"}); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("another tenant's officer closes it: %v", err)
+			}
+			if _, _, err := svc.Track(ctx, kaltim, c.Number, "081234567890"); errs.CodeOf(err) != errs.NotFound {
+				t.Errorf("tracked at another tenant: %v", err)
+			}
+			if items, _ := svc.List(ctx, other, kaltim, true); len(items) != 0 {
+				t.Errorf("another tenant lists %d", len(items))
+			}
+			if _, _, err := svc.Track(ctx, kominfo, c.Number, "0812-3456-7890"); err != nil {
+				t.Errorf("tracked at its tenant: %v", err)
+			}
+		})
+	}
+}
+
+// The tenant admin sets a category's time standard on the standard's settings: a wrong
+// value is named with the typed text kept; a saved one is what the form promises and
+// what a new complaint is due by.
+func TestComplaintDaysSetting(t *testing.T) {
+	h := start(t, "sqlite", nil)
+	tn := h.a.Tenants.Default()
+	admin := stafftest.New(t, h.a.Staff, tn, "admin@kominfo.go.id", sop.RoleTenantAdmin)
+	c := h.client()
+	h.signInStaff(c, admin)
+	r := h.do(c, "GET", "/kantor/standar-pelayanan", nil)
+	contains(t, r.body, `name="complaint_days_layanan"`, "Kosongkan untuk memakai bawaan: 14 hari kerja.")
+	r = h.do(c, "POST", "/kantor/standar-pelayanan", url.Values{"complaint_days_layanan": {"sepuluh"}, "complaint_days_petugas": {"300"}, "cost": {"Gratis"}})
+	if r.status != 422 {
+		t.Fatalf("wrong days: %d", r.status)
+	}
+	contains(t, r.body, "harus bilangan bulat antara 1 dan 250", `value="sepuluh"`, `value="300"`, ">\nGratis</textarea>")
+	if r = h.do(c, "POST", "/kantor/standar-pelayanan", url.Values{"complaint_days_layanan": {" 10 "}}); r.status != 303 {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	contains(t, h.do(h.client(), "GET", "/pengaduan", nil).body, "diselesaikan paling lama 10 hari kerja", "diselesaikan paling lama 5 hari kerja")
+	got, err := h.a.Web.Complaints.File(context.Background(), tn, complaint.Filing{Name: "Budi", Email: "budi@gmail.com", Category: "layanan",
+		Subject: "Akun", Body: "Akun saya belum dibuat sejak bulan lalu."})
+	if err != nil || got.StandardDays != 10 {
+		t.Fatalf("filed: %+v %v", got, err)
+	}
+	st := h.do(h.client(), "GET", "/standar-pelayanan", nil)
+	contains(t, st.body, "Permohonan atau akun email bermasalah: 10 hari kerja", "Menu Pengaduan di portal ini")
+}
