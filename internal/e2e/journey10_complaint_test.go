@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -179,6 +180,29 @@ func TestJourney10Complaint(t *testing.T) {
 					"Standar waktu penanganan pengaduan", "Perilaku petugas atau dugaan penyimpangan: 60 hari kerja")
 				b.wantIn("a.btn[href='/pengaduan']", "Menu Pengaduan")
 				j.shot("standar")
+				status, body := httpGet(t, srv.URL+"/standar-pelayanan.json?lang=en")
+				var st struct {
+					Complaints struct {
+						Categories []struct {
+							Name string `json:"name"`
+							Days int    `json:"working_days"`
+						} `json:"categories"`
+						Filed  int `json:"filed"`
+						Closed int `json:"closed"`
+					} `json:"complaints"`
+				}
+				if status != 200 || json.Unmarshal([]byte(body), &st) != nil || st.Complaints.Filed != 2 || st.Complaints.Closed != 2 ||
+					len(st.Complaints.Categories) != 3 || st.Complaints.Categories[2].Name != "Staff conduct or suspected irregularity" || st.Complaints.Categories[2].Days != 60 {
+					b.fatalf("JSON %d: %s", status, body)
+				}
+				// The public's form in English, at 360 px.
+				b.open("/bahasa/en")
+				b.open("/pengaduan")
+				b.wantText("File a complaint", "Your contact", "resolved within 14 working days", "Other complaint channels", "Open SP4N-LAPOR!")
+				j.shot("pengaduan-en")
+				b.open("/pengaduan/lacak")
+				b.wantText("Track a complaint", "Complaint number")
+				j.shot("lacak-en")
 			})
 			checkConsole(t, b)
 		})
