@@ -10,9 +10,6 @@ import (
 	"github.com/surel-id/surel/internal/sop"
 )
 
-// unitDays is the CSV unit of the working-day columns.
-const unitDays = "hari kerja"
-
 // complaints is the complaints' report (pengaduan): the complaints filed in the period by
 // category and status; the working days to the first answer and to the close (median
 // and 90th percentile) on the office's calendar, as stored when they happened; and the
@@ -45,8 +42,8 @@ func (s *Service) complaints(ctx context.Context, sc scope, r *Report) error {
 	cat := Table{Name: "kategori", Title: T("report.adu_by_category"), Columns: []Column{{Label: T("report.adu_category"), Kind: Text},
 		{Label: T("report.adu_standard"), Kind: Text}, {Label: T("report.adu_filed"), Kind: Count}, {Label: T("report.adu_answered"), Kind: Count},
 		{Label: T("report.adu_closed"), Kind: Count}, {Label: T("report.adu_in_time"), Kind: Percent, Unit: "%"},
-		{Label: T("report.adu_answer_median"), Kind: Decimal, Unit: unitDays}, {Label: T("report.adu_close_median"), Kind: Decimal, Unit: unitDays},
-		{Label: T("report.adu_close_p90"), Kind: Decimal, Unit: unitDays}}}
+		{Label: T("report.adu_answer_median"), Kind: Decimal}, {Label: T("report.adu_close_median"), Kind: Decimal},
+		{Label: T("report.adu_close_p90"), Kind: Decimal}}}
 	var labels []string
 	var filed, closed []float64
 	for _, k := range complaint.Categories {

@@ -89,7 +89,7 @@ func WriteCSV(w io.Writer, t Table) error {
 // to w as CSV in lang, each row as the store reads it: a million accounts stream in
 // the memory of one.
 func (s *Service) AccountList(ctx context.Context, m staff.Member, f Filter, lang string, w io.Writer) error {
-	sc, err := s.scope(ctx, m, f)
+	sc, err := s.scope(ctx, m, KindAccounts, f)
 	if err != nil {
 		return err
 	}

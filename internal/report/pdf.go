@@ -98,6 +98,10 @@ func showRow(vals []Value, lang string) []string {
 // IssuePDF issues report k of m's tenant for f as a numbered letter in Indonesian
 // (computed again in that language), its PDF kept with it, and returns it.
 func (s *Service) IssuePDF(ctx context.Context, m staff.Member, k Kind, f Filter) (letter.Document, error) {
+	// A report's letter is kept among the office's documents, which the readers open.
+	if !Allowed(m) {
+		return letter.Document{}, errs.New(errs.Forbidden, "report.forbidden")
+	}
 	r, err := s.Compute(ctx, m, k, f, docLang)
 	if err != nil {
 		return letter.Document{}, err

@@ -55,6 +55,23 @@ var Readers = []sop.Role{sop.RoleKepalaSeksi, sop.RoleKepalaBidang, sop.RoleKepa
 // Allowed reports whether m may read the reports.
 func Allowed(m staff.Member) bool { return m.HasAny(Readers...) }
 
+// Readable reports whether m may read report k: the readers every report, the
+// complaints role (Petugas Pengaduan) its own, the complaints report.
+func Readable(m staff.Member, k Kind) bool {
+	return Allowed(m) || (k == KindComplaints && m.Has(sop.RolePengaduan))
+}
+
+// KindsFor are the reports m reads, in the pages' order.
+func KindsFor(m staff.Member) []Kind {
+	var out []Kind
+	for _, k := range Kinds {
+		if Readable(m, k) {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
 // scope is what every report of a tenant needs: its SOP, calendar and zone, and the
 // store's query for the filter.
 type scope struct {
@@ -65,8 +82,8 @@ type scope struct {
 	f   Filter
 }
 
-func (s *Service) scope(ctx context.Context, m staff.Member, f Filter) (scope, error) {
-	if !Allowed(m) {
+func (s *Service) scope(ctx context.Context, m staff.Member, k Kind, f Filter) (scope, error) {
+	if !Readable(m, k) {
 		return scope{}, errs.New(errs.Forbidden, "report.forbidden")
 	}
 	t, ok := s.Tenant(m.TenantID)
@@ -97,7 +114,7 @@ func (s *Service) Today(ctx context.Context, m staff.Member) sop.Date {
 
 // Compute is report k of m's tenant for f, in lang.
 func (s *Service) Compute(ctx context.Context, m staff.Member, k Kind, f Filter, lang string) (Report, error) {
-	sc, err := s.scope(ctx, m, f)
+	sc, err := s.scope(ctx, m, k, f)
 	if err != nil {
 		return Report{}, err
 	}

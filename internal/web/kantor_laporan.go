@@ -16,6 +16,8 @@ import (
 type reportPage struct {
 	Kind  report.Kind
 	Kinds []report.Kind
+	// PDF offers the numbered letter: to the readers of every report.
+	PDF   bool
 	Title string
 	// Query is the filter as a URL query, for the tabs and downloads; a template.URL, so
 	// that the template writes it as a query and does not escape it as one value.
@@ -58,9 +60,14 @@ func (s *Server) reportFilter(r *http.Request, p *Page) (report.Filter, error) {
 	return report.ParseFilter(q, s.Reports.Today(r.Context(), *staffOf(r)))
 }
 
-// GET /kantor/laporan is the first report, the accounts.
+// GET /kantor/laporan is the first report the member reads: the accounts, or for the
+// complaints role alone the complaints.
 func (s *Server) kantorReports(w http.ResponseWriter, r *http.Request) error {
-	to := "/kantor/laporan/" + string(report.KindAccounts)
+	kinds := report.KindsFor(*staffOf(r))
+	if len(kinds) == 0 {
+		return errs.New(errs.Forbidden, "report.forbidden")
+	}
+	to := "/kantor/laporan/" + string(kinds[0])
 	if r.URL.RawQuery != "" {
 		to += "?" + r.URL.RawQuery
 	}
@@ -97,7 +104,7 @@ func (s *Server) kantorReport(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	d := reportPage{Kind: k, Kinds: report.Kinds, Title: rep.Title, Query: template.URL(f.Query().Encode()), Filter: f, Describe: s.Reports.Describe(f, p.Lang),
+	d := reportPage{Kind: k, Kinds: report.KindsFor(m), PDF: report.Allowed(m), Title: rep.Title, Query: template.URL(f.Query().Encode()), Filter: f, Describe: s.Reports.Describe(f, p.Lang),
 		At: p.Time(rep.At), Services: s.Reports.Services(p.Lang), Instansi: names, Notes: rep.Notes}
 	for _, fig := range rep.Figures {
 		d.Figures = append(d.Figures, shownFigure{fig.Label, report.Show(fig.Value, p.Lang)})

@@ -164,6 +164,24 @@ func TestComplaintsWeb(t *testing.T) {
 			if strings.Contains(r.body, "Mohon cek di server mail") {
 				t.Error("the complainant reads the staff's note")
 			}
+			// The officer reads the complaints report, not the others, and issues no letter.
+			if r = h.do(oc, "GET", "/kantor/laporan", nil); r.status != 303 || r.loc != "/kantor/laporan/pengaduan" {
+				t.Errorf("officer at the reports: %d %s", r.status, r.loc)
+			}
+			if r = h.do(oc, "GET", "/kantor/laporan/akun", nil); r.status != 403 {
+				t.Errorf("officer at the accounts report: %d", r.status)
+			}
+			r = h.do(oc, "GET", "/kantor/laporan/pengaduan", nil)
+			contains(t, r.body, "Pengaduan per kategori", "Selesai tepat waktu", `href="/kantor/laporan/pengaduan?`)
+			if strings.Contains(r.body, `action="/kantor/laporan/pengaduan/pdf"`) || strings.Contains(r.body, `href="/kantor/laporan/akun?`) {
+				t.Error("the officer is offered the letter or the other reports")
+			}
+			if r = h.do(oc, "GET", "/kantor/laporan/pengaduan/kategori.csv", nil); r.status != 200 || !strings.Contains(r.body, "Permohonan atau akun email bermasalah;14 hari kerja;2;1;1;100;0,00;") {
+				t.Errorf("officer's CSV: %d %s", r.status, r.body)
+			}
+			if r = h.do(oc, "POST", "/kantor/laporan/pengaduan/pdf", url.Values{}); r.status != 403 {
+				t.Errorf("officer issues the letter: %d", r.status)
+			}
 			entries, _ := h.a.Store.ComplaintEntries(ctx, pubC.ID)
 			if len(entries) != 3 {
 				t.Errorf("entries: %+v", entries)

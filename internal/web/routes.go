@@ -172,10 +172,11 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/pengaduan/{id}", s.kantorComplaint, staff)
 	h("POST /kantor/pengaduan/{id}/tindak", s.kantorComplaintAct, staff)
 	// Reports and the documents they issue: the heads and the tenant admin.
-	heads := s.staffWith(report.Readers...)
-	h("GET /kantor/laporan", s.kantorReports, heads)
-	h("GET /kantor/laporan/{kind}", s.kantorReport, heads)
-	h("GET /kantor/laporan/{kind}/{table}", s.kantorReportCSV, heads)
+	// The complaints role reads the complaints report only (report.Readable).
+	heads, readers := s.staffWith(report.Readers...), s.staffWith(append(report.Readers, sop.RolePengaduan)...)
+	h("GET /kantor/laporan", s.kantorReports, readers)
+	h("GET /kantor/laporan/{kind}", s.kantorReport, readers)
+	h("GET /kantor/laporan/{kind}/{table}", s.kantorReportCSV, readers)
 	h("POST /kantor/laporan/{kind}/pdf", s.kantorReportPDF, heads)
 }
 
