@@ -94,6 +94,8 @@ func (s *Service) scope(ctx context.Context, m staff.Member, k Kind, f Filter) (
 	if err != nil {
 		return scope{}, err
 	}
+	// A service on an existing mailbox is measured against its own flow's steps.
+	def = def.Flow(f.Service)
 	from, to := f.Span(cal.Loc)
 	return scope{t: t, def: def, cal: cal, f: f, q: Query{TenantID: t.ID, From: from, To: to, FromDay: f.From.Num(), ToDay: f.To.Num(),
 		Instansi: f.Instansi, Service: f.Service, Loc: cal.Loc}}, nil
