@@ -49,6 +49,18 @@ func (a *App) tasks() []periodic {
 			return int64(n), err
 		}},
 		{"rosters imported", time.Hour, a.scheduledRosters},
+		{"purges proposed", time.Hour, func(ctx context.Context, now time.Time) (int64, error) {
+			var total int64
+			var errs []error
+			for _, t := range a.Tenants.bySlug {
+				n, err := a.Workflow.ProposePurges(ctx, t, now, 500)
+				total += int64(n)
+				if err != nil {
+					errs = append(errs, fmt.Errorf("tenant %s: %w", t.Slug, err))
+				}
+			}
+			return total, errors.Join(errs...)
+		}},
 		{"capacity", workflow.CapacityEvery, func(ctx context.Context, now time.Time) (int64, error) {
 			var errs []error
 			for _, t := range a.Tenants.All() {

@@ -18,6 +18,7 @@ import (
 	"github.com/surel-id/surel/internal/mailbox/dovecottest"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
 	"github.com/surel-id/surel/internal/store"
@@ -152,6 +153,26 @@ func lifecycleJourney(t *testing.T, preset string, d store.Dialect) {
 	j.step("l05 aktif kembali", func() {
 		o.applicant()
 		id = o.ask("aktif_kembali", "pemilik", map[string]string{"keterangan": "Mutasi kembali ke Diskominfo"})
+		// The latest roster import lists the owner's NIP inactive: the request's page says
+		// so, and the approval is refused with the reason; an import listing it active
+		// again lets it through.
+		o.loadRoster("196109231991031004,Siti Rahma,Diskominfo,Aptika,PNS,0\n")
+		steps, _ := j.srv.App.Store.StepsOf(ctx, id)
+		st, _ := request.Running(steps)
+		action := "forward"
+		if sop.Kind(st.Kind).Lifecycle() {
+			action = "execute"
+		}
+		o.signIn(sop.Role(st.Role))
+		b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+		b.wantText("Pemeriksaan data kepegawaian", "NIP 196109231991031004 tidak aktif di data kepegawaian terakhir")
+		b.click(fmt.Sprintf("button[name=aksi][value=%s]", action))
+		b.wantText("akun tidak dapat diaktifkan kembali", "Kembalikan atau tolak permohonan")
+		b.wantPath(fmt.Sprintf("/kantor/permohonan/%d/tindak", id))
+		j.shot("aktif-kembali-ditolak-data-pegawai")
+		o.loadRoster("196109231991031004,Siti Rahma,Diskominfo,Aptika,PNS,1\n")
+		b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+		b.wantText("NIP 196109231991031004 aktif di data kepegawaian terakhir: Siti Rahma")
 		o.carryOut(id, "aktif kembali")
 		if err := mailbox.TestLogin(ctx, dc.IMAP, addr, pw); err != nil && !errors.Is(err, mailbox.ErrPasswordChangePending) {
 			b.fatalf("Dovecot refuses the reactivated mailbox: %v", err)
@@ -219,6 +240,16 @@ func (o *office) ownerWithMailbox(addr, pw string) registry.Mailbox {
 		j.b.fatalf("registry: %v", err)
 	}
 	return m
+}
+
+// loadRoster imports rows (nip,nama,instansi,unit,status,aktif) as the tenant's roster,
+// as an import from the data kepegawaian page would.
+func (o *office) loadRoster(rows string) {
+	a := o.j.srv.App
+	csv := "nip,nama,instansi,unit,status,aktif\n" + rows
+	if _, err := roster.Import(context.Background(), a.Store, a.Tenants.Default().ID, strings.NewReader(csv), roster.Options{}); err != nil {
+		o.j.b.fatalf("roster: %v", err)
+	}
 }
 
 // ask sends a service's request from the portal as the signed-in owner, choosing their

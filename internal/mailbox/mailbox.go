@@ -206,6 +206,14 @@ type MustChanger interface {
 	RequireChange(ctx context.Context, address string) error
 }
 
+// Purger is implemented by drivers that can delete a mailbox for good: the purge of a
+// deactivated mailbox after the tenant's retention period. Purge refuses a mailbox that
+// is not deactivated (ErrNotAllowed), so no slip deletes a live one, and answers
+// ErrNoSuchMailbox for one the server does not have.
+type Purger interface {
+	Purge(ctx context.Context, address string) error
+}
+
 // PasswordPolicer is implemented by drivers whose server imposes a password policy surel
 // can read (Zimbra's class of service): generated passwords are made to fit it.
 type PasswordPolicer interface {

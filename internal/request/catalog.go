@@ -84,11 +84,17 @@ type Offering struct {
 	// the claim along the tenant's SOP, whose create step then records the owner and
 	// creates nothing.
 	Claim bool `yaml:"claim"`
+	// StaffOnly marks a service nobody asks for in the portal (the purge after the
+	// retention period): only staff or the leader start it, from the registry.
+	StaffOnly bool `yaml:"staff_only"`
 }
 
-// OfferedTo reports whether a tenant offers the service: an institutional one only where
-// the tenant's setting turns institutional mailboxes on.
-func (s Offering) OfferedTo(institutional bool) bool { return !s.Institutional || institutional }
+// OfferedTo reports whether a tenant offers the service in the portal: an institutional
+// one only where the tenant's setting turns institutional mailboxes on, a staff-only one
+// never.
+func (s Offering) OfferedTo(institutional bool) bool {
+	return !s.StaffOnly && (!s.Institutional || institutional)
+}
 
 // Kind finds a Jenis Layanan by code.
 func (s Offering) Kind(code string) (Kind, bool) {

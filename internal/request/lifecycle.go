@@ -8,8 +8,10 @@ import (
 	"strings"
 
 	"github.com/surel-id/surel/internal/account"
+	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff"
 )
@@ -70,6 +72,8 @@ func statesFor(service string) []registry.Status {
 		return []registry.Status{registry.Active, registry.Locked}
 	case sop.ServiceReactivate:
 		return []registry.Status{registry.Inactive, registry.Locked}
+	case sop.ServicePurge:
+		return []registry.Status{registry.Inactive}
 	}
 	return nil
 }
@@ -108,6 +112,9 @@ func (s *Service) checkTarget(ctx context.Context, fs *errs.Fields, r Request) e
 	if !Applies(r.Service, m) {
 		fs.Add(FieldMailbox, "mailbox_state", "registry.status."+string(m.Status))
 	}
+	if r.Service == sop.ServicePurge && (m.PurgeAfter.IsZero() || s.now().Before(m.PurgeAfter)) {
+		fs.Add(FieldMailbox, "purge_not_due")
+	}
 	if r.Service == sop.ServiceQuota && !fs.Has("kuota_mb") && r.QuotaBytes() == m.QuotaBytes {
 		fs.Add("kuota_mb", "quota_same")
 	}
@@ -139,7 +146,17 @@ func (s *Service) StaffStart(ctx context.Context, t account.Tenant, by staff.Mem
 	if !by.HasAny(Starters...) {
 		return Request{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
 	}
-	desk := by.Actor().From(ip)
+	return s.startOn(ctx, t, by.Actor().From(ip), m, service, kind, values)
+}
+
+// SystemStart is StaffStart by surel itself (the leader's purge after the retention
+// period): the first step is recorded as the system's.
+func (s *Service) SystemStart(ctx context.Context, t account.Tenant, m registry.Mailbox, service, kind string, values map[string]string) (Request, error) {
+	return s.startOn(ctx, t, audit.System, m, service, kind, values)
+}
+
+// startOn is StaffStart and SystemStart once the starter is known: desk.
+func (s *Service) startOn(ctx context.Context, t account.Tenant, desk audit.Actor, m registry.Mailbox, service, kind string, values map[string]string) (Request, error) {
 	st, ok := s.Store.(WalkInStore)
 	if !ok {
 		return Request{}, errors.New("staff start: the request store keeps no accounts")
@@ -194,4 +211,77 @@ func (s *Service) StaffStart(ctx context.Context, t account.Tenant, by staff.Mem
 		return Request{}, err
 	}
 	return r, nil
+}
+
+// RosterCheck is a reactivation request checked against the tenant's roster (the latest
+// import's entries): the mailbox's owner, by the NIP the registry records for it (or the
+// owner's profile), must be in it and active. Staff see the result on the request page;
+// a failing check refuses every approval of the request (Blocks).
+type RosterCheck struct {
+	// NIP is the NIP checked; "" when neither the registry nor the owner's profile has
+	// one.
+	NIP string
+	// Loaded says whether the tenant has imported a roster at all: without one nothing
+	// can be checked, and nothing is blocked.
+	Loaded bool
+	// Entry is the roster's entry of NIP, when Found.
+	Found bool
+	Entry roster.Entry
+	// Reason is why the check fails (roster.ReasonNotInRoster, roster.ReasonInactive,
+	// ReasonNoNIP); "" when it passes or could not run.
+	Reason string
+}
+
+// ReasonNoNIP: a reactivation whose mailbox has no NIP, against a loaded roster.
+const ReasonNoNIP = "no_nip"
+
+// Blocks reports whether the check refuses the request's approval.
+func (c RosterCheck) Blocks() bool { return c.Reason != "" }
+
+// Passed reports whether the owner was found active in the roster.
+func (c RosterCheck) Passed() bool { return c.Loaded && c.Found && c.Reason == "" }
+
+// ReactivationCheck checks reactivation request r against the roster as it is now; a
+// request of another service has nothing to check (a zero RosterCheck).
+func (s *Service) ReactivationCheck(ctx context.Context, r Request) (RosterCheck, error) {
+	var c RosterCheck
+	if r.Service != sop.ServiceReactivate || s.Roster == nil {
+		return c, nil
+	}
+	n, err := s.Roster.RosterCount(ctx, r.TenantID)
+	if err != nil || n == 0 {
+		return c, err
+	}
+	c.Loaded = true
+	if s.Registry != nil {
+		m, err := s.Registry.At(ctx, r.TenantID, r.MailboxAddress())
+		if err != nil && !errors.Is(err, errs.ErrNotFound) {
+			return c, fmt.Errorf("reactivation check: %w", err)
+		}
+		c.NIP = m.NIP
+	}
+	if c.NIP == "" {
+		if st, ok := s.Store.(WalkInStore); ok {
+			if u, err := st.UserByID(ctx, r.UserID); err == nil {
+				c.NIP = u.Profile.NIP
+			}
+		}
+	}
+	if c.NIP == "" {
+		c.Reason = ReasonNoNIP
+		return c, nil
+	}
+	c.Entry, err = s.Roster.RosterEntry(ctx, r.TenantID, c.NIP)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		c.Reason = roster.ReasonNotInRoster
+		return c, nil
+	case err != nil:
+		return c, fmt.Errorf("reactivation check: %w", err)
+	}
+	c.Found = true
+	if !c.Entry.Active {
+		c.Reason = roster.ReasonInactive
+	}
+	return c, nil
 }

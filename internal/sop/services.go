@@ -23,10 +23,14 @@ const (
 	ServiceReactivate = "aktif_kembali"
 	// ServiceQuota is "Perubahan Kuota".
 	ServiceQuota = "kuota"
+	// ServicePurge is "Penghapusan Akun Email": a deactivated mailbox deleted from the
+	// server once the tenant's retention period has ended. The leader starts it (a
+	// task appears when the period ends); staff confirm it at its purge step.
+	ServicePurge = "hapus"
 )
 
 // LifecycleServices lists the services acting on an existing mailbox, in catalogue order.
-var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota}
+var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota, ServicePurge}
 
 // The kinds of the steps that change an existing mailbox on the server: a job calls the
 // driver, and the registry records what the server confirmed.
@@ -35,6 +39,7 @@ const (
 	KindDeactivate    Kind = "deactivate"     // no login, no delivery; data kept
 	KindReactivate    Kind = "reactivate"     // logins and delivery again
 	KindQuotaChange   Kind = "quota_change"   // the quota the request asks
+	KindPurge         Kind = "purge"          // the mailbox deleted on the server, after its retention
 )
 
 // ActionKind is the kind of the step that does service's work on the server; "" for
@@ -49,13 +54,15 @@ func ActionKind(service string) Kind {
 		return KindReactivate
 	case ServiceQuota:
 		return KindQuotaChange
+	case ServicePurge:
+		return KindPurge
 	}
 	return ""
 }
 
 // Lifecycle reports whether k changes an existing mailbox (a lifecycle action step).
 func (k Kind) Lifecycle() bool {
-	return k == KindResetPassword || k == KindDeactivate || k == KindReactivate || k == KindQuotaChange
+	return k == KindResetPassword || k == KindDeactivate || k == KindReactivate || k == KindQuotaChange || k == KindPurge
 }
 
 // Automatic reports whether a job does the step's work (staff start it, or retry it
@@ -118,6 +125,13 @@ func DefaultFlow(service string) []Step {
 	case ServiceReactivate:
 		act.Key, act.Name, act.NameEN, act.Kind = "aktifkan", "Mengaktifkan kembali akun email", "Reactivates the mailbox", KindReactivate
 		act.Output = "Akun aktif"
+	case ServicePurge:
+		// Started by the leader when the retention period ends; the admin's "execute"
+		// at the purge step is the staff's confirmation, and refusing keeps the mailbox.
+		submit.Name, submit.NameEN, submit.Role = "Masa retensi akun nonaktif berakhir", "The deactivated mailbox's retention period ends", RoleAdminMail
+		act.Key, act.Name, act.NameEN, act.Kind = "hapus", "Mengonfirmasi dan menghapus permanen akun email dari mail server", "Confirms and deletes the mailbox from the mail server for good", KindPurge
+		act.Output = "Akun dihapus"
+		return []Step{submit, act}
 	case ServiceQuota:
 		check = Step{Key: "cek_kapasitas", Name: "Memeriksa ketersediaan kapasitas mail server", NameEN: "Checks the mail server's free capacity",
 			Role: RoleKepalaBidang, Kind: KindCapacityCheck, Standard: Standard{1, 1, Day}}

@@ -33,6 +33,8 @@ type caseData struct {
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
 	Fix bool
+	// Roster is a reactivation's check against the roster (nil for other services).
+	Roster *request.RosterCheck
 	// Documents are the request's issued letters and reports, each with its link.
 	Documents []docRow
 	Trail     []trailRow
@@ -104,7 +106,7 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 		return caseData{}, err
 	}
 	d := caseData{viewData: s.viewData(p, c.View), Applicant: c.Applicant, ApplicantEmail: c.ApplicantEmail, Running: c.Running,
-		Actions: c.Actions, CanAct: c.CanAct, Free: c.Free, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Trail: make([]trailRow, len(c.Trail))}
+		Actions: c.Actions, CanAct: c.CanAct, Free: c.Free, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Roster: c.Roster, Trail: make([]trailRow, len(c.Trail))}
 	if c.Capacity != nil {
 		d.Capacity = &capacityFigures{*c.Capacity}
 	}

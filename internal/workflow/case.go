@@ -42,6 +42,9 @@ type Case struct {
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
 	Fix bool
+	// Roster is a reactivation's check against the roster, as it is now (nil for the
+	// other services): a failing one refuses the approval.
+	Roster *request.RosterCheck
 	// Documents are the letters and reports issued for the request, oldest first.
 	Documents []letter.Document
 	Trail     []audit.Entry
@@ -76,6 +79,13 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 		if c.Credential, err = e.CredentialOf(ctx, r.ID); err != nil {
 			return c, err
 		}
+	}
+	if r.Service == sop.ServiceReactivate {
+		rc, err := e.Requests.ReactivationCheck(ctx, r)
+		if err != nil {
+			return c, fmt.Errorf("case %d: %w", id, err)
+		}
+		c.Roster = &rc
 	}
 	c.CanLetter = r.Status == request.Done && c.Credential.Exists && c.Credential.RevealedAt.IsZero() &&
 		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)

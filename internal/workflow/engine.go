@@ -151,6 +151,9 @@ func Actions(kind string) []Action {
 		return nil
 	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange:
 		return []Action{Execute, Return, Refuse}
+	case sop.KindPurge:
+		// Nobody to return a purge to: staff confirm it or refuse it (the mailbox stays).
+		return []Action{Execute, Refuse}
 	}
 	return nil
 }
@@ -228,6 +231,9 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 		if in.Reference, err = checkReference(in.Reference); err != nil {
 			return r, err
 		}
+	}
+	if err := e.reactivationAllowed(ctx, r, in.Action); err != nil {
+		return r, err
 	}
 	if in.Action == FileRegistry && !e.HasRegistrar(r.TenantID) {
 		return r, errs.New(errs.Invalid, "workflow.no_registrar")
@@ -313,6 +319,21 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 		return e.record(ctx, act, "step."+string(in.Action), r, st.Name+noteSuffix(in.Note))
 	})
 	return r, err
+}
+
+// reactivationAllowed refuses an action that moves a reactivation request towards the
+// server (forward, complete, execute, retry) while its owner is not active in the
+// roster (request.Service.ReactivationCheck), with the reason; returning or refusing the
+// request stays open.
+func (e *Engine) reactivationAllowed(ctx context.Context, r request.Request, a Action) error {
+	if r.Service != sop.ServiceReactivate || a == Return || a == Refuse {
+		return nil
+	}
+	c, err := e.Requests.ReactivationCheck(ctx, r)
+	if err != nil || !c.Blocks() {
+		return err
+	}
+	return errs.New(errs.Invalid, "workflow.reactivation_blocked."+c.Reason, c.NIP)
 }
 
 func noteSuffix(note string) string {

@@ -51,6 +51,9 @@ func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
 		err = ms.Server.SetLocked(ctx, addr, false)
 		note = "Akun " + addr + " aktif kembali"
 		c = registry.Change{Status: registry.Active, Action: "mailbox.reactivate"}
+	case sop.KindPurge:
+		note, err = e.purge(ctx, addr, ms)
+		c = registry.Change{Status: registry.Removed, Action: "mailbox.purge"}
 	case sop.KindQuotaChange:
 		q := r.QuotaBytes()
 		if q <= 0 {
@@ -118,4 +121,23 @@ func (e *Engine) resetPassword(ctx context.Context, r request.Request, ms MailSe
 		return note + ". Peringatan server: " + warn.Message, nil
 	}
 	return note, err
+}
+
+// purge deletes the deactivated mailbox at addr on the server (mailbox.Purger). A
+// mailbox the server no longer has counts as purged: a rerun after a crash, or one
+// deleted by hand meanwhile, ends the same way. A server whose driver cannot delete
+// gives up at once with the reason, for staff to delete it by hand and refuse the step.
+func (e *Engine) purge(ctx context.Context, addr string, ms MailServer) (string, error) {
+	p, ok := ms.Server.(mailbox.Purger)
+	if !ok {
+		return "", jobs.Permanent(fmt.Errorf("%w: this mail server's driver cannot delete a mailbox; delete %s on the server by hand, then refuse this step", mailbox.ErrNotAllowed, addr))
+	}
+	err := p.Purge(ctx, addr)
+	if errors.Is(err, mailbox.ErrNoSuchMailbox) {
+		return "Akun " + addr + " sudah tidak ada di mail server; dicatat dihapus", nil
+	}
+	if err != nil {
+		return "", err
+	}
+	return "Akun " + addr + " dihapus permanen dari mail server setelah masa retensi", nil
 }

@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/surel-id/surel/internal/account"
@@ -12,6 +13,7 @@ import (
 	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
+	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/workflow"
@@ -307,6 +309,74 @@ func TestStaffStart(t *testing.T) {
 		e.runJobs(t)
 		if got, _ := st.Mailbox(ctx, m.ID); got.Status != registry.Inactive {
 			t.Fatalf("registry: %s", got.Status)
+		}
+	})
+}
+
+// A reactivation is checked against the roster as it stands (the latest import): the
+// request's page shows the result to staff, and while the owner's NIP is inactive or
+// missing there the Kasi cannot forward it (nor the admin execute it), with the reason;
+// once an import lists the NIP active again, it goes through.
+func TestReactivationCheckedAgainstRoster(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := setup(t, st, "kaltim")
+		e.req.Roster = st
+		u := newUser(t, st, e.tenant.ID, "budi")
+		const addr = "budi.santoso@mail.go.id"
+		m := e.owned(t, u, addr) // NIP 196109231991031004
+		r, err := e.req.StaffStart(ctx, e.tenant, e.members[sop.RoleFrontDesk], "", m, sop.ServiceDeactivate, "mutasi", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		e.act(t, r.ID, workflow.Forward, "")
+		e.act(t, r.ID, workflow.Execute, "")
+		e.runJobs(t)
+
+		load := func(csv string) {
+			t.Helper()
+			if _, err := roster.Import(ctx, st, e.tenant.ID, strings.NewReader("nip,nama,instansi,unit,status,aktif\n"+csv), roster.Options{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, err = e.ask(t, u, sop.ServiceReactivate, "pemilik", map[string]string{"mailbox": "budi.santoso", "keterangan": "Mutasi kembali ke Pemprov"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		kasi := e.members[sop.RoleKepalaSeksi]
+		// No roster yet: nothing to check against, nothing blocked; shown as such.
+		c, err := e.eng.Case(ctx, kasi, r.ID)
+		if err != nil || c.Roster == nil || c.Roster.Loaded || c.Roster.Blocks() {
+			t.Fatalf("without a roster: %+v %v", c.Roster, err)
+		}
+		for _, tc := range []struct{ csv, reason string }{
+			{"196109231991031004,Budi Santoso,Diskominfo,Aptika,PNS,0\n", roster.ReasonInactive},
+			{"196109231991031005,Ani Lestari,Diskominfo,Aptika,PNS,1\n", roster.ReasonNotInRoster},
+		} {
+			load(tc.csv)
+			c, err := e.eng.Case(ctx, kasi, r.ID)
+			if err != nil || c.Roster == nil || !c.Roster.Loaded || c.Roster.Reason != tc.reason || c.Roster.NIP != "196109231991031004" {
+				t.Fatalf("check with %q: %+v %v", tc.csv, c.Roster, err)
+			}
+			stp := e.running(t, r.ID)
+			_, err = e.eng.Act(ctx, kasi, r.ID, workflow.Input{StepID: stp.ID, Action: workflow.Forward, Note: "ok"})
+			if ee, ok := errs.As(err); !ok || ee.Code != errs.Invalid || ee.Key != "workflow.reactivation_blocked."+tc.reason {
+				t.Fatalf("forward of a reactivation the roster refuses (%s): %v", tc.reason, err)
+			}
+			if got := e.running(t, r.ID); got.ID != stp.ID {
+				t.Fatal("the step moved on although the roster refused it")
+			}
+		}
+		load("196109231991031004,Budi Santoso,Diskominfo,Aptika,PNS,1\n")
+		c, _ = e.eng.Case(ctx, kasi, r.ID)
+		if !c.Roster.Passed() || c.Roster.Entry.Name != "Budi Santoso" {
+			t.Fatalf("check with the NIP active: %+v", c.Roster)
+		}
+		e.act(t, r.ID, workflow.Forward, "aktif kembali di data kepegawaian")
+		e.act(t, r.ID, workflow.Execute, "")
+		e.runJobs(t)
+		if got, _ := st.Mailbox(ctx, m.ID); got.Status != registry.Active {
+			t.Fatalf("registry after reactivation: %s", got.Status)
 		}
 	})
 }

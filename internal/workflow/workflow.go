@@ -18,6 +18,7 @@ import (
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/letter"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 )
 
@@ -121,6 +122,9 @@ type Recipient struct {
 // run in that transaction.
 type Store interface {
 	request.Store
+	// DuePurges lists deactivated mailboxes whose retention period has ended and that
+	// have no purge request since their deactivation.
+	DuePurges(ctx context.Context, tenantID int64, now time.Time, limit int) ([]registry.Mailbox, error)
 	Step(ctx context.Context, id int64) (request.Step, error)
 	// UpdateRequest writes a request's status, note, mailbox and times.
 	UpdateRequest(ctx context.Context, r request.Request) error

@@ -217,6 +217,28 @@ func (s *Server) Deactivate(ctx context.Context, address string) error {
 		`UPDATE mailboxes SET active = FALSE, deactivated_at = COALESCE(deactivated_at, ?), updated_at = ? WHERE address = ?`, now, now, address)
 }
 
+// Purge deletes a deactivated mailbox's row (mailbox.Purger): Dovecot and Postfix no
+// longer know the address. Its mail on Dovecot's disk (mail_location) is the operator's
+// to remove, as docs/mail-server.md says. A mailbox that is not deactivated is refused.
+func (s *Server) Purge(ctx context.Context, address string) error {
+	res, err := s.exec(ctx, `DELETE FROM mailboxes WHERE address = ? AND deactivated_at IS NOT NULL AND NOT active`, address)
+	if err != nil {
+		return fmt.Errorf("sqlmail: purge %s: %w", address, err)
+	}
+	if n, _ := res.RowsAffected(); n == 1 {
+		return nil
+	}
+	var active bool
+	err = s.db.QueryRowContext(ctx, s.rebind(`SELECT active FROM mailboxes WHERE address = ?`), address).Scan(&active)
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("sqlmail: purge %s: %w", address, mailbox.ErrNoSuchMailbox)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlmail: purge %s: %w", address, err)
+	}
+	return fmt.Errorf("sqlmail: purge %s: %w: the mailbox is not deactivated", address, mailbox.ErrNotAllowed)
+}
+
 // SetQuota changes the quota Dovecot's userdb hands to the quota plugin.
 func (s *Server) SetQuota(ctx context.Context, address string, quotaBytes int64) error {
 	if quotaBytes < 0 {
