@@ -29,7 +29,7 @@ const staffUsage = `usage:
   surel staff list [--tenant SLUG]
   surel staff reset-2fa --email E [--tenant SLUG]
                   remove a member's second factor (lost phone and recovery codes)
-roles: ` + "front_desk, kepala_dinas, kepala_bidang, kepala_seksi, admin_mail, tenant_admin"
+roles: ` + "front_desk, kepala_dinas, kepala_bidang, kepala_seksi, admin_mail, pengaduan, tenant_admin"
 
 // staffCmd is `surel staff …`: the operator's way to make the first tenant admin (who
 // then manages the staff at /kantor/staf), list the staff, and reset a second factor.
