@@ -213,6 +213,7 @@ func (s *Service) File(ctx context.Context, t account.Tenant, f Filing) (Complai
 	c.StandardDays = Days(own, c.Category)
 	c.CreatedAt = s.now().Truncate(time.Microsecond)
 	c.Due = cal.AddWorking(c.CreatedAt, sop.WorkingDays(c.StandardDays)).UTC()
+	// The public has no account: the trail names them as they wrote their name.
 	actor := audit.Actor{Ref: "public", Name: c.Name, Role: "publik"}
 	if f.User != nil {
 		actor = audit.User(f.User.ID, c.Name)
@@ -226,7 +227,7 @@ func (s *Service) File(ctx context.Context, t account.Tenant, f Filing) (Complai
 			if err := s.record(ctx, actor.From(f.IP), c, "complaint.file", c.Category); err != nil {
 				return err
 			}
-			return s.mail(ctx, t, c, "complaint_filed", "", time.Time{})
+			return s.mail(ctx, t, c, "complaint_filed", "")
 		})
 		if !errors.Is(err, errs.ErrConflict) || try == 4 {
 			return c, err
@@ -243,7 +244,7 @@ func (s *Service) record(ctx context.Context, a audit.Actor, c Complaint, action
 
 // mail tells the complainant, when they gave an e-mail, of a complaint's filing, an
 // answer or its close.
-func (s *Service) mail(ctx context.Context, t account.Tenant, c Complaint, tpl, answer string, due time.Time) error {
+func (s *Service) mail(ctx context.Context, t account.Tenant, c Complaint, tpl, answer string) error {
 	if s.Mail == nil || c.Email == "" {
 		return nil
 	}
@@ -504,9 +505,9 @@ func (s *Service) Act(ctx context.Context, m staff.Member, t account.Tenant, id 
 		}
 		switch a.Kind {
 		case EntryAnswer:
-			return s.mail(ctx, t, c, "complaint_answer", a.Text, c.Due)
+			return s.mail(ctx, t, c, "complaint_answer", a.Text)
 		case EntryClose:
-			return s.mail(ctx, t, c, "complaint_closed", a.Text, c.Due)
+			return s.mail(ctx, t, c, "complaint_closed", a.Text)
 		}
 		return nil
 	})
