@@ -1192,6 +1192,11 @@ var en = map[string]string{
 	"collective.account_letter":  "Print the sealed account letter",
 
 	"diagram.scroll_hint":         "The diagram is wider than the screen: scroll sideways to see every lane.",
+	"notif.done_klaim":            "Request %s is done: the mailbox is recorded as yours.",
+	"action.execute_claim":        "Confirm the claim",
+	"claim.live_yours":            "%s is on the mail server and recorded for your NIP: you can claim it.",
+	"claim.live_owner_unknown":    "%s is on the mail server with no owner recorded: you can claim it; staff check it against the roster.",
+	"claim.live_needs_nip":        "%s is on the mail server and recorded for a NIP: fill in your NIP to check it is yours.",
 	"setup.closed":                "closed",
 	"setup.test.domain_new":       "Domain %s is not in surel's mail tables yet; saving the settings adds it.",
 	"setup.test.imap_unreachable": "The IMAP server %s cannot be reached. It answered:",

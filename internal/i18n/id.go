@@ -1193,6 +1193,11 @@ var id = map[string]string{
 	"collective.account_letter":  "Cetak surat akun tertutup",
 
 	"diagram.scroll_hint":         "Diagram lebih lebar dari layar: geser ke samping untuk melihat semua lajur.",
+	"notif.done_klaim":            "Permohonan %s selesai: akun email tercatat atas nama Anda.",
+	"action.execute_claim":        "Konfirmasi klaim",
+	"claim.live_yours":            "%s ada di mail server dan tercatat atas NIP Anda: dapat diklaim.",
+	"claim.live_owner_unknown":    "%s ada di mail server dan pemiliknya belum tercatat: dapat diklaim; petugas mencocokkan dengan data kepegawaian.",
+	"claim.live_needs_nip":        "%s ada di mail server dan tercatat atas sebuah NIP: isi NIP Anda untuk memeriksa kepemilikannya.",
 	"setup.closed":                "libur",
 	"setup.test.domain_new":       "Domain %s belum dilayani tabel mail surel; domain ditambahkan saat pengaturan disimpan.",
 	"setup.test.imap_unreachable": "Server IMAP %s tidak dapat dihubungi. Jawaban:",

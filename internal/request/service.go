@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"maps"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/account"
@@ -330,6 +331,30 @@ func (s *Service) Suggest(ctx context.Context, t account.Tenant, u account.User,
 // The naming rule is the asking request's kind's (an institutional one's, Kind.checkLocal);
 // with no request asking (except 0), a person's.
 func (s *Service) CheckMailbox(ctx context.Context, t account.Tenant, typed string, except int64, field string) (string, error) {
+	local, _, err := s.CheckClaimable(ctx, t, typed, except, "", field)
+	return local, err
+}
+
+// The states of an address a claim may take (CheckClaimable), as the live check says
+// them.
+const (
+	// ClaimYours: the mail server (or the roster's match) records the mailbox for the
+	// NIP given.
+	ClaimYours = "yours"
+	// ClaimOwnerUnknown: the mailbox is on the server with no owner recorded; staff
+	// check the match with the roster.
+	ClaimOwnerUnknown = "owner_unknown"
+	// ClaimNeedsNIP: the mailbox is recorded for a NIP, and none was given to compare.
+	ClaimNeedsNIP = "needs_nip"
+)
+
+// CheckClaimable is CheckMailbox that also says, when the asking request is a claim
+// and the address may be claimed, what the registry knows of it (ClaimYours or
+// ClaimOwnerUnknown; "" for any other request). nip, when not empty, is the NIP typed on
+// the form, which stands for the draft's until it is saved. An address that cannot be
+// claimed is refused with its rule: claim_unknown (not on the server), address_owned (a
+// portal account owns it), claim_other_nip (recorded for another NIP), address_taken.
+func (s *Service) CheckClaimable(ctx context.Context, t account.Tenant, typed string, except int64, nip, field string) (string, string, error) {
 	var k Kind
 	var asking Request
 	if except != 0 {
@@ -338,6 +363,34 @@ func (s *Service) CheckMailbox(ctx context.Context, t account.Tenant, typed stri
 			asking = r
 		}
 	}
+	if nip = strings.TrimSpace(nip); nip != "" && k.Claim {
+		values := maps.Clone(asking.Values)
+		if values == nil {
+			values = map[string]string{}
+		}
+		values["nip"] = nip
+		asking.Values = values
+	}
+	local, err := s.checkMailbox(ctx, t, k, asking, typed, except, field)
+	if err != nil || !k.Claim {
+		return local, "", err
+	}
+	_, _, recorded, err := s.Store.RegisteredMailbox(ctx, t.ID, local+"@"+t.MailDomain)
+	if err != nil {
+		return local, "", err
+	}
+	switch {
+	case recorded == "":
+		return local, ClaimOwnerUnknown, nil
+	case asking.Values["nip"] == "":
+		return local, ClaimNeedsNIP, nil
+	}
+	// checkClaim refused a NIP other than the recorded one.
+	return local, ClaimYours, nil
+}
+
+// checkMailbox is CheckMailbox's check for the asking request's kind k.
+func (s *Service) checkMailbox(ctx context.Context, t account.Tenant, k Kind, asking Request, typed string, except int64, field string) (string, error) {
 	local := k.NormalizeMailbox(typed)
 	var fs errs.Fields
 	k.checkLocal(&fs, field, local)

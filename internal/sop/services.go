@@ -27,10 +27,22 @@ const (
 	// server once the tenant's retention period has ended. The leader starts it (a
 	// task appears when the period ends); staff confirm it at its purge step.
 	ServicePurge = "hapus"
+	// ServiceClaim is "Klaim Akun Email" (issue 13): staff verify that a mailbox the
+	// server held before surel is the applicant's, and a job records them as its owner;
+	// nothing changes on the server.
+	ServiceClaim = "klaim"
 )
 
 // LifecycleServices lists the services acting on an existing mailbox, in catalogue order.
 var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota, ServicePurge}
+
+// FlowServices are the services with a flow of their own under "services:": those on an
+// existing mailbox and the claim.
+var FlowServices = append(slices.Clone(LifecycleServices), ServiceClaim)
+
+// HasOwnFlow reports whether service follows a flow of its own (FlowServices) rather
+// than the creation's steps.
+func HasOwnFlow(service string) bool { return slices.Contains(FlowServices, service) }
 
 // The kinds of the steps that change an existing mailbox on the server: a job calls the
 // driver, and the registry records what the server confirmed.
@@ -40,6 +52,9 @@ const (
 	KindReactivate    Kind = "reactivate"     // logins and delivery again
 	KindQuotaChange   Kind = "quota_change"   // the quota the request asks
 	KindPurge         Kind = "purge"          // the mailbox deleted on the server, after its retention
+	// KindClaim records the applicant as the owner of the mailbox they claim, once the
+	// server confirmed it is there and is no other request's (a job).
+	KindClaim Kind = "claim"
 )
 
 // ActionKind is the kind of the step that does service's work on the server; "" for
@@ -56,6 +71,8 @@ func ActionKind(service string) Kind {
 		return KindQuotaChange
 	case ServicePurge:
 		return KindPurge
+	case ServiceClaim:
+		return KindClaim
 	}
 	return ""
 }
@@ -68,19 +85,19 @@ func (k Kind) Lifecycle() bool {
 // Automatic reports whether a job does the step's work (staff start it, or retry it
 // when it gave up).
 func (k Kind) Automatic() bool {
-	return k == KindProvision || k == KindAccountTest || k.Lifecycle()
+	return k == KindProvision || k == KindAccountTest || k.Lifecycle() || k == KindClaim
 }
 
 // IsLifecycle reports whether service is one of LifecycleServices.
 func IsLifecycle(service string) bool { return slices.Contains(LifecycleServices, service) }
 
-// Flow is the definition with the steps of service: for a service on an existing
-// mailbox (LifecycleServices) its flow under "services:", else the default flow of
-// DefaultFlow (a tenant's SOP saved before the services existed); for any other service
-// (a creation, a person's or an institutional mailbox) the SOP's own steps. Hours, zone
-// and calendar are the SOP's.
+// Flow is the definition with the steps of service: for a service with a flow of its own
+// (FlowServices: those on an existing mailbox, the claim) its flow under "services:",
+// else the default flow of DefaultFlow (a tenant's SOP saved before the flow existed);
+// for any other service (a creation, a person's or an institutional mailbox) the SOP's
+// own steps. Hours, zone and calendar are the SOP's.
 func (d Definition) Flow(service string) Definition {
-	if !IsLifecycle(service) {
+	if !HasOwnFlow(service) {
 		return d
 	}
 	steps, ok := d.Services[service]
@@ -97,7 +114,7 @@ func (d Definition) HasStep(key string) bool {
 	if _, ok := d.Step(key); ok {
 		return true
 	}
-	for _, svc := range LifecycleServices {
+	for _, svc := range FlowServices {
 		if _, ok := d.Flow(svc).Step(key); ok {
 			return true
 		}
@@ -132,6 +149,16 @@ func DefaultFlow(service string) []Step {
 		act.Key, act.Name, act.NameEN, act.Kind = "hapus", "Mengonfirmasi dan menghapus permanen akun email dari mail server", "Confirms and deletes the mailbox from the mail server for good", KindPurge
 		act.Output = "Akun dihapus"
 		return []Step{submit, act}
+	case ServiceClaim:
+		check = Step{Key: "verifikasi_kepemilikan", Name: "Memverifikasi kepemilikan akun: NIP, data kepegawaian dan alamat di mail server",
+			NameEN: "Verifies the mailbox's ownership: the NIP, the roster and the address on the mail server", Role: RoleKepalaSeksi,
+			Kind: KindManual, Standard: Standard{1, 1, Day}, Output: "Kepemilikan terverifikasi", OutputEN: "Ownership verified"}
+		act = Step{Key: "konfirmasi", Name: "Mencatat akun sebagai milik pemohon (akun di mail server tidak diubah)",
+			NameEN: "Records the mailbox as the applicant's (nothing changes on the mail server)", Role: RoleAdminMail, Kind: KindClaim,
+			Standard: Standard{1, 1, Hour}, Output: "Akun tercatat atas nama pemohon", OutputEN: "Mailbox recorded as the applicant's"}
+		done := Step{Key: "selesai", Name: "Selesai: pemohon dapat mengganti password akun dari portal", NameEN: "Done: the owner can change the mailbox's password from the portal",
+			Role: RolePemohon, Kind: KindDone}
+		return []Step{submit, check, act, done}
 	case ServiceQuota:
 		check = Step{Key: "cek_kapasitas", Name: "Memeriksa ketersediaan kapasitas mail server", NameEN: "Checks the mail server's free capacity",
 			Role: RoleKepalaBidang, Kind: KindCapacityCheck, Standard: Standard{1, 1, Day}}
@@ -157,7 +184,7 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 		base := "services." + code
 		want := ActionKind(code)
 		if want == "" {
-			bad(base, "service.unknown", "unknown service %q; want one of %v", code, LifecycleServices)
+			bad(base, "service.unknown", "unknown service %q; want one of %v", code, FlowServices)
 			continue
 		}
 		if len(steps) == 0 {
@@ -172,7 +199,7 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 				switch {
 				case s.Kind == KindProvision || s.Kind == KindAccountTest:
 					bad(p+".kind", "service.kind", "a %s step creates or tests a new mailbox; service %s acts on an existing one", s.Kind, code)
-				case s.Kind.Lifecycle() && s.Kind != want:
+				case (s.Kind.Lifecycle() || s.Kind == KindClaim) && s.Kind != want:
 					bad(p+".kind", "service.kind", "service %s does a %s step, not %s", code, want, s.Kind)
 				case s.Kind == KindSubmit && i > 0:
 					bad(p+".kind", "kind.submit_once", "only the first step may be a submit step")

@@ -29,7 +29,7 @@ const (
 
 // jobOfKind maps an automatic step's kind to its job, and back (stepOfJob).
 var jobOfKind = map[sop.Kind]string{
-	sop.KindProvision: JobProvision, sop.KindAccountTest: JobAccountTest,
+	sop.KindProvision: JobProvision, sop.KindAccountTest: JobAccountTest, sop.KindClaim: JobClaim,
 	sop.KindDNSCreate: JobDNSCreate, sop.KindDNSTest: JobDNSTest, sop.KindDNSRemove: JobDNSRemove, sop.KindRegistry: JobRegistry,
 }
 

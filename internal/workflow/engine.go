@@ -28,6 +28,8 @@ const (
 	// JobLifecycle does a service's step on an existing mailbox (reset, deactivate,
 	// reactivate, quota).
 	JobLifecycle = "workflow.lifecycle"
+	// JobClaim records a claimed mailbox's owner (sop.KindClaim).
+	JobClaim = "workflow.claim"
 )
 
 // MailServer is a tenant's mail server and what the engine needs to know about it.
@@ -149,7 +151,7 @@ func Actions(kind string) []Action {
 		return []Action{RemoveDNS, Refuse}
 	case sop.KindAccountTest, sop.KindDNSTest:
 		return nil
-	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange:
+	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange, sop.KindClaim:
 		return []Action{Execute, Return, Refuse}
 	case sop.KindPurge:
 		// Nobody to return a purge to: staff confirm it or refuse it (the mailbox stays).
@@ -302,7 +304,7 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 			if err := e.processing(ctx, t, &r, now); err != nil {
 				return err
 			}
-			return e.startJob(ctx, h, &st, JobLifecycle, now)
+			return e.startJob(ctx, h, &st, jobOf(sop.Kind(st.Kind)), now)
 		case Retry:
 			kind := jobOf(sop.Kind(st.Kind))
 			if j, ok := jobOfKind[sop.Kind(st.Kind)]; ok {
@@ -356,6 +358,8 @@ func jobOf(k sop.Kind) string {
 	switch {
 	case k == sop.KindAccountTest:
 		return JobAccountTest
+	case k == sop.KindClaim:
+		return JobClaim
 	case k.Lifecycle():
 		return JobLifecycle
 	}
@@ -468,9 +472,9 @@ func (e *Engine) markDone(ctx context.Context, t account.Tenant, r *request.Requ
 		return err
 	}
 	key, mail := "notif.done", "request_done"
-	if sop.IsLifecycle(r.Service) {
+	if sop.HasOwnFlow(r.Service) {
 		// The owner's own e-mail hears what was done to their mailbox: a reset, a
-		// deactivation, a reactivation, a new quota.
+		// deactivation, a reactivation, a new quota, a claim recorded.
 		key, mail = "notif.done_"+r.Service, r.Service+"_done"
 	}
 	return e.tell(ctx, t, *r, key, mail, map[string]any{"Webmail": e.Webmail(r.TenantID), "Survey": surveyLink(t, *r)}, now)

@@ -20,7 +20,7 @@ import (
 
 // Handlers are the engine's job handlers, for the job runner.
 func (e *Engine) Handlers() map[string]jobs.Handler {
-	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest, JobLifecycle: e.lifecycle,
+	return map[string]jobs.Handler{JobProvision: e.provision, JobAccountTest: e.accountTest, JobLifecycle: e.lifecycle, JobClaim: e.claimJob,
 		JobDNSCreate: e.dnsCreate, JobDNSTest: e.dnsTest, JobDNSRemove: e.dnsRemove, JobRegistry: e.registry}
 }
 
@@ -78,9 +78,6 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 		return err
 	}
 	defer release()
-	if _, k, err := e.Requests.Form(r.Service, r.Kind); err == nil && k.Claim {
-		return e.claim(ctx, r, st, ms)
-	}
 	password, err := e.password(ctx, r, ms)
 	if err != nil {
 		return err
@@ -113,12 +110,23 @@ func (e *Engine) provision(ctx context.Context, j jobs.Job) error {
 	})
 }
 
-// claim is the create step of a claim ("Klaim Akun Email"): staff have confirmed along
-// the SOP that the applicant owns the mailbox the server already has, so the registry
-// records the applicant as its owner (MatchClaim), after the server confirmed the
-// mailbox is there and is no other request's. Nothing changes on the server: no
-// password is set or handed over, and the portal's mailbox self-service works for it
-// from then on.
+// claimJob does a claim's confirmation step (sop.KindClaim) with a call slot of the
+// tenant's mail server.
+func (e *Engine) claimJob(ctx context.Context, j jobs.Job) error {
+	r, st, ms, release, ok, err := e.onServer(ctx, j.Ref, sop.KindClaim)
+	if err != nil || !ok {
+		return err
+	}
+	defer release()
+	return e.claim(ctx, r, st, ms)
+}
+
+// claim is the confirmation step of a claim ("Klaim Akun Email", its own flow under
+// services: klaim): staff have verified that the applicant owns the mailbox the server
+// already has, so the registry records the applicant as its owner (MatchClaim), after
+// the server confirmed the mailbox is there and is no other request's. Nothing changes
+// on the server: no password is set or handed over, and the portal's mailbox
+// self-service works for it from then on.
 func (e *Engine) claim(ctx context.Context, r request.Request, st request.Step, ms MailServer) error {
 	if e.Registry == nil {
 		return jobs.Permanent(errors.New("no registry to record the claim in"))

@@ -89,11 +89,14 @@ if (form) {
     const check = async () => {
       const v = addr.value.trim();
       if (!v) { live.textContent = ''; return; }
-      const res = await fetch('/permohonan/alamat?alamat=' + encodeURIComponent(v) + '&id=' + form.dataset.request);
+      const nip = form.querySelector('input[name="nip"]')?.value.trim() || '';
+      const res = await fetch('/permohonan/alamat?alamat=' + encodeURIComponent(v) + '&id=' + form.dataset.request +
+        (nip ? '&nip=' + encodeURIComponent(nip) : ''));
       if (!res.ok) return;
       const r = await res.json();
       live.className = 'live ' + (r.ok ? 'ok-text' : 'error');
-      live.textContent = r.ok ? '✓ ' + r.mailbox + '@' + r.domain : r.message;
+      // A claim's address says whose the server records it as; a new one, the address.
+      live.textContent = r.ok ? '✓ ' + (r.claim ? r.message : r.mailbox + '@' + r.domain) : r.message;
     };
     addr.addEventListener('input', () => { clearTimeout(t); t = setTimeout(check, 400); });
     for (const b of form.querySelectorAll('button.suggestion:not([data-for])')) {
