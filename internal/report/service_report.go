@@ -117,17 +117,17 @@ type slowStep struct {
 	over      Value
 }
 
-// flowCount is the step counts of one service on an existing mailbox, measured against
-// its own flow (sop.Definition.Flow).
+// flowCount is the step counts of one service with a flow of its own, measured against
+// that flow (sop.Definition.Flow).
 type flowCount struct {
 	service string
 	counts  []StepCount
 }
 
 // flowCounts reads the step counts of the period. Filtered to one service, they are
-// that service's (scope's def is then its flow). Unfiltered, the services on an
-// existing mailbox (reset, deactivation, reactivation, quota) each have steps of their
-// own flow, whose keys may repeat the creation's ("pengajuan", "verifikasi"): their
+// that service's (scope's def is then its flow). Unfiltered, the services with a flow of
+// their own (sop.FlowServices: reset, deactivation, reactivation, quota, purge, claim)
+// each have steps of their own flow, whose keys may repeat the creation's ("pengajuan", "verifikasi"): their
 // counts are read apart and taken out of the rest, so no step mixes two flows.
 func (s *Service) flowCounts(ctx context.Context, sc scope) ([]StepCount, []flowCount, error) {
 	all, err := s.Store.StepCounts(ctx, sc.q)
@@ -152,7 +152,7 @@ func (s *Service) flowCounts(ctx context.Context, sc scope) ([]StepCount, []flow
 		rest[x] = y
 	}
 	var flows []flowCount
-	for _, svc := range sop.LifecycleServices {
+	for _, svc := range sop.FlowServices {
 		q := sc.q
 		q.Service = svc
 		cs, err := s.Store.StepCounts(ctx, q)
