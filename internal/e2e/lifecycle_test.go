@@ -203,7 +203,64 @@ func lifecycleJourney(t *testing.T, preset string, d store.Dialect) {
 		b.wantText("2 GB", "mailbox.quota")
 		j.shot("akun-kuota")
 	})
+	j.step("l07 hapus setelah masa retensi", func() {
+		o.signIn(sop.RoleFrontDesk)
+		b.open(fmt.Sprintf("/kantor/akun/%d", mb.ID))
+		j.choose("#jenis-nonaktif", "meninggal", "")
+		b.fill("#layanan-nonaktif textarea[name=keterangan]", "Surat OPD: meninggal dunia")
+		b.click("#layanan-nonaktif button[type=submit]")
+		b.wantText("Langkah saat ini", addr)
+		o.carryOut(parseIDFromPath(b, "/kantor/permohonan/"), "dinonaktifkan")
+		a := j.srv.App
+		tn := a.Tenants.Default()
+		// The retention period (180 days) has passed: the leader's hourly run proposes
+		// the purge, a task for the admin; nothing is deleted before the confirmation.
+		if _, err := a.Store.DB().ExecContext(ctx, rebindFor(a.Store, `UPDATE registry SET purge_after = ? WHERE id = ?`), time.Now().UTC().Add(-time.Hour), mb.ID); err != nil {
+			b.fatalf("retention: %v", err)
+		}
+		if n, err := a.Workflow.ProposePurges(ctx, tn, time.Now(), 10); err != nil || n != 1 {
+			b.fatalf("purges proposed: %d %v", n, err)
+		}
+		refs, _ := a.Store.RequestsOn(ctx, tn.ID, addr)
+		var purge int64
+		for _, ref := range refs {
+			if r, _ := a.Store.Request(ctx, ref.ID); r.Service == sop.ServicePurge {
+				purge = r.ID
+			}
+		}
+		if purge == 0 {
+			b.fatalf("no purge request for %s", addr)
+		}
+		o.carryOut(purge, "dihapus permanen")
+		if err := mailbox.TestLogin(ctx, dc.IMAP, addr, pw); err == nil || errors.Is(err, mailbox.ErrPasswordChangePending) {
+			b.fatalf("Dovecot still knows the purged mailbox: %v", err)
+		}
+		if err := mailbox.TestDelivery(ctx, dc.LMTP, dc.IMAP, addr, pw); !errors.Is(err, mailbox.ErrNotDelivered) {
+			b.fatalf("delivery to the purged mailbox: %v, want refused", err)
+		}
+		b.open(fmt.Sprintf("/kantor/akun/%d", mb.ID))
+		b.wantText("Dihapus", "mailbox.purge")
+		j.shot("akun-dihapus")
+	})
 	checkConsole(t, b)
+}
+
+// rebindFor writes a query's placeholders for st's engine.
+func rebindFor(st *store.Store, q string) string {
+	if st.Dialect() != store.Postgres {
+		return q
+	}
+	n := 0
+	var out strings.Builder
+	for _, c := range q {
+		if c == '?' {
+			n++
+			fmt.Fprintf(&out, "$%d", n)
+			continue
+		}
+		out.WriteRune(c)
+	}
+	return out.String()
 }
 
 // ownerWithMailbox makes the applicant (as journey 4's) and their mailbox on the server

@@ -285,3 +285,89 @@ func (s *Service) ReactivationCheck(ctx context.Context, r Request) (RosterCheck
 	}
 	return c, nil
 }
+
+// MaxLetterLines bounds the mailboxes one letter lists for reset.
+const MaxLetterLines = 100
+
+// FieldLetterList and FieldLetterRef are the form names of the front desk's reset by
+// letter: the addresses, one per line, and the letter's number.
+const (
+	FieldLetterList = "daftar_akun"
+	FieldLetterRef  = "nomor_surat"
+)
+
+// ResetsByLetter starts a password reset, each its own request in its owner's name, for
+// every mailbox an OPD's letter lists (Kalbar's practice): list holds one address per
+// line (the local part alone means the tenant's domain). The whole list is checked
+// before anything is started, and a wrong line is named by its number and address (not
+// in the registry, in a state a reset does not apply to, listed twice), so nothing is
+// half-done by a typing mistake. Each request then follows the reset's flow; its
+// password is printed in the account letter of that one person, never in a list. A
+// mailbox with a reset already open is not started twice: its line says so in the
+// error, after the others have been started.
+func (s *Service) ResetsByLetter(ctx context.Context, t account.Tenant, by staff.Member, ip, list, ref string) ([]Request, error) {
+	if !by.HasAny(Starters...) {
+		return nil, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+	}
+	if s.Registry == nil {
+		return nil, errors.New("request: no registry for a reset by letter")
+	}
+	var fs errs.Fields
+	if strings.TrimSpace(ref) == "" {
+		fs.Add(FieldLetterRef, "required")
+	} else if len(ref) > 100 {
+		fs.Add(FieldLetterRef, "max_len", 100)
+	}
+	var boxes []registry.Mailbox
+	seen := map[string]int{}
+	n := 0
+	for i, line := range strings.Split(list, "\n") {
+		addr := strings.ToLower(strings.TrimSpace(line))
+		if addr == "" {
+			continue
+		}
+		if n++; n > MaxLetterLines {
+			fs.Add(FieldLetterList, "list_too_long", MaxLetterLines)
+			break
+		}
+		if !strings.Contains(addr, "@") {
+			addr += "@" + t.MailDomain
+		}
+		if first, dup := seen[addr]; dup {
+			fs.Add(FieldLetterList, "list_line_twice", i+1, addr, first)
+			continue
+		}
+		seen[addr] = i + 1
+		m, err := s.Registry.At(ctx, t.ID, addr)
+		switch {
+		case errors.Is(err, errs.ErrNotFound):
+			fs.Add(FieldLetterList, "list_line_unknown", i+1, addr)
+			continue
+		case err != nil:
+			return nil, fmt.Errorf("resets by letter: %w", err)
+		case !Applies(sop.ServiceReset, m):
+			fs.Add(FieldLetterList, "list_line_state", i+1, addr, "registry.status."+string(m.Status))
+			continue
+		}
+		boxes = append(boxes, m)
+	}
+	if n == 0 && !fs.Has(FieldLetterList) {
+		fs.Add(FieldLetterList, "required")
+	}
+	if err := fs.Err(); err != nil {
+		return nil, err
+	}
+	var out []Request
+	for _, m := range boxes {
+		r, err := s.StaffStart(ctx, t, by, ip, m, sop.ServiceReset, "pemilik", nil)
+		switch {
+		case errs.CodeOf(err) == errs.Conflict || errs.CodeOf(err) == errs.Invalid:
+			fs.Add(FieldLetterList, "list_line_open", seen[m.Address], m.Address)
+		case err != nil:
+			return out, err
+		default:
+			out = append(out, r)
+		}
+	}
+	return out, fs.Err()
+}

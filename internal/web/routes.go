@@ -163,6 +163,10 @@ func (s *Server) backOfficeRoutes(rt routes) {
 	h("GET /kantor/akun/tinjau", s.accountsReview, review)
 	h("POST /kantor/akun/{id}/tinjau", s.accountReview, review)
 	h("POST /kantor/akun/{id}/layanan", s.accountService, s.staffWith(request.Starters...))
+	// An OPD's letter listing several people for a password reset: one request each.
+	h("GET /kantor/akun/reset-surat", s.resetLetterForm, s.staffWith(request.Starters...))
+	h("POST /kantor/akun/reset-surat", s.resetLetter, s.staffWith(request.Starters...))
+	h("GET /kantor/akun/reset-surat/hasil", s.resetLetterResult, s.staffWith(request.Starters...))
 	h("GET /kantor/domain", s.kantorDomains, staff)
 	h("GET /kantor/dokumen/{id}", s.kantorDocument, staff)
 	h("GET /kantor/arsip", s.kantorArchive, staff)
