@@ -144,6 +144,52 @@ func (r *Recorder) Record(ctx context.Context, e Entry) error {
 	return nil
 }
 
+// BatchStore is a Store that appends many entries of one tenant at once.
+type BatchStore interface {
+	// AppendAudits appends es, one tenant's, in order, as AppendAudit would each.
+	AppendAudits(ctx context.Context, es []*Entry) error
+}
+
+// RecordAll records es, entries of one tenant, in order, as Record would each; a store
+// that appends in batches (BatchStore) writes them in a few statements.
+func (r *Recorder) RecordAll(ctx context.Context, es []Entry) error {
+	b, ok := r.Store.(BatchStore)
+	if !ok {
+		for _, e := range es {
+			if err := r.Record(ctx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	if len(es) == 0 {
+		return nil
+	}
+	now := time.Now
+	if r.Now != nil {
+		now = r.Now
+	}
+	ps := make([]*Entry, len(es))
+	for i := range es {
+		e := &es[i]
+		if e.TenantID == 0 || e.Actor == "" || e.Action == "" {
+			return fmt.Errorf("audit: record %q by %q: tenant, actor and action are required", e.Action, e.Actor)
+		}
+		if e.At.IsZero() {
+			e.At = now()
+		}
+		e.Normalize()
+		for _, f := range []*string{&e.Actor, &e.ActorName, &e.Role, &e.Action, &e.Object, &e.Detail, &e.IP} {
+			*f = clean(*f)
+		}
+		ps[i] = e
+	}
+	if err := b.AppendAudits(ctx, ps); err != nil {
+		return fmt.Errorf("audit: record %d entries: %w", len(es), err)
+	}
+	return nil
+}
+
 func clean(s string) string {
 	if utf8.ValidString(s) && !strings.Contains(s, "\x00") {
 		return s

@@ -57,6 +57,10 @@ type SyncStore interface {
 	// row read before (its owner and request stay), no longer gone. It fills m's ID and
 	// Version.
 	SyncMailbox(ctx context.Context, m *Mailbox, prev *Mailbox, seen time.Time) error
+	// AdoptMailboxes records ms, accounts the registry lacks, as new rows (Source
+	// Adopted) seen at seen, with their counts and search words, filling each one's ID
+	// and Version: a page of a sync in a few statements.
+	AdoptMailboxes(ctx context.Context, ms []*Mailbox, seen time.Time) error
 	// MailboxesAt reads the tenant's mailboxes at addresses, by address.
 	MailboxesAt(ctx context.Context, tenantID int64, addresses []string) (map[string]Mailbox, error)
 	// MarkSeen records that a sync at seen found the mailboxes ids unchanged.
@@ -72,6 +76,9 @@ type SyncStore interface {
 	ReviewQueue(ctx context.Context, tenantID int64, after string, limit int) ([]Mailbox, string, error)
 	ReviewCount(ctx context.Context, tenantID int64) (int, error)
 	RosterEntry(ctx context.Context, tenantID int64, nip string) (roster.Entry, error)
+	// RosterEntries reads the tenant's roster entries of nips, by NIP; one the roster
+	// lacks is absent.
+	RosterEntries(ctx context.Context, tenantID int64, nips []string) (map[string]roster.Entry, error)
 	// EachRosterEntry calls fn with every entry of the tenant's roster, one at a time.
 	EachRosterEntry(ctx context.Context, tenantID int64, fn func(roster.Entry) error) error
 	// UserByNIP finds the tenant's portal account holding a NIP.
@@ -158,33 +165,69 @@ func (s *Service) sync(ctx context.Context, st SyncStore, run *SyncRun, srv mail
 			if err != nil {
 				return err
 			}
+			// The page's rows are written in batches: the new ones in one AdoptMailboxes,
+			// the unchanged ones in MarkSeen, their audit entries at once, and the NIPs the
+			// server holds looked up in the roster together; only a changed row (rare) and
+			// an owner found take statements of their own.
 			var unchanged []int64
+			var adopted []*Mailbox
+			var adoptedFrom []mailbox.Account
+			var open []ownerless // rows whose owner is still to find
 			for _, a := range p.Accounts {
 				if a.System {
 					continue
 				}
-				var prev *Mailbox
-				if m, ok := known[strings.ToLower(a.Address)]; ok {
-					prev = &m
-					if same(m, a) {
-						run.Seen++
-						unchanged = append(unchanged, m.ID)
+				m, ok := known[strings.ToLower(a.Address)]
+				switch {
+				case !ok:
+					adopted = append(adopted, s.adoptedRow(run, a))
+					adoptedFrom = append(adoptedFrom, a)
+					continue
+				case sameData(m, a):
+					run.Seen++
+					unchanged = append(unchanged, m.ID)
+					if !noOwner(m) || serverNIP(a.OwnerID) == "" {
 						continue
 					}
+				default:
+					if m, err = s.syncChanged(ctx, st, run, a, m, by); err != nil {
+						return err
+					}
 				}
-				m, err := s.syncOne(ctx, st, run, a, prev, by)
-				if err != nil {
-					return err
+				if noOwner(m) {
+					cur := m
+					open = append(open, ownerless{m: &cur, a: a})
 				}
-				if m.Source != Adopted || m.OwnerID != 0 || m.OwnerMatch != MatchNone || m.NIP != "" || m.Review != ReviewNone || names >= maxNameMatches {
+			}
+			if err := st.MarkSeen(ctx, unchanged, run.StartedAt); err != nil {
+				return err
+			}
+			if err := st.AdoptMailboxes(ctx, adopted, run.StartedAt); err != nil {
+				return err
+			}
+			run.Seen += len(adopted)
+			run.Added += len(adopted)
+			entries := make([]audit.Entry, 0, len(adopted))
+			for i, m := range adopted {
+				entries = append(entries, by.Entry(m.TenantID, "mailbox.adopted", Object(m.ID), m.Address+" ("+string(adoptedFrom[i].Status)+")"))
+				open = append(open, ownerless{m: m, a: adoptedFrom[i]})
+			}
+			if err := s.recordAll(ctx, entries); err != nil {
+				return err
+			}
+			if err := s.ownersByNIP(ctx, st, run, open, by); err != nil {
+				return err
+			}
+			for _, o := range open {
+				if !noOwner(*o.m) || o.m.NIP != "" || names >= maxNameMatches {
 					continue
 				}
-				if key := roster.NameKey(a.Name); key != "" {
-					byName[key] = append(byName[key], &unmatched{id: m.ID, unit: roster.NameKey(a.Unit)})
+				if key := roster.NameKey(o.a.Name); key != "" {
+					byName[key] = append(byName[key], &unmatched{id: o.m.ID, unit: roster.NameKey(o.a.Unit)})
 					names++
 				}
 			}
-			return st.MarkSeen(ctx, unchanged, run.StartedAt)
+			return nil
 		})
 		if err != nil {
 			return err
@@ -234,22 +277,29 @@ func registryStatus(st mailbox.Status) Status {
 	}
 }
 
-// same tells whether the registry's row m already has what the server lists for it, and
-// nothing is left to do but note it was seen: the same status, quota and use, not gone,
-// and, for an adopted mailbox, an owner found or nothing to look for by NIP.
-func same(m Mailbox, a mailbox.Account) bool {
-	if m.Status != registryStatus(a.Status) || m.ServerStatus != string(a.Status) || m.QuotaBytes != a.QuotaBytes ||
-		m.UsedBytes != a.UsedBytes || !m.GoneAt.IsZero() {
-		return false
-	}
-	return m.Source != Adopted || m.OwnerID != 0 || m.OwnerMatch != MatchNone || m.Review != ReviewNone || serverNIP(a.OwnerID) == ""
+// sameData tells whether the registry's row m already has what the server lists for
+// it: the same status, quota and use, and not gone.
+func sameData(m Mailbox, a mailbox.Account) bool {
+	return m.Status == registryStatus(a.Status) && m.ServerStatus == string(a.Status) && m.QuotaBytes == a.QuotaBytes &&
+		m.UsedBytes == a.UsedBytes && m.GoneAt.IsZero()
 }
 
-// syncOne records one account of the server (prev its row, nil when new) and matches
-// the owner of an adopted one by NIP.
-func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mailbox.Account, prev *Mailbox, by audit.Actor) (Mailbox, error) {
-	run.Seen++
-	m := Mailbox{TenantID: run.TenantID, Address: strings.ToLower(a.Address), Kind: Personal, Status: registryStatus(a.Status),
+// noOwner tells whether m is an adopted mailbox whose owner a sync still looks for: none
+// assigned, proposed or rejected.
+func noOwner(m Mailbox) bool {
+	return m.Source == Adopted && m.OwnerID == 0 && m.OwnerMatch == MatchNone && m.Review == ReviewNone
+}
+
+// ownerless is a row of a sync's page whose owner is still to find, with the server's
+// account.
+type ownerless struct {
+	m *Mailbox
+	a mailbox.Account
+}
+
+// adoptedRow is the registry's new row for the server's account a.
+func (s *Service) adoptedRow(run *SyncRun, a mailbox.Account) *Mailbox {
+	m := &Mailbox{TenantID: run.TenantID, Address: strings.ToLower(a.Address), Kind: Personal, Status: registryStatus(a.Status),
 		ServerStatus: string(a.Status), Name: a.Name, QuotaBytes: a.QuotaBytes, UsedBytes: a.UsedBytes, CreatedAt: a.CreatedAt,
 		UpdatedAt: run.StartedAt}
 	if m.UsedBytes >= 0 {
@@ -258,50 +308,60 @@ func (s *Service) syncOne(ctx context.Context, st SyncStore, run *SyncRun, a mai
 	if m.CreatedAt.IsZero() {
 		m.CreatedAt = run.StartedAt
 	}
-	if err := st.SyncMailbox(ctx, &m, prev, run.StartedAt); err != nil {
-		return m, err
+	return m
+}
+
+// syncChanged records the server's status, quota and use of account a over prev, its
+// row, and returns the row as it is now.
+func (s *Service) syncChanged(ctx context.Context, st SyncStore, run *SyncRun, a mailbox.Account, prev Mailbox, by audit.Actor) (Mailbox, error) {
+	run.Seen++
+	m := s.adoptedRow(run, a)
+	if err := st.SyncMailbox(ctx, m, &prev, run.StartedAt); err != nil {
+		return prev, err
 	}
-	added := prev == nil
-	switch {
-	case added:
-		run.Added++
-		if err := s.record(ctx, by, m, "mailbox.adopted", m.Address+" ("+string(a.Status)+")"); err != nil {
-			return m, err
-		}
-	case prev.Status != m.Status || !prev.GoneAt.IsZero():
+	if prev.Status != m.Status || !prev.GoneAt.IsZero() {
 		run.Changed++
 		detail := string(prev.Status) + " → " + string(m.Status) + " (server: " + string(a.Status) + ")"
 		if !prev.GoneAt.IsZero() {
 			detail += ", kembali ada di server"
 		}
-		if err := s.record(ctx, by, m, "mailbox.synced", detail); err != nil {
-			return m, err
+		if err := s.record(ctx, by, *m, "mailbox.synced", detail); err != nil {
+			return prev, err
 		}
 	}
-	cur := m
-	if !added {
-		cur = *prev
-		cur.ID, cur.Version, cur.Status = m.ID, m.Version, m.Status
-	}
-	if cur.Source != Adopted || cur.OwnerID != 0 || cur.OwnerMatch != MatchNone || cur.Review != ReviewNone {
-		return cur, nil
-	}
-	n := serverNIP(a.OwnerID)
-	if n == "" {
-		return cur, nil
-	}
-	e, err := st.RosterEntry(ctx, run.TenantID, n)
-	if errors.Is(err, errs.ErrNotFound) {
-		return cur, nil
-	}
-	if err != nil {
-		return cur, err
-	}
-	if err := s.assign(ctx, st, &cur, e, MatchNIP, by, "NIP "+n+" di server"); err != nil {
-		return cur, err
-	}
-	run.ByNIP++
+	cur := prev
+	cur.ID, cur.Version, cur.Status = m.ID, m.Version, m.Status
 	return cur, nil
+}
+
+// ownersByNIP assigns the owner of each row of open whose account holds a NIP the
+// roster has (and the portal account of that NIP), looking the page's NIPs up at once.
+func (s *Service) ownersByNIP(ctx context.Context, st SyncStore, run *SyncRun, open []ownerless, by audit.Actor) error {
+	var nips []string
+	for _, o := range open {
+		if n := serverNIP(o.a.OwnerID); n != "" {
+			nips = append(nips, n)
+		}
+	}
+	if len(nips) == 0 {
+		return nil
+	}
+	entries, err := st.RosterEntries(ctx, run.TenantID, nips)
+	if err != nil {
+		return err
+	}
+	for _, o := range open {
+		n := serverNIP(o.a.OwnerID)
+		e, ok := entries[n]
+		if n == "" || !ok {
+			continue
+		}
+		if err := s.assign(ctx, st, o.m, e, MatchNIP, by, "NIP "+n+" di server"); err != nil {
+			return err
+		}
+		run.ByNIP++
+	}
+	return nil
 }
 
 // assign makes the roster's entry e the owner of m (and its portal account, if the NIP
@@ -388,6 +448,25 @@ func (s *Service) proposeByName(ctx context.Context, st SyncStore, run *SyncRun,
 			if err != nil {
 				return err
 			}
+		}
+	}
+	return nil
+}
+
+// recordAll records es in order: in a few statements when the audit writer appends in
+// batches.
+func (s *Service) recordAll(ctx context.Context, es []audit.Entry) error {
+	if s.Audit == nil || len(es) == 0 {
+		return nil
+	}
+	if b, ok := s.Audit.(interface {
+		RecordAll(context.Context, []audit.Entry) error
+	}); ok {
+		return b.RecordAll(ctx, es)
+	}
+	for _, e := range es {
+		if err := s.Audit.Record(ctx, e); err != nil {
+			return err
 		}
 	}
 	return nil

@@ -2,6 +2,7 @@ package registry_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -127,6 +128,15 @@ func TestSync(t *testing.T) {
 				t.Fatalf("%s adopted", a)
 			}
 		}
+		// The page's entries are appended in one batch: the chain stays whole, and each
+		// adopted mailbox has its entry before its owner's.
+		if rep, err := st.VerifyAudit(ctx); err != nil || rep.Break != nil {
+			t.Fatalf("audit chain after the sync: %+v %v", rep, err)
+		}
+		if trail, err := st.AuditTrail(ctx, registry.Object(at("siti.r@mail.go.id").ID)); err != nil || len(trail) != 2 ||
+			trail[0].Action != "mailbox.adopted" || trail[0].Detail != "siti.r@mail.go.id (active)" || trail[1].Action != "mailbox.owner" {
+			t.Fatalf("trail of an adopted mailbox %+v %v", trail, err)
+		}
 		q, err := svc.ReviewQueue(ctx, tid, "")
 		if err != nil || q.Total != 3 || len(q.Items) != 3 || q.Items[0].Mailbox.Address != "agus.salim@mail.go.id" ||
 			!q.Items[0].InRoster || q.Items[0].Candidate.Instansi != "Dinas Kesehatan" {
@@ -185,6 +195,69 @@ func TestSync(t *testing.T) {
 		counts, _ := st.MailboxCounts(ctx, tid)
 		if counts[registry.Active] != 6 || counts[registry.Inactive] != 1 || counts[registry.Locked] != 0 {
 			t.Fatalf("counts %v", counts)
+		}
+	})
+}
+
+// A sync writes a page in batches (rows, counts, search words and audit entries over
+// several INSERTs): every account is adopted once with its counts and a whole audit
+// chain, and an unchanged mailbox whose NIP the roster gains later gets its owner on
+// the next sync.
+func TestSyncBatches(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		clk := time.Date(2026, 4, 6, 2, 0, 0, 0, time.UTC)
+		svc := &registry.Service{Store: st, Audit: &audit.Recorder{Store: st}, Now: func() time.Time { return clk }}
+		tid, _ := st.EnsureTenant(ctx, "a", "A", clk)
+		const n = 1203
+		f := zimbrafake.Start(t, "mail.go.id")
+		f.Do(func(s *zimbrafake.State) {
+			for i := range n {
+				attrs := map[string]string{"displayName": fmt.Sprintf("Pegawai %d", i)}
+				if i == 1100 {
+					attrs["employeeNumber"] = nipDewi
+				}
+				s.AddAccount(fmt.Sprintf("p%04d@mail.go.id", i), "x", attrs)
+			}
+		})
+		srv, err := zimbra.New(zimbra.Options{URL: f.URL, HTTPClient: f.Client, AdminUser: "admin@mail.go.id", AdminPassword: "rahasia", PageSize: 700})
+		if err != nil {
+			t.Fatal(err)
+		}
+		by := audit.Staff(1, "Admin", "tenant_admin")
+		run, err := svc.Sync(ctx, tid, "mail.go.id", srv, by)
+		if err != nil || run.Seen != n || run.Added != n || run.ByNIP != 0 || run.ToReview != 0 {
+			t.Fatalf("run %+v %v", run, err)
+		}
+		if counts, _ := st.MailboxCounts(ctx, tid); counts[registry.Active] != n {
+			t.Fatalf("counts %v", counts)
+		}
+		for _, a := range []string{"p0000@mail.go.id", "p0499@mail.go.id", "p0500@mail.go.id", "p1202@mail.go.id"} {
+			m, err := svc.At(ctx, tid, a)
+			if err != nil || m.Source != registry.Adopted || m.Version != 1 || m.SyncedAt.IsZero() {
+				t.Fatalf("%s: %+v %v", a, m, err)
+			}
+			trail, err := st.AuditTrail(ctx, registry.Object(m.ID))
+			if err != nil || len(trail) != 1 || trail[0].Action != "mailbox.adopted" {
+				t.Fatalf("%s trail %+v %v", a, trail, err)
+			}
+		}
+		if rep, err := st.VerifyAudit(ctx); err != nil || rep.Break != nil || rep.Entries < n+1 {
+			t.Fatalf("audit %+v %v", rep, err)
+		}
+
+		loadRoster(t, st, tid, rosterFile)
+		clk = clk.Add(time.Hour)
+		run, err = svc.Sync(ctx, tid, "mail.go.id", srv, by)
+		if err != nil || run.Seen != n || run.Added != 0 || run.Changed != 0 || run.ByNIP != 1 {
+			t.Fatalf("second run %+v %v", run, err)
+		}
+		m, err := svc.At(ctx, tid, "p1100@mail.go.id")
+		if err != nil || m.OwnerMatch != registry.MatchNIP || m.NIP != nipDewi || m.Name != "Dewi Lestari" || !m.SyncedAt.Equal(clk) {
+			t.Fatalf("owner by NIP on the second sync: %+v %v", m, err)
+		}
+		if rep, err := st.VerifyAudit(ctx); err != nil || rep.Break != nil {
+			t.Fatalf("audit %+v %v", rep, err)
 		}
 	})
 }

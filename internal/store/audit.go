@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/surel-id/surel/internal/audit"
 )
@@ -128,4 +129,82 @@ func (s *Store) TenantSlug(ctx context.Context, id int64) (string, error) {
 		return "", fmt.Errorf("tenant slug %d: %w", id, err)
 	}
 	return slug, nil
+}
+
+// AppendAudits adds es, entries of one tenant, at the end of its chain in order, as
+// AppendAudit one by one would, with one read of the chain's end and an INSERT per 500
+// entries (a sync's page), in the transaction ctx carries if any.
+func (s *Store) AppendAudits(ctx context.Context, es []*audit.Entry) error {
+	if len(es) == 0 {
+		return nil
+	}
+	tenantID := es[0].TenantID
+	for _, e := range es {
+		if e.TenantID != tenantID {
+			return fmt.Errorf("append audit: entries of tenants %d and %d in one batch", tenantID, e.TenantID)
+		}
+		e.Normalize()
+	}
+	err := s.Tx(ctx, func(ctx context.Context) error {
+		if s.dialect == Postgres {
+			if _, err := s.exec(ctx, `SELECT pg_advisory_xact_lock(?, ?)`, int32(auditLockClass), int32(tenantID)); err != nil {
+				return err
+			}
+		}
+		var last int64
+		var prev string
+		err := s.get(ctx, `SELECT seq, hash FROM audit_log WHERE tenant_id = ? ORDER BY seq DESC LIMIT 1`, []any{tenantID}, &last, &prev)
+		if err != nil && err != ErrNotFound {
+			return err
+		}
+		for _, e := range es {
+			last++
+			e.Seq, e.PrevHash = last, prev
+			e.Hash = e.ComputeHash(prev)
+			prev = e.Hash
+		}
+		for rest := es; len(rest) > 0; {
+			n := min(len(rest), 500)
+			var b strings.Builder
+			args := make([]any, 0, 12*n)
+			b.WriteString(`INSERT INTO audit_log (tenant_id, seq, at, actor, actor_name, role, action, object, detail, ip, prev_hash, hash) VALUES `)
+			for i, e := range rest[:n] {
+				if i > 0 {
+					b.WriteString(", ")
+				}
+				b.WriteString("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+				args = append(args, e.TenantID, e.Seq, e.At, e.Actor, e.ActorName, e.Role, e.Action, e.Object, e.Detail, e.IP, e.PrevHash, e.Hash)
+			}
+			b.WriteString(" RETURNING id, seq")
+			rows, err := s.query(ctx, b.String(), args...)
+			if err != nil {
+				return err
+			}
+			bySeq := make(map[int64]*audit.Entry, n)
+			for _, e := range rest[:n] {
+				bySeq[e.Seq] = e
+			}
+			for rows.Next() {
+				var id, seq int64
+				if err := rows.Scan(&id, &seq); err != nil {
+					rows.Close()
+					return err
+				}
+				if e := bySeq[seq]; e != nil {
+					e.ID = id
+				}
+			}
+			err = rows.Err()
+			rows.Close()
+			if err != nil {
+				return err
+			}
+			rest = rest[n:]
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("append audit: %w", err)
+	}
+	return nil
 }
