@@ -26,8 +26,12 @@ import (
 const bom = "\ufeff"
 
 // CSV writes CSV rows to w in the dialect above, buffered (encoding/csv's own buffer,
-// so an export of any length streams in constant memory); Flush at the end.
-type CSV struct{ w *csv.Writer }
+// so an export of any length streams in constant memory); Flush at the end. One record
+// is reused for every row: a million rows allocate no more for it than one.
+type CSV struct {
+	w   *csv.Writer
+	rec []string
+}
 
 // NewCSV starts a CSV export with its byte-order mark.
 func NewCSV(w io.Writer) (*CSV, error) {
@@ -50,11 +54,11 @@ func (c *CSV) Header(cols []Column) error {
 
 // Row writes one row.
 func (c *CSV) Row(vals []Value) error {
-	rec := make([]string, len(vals))
-	for i, v := range vals {
-		rec[i] = cell(v)
+	c.rec = c.rec[:0]
+	for _, v := range vals {
+		c.rec = append(c.rec, cell(v))
 	}
-	return c.w.Write(rec)
+	return c.w.Write(c.rec)
 }
 
 // Flush writes out what is buffered.

@@ -8,10 +8,13 @@
 // page, CSV (WriteCSV) and a numbered PDF letter (Letter).
 //
 // At national scale (a million requests, ten million history rows) nothing here reads
-// the history row by row for a whole period: the store keeps daily counts per step and
-// working-time bucket (sop.WorkBucket), written with each step's end in its transaction,
-// and per day and kind of the accounts made. A report for one instansi reads that
-// instansi's own requests instead, exactly.
+// the history, the requests or the registry row by row: every figure comes from counts
+// the store keeps, written with what they count in its transaction — the steps ended
+// per day, step and working-time bucket (sop.WorkBucket), the requests sent per status,
+// the returns and refusals per step and reason, the accounts' events per instansi, unit
+// and kind — for the tenant and per instansi, so a report's work grows with its groups
+// (days, steps, instansi), not with the rows behind them. The counts equal a count over
+// the rows (internal/workflow's TestReportCountsEqualTheRows).
 package report
 
 import (

@@ -86,8 +86,7 @@ type AccountRow struct {
 // Store runs the reports' queries.
 type Store interface {
 	// StepCounts counts the steps that ended in the period, and the requests closed in
-	// it under WholeSOP: from the daily counts for all instansi, from the instansi's own
-	// requests for one.
+	// it under WholeSOP, from the daily counts (the tenant's, or one instansi's).
 	StepCounts(ctx context.Context, q Query) ([]StepCount, error)
 	// AccountDays counts per day (sop.Date.Num) the accounts made and deactivated.
 	AccountDays(ctx context.Context, q Query) ([]DayCount, error)
@@ -117,6 +116,7 @@ type Store interface {
 	SurveySuggestions(ctx context.Context, tenantID int64, from, to int, service string, limit int) ([]survey.Suggestion, error)
 	// ComplaintsFiled are the tenant's complaints filed in [from, to).
 	ComplaintsFiled(ctx context.Context, tenantID int64, from, to time.Time) ([]complaint.Complaint, error)
-	// InstansiNames are the instansi of the tenant's requests, the most frequent first.
+	// InstansiNames are the instansi of the tenant's sent requests, the most frequent
+	// first.
 	InstansiNames(ctx context.Context, tenantID int64, limit int) ([]string, error)
 }

@@ -588,6 +588,9 @@ func (s *Service) resubmit(ctx context.Context, t account.Tenant, u account.User
 			}
 			return err
 		}
+		if err := (History{Store: s.Store, Cal: cal}).Reattribute(ctx, r); err != nil {
+			return err
+		}
 		r.Status, r.UpdatedAt, r.Note = Processing, now, ""
 		if err := s.Store.SubmitRequest(ctx, &r); err != nil {
 			if errors.Is(err, errs.ErrConflict) {

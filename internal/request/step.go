@@ -103,6 +103,18 @@ type StepCount struct {
 	InSLA               bool
 }
 
+// OutcomeCount is one return to the applicant (a correction row opened) or one refusal,
+// as the reports' daily counts of outcomes take it: the day in the tenant's zone, the
+// step it happened at and the reason given. The store adds the request's service and
+// instansi.
+type OutcomeCount struct {
+	TenantID, RequestID int64
+	Day                 int
+	Key                 string
+	Refusal             bool
+	Reason              string
+}
+
 // ErrStepMoved is what History answers when the step changed since it was read: someone
 // else ended, paused or resumed it first. The store's conditional updates decide, so two
 // people acting on one step cannot both win.
@@ -127,6 +139,12 @@ type StepStore interface {
 	SetStepNote(ctx context.Context, id int64, note string) error
 	// CountStep adds c to the reports' daily counts.
 	CountStep(ctx context.Context, c StepCount) error
+	// CountOutcome adds c to the reports' daily counts of returns and refusals.
+	CountOutcome(ctx context.Context, c OutcomeCount) error
+	// MoveCounts moves the per-instansi counts of request requestID (its steps and
+	// outcomes, as counted) from the instansi of its report copy to instansi to, if
+	// they differ.
+	MoveCounts(ctx context.Context, requestID int64, to string, steps []StepCount, outcomes []OutcomeCount) error
 }
 
 // History writes the life of a request's steps on the tenant's working calendar. It is
@@ -185,10 +203,57 @@ func (h History) count(ctx context.Context, st Step) error {
 	if st.WorkMinutes < 0 {
 		return nil
 	}
-	err := h.Store.CountStep(ctx, StepCount{TenantID: st.TenantID, RequestID: st.RequestID, Day: sop.DateOf(st.FinishedAt.In(h.Cal.Loc)).Num(),
-		Key: st.Key, Role: st.Role, Minutes: sop.WorkBucket(st.WorkMinutes), InSLA: st.SLA == sop.VerdictIn})
-	if err != nil {
+	if err := h.Store.CountStep(ctx, h.stepCount(st)); err != nil {
 		return fmt.Errorf("count step %d: %w", st.ID, err)
+	}
+	return nil
+}
+
+// stepCount is st, ended, as the daily counts take it; a step that ended before working
+// times were kept is in bucket -1.
+func (h History) stepCount(st Step) StepCount {
+	b := -1
+	if st.WorkMinutes >= 0 {
+		b = sop.WorkBucket(st.WorkMinutes)
+	}
+	return StepCount{TenantID: st.TenantID, RequestID: st.RequestID, Day: h.day(st.FinishedAt),
+		Key: st.Key, Role: st.Role, Minutes: b, InSLA: st.SLA == sop.VerdictIn}
+}
+
+// outcome is st as a return (a correction row, counted when it opens) or a refusal.
+func (h History) outcome(st Step) OutcomeCount {
+	c := OutcomeCount{TenantID: st.TenantID, RequestID: st.RequestID, Day: h.day(st.StartedAt), Key: st.Key, Reason: st.Note}
+	if st.Kind != KindCorrection {
+		c.Day, c.Refusal = h.day(st.FinishedAt), true
+	}
+	return c
+}
+
+// day is at's day in the tenant's zone, as the daily counts key it.
+func (h History) day(at time.Time) int { return sop.DateOf(at.In(h.Cal.Loc)).Num() }
+
+// Reattribute moves r's per-instansi counts (its ended timed steps, returns and
+// refusals) to the instansi its form names now, when its correction changed it: at the
+// resubmission, where the request's report copy of its instansi changes too (the store
+// keeps the copy of a sent request until then), so that the reports count a request
+// under its instansi as a count over the rows would, at every moment.
+func (h History) Reattribute(ctx context.Context, r Request) error {
+	steps, err := h.Store.StepsOf(ctx, r.ID)
+	if err != nil {
+		return fmt.Errorf("reattribute request %d: %w", r.ID, err)
+	}
+	var counts []StepCount
+	var outcomes []OutcomeCount
+	for _, st := range steps {
+		if !st.Open() && !st.Due.IsZero() {
+			counts = append(counts, h.stepCount(st))
+		}
+		if st.Kind == KindCorrection || st.Status == StepRefused {
+			outcomes = append(outcomes, h.outcome(st))
+		}
+	}
+	if err := h.Store.MoveCounts(ctx, r.ID, r.Instansi(), counts, outcomes); err != nil {
+		return fmt.Errorf("reattribute request %d: %w", r.ID, err)
 	}
 	return nil
 }
@@ -213,7 +278,7 @@ func (h History) Close(ctx context.Context, r Request, at time.Time) error {
 	if !measured {
 		return nil
 	}
-	err = h.Store.CountStep(ctx, StepCount{TenantID: r.TenantID, RequestID: r.ID, Day: sop.DateOf(at.In(h.Cal.Loc)).Num(), Key: WholeSOP,
+	err = h.Store.CountStep(ctx, StepCount{TenantID: r.TenantID, RequestID: r.ID, Day: h.day(at), Key: WholeSOP,
 		Minutes: sop.WorkBucket(total), InSLA: in})
 	if err != nil {
 		return fmt.Errorf("close request %d: %w", r.ID, err)
@@ -243,6 +308,11 @@ func (h History) End(ctx context.Context, st *Step, by audit.Actor, status StepS
 	if !ok {
 		return ErrStepMoved
 	}
+	if status == StepRefused {
+		if err := h.Store.CountOutcome(ctx, h.outcome(*st)); err != nil {
+			return fmt.Errorf("end step %d: %w", st.ID, err)
+		}
+	}
 	return h.count(ctx, *st)
 }
 
@@ -266,6 +336,9 @@ func (h History) Return(ctx context.Context, r Request, st *Step, note string, a
 		corr.Name, corr.Role, corr.Jabatan = "Perbaikan data di loket", string(sop.RoleFrontDesk), "Front Desk"
 	}
 	if err := h.Store.AddStep(ctx, &corr); err != nil {
+		return corr, fmt.Errorf("return step %d: %w", st.ID, err)
+	}
+	if err := h.Store.CountOutcome(ctx, h.outcome(corr)); err != nil {
 		return corr, fmt.Errorf("return step %d: %w", st.ID, err)
 	}
 	return corr, nil

@@ -32,7 +32,8 @@ var typeNames = map[Dialect]*strings.Replacer{
 
 // Migrate applies the embedded migrations that have not run yet: the SQL files, and the
 // few data changes the engines cannot write in one portable statement, in Go
-// (migrate_mailbox.go, registry_backfill.go, report_backfill.go), each with a placeholder file of its
+// (migrate_mailbox.go, registry_backfill.go, report_backfill.go,
+// report_instansi_backfill.go), each with a placeholder file of its
 // number in migrations/ so that the next SQL file takes the next number.
 //
 // On PostgreSQL it holds a session advisory lock meanwhile (goose's session locker), so
@@ -81,7 +82,7 @@ func (s *Store) migrations(ctx context.Context) (*goose.Provider, error) {
 		return nil, fmt.Errorf("migrate: %w", err)
 	}
 	d := goose.DialectSQLite3
-	opts := []goose.ProviderOption{goose.WithGoMigrations(s.mailboxOnce(), s.registryBackfill(), s.reportBackfill())}
+	opts := []goose.ProviderOption{goose.WithGoMigrations(s.mailboxOnce(), s.registryBackfill(), s.reportBackfill(), s.reportInstansiBackfill())}
 	if s.dialect == Postgres {
 		d = goose.DialectPostgres
 		id, err := s.LockID(ctx, "migrate")

@@ -68,12 +68,19 @@ func (s *Store) PutMailbox(ctx context.Context, m *registry.Mailbox) error {
 			return fmt.Errorf("put mailbox %s: %w", m.Address, err)
 		default:
 			m.ID, m.Version = old.ID, old.Version+1
+			was, err := s.madeOf(ctx, old.ID)
+			if err != nil {
+				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+			}
 			_, err = s.exec(ctx, `UPDATE registry SET kind = ?, status = ?, source = ?, owner_id = ?, owner_match = ?, nip = ?, name = ?,
 				instansi = ?, unit = ?, request_id = ?, quota_bytes = ?, search = ?, updated_at = ?, gone_at = NULL, version = version + 1
 				WHERE id = ?`, string(m.Kind), string(m.Status), string(m.Source), nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name,
 				m.Instansi, m.Unit, nullID(m.RequestID), m.QuotaBytes, search, utc(m.UpdatedAt), m.ID)
 			if err != nil {
 				return fmt.Errorf("put mailbox %s: %w", m.Address, err)
+			}
+			if err := s.recountMade(ctx, m.TenantID, m.ID, was); err != nil {
+				return err
 			}
 			if old.Status != m.Status {
 				if err := s.countMailbox(ctx, m.TenantID, old.Status, -1); err != nil {

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -124,6 +125,13 @@ func (s *Store) MarkGone(ctx context.Context, tenantID int64, domain string, sin
 func (s *Store) SetOwner(ctx context.Context, m *registry.Mailbox) (bool, error) {
 	ok := false
 	err := s.Tx(ctx, func(ctx context.Context) error {
+		was, err := s.madeOf(ctx, m.ID)
+		if errors.Is(err, ErrNotFound) {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
 		res, err := s.exec(ctx, `UPDATE registry SET owner_id = ?, owner_match = ?, nip = ?, name = ?, instansi = ?, unit = ?, candidate_nip = ?,
 			candidate_score = ?, review = ?, search = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name, m.Instansi, m.Unit, m.CandidateNIP, m.CandidateScore, m.Review,
@@ -132,6 +140,9 @@ func (s *Store) SetOwner(ctx context.Context, m *registry.Mailbox) (bool, error)
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
+			return err
+		}
+		if err := s.recountMade(ctx, m.TenantID, m.ID, was); err != nil {
 			return err
 		}
 		if _, err := s.exec(ctx, `DELETE FROM registry_terms WHERE mailbox_id = ?`, m.ID); err != nil {

@@ -4,11 +4,11 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/report"
-	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 )
 
@@ -49,7 +49,8 @@ func (s *Store) countTransition(ctx context.Context, m registry.Mailbox, old reg
 type noAccountCounts struct{}
 
 // countAccount adds one event of m at at to the hourly counts, with the service of the
-// request that made m (” for an adopted one), in the caller's transaction.
+// request that made m (” for an adopted one), and to its instansi's, unit's and kind's
+// (migration 37), in the caller's transaction.
 func (s *Store) countAccount(ctx context.Context, m registry.Mailbox, event string, at time.Time) error {
 	if ctx.Value(noAccountCounts{}) != nil {
 		return nil
@@ -60,6 +61,164 @@ func (s *Store) countAccount(ctx context.Context, m registry.Mailbox, event stri
 		m.TenantID, at.Unix()/3600, m.RequestID, string(m.Kind), event)
 	if err != nil {
 		return fmt.Errorf("count account %s: %w", event, err)
+	}
+	var service string
+	if err := s.get(ctx, `SELECT COALESCE((SELECT service FROM requests WHERE id = ?), '')`, []any{m.RequestID}, &service); err != nil {
+		return fmt.Errorf("count account %s: %w", event, err)
+	}
+	d := accountDims{m.Instansi, m.Unit, service, string(m.Kind)}
+	if err := s.addInstansiAccount(ctx, m.TenantID, d, event, at, 1); err != nil {
+		return fmt.Errorf("count account %s: %w", event, err)
+	}
+	return nil
+}
+
+// accountDims are what the accounts' counts per instansi group a mailbox by.
+type accountDims struct{ instansi, unit, service, kind string }
+
+// The spans of stat_instansi_accounts: an hour, a UTC day, a UTC month.
+const (
+	spanHour  = "h"
+	spanDay   = "d"
+	spanMonth = "m"
+)
+
+// spanStarts are the hours at which the hour, the UTC day and the UTC month of at begin.
+func spanStarts(at time.Time) [3]int64 {
+	h := at.Unix() / 3600
+	u := at.UTC()
+	month := time.Date(u.Year(), u.Month(), 1, 0, 0, 0, 0, time.UTC).Unix() / 3600
+	return [3]int64{h, h - h%24, month}
+}
+
+// addInstansiAccount adds n of an event at at to the counts per instansi, at each span.
+func (s *Store) addInstansiAccount(ctx context.Context, tenantID int64, d accountDims, event string, at time.Time, n int) error {
+	starts := spanStarts(at)
+	for i, span := range []string{spanHour, spanDay, spanMonth} {
+		_, err := s.exec(ctx, `INSERT INTO stat_instansi_accounts (tenant_id, span, start, instansi, unit, service, kind, event, n)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (tenant_id, span, start, instansi, unit, service, kind, event)
+			DO UPDATE SET n = stat_instansi_accounts.n + excluded.n`, tenantID, span, starts[i], d.instansi, d.unit, d.service, d.kind, event, n)
+		if err != nil {
+			return err
+		}
+	}
+	if n < 0 {
+		_, err := s.exec(ctx, `DELETE FROM stat_instansi_accounts WHERE tenant_id = ? AND span IN ('h', 'd', 'm') AND start IN (?, ?, ?)
+			AND instansi = ? AND unit = ? AND service = ? AND kind = ? AND event = ? AND n = 0`,
+			tenantID, starts[0], starts[1], starts[2], d.instansi, d.unit, d.service, d.kind, event)
+		return err
+	}
+	return nil
+}
+
+// mailboxMade is how a registry row was counted when it was made: its dimensions, its
+// event (made or adopted) and when.
+type mailboxMade struct {
+	d     accountDims
+	event string
+	at    time.Time
+}
+
+// madeOf reads how mailbox id counts as made now.
+func (s *Store) madeOf(ctx context.Context, id int64) (mailboxMade, error) {
+	var m mailboxMade
+	var source string
+	err := s.get(ctx, `SELECT m.instansi, m.unit, COALESCE(r.service, ''), m.kind, m.source, m.created_at FROM registry m
+		LEFT JOIN requests r ON r.id = m.request_id WHERE m.id = ?`, []any{id}, &m.d.instansi, &m.d.unit, &m.d.service, &m.d.kind, &source, &m.at)
+	m.event = accountCreated
+	if registry.Source(source) == registry.Adopted {
+		m.event = accountAdopted
+	}
+	return m, err
+}
+
+// recountMade moves mailbox tenantID's made event in the counts per instansi from how
+// it counted before a change (was) to how it counts now, when its instansi, unit, kind,
+// request or source changed: the accounts per instansi are the registry's rows as they
+// are, as a count over them would be. (Deactivations and reactivations stay where they
+// happened, as the tenant's hourly counts keep them.)
+func (s *Store) recountMade(ctx context.Context, tenantID, id int64, was mailboxMade) error {
+	if ctx.Value(noAccountCounts{}) != nil {
+		return nil
+	}
+	now, err := s.madeOf(ctx, id)
+	if err != nil {
+		return fmt.Errorf("recount mailbox %d: %w", id, err)
+	}
+	if now.d == was.d && now.event == was.event {
+		return nil
+	}
+	if err := s.addInstansiAccount(ctx, tenantID, was.d, was.event, was.at, -1); err != nil {
+		return fmt.Errorf("recount mailbox %d: %w", id, err)
+	}
+	if err := s.addInstansiAccount(ctx, tenantID, now.d, now.event, now.at, 1); err != nil {
+		return fmt.Errorf("recount mailbox %d: %w", id, err)
+	}
+	return nil
+}
+
+// sent is how a request counts in stat_requests (migration 37): sent (submitted_at set)
+// at, from an instansi, for a service, with a status now.
+type sent struct {
+	tenant                    int64
+	instansi, service, status string
+	at                        time.Time
+	ok                        bool
+}
+
+// sentOf reads how request id counts now.
+func (s *Store) sentOf(ctx context.Context, id int64) (sent, error) {
+	var x sent
+	var at sql.NullTime
+	err := s.get(ctx, `SELECT tenant_id, instansi, service, status, submitted_at FROM requests WHERE id = ?`, []any{id},
+		&x.tenant, &x.instansi, &x.service, &x.status, &at)
+	x.at, x.ok = at.Time, at.Valid
+	return x, err
+}
+
+// recounted runs write, a change of request id, and moves the request in the counts of
+// requests sent from how it counted before to how it counts after, in one transaction.
+func (s *Store) recounted(ctx context.Context, id int64, write func(ctx context.Context) error) error {
+	return s.Tx(ctx, func(ctx context.Context) error {
+		was, err := s.sentOf(ctx, id)
+		if err != nil {
+			return err
+		}
+		if err := write(ctx); err != nil {
+			return err
+		}
+		now, err := s.sentOf(ctx, id)
+		if err != nil || now == was {
+			return err
+		}
+		if was.ok {
+			if err := s.addSent(ctx, was, -1); err != nil {
+				return err
+			}
+		}
+		if now.ok {
+			return s.addSent(ctx, now, 1)
+		}
+		return nil
+	})
+}
+
+// addSent adds n of x to the counts of requests sent, at each span.
+func (s *Store) addSent(ctx context.Context, x sent, n int) error {
+	starts := spanStarts(x.at)
+	for i, span := range []string{spanHour, spanDay, spanMonth} {
+		_, err := s.exec(ctx, `INSERT INTO stat_requests (tenant_id, span, start, instansi, service, status, n) VALUES (?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (tenant_id, span, start, instansi, service, status) DO UPDATE SET n = stat_requests.n + excluded.n`,
+			x.tenant, span, starts[i], x.instansi, x.service, x.status, n)
+		if err != nil {
+			return fmt.Errorf("count request: %w", err)
+		}
+	}
+	if n < 0 {
+		if _, err := s.exec(ctx, `DELETE FROM stat_requests WHERE tenant_id = ? AND span IN ('h', 'd', 'm') AND start IN (?, ?, ?)
+			AND instansi = ? AND service = ? AND status = ? AND n = 0`, x.tenant, starts[0], starts[1], starts[2], x.instansi, x.service, x.status); err != nil {
+			return fmt.Errorf("count request: %w", err)
+		}
 	}
 	return nil
 }
@@ -81,63 +240,27 @@ func reportFilter(q report.Query, alias string) (string, []any) {
 	return sql, args
 }
 
-// StepCounts reads the daily counts of the period, or, for one instansi, counts that
-// instansi's steps and closed requests themselves (exact working times, which the
-// report buckets as the counts do).
+// StepCounts reads the daily counts of the period: the tenant's (stat_steps), or one
+// instansi's (stat_instansi_steps).
 func (s *Store) StepCounts(ctx context.Context, q report.Query) ([]report.StepCount, error) {
-	var out []report.StepCount
-	scan := func(query string, args ...any) error {
-		rows, err := s.query(ctx, query, args...)
-		if err != nil {
-			return fmt.Errorf("step counts: %w", err)
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var c report.StepCount
-			if err := rows.Scan(&c.Key, &c.Role, &c.Minutes, &c.N, &c.InSLA); err != nil {
-				return fmt.Errorf("step counts: %w", err)
-			}
-			out = append(out, c)
-		}
-		return rows.Err()
+	table, where, args := "stat_steps", "", []any{q.TenantID, q.FromDay, q.ToDay}
+	if q.Instansi != "" {
+		table, where, args = "stat_instansi_steps", " AND instansi = ?", append(args, q.Instansi)
 	}
-	if q.Instansi == "" {
-		where, args := "", []any{q.TenantID, q.FromDay, q.ToDay}
-		if q.Service != "" {
-			where, args = " AND service = ?", append(args, q.Service)
-		}
-		return out, scan(`SELECT step_key, role, minutes, SUM(n), SUM(in_sla) FROM stat_steps WHERE tenant_id = ? AND day BETWEEN ? AND ?`+where+
-			` GROUP BY step_key, role, minutes`, args...)
+	if q.Service != "" {
+		where, args = where+" AND service = ?", append(args, q.Service)
 	}
-	where, fargs := reportFilter(q, "r")
-	args := append([]any{q.TenantID}, fargs...)
-	err := scan(`SELECT st.step_key, st.role, COALESCE(st.work_minutes, -1), COUNT(*), SUM(CASE WHEN st.sla = 'in' THEN 1 ELSE 0 END)
-		FROM requests r JOIN request_steps st ON st.request_id = r.id
-		WHERE r.tenant_id = ?`+where+` AND st.finished_at >= ? AND st.finished_at < ? AND st.due_at IS NOT NULL
-		GROUP BY st.step_key, st.role, COALESCE(st.work_minutes, -1)`, append(args, q.From, q.To)...)
-	if err != nil {
-		return nil, err
-	}
-	// The SOP as a whole: each closed request's measured steps together.
-	rows, err := s.query(ctx, `SELECT r.id, COALESCE(SUM(st.work_minutes), 0), COUNT(st.work_minutes),
-		SUM(CASE WHEN st.sla = 'over' THEN 1 ELSE 0 END)
-		FROM requests r JOIN request_steps st ON st.request_id = r.id
-		WHERE r.tenant_id = ?`+where+` AND r.closed_at >= ? AND r.closed_at < ? GROUP BY r.id`, append(args, q.From, q.To)...)
+	rows, err := s.query(ctx, `SELECT step_key, role, minutes, SUM(n), SUM(in_sla) FROM `+table+` WHERE tenant_id = ? AND day BETWEEN ? AND ?`+where+
+		` GROUP BY step_key, role, minutes HAVING SUM(n) > 0`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("step counts: %w", err)
 	}
 	defer rows.Close()
+	var out []report.StepCount
 	for rows.Next() {
-		var id, total, measured, over int64
-		if err := rows.Scan(&id, &total, &measured, &over); err != nil {
+		var c report.StepCount
+		if err := rows.Scan(&c.Key, &c.Role, &c.Minutes, &c.N, &c.InSLA); err != nil {
 			return nil, fmt.Errorf("step counts: %w", err)
-		}
-		if measured == 0 {
-			continue
-		}
-		c := report.StepCount{Key: request.WholeSOP, Minutes: int(total), N: 1}
-		if over == 0 {
-			c.InSLA = 1
 		}
 		out = append(out, c)
 	}
@@ -193,20 +316,28 @@ func (s *Store) AccountDays(ctx context.Context, q report.Query) ([]report.DayCo
 			return nil, fmt.Errorf("account days: %w", err)
 		}
 	} else {
-		err := s.instansiMailboxes(ctx, q, func(created, gone time.Time, adopted, live bool) {
-			if !created.Before(q.From) && created.Before(q.To) {
-				ev := accountCreated
-				if adopted {
-					ev = accountAdopted
-				}
-				add(created, ev, 1)
-			}
-			if !live && !gone.Before(q.From) && gone.Before(q.To) {
-				add(gone, accountDeactivated, 1)
-			}
-		})
+		// One instansi's hours: its days in the tenant's zone are whole hours of them.
+		from, to := hours(q)
+		where, args := "", []any{q.TenantID, q.Instansi, from, to}
+		if q.Service != "" {
+			where, args = " AND service = ?", append(args, q.Service)
+		}
+		rows, err := s.query(ctx, `SELECT start, event, SUM(n) FROM stat_instansi_accounts WHERE tenant_id = ? AND instansi = ? AND span = 'h'
+			AND start >= ? AND start < ?`+where+` GROUP BY start, event`, args...)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("account days: %w", err)
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var h, n int64
+			var event string
+			if err := rows.Scan(&h, &event, &n); err != nil {
+				return nil, fmt.Errorf("account days: %w", err)
+			}
+			add(time.Unix(h*3600, 0), event, n)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("account days: %w", err)
 		}
 	}
 	out := make([]report.DayCount, 0, len(days))
@@ -216,53 +347,26 @@ func (s *Store) AccountDays(ctx context.Context, q report.Query) ([]report.DayCo
 	return out, nil
 }
 
-// instansiMailboxes passes each of one instansi's mailboxes to fn: when made, when it
-// stopped being active (if it did), whether it was adopted, whether it is active.
-func (s *Store) instansiMailboxes(ctx context.Context, q report.Query, fn func(created, gone time.Time, adopted, live bool)) error {
-	where, args := "", []any{q.TenantID, q.Instansi}
-	if q.Service != "" {
-		where, args = " AND r.service = ?", append(args, q.Service)
-	}
-	// The two times are read apart, not COALESCEd: SQLite gives the result of a
-	// function of times as text the driver does not read back as a time.
-	rows, err := s.query(ctx, `SELECT m.created_at, m.deactivated_at, m.updated_at, m.source, m.status FROM registry m
-		LEFT JOIN requests r ON r.id = m.request_id WHERE m.tenant_id = ? AND m.instansi = ?`+where, args...)
-	if err != nil {
-		return fmt.Errorf("instansi mailboxes: %w", err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var created, updated time.Time
-		var deactivated sql.NullTime
-		var source, status string
-		if err := rows.Scan(&created, &deactivated, &updated, &source, &status); err != nil {
-			return fmt.Errorf("instansi mailboxes: %w", err)
-		}
-		fn(created.UTC(), goneAt(deactivated, updated), registry.Source(source) == registry.Adopted, live(registry.Status(status)))
-	}
-	return rows.Err()
-}
-
 // AccountsBefore counts the accounts made (or adopted, or reactivated) and those
 // deactivated before the period.
 func (s *Store) AccountsBefore(ctx context.Context, q report.Query) (in, out int64, err error) {
-	if q.Instansi != "" {
-		err = s.instansiMailboxes(ctx, q, func(created, gone time.Time, _, live bool) {
-			if created.Before(q.From) {
-				in++
-			}
-			if !live && gone.Before(q.From) {
-				out++
-			}
-		})
-		return in, out, err
-	}
 	from, _ := hours(q)
-	where, args := "", []any{q.TenantID, from}
-	if q.Service != "" {
-		where, args = " AND service = ?", append(args, q.Service)
+	var rows *sql.Rows
+	if q.Instansi != "" {
+		where, args := spansSQL(0, from)
+		where, args = "instansi = ? AND ("+where+")", append([]any{q.Instansi}, args...)
+		if q.Service != "" {
+			where, args = where+" AND service = ?", append(args, q.Service)
+		}
+		rows, err = s.query(ctx, `SELECT event, SUM(n) FROM stat_instansi_accounts WHERE tenant_id = ? AND `+where+` GROUP BY event`,
+			append([]any{q.TenantID}, args...)...)
+	} else {
+		where, args := "", []any{q.TenantID, from}
+		if q.Service != "" {
+			where, args = " AND service = ?", append(args, q.Service)
+		}
+		rows, err = s.query(ctx, `SELECT event, SUM(n) FROM stat_accounts WHERE tenant_id = ? AND hour < ?`+where+` GROUP BY event`, args...)
 	}
-	rows, err := s.query(ctx, `SELECT event, SUM(n) FROM stat_accounts WHERE tenant_id = ? AND hour < ?`+where+` GROUP BY event`, args...)
 	if err != nil {
 		return 0, 0, fmt.Errorf("accounts before: %w", err)
 	}
@@ -282,11 +386,58 @@ func (s *Store) AccountsBefore(ctx context.Context, q report.Query) (in, out int
 	return in, out, rows.Err()
 }
 
-// StatusCounts counts the requests sent in the period by service and status now.
+// spansSQL is the condition on stat_instansi_accounts of the hours [from, to): the
+// whole UTC months inside, the whole UTC days inside the rest, and the hours left at
+// either end, each one range of the primary key; and its arguments.
+func spansSQL(from, to int64) (string, []any) {
+	var conds []string
+	var args []any
+	add := func(span string, lo, hi int64) {
+		if lo < hi {
+			conds = append(conds, "(span = ? AND start >= ? AND start < ?)")
+			args = append(args, span, lo, hi)
+		}
+	}
+	dayUp := func(h int64) int64 { return (h + 23) / 24 * 24 }
+	d1, d2 := dayUp(from), to/24*24
+	if d1 >= d2 {
+		add(spanHour, from, to)
+	} else {
+		add(spanHour, from, d1)
+		add(spanHour, d2, to)
+		month := func(h int64) int64 { return spanStarts(time.Unix(h*3600, 0))[2] }
+		m1, m2 := month(d1), month(d2)
+		if m1 < d1 {
+			m1 = month(d1 + 24*31)
+		}
+		if m1 >= m2 {
+			add(spanDay, d1, d2)
+		} else {
+			add(spanDay, d1, m1)
+			add(spanDay, m2, d2)
+			add(spanMonth, m1, m2)
+		}
+	}
+	if len(conds) == 0 {
+		return "1 = 0", nil
+	}
+	return strings.Join(conds, " OR "), args
+}
+
+// StatusCounts counts the requests sent in the period by service and status now, from
+// the counts of requests sent (stat_requests).
 func (s *Store) StatusCounts(ctx context.Context, q report.Query) ([]report.StatusCount, error) {
-	where, fargs := reportFilter(q, "r")
-	rows, err := s.query(ctx, `SELECT r.service, r.status, COUNT(*) FROM requests r WHERE r.tenant_id = ? AND r.submitted_at >= ?
-		AND r.submitted_at < ?`+where+` GROUP BY r.service, r.status`, append([]any{q.TenantID, q.From, q.To}, fargs...)...)
+	from, to := hours(q)
+	where, args := spansSQL(from, to)
+	where, args = "("+where+")", append([]any{q.TenantID}, args...)
+	if q.Instansi != "" {
+		where, args = where+" AND instansi = ?", append(args, q.Instansi)
+	}
+	if q.Service != "" {
+		where, args = where+" AND service = ?", append(args, q.Service)
+	}
+	rows, err := s.query(ctx, `SELECT service, status, SUM(n) FROM stat_requests WHERE tenant_id = ? AND `+where+`
+		GROUP BY service, status HAVING SUM(n) > 0`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("status counts: %w", err)
 	}
@@ -305,17 +456,17 @@ func (s *Store) StatusCounts(ctx context.Context, q report.Query) ([]report.Stat
 // AccountsByInstansi counts the mailboxes made in the period per instansi, unit and
 // kind, the most first.
 func (s *Store) AccountsByInstansi(ctx context.Context, q report.Query, limit int) ([]report.InstansiCount, error) {
-	where, args := "", []any{q.TenantID, q.From, q.To}
+	from, to := hours(q)
+	where, args := spansSQL(from, to)
+	where, args = "event IN ('created', 'adopted') AND ("+where+")", append([]any{q.TenantID}, args...)
 	if q.Instansi != "" {
-		where, args = where+" AND m.instansi = ?", append(args, q.Instansi)
+		where, args = where+" AND instansi = ?", append(args, q.Instansi)
 	}
-	join := ""
 	if q.Service != "" {
-		join, where, args = " JOIN requests r ON r.id = m.request_id", where+" AND r.service = ?", append(args, q.Service)
+		where, args = where+" AND service = ?", append(args, q.Service)
 	}
-	rows, err := s.query(ctx, `SELECT m.instansi, m.unit, m.kind, COUNT(*) FROM registry m`+join+`
-		WHERE m.tenant_id = ? AND m.created_at >= ? AND m.created_at < ?`+where+`
-		GROUP BY m.instansi, m.unit, m.kind ORDER BY COUNT(*) DESC, m.instansi, m.unit LIMIT ?`, append(args, limit)...)
+	rows, err := s.query(ctx, `SELECT instansi, unit, kind, SUM(n) FROM stat_instansi_accounts WHERE tenant_id = ? AND `+where+`
+		GROUP BY instansi, unit, kind HAVING SUM(n) > 0 ORDER BY SUM(n) DESC, instansi, unit, kind LIMIT ?`, append(args, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("accounts by instansi: %w", err)
 	}
@@ -368,41 +519,33 @@ func (s *Store) OpenSteps(ctx context.Context, q report.Query) ([]report.OpenSte
 	return out, nil
 }
 
-// Outcomes counts the period's returns (the correction rows, named by the step they
-// returned from) and refusals per step and reason.
+// Outcomes reads the period's daily counts of returns (the correction rows, named by
+// the step they returned from) and refusals per step and reason (stat_outcomes).
 func (s *Store) Outcomes(ctx context.Context, q report.Query) ([]report.Outcome, error) {
-	where, fargs := reportFilter(q, "r")
-	join := ""
-	if where != "" {
-		join = " JOIN requests r ON r.id = st.request_id"
+	where, args := "", []any{q.TenantID, q.FromDay, q.ToDay}
+	if q.Instansi != "" {
+		where, args = where+" AND instansi = ?", append(args, q.Instansi)
 	}
+	if q.Service != "" {
+		where, args = where+" AND service = ?", append(args, q.Service)
+	}
+	rows, err := s.query(ctx, `SELECT step_key, refusal, reason, SUM(n) FROM stat_outcomes WHERE tenant_id = ? AND day BETWEEN ? AND ?`+where+`
+		GROUP BY step_key, refusal, reason HAVING SUM(n) > 0`, args...)
+	if err != nil {
+		return nil, fmt.Errorf("outcomes: %w", err)
+	}
+	defer rows.Close()
 	var out []report.Outcome
-	for _, ret := range []bool{true, false} {
-		// The kind and status are written out, so that each query matches its partial
-		// index (request_steps_returns, request_steps_refusals).
-		cond := "st.kind = 'correction' AND st.started_at >= ? AND st.started_at < ?"
-		if !ret {
-			cond = "st.status = 'refused' AND st.finished_at >= ? AND st.finished_at < ?"
-		}
-		rows, err := s.query(ctx, `SELECT st.step_key, st.note, COUNT(*) FROM request_steps st`+join+`
-			WHERE st.tenant_id = ? AND `+cond+where+` GROUP BY st.step_key, st.note`, append([]any{q.TenantID, q.From, q.To}, fargs...)...)
-		if err != nil {
+	for rows.Next() {
+		var o report.Outcome
+		var refusal int
+		if err := rows.Scan(&o.Key, &refusal, &o.Reason, &o.N); err != nil {
 			return nil, fmt.Errorf("outcomes: %w", err)
 		}
-		for rows.Next() {
-			o := report.Outcome{Return: ret}
-			if err := rows.Scan(&o.Key, &o.Reason, &o.N); err != nil {
-				rows.Close()
-				return nil, fmt.Errorf("outcomes: %w", err)
-			}
-			out = append(out, o)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
-			return nil, fmt.Errorf("outcomes: %w", err)
-		}
+		o.Return = refusal == 0
+		out = append(out, o)
 	}
-	return out, nil
+	return out, rows.Err()
 }
 
 // PutCapacityDay keeps the mail server's figures as read at c.At, the last of its day.
@@ -468,11 +611,11 @@ func (s *Store) EachAccount(ctx context.Context, q report.Query, fn func(report.
 	return rows.Err()
 }
 
-// InstansiNames lists the instansi of the tenant's requests, the most frequent first,
-// read along the instansi index.
+// InstansiNames lists the instansi of the tenant's sent requests, the most frequent
+// first, from the monthly counts of requests sent.
 func (s *Store) InstansiNames(ctx context.Context, tenantID int64, limit int) ([]string, error) {
-	rows, err := s.query(ctx, `SELECT instansi FROM requests WHERE tenant_id = ? AND instansi <> '' GROUP BY instansi
-		ORDER BY COUNT(*) DESC, instansi LIMIT ?`, tenantID, limit)
+	rows, err := s.query(ctx, `SELECT instansi FROM stat_requests WHERE tenant_id = ? AND span = 'm' AND instansi <> '' GROUP BY instansi
+		HAVING SUM(n) > 0 ORDER BY SUM(n) DESC, instansi LIMIT ?`, tenantID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("instansi names: %w", err)
 	}

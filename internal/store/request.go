@@ -74,10 +74,13 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 // so "Dinas  Kominfo " and "Dinas Kominfo" are one instansi.
 func reportText(s string) string { return strings.Join(strings.Fields(s), " ") }
 
-// SaveDraft stores the form values of a draft or returned request, and the report copies
-// of its instansi and unit (migration 21).
+// SaveDraft stores the form values of a draft or returned request, and, of a draft, the
+// report copies of its instansi and unit (migration 21). A returned request's copies
+// change when it is sent again (SubmitRequest), with its counts per instansi
+// (request.History.Reattribute): until then the reports count it where it was sent.
 func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
-	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, mailbox = ?, updated_at = ?, instansi = ?, unit = ? WHERE id = ?`,
+	_, err := s.exec(ctx, `UPDATE requests SET vals = ?, person_key = ?, mailbox = ?, updated_at = ?,
+		instansi = CASE WHEN submitted_at IS NULL THEN ? ELSE instansi END, unit = CASE WHEN submitted_at IS NULL THEN ? ELSE unit END WHERE id = ?`,
 		jsonText(r.Values), r.PersonKey, r.Mailbox, utc(r.UpdatedAt), reportText(r.Instansi()), reportText(r.Unit()), r.ID)
 	if err != nil {
 		return fmt.Errorf("save draft: %w", err)
@@ -85,14 +88,19 @@ func (s *Store) SaveDraft(ctx context.Context, r request.Request) error {
 	return nil
 }
 
-// SubmitRequest gives the request its number and live status. A live request of the same
-// person or mailbox makes it fail with ErrConflict.
+// SubmitRequest gives the request its number and live status, and the report copies of
+// its instansi and unit as sent. A live request of the same person or mailbox makes it
+// fail with ErrConflict.
 func (s *Store) SubmitRequest(ctx context.Context, r *request.Request) error {
 	if r.Number == "" {
 		r.Number = fmt.Sprintf("SRL-%d-%06d", r.SubmittedAt.Year(), r.ID)
 	}
-	_, err := s.exec(ctx, `UPDATE requests SET status = ?, number = ?, submitted_at = ?, updated_at = ?, flags = ?, note = ? WHERE id = ?`,
-		string(r.Status), r.Number, utc(r.SubmittedAt), utc(r.UpdatedAt), jsonText(nonNil(r.Flags)), r.Note, r.ID)
+	err := s.recounted(ctx, r.ID, func(ctx context.Context) error {
+		_, err := s.exec(ctx, `UPDATE requests SET status = ?, number = ?, submitted_at = ?, updated_at = ?, flags = ?, note = ?, instansi = ?,
+			unit = ? WHERE id = ?`, string(r.Status), r.Number, utc(r.SubmittedAt), utc(r.UpdatedAt), jsonText(nonNil(r.Flags)), r.Note,
+			reportText(r.Instansi()), reportText(r.Unit()), r.ID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("submit request: %w", err)
 	}
@@ -308,18 +316,108 @@ func workMinutes(st request.Step) any {
 }
 
 // CountStep adds one ended step (or closed request) to the reports' daily counts
-// (migration 21), with the service of its request, in the caller's transaction.
+// (migration 21), and to its instansi's (migration 37), with the service and instansi of
+// its request, in the caller's transaction.
 func (s *Store) CountStep(ctx context.Context, c request.StepCount) error {
+	if err := s.addStepCount(ctx, c, nil, 1); err != nil {
+		return fmt.Errorf("count step: %w", err)
+	}
+	return nil
+}
+
+// addStepCount adds n (1, or -1 to take one back) of c to the daily counts: to the
+// tenant's and to those of its request's instansi, or, with instansi given, to that
+// instansi's alone.
+func (s *Store) addStepCount(ctx context.Context, c request.StepCount, instansi *string, n int) error {
 	in := 0
 	if c.InSLA {
-		in = 1
+		in = n
 	}
-	_, err := s.exec(ctx, `INSERT INTO stat_steps (tenant_id, day, service, step_key, role, minutes, n, in_sla)
-		SELECT ?, ?, service, ?, ?, ?, 1, ? FROM requests WHERE id = ?
-		ON CONFLICT (tenant_id, day, service, step_key, role, minutes) DO UPDATE SET n = stat_steps.n + 1, in_sla = stat_steps.in_sla + excluded.in_sla`,
-		c.TenantID, c.Day, c.Key, c.Role, c.Minutes, in, c.RequestID)
-	if err != nil {
-		return fmt.Errorf("count step: %w", err)
+	own, inst := ownInstansi(instansi)
+	if own == 1 {
+		_, err := s.exec(ctx, `INSERT INTO stat_steps (tenant_id, day, service, step_key, role, minutes, n, in_sla)
+			SELECT ?, ?, service, ?, ?, ?, ?, ? FROM requests WHERE id = ?
+			ON CONFLICT (tenant_id, day, service, step_key, role, minutes) DO UPDATE SET n = stat_steps.n + excluded.n, in_sla = stat_steps.in_sla + excluded.in_sla`,
+			c.TenantID, c.Day, c.Key, c.Role, c.Minutes, n, in, c.RequestID)
+		if err != nil {
+			return err
+		}
+	}
+	_, err := s.exec(ctx, `INSERT INTO stat_instansi_steps (tenant_id, instansi, day, service, step_key, role, minutes, n, in_sla)
+		SELECT ?, CASE WHEN ? = 1 THEN instansi ELSE ? END, ?, service, ?, ?, ?, ?, ? FROM requests WHERE id = ?
+		ON CONFLICT (tenant_id, instansi, day, service, step_key, role, minutes)
+		DO UPDATE SET n = stat_instansi_steps.n + excluded.n, in_sla = stat_instansi_steps.in_sla + excluded.in_sla`,
+		c.TenantID, own, inst, c.Day, c.Key, c.Role, c.Minutes, n, in, c.RequestID)
+	return err
+}
+
+// ownInstansi is 1 for nil (the request's own instansi, as its copy says) and 0 with
+// the instansi given, for the counts' SQL.
+func ownInstansi(instansi *string) (int, string) {
+	if instansi == nil {
+		return 1, ""
+	}
+	return 0, *instansi
+}
+
+// CountOutcome adds one return or refusal to the reports' daily counts of outcomes
+// (migration 37), with the service and instansi of its request, in the caller's
+// transaction.
+func (s *Store) CountOutcome(ctx context.Context, c request.OutcomeCount) error {
+	if err := s.addOutcome(ctx, c, nil, 1); err != nil {
+		return fmt.Errorf("count outcome: %w", err)
+	}
+	return nil
+}
+
+// addOutcome adds n of c to the outcomes' counts, under its request's instansi or the
+// one given.
+func (s *Store) addOutcome(ctx context.Context, c request.OutcomeCount, instansi *string, n int) error {
+	own, inst := ownInstansi(instansi)
+	refusal := 0
+	if c.Refusal {
+		refusal = 1
+	}
+	_, err := s.exec(ctx, `INSERT INTO stat_outcomes (tenant_id, day, instansi, service, step_key, refusal, reason, n)
+		SELECT ?, ?, CASE WHEN ? = 1 THEN instansi ELSE ? END, service, ?, ?, ?, ? FROM requests WHERE id = ?
+		ON CONFLICT (tenant_id, day, instansi, service, step_key, refusal, reason) DO UPDATE SET n = stat_outcomes.n + excluded.n`,
+		c.TenantID, c.Day, own, inst, c.Key, refusal, reportText(c.Reason), n, c.RequestID)
+	return err
+}
+
+// MoveCounts moves a request's counts per instansi from the instansi of its report copy
+// to to (its new instansi, before SubmitRequest writes it), in the caller's transaction;
+// counts that reach zero are removed, so the tables hold only what was counted.
+func (s *Store) MoveCounts(ctx context.Context, requestID int64, to string, steps []request.StepCount, outcomes []request.OutcomeCount) error {
+	var from string
+	if err := s.get(ctx, `SELECT instansi FROM requests WHERE id = ?`, []any{requestID}, &from); err != nil {
+		return fmt.Errorf("move counts: %w", err)
+	}
+	to = reportText(to)
+	if from == to {
+		return nil
+	}
+	for _, c := range steps {
+		if err := s.addStepCount(ctx, c, &from, -1); err != nil {
+			return fmt.Errorf("move counts: %w", err)
+		}
+		if err := s.addStepCount(ctx, c, &to, 1); err != nil {
+			return fmt.Errorf("move counts: %w", err)
+		}
+	}
+	for _, c := range outcomes {
+		if err := s.addOutcome(ctx, c, &from, -1); err != nil {
+			return fmt.Errorf("move counts: %w", err)
+		}
+		if err := s.addOutcome(ctx, c, &to, 1); err != nil {
+			return fmt.Errorf("move counts: %w", err)
+		}
+	}
+	for _, t := range []string{"stat_instansi_steps", "stat_outcomes"} {
+		if _, err := s.exec(ctx, `DELETE FROM `+t+` WHERE tenant_id = (SELECT tenant_id FROM requests WHERE id = ?) AND instansi = ? AND n = 0`,
+			requestID, from); err != nil {
+			return fmt.Errorf("move counts: %w", err)
+		}
 	}
 	return nil
 }

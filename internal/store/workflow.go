@@ -87,8 +87,11 @@ func (s *Store) ResumeStep(ctx context.Context, st request.Step) (bool, error) {
 
 // UpdateRequest writes the fields the back office changes.
 func (s *Store) UpdateRequest(ctx context.Context, r request.Request) error {
-	_, err := s.exec(ctx, `UPDATE requests SET status = ?, note = ?, mailbox = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
-		string(r.Status), r.Note, r.Mailbox, utc(r.UpdatedAt), nullTime(r.ClosedAt), r.ID)
+	err := s.recounted(ctx, r.ID, func(ctx context.Context) error {
+		_, err := s.exec(ctx, `UPDATE requests SET status = ?, note = ?, mailbox = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
+			string(r.Status), r.Note, r.Mailbox, utc(r.UpdatedAt), nullTime(r.ClosedAt), r.ID)
+		return err
+	})
 	if err != nil {
 		return fmt.Errorf("update request: %w", err)
 	}
