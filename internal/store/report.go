@@ -240,18 +240,36 @@ func reportFilter(q report.Query, alias string) (string, []any) {
 	return sql, args
 }
 
-// StepCounts reads the daily counts of the period: the tenant's (stat_steps), or one
-// instansi's (stat_instansi_steps).
+// StepCounts reads the counts of the period's steps: the tenant's (stat_steps), or one
+// instansi's (stat_instansi_steps), for its first and last days, and the months in
+// between from the monthly counts (stat_step_months).
 func (s *Store) StepCounts(ctx context.Context, q report.Query) ([]report.StepCount, error) {
-	table, where, args := "stat_steps", "", []any{q.TenantID, q.FromDay, q.ToDay}
+	daily, dailyWhere, whole, inst := "stat_steps", "", 1, ""
 	if q.Instansi != "" {
-		table, where, args = "stat_instansi_steps", " AND instansi = ?", append(args, q.Instansi)
+		daily, dailyWhere, whole, inst = "stat_instansi_steps", " AND instansi = ?", 0, q.Instansi
 	}
-	if q.Service != "" {
-		where, args = where+" AND service = ?", append(args, q.Service)
+	var parts []string
+	var args []any
+	part := func(query string, a ...any) {
+		if q.Service != "" {
+			query, a = query+" AND service = ?", append(a, q.Service)
+		}
+		parts, args = append(parts, query), append(args, a...)
 	}
-	rows, err := s.query(ctx, `SELECT step_key, role, minutes, SUM(n), SUM(in_sla) FROM `+table+` WHERE tenant_id = ? AND day BETWEEN ? AND ?`+where+
-		` GROUP BY step_key, role, minutes HAVING SUM(n) > 0`, args...)
+	days, m1, m2 := monthsOf(q.FromDay, q.ToDay)
+	for _, d := range days {
+		a := []any{q.TenantID, d[0], d[1]}
+		if inst != "" {
+			a = append(a, inst)
+		}
+		part(`SELECT step_key, role, minutes, n, in_sla FROM `+daily+` WHERE tenant_id = ? AND day BETWEEN ? AND ?`+dailyWhere, a...)
+	}
+	if m1 <= m2 {
+		part(`SELECT step_key, role, minutes, n, in_sla FROM stat_step_months WHERE tenant_id = ? AND whole = ? AND instansi = ? AND month BETWEEN ? AND ?`,
+			q.TenantID, whole, inst, m1, m2)
+	}
+	rows, err := s.query(ctx, `SELECT step_key, role, minutes, SUM(n), SUM(in_sla) FROM (`+strings.Join(parts, " UNION ALL ")+`) x
+		GROUP BY step_key, role, minutes HAVING SUM(n) > 0`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("step counts: %w", err)
 	}
@@ -265,6 +283,30 @@ func (s *Store) StepCounts(ctx context.Context, q report.Query) ([]report.StepCo
 		out = append(out, c)
 	}
 	return out, rows.Err()
+}
+
+// monthsOf splits the days from…to (sop.Date.Num, both included) into the whole months
+// inside, m1…m2 (YYYYMM; none when m1 > m2), and the one or two ranges of days left.
+func monthsOf(from, to int) (days [][2]int, m1, m2 int) {
+	f, t := sop.DateOfNum(from), sop.DateOfNum(to)
+	first := sop.Date{Year: f.Year, Month: f.Month, Day: 1}
+	if f.Day != 1 {
+		first = sop.DateOf(time.Date(f.Year, f.Month+1, 1, 12, 0, 0, 0, time.UTC))
+	}
+	last := sop.DateOf(time.Date(t.Year, t.Month+1, 0, 12, 0, 0, 0, time.UTC)) // t's month's last day
+	if last != t {
+		last = sop.DateOf(time.Date(t.Year, t.Month, 0, 12, 0, 0, 0, time.UTC))
+	}
+	if last.Before(first) {
+		return [][2]int{{from, to}}, 1, 0
+	}
+	if f.Before(first) {
+		days = append(days, [2]int{from, first.AddDays(-1).Num()})
+	}
+	if last.Before(t) {
+		days = append(days, [2]int{last.AddDays(1).Num(), to})
+	}
+	return days, first.Num() / 100, last.Num() / 100
 }
 
 // hours is the period as the hourly counts key it.

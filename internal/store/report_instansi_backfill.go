@@ -31,6 +31,17 @@ func (s *Store) reportInstansiBackfill() *goose.Migration {
 			if err := s.backfillInstansiSteps(ctx); err != nil {
 				return fmt.Errorf("report instansi backfill: %w", err)
 			}
+			// The monthly counts add up the daily ones, the tenant's and each instansi's.
+			for _, q := range []string{`INSERT INTO stat_step_months (tenant_id, whole, instansi, month, service, step_key, role, minutes, n, in_sla)
+				SELECT tenant_id, 1, '', day / 100, service, step_key, role, minutes, SUM(n), SUM(in_sla) FROM stat_steps
+				GROUP BY tenant_id, day / 100, service, step_key, role, minutes`,
+				`INSERT INTO stat_step_months (tenant_id, whole, instansi, month, service, step_key, role, minutes, n, in_sla)
+				SELECT tenant_id, 0, instansi, day / 100, service, step_key, role, minutes, SUM(n), SUM(in_sla) FROM stat_instansi_steps
+				GROUP BY tenant_id, instansi, day / 100, service, step_key, role, minutes`} {
+				if _, err := s.exec(ctx, q); err != nil {
+					return fmt.Errorf("report instansi backfill: %w", err)
+				}
+			}
 			if err := s.backfillInstansiAccounts(ctx); err != nil {
 				return fmt.Errorf("report instansi backfill: %w", err)
 			}

@@ -348,7 +348,21 @@ func (s *Store) addStepCount(ctx context.Context, c request.StepCount, instansi 
 		ON CONFLICT (tenant_id, instansi, day, service, step_key, role, minutes)
 		DO UPDATE SET n = stat_instansi_steps.n + excluded.n, in_sla = stat_instansi_steps.in_sla + excluded.in_sla`,
 		c.TenantID, own, inst, c.Day, c.Key, c.Role, c.Minutes, n, in, c.RequestID)
-	return err
+	if err != nil {
+		return err
+	}
+	// The month's counts: the instansi's, and with the request's own the tenant's.
+	for whole := 0; whole <= own; whole++ {
+		_, err := s.exec(ctx, `INSERT INTO stat_step_months (tenant_id, whole, instansi, month, service, step_key, role, minutes, n, in_sla)
+			SELECT ?, ?, CASE WHEN ? = 1 THEN '' WHEN ? = 1 THEN instansi ELSE ? END, ?, service, ?, ?, ?, ?, ? FROM requests WHERE id = ?
+			ON CONFLICT (tenant_id, whole, instansi, month, service, step_key, role, minutes)
+			DO UPDATE SET n = stat_step_months.n + excluded.n, in_sla = stat_step_months.in_sla + excluded.in_sla`,
+			c.TenantID, whole, whole, own, inst, c.Day/100, c.Key, c.Role, c.Minutes, n, in, c.RequestID)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // ownInstansi is 1 for nil (the request's own instansi, as its copy says) and 0 with
@@ -413,7 +427,7 @@ func (s *Store) MoveCounts(ctx context.Context, requestID int64, to string, step
 			return fmt.Errorf("move counts: %w", err)
 		}
 	}
-	for _, t := range []string{"stat_instansi_steps", "stat_outcomes"} {
+	for _, t := range []string{"stat_instansi_steps", "stat_step_months", "stat_outcomes"} {
 		if _, err := s.exec(ctx, `DELETE FROM `+t+` WHERE tenant_id = (SELECT tenant_id FROM requests WHERE id = ?) AND instansi = ? AND n = 0`,
 			requestID, from); err != nil {
 			return fmt.Errorf("move counts: %w", err)

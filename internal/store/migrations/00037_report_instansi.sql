@@ -22,6 +22,24 @@ CREATE TABLE stat_instansi_steps (
     PRIMARY KEY (tenant_id, instansi, day, service, step_key, role, minutes)
 );
 
+-- The steps' counts per month of the tenant's days (20261200 / 100): the tenant's
+-- (whole 1, instansi '') and each instansi's (whole 0). A period's whole months are read
+-- here and only its first and last days from the daily counts: three years are a few
+-- thousand rows, not each day's.
+CREATE TABLE stat_step_months (
+    tenant_id BIGINT NOT NULL,
+    whole INTEGER NOT NULL,
+    instansi TEXT NOT NULL,
+    month INTEGER NOT NULL,
+    service TEXT NOT NULL,
+    step_key TEXT NOT NULL,
+    role TEXT NOT NULL,
+    minutes INTEGER NOT NULL,
+    n BIGINT NOT NULL,
+    in_sla BIGINT NOT NULL,
+    PRIMARY KEY (tenant_id, whole, instansi, month, service, step_key, role, minutes)
+);
+
 -- Returns to the applicant (refusal 0: a correction row opened that day) and refusals
 -- (refusal 1: a step refused that day) per step and reason (the staff's note, its words
 -- single-spaced).
@@ -75,4 +93,5 @@ DROP INDEX stat_instansi_accounts_instansi;
 DROP TABLE stat_instansi_accounts;
 DROP INDEX stat_outcomes_instansi;
 DROP TABLE stat_outcomes;
+DROP TABLE stat_step_months;
 DROP TABLE stat_instansi_steps;
