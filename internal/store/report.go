@@ -395,13 +395,12 @@ func (s *Store) AccountsBefore(ctx context.Context, q report.Query) (in, out int
 	from, _ := hours(q)
 	var rows *sql.Rows
 	if q.Instansi != "" {
-		where, args := spansSQL(0, from)
-		where, args = "instansi = ? AND ("+where+")", append([]any{q.Instansi}, args...)
+		where, args := " AND instansi = ?", []any{q.Instansi}
 		if q.Service != "" {
 			where, args = where+" AND service = ?", append(args, q.Service)
 		}
-		rows, err = s.query(ctx, `SELECT event, SUM(n) FROM stat_instansi_accounts WHERE tenant_id = ? AND `+where+` GROUP BY event`,
-			append([]any{q.TenantID}, args...)...)
+		spans, sargs := spansSQL("stat_instansi_accounts", "event, n", q.TenantID, 0, from, where, args)
+		rows, err = s.query(ctx, `SELECT event, SUM(n) FROM (`+spans+`) x GROUP BY event`, sargs...)
 	} else {
 		where, args := "", []any{q.TenantID, from}
 		if q.Service != "" {
@@ -428,16 +427,18 @@ func (s *Store) AccountsBefore(ctx context.Context, q report.Query) (in, out int
 	return in, out, rows.Err()
 }
 
-// spansSQL is the condition on stat_instansi_accounts of the hours [from, to): the
-// whole UTC months inside, the whole UTC days inside the rest, and the hours left at
-// either end, each one range of the primary key; and its arguments.
-func spansSQL(from, to int64) (string, []any) {
-	var conds []string
-	var args []any
+// spansSQL is a query of cols from table (stat_instansi_accounts, stat_requests) over
+// the hours [from, to) of a tenant, with where and its args added to each part: the
+// whole UTC months inside, the whole UTC days inside the rest and the hours left at
+// either end, one range of the primary key each, put together with UNION ALL (with OR,
+// SQLite reads the tenant's every row instead); and its arguments.
+func spansSQL(table, cols string, tenantID, from, to int64, where string, args []any) (string, []any) {
+	var parts []string
+	var out []any
 	add := func(span string, lo, hi int64) {
 		if lo < hi {
-			conds = append(conds, "(span = ? AND start >= ? AND start < ?)")
-			args = append(args, span, lo, hi)
+			parts = append(parts, `SELECT `+cols+` FROM `+table+` WHERE tenant_id = ? AND span = ? AND start >= ? AND start < ?`+where)
+			out = append(append(out, tenantID, span, lo, hi), args...)
 		}
 	}
 	dayUp := func(h int64) int64 { return (h + 23) / 24 * 24 }
@@ -450,7 +451,7 @@ func spansSQL(from, to int64) (string, []any) {
 		month := func(h int64) int64 { return spanStarts(time.Unix(h*3600, 0))[2] }
 		m1, m2 := month(d1), month(d2)
 		if m1 < d1 {
-			m1 = month(d1 + 24*31)
+			m1 = month(m1 + 24*32)
 		}
 		if m1 >= m2 {
 			add(spanDay, d1, d2)
@@ -460,26 +461,25 @@ func spansSQL(from, to int64) (string, []any) {
 			add(spanMonth, m1, m2)
 		}
 	}
-	if len(conds) == 0 {
-		return "1 = 0", nil
+	if len(parts) == 0 {
+		return `SELECT ` + cols + ` FROM ` + table + ` WHERE 1 = 0`, nil
 	}
-	return strings.Join(conds, " OR "), args
+	return strings.Join(parts, " UNION ALL "), out
 }
 
 // StatusCounts counts the requests sent in the period by service and status now, from
 // the counts of requests sent (stat_requests).
 func (s *Store) StatusCounts(ctx context.Context, q report.Query) ([]report.StatusCount, error) {
 	from, to := hours(q)
-	where, args := spansSQL(from, to)
-	where, args = "("+where+")", append([]any{q.TenantID}, args...)
+	where, args := "", []any{}
 	if q.Instansi != "" {
 		where, args = where+" AND instansi = ?", append(args, q.Instansi)
 	}
 	if q.Service != "" {
 		where, args = where+" AND service = ?", append(args, q.Service)
 	}
-	rows, err := s.query(ctx, `SELECT service, status, SUM(n) FROM stat_requests WHERE tenant_id = ? AND `+where+`
-		GROUP BY service, status HAVING SUM(n) > 0`, args...)
+	spans, sargs := spansSQL("stat_requests", "service, status, n", q.TenantID, from, to, where, args)
+	rows, err := s.query(ctx, `SELECT service, status, SUM(n) FROM (`+spans+`) x GROUP BY service, status HAVING SUM(n) > 0`, sargs...)
 	if err != nil {
 		return nil, fmt.Errorf("status counts: %w", err)
 	}
@@ -499,16 +499,16 @@ func (s *Store) StatusCounts(ctx context.Context, q report.Query) ([]report.Stat
 // kind, the most first.
 func (s *Store) AccountsByInstansi(ctx context.Context, q report.Query, limit int) ([]report.InstansiCount, error) {
 	from, to := hours(q)
-	where, args := spansSQL(from, to)
-	where, args = "event IN ('created', 'adopted') AND ("+where+")", append([]any{q.TenantID}, args...)
+	where, args := " AND event IN ('created', 'adopted')", []any{}
 	if q.Instansi != "" {
 		where, args = where+" AND instansi = ?", append(args, q.Instansi)
 	}
 	if q.Service != "" {
 		where, args = where+" AND service = ?", append(args, q.Service)
 	}
-	rows, err := s.query(ctx, `SELECT instansi, unit, kind, SUM(n) FROM stat_instansi_accounts WHERE tenant_id = ? AND `+where+`
-		GROUP BY instansi, unit, kind HAVING SUM(n) > 0 ORDER BY SUM(n) DESC, instansi, unit, kind LIMIT ?`, append(args, limit)...)
+	spans, sargs := spansSQL("stat_instansi_accounts", "instansi, unit, kind, n", q.TenantID, from, to, where, args)
+	rows, err := s.query(ctx, `SELECT instansi, unit, kind, SUM(n) FROM (`+spans+`) x
+		GROUP BY instansi, unit, kind HAVING SUM(n) > 0 ORDER BY SUM(n) DESC, instansi, unit, kind LIMIT ?`, append(sargs, limit)...)
 	if err != nil {
 		return nil, fmt.Errorf("accounts by instansi: %w", err)
 	}
