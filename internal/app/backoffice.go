@@ -86,7 +86,7 @@ func openMailServer(ctx context.Context, c config.Tenant, st *store.Store) (work
 		calls = 4
 	}
 	ms := workflow.MailServer{Server: srv, Webmail: c.Mail.WebmailURL, Limits: open.Limits(c.Mail), DefaultQuota: c.Mail.Limits.DefaultQuotaBytes,
-		Calls: make(chan struct{}, calls), Retention: time.Duration(c.Mail.RetentionDays) * 24 * time.Hour}
+		Calls: make(chan struct{}, calls), Retention: time.Duration(c.Mail.RetentionDays) * 24 * time.Hour, SyncAt: c.Mail.SyncAt}
 	if c.Mail.IMAPAddr != "" {
 		m := c.Mail
 		ms.Test = func(ctx context.Context, address, password string) error {

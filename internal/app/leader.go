@@ -49,6 +49,7 @@ func (a *App) tasks() []periodic {
 			return int64(n), err
 		}},
 		{"rosters imported", time.Hour, a.scheduledRosters},
+		{"mailbox syncs queued", 5 * time.Minute, a.scheduledSyncs},
 		{"purges proposed", time.Hour, func(ctx context.Context, now time.Time) (int64, error) {
 			var total int64
 			var errs []error
@@ -242,6 +243,23 @@ func (a *App) scheduledRosters(ctx context.Context, now time.Time) (int64, error
 		done, err := a.Web.Rosters.Scheduled(ctx, t.ID, c.Roster.Source, now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("tenant %s: %w", c.Slug, err))
+		}
+		if done {
+			n++
+		}
+	}
+	return n, errors.Join(errs...)
+}
+
+// scheduledSyncs queues the daily sync of each tenant whose mail server has a sync_at
+// and whose time has come (workflow.Engine.ScheduledSync).
+func (a *App) scheduledSyncs(ctx context.Context, now time.Time) (int64, error) {
+	var n int64
+	var errs []error
+	for _, t := range a.Tenants.All() {
+		done, err := a.Workflow.ScheduledSync(ctx, t.ID, now)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("tenant %s: %w", t.Slug, err))
 		}
 		if done {
 			n++

@@ -281,6 +281,10 @@ type MailServer struct {
 	// IMAPAddr is where the account test logs in: host:port (STARTTLS when offered, TLS
 	// on 993), imap://host:port or imaps://host:port. Empty leaves the test to staff.
 	IMAPAddr string `yaml:"imap_addr"`
+	// SyncAt is the time of day (HH:MM, the tenant's time zone) at which the leader
+	// syncs the mail server into the registry daily, as "Sinkronkan sekarang" does;
+	// empty is no periodic sync.
+	SyncAt string `yaml:"sync_at"`
 	// RetentionDays is how long a deactivated mailbox's data is kept on the server
 	// before its purge may be asked; 0 is 365 days.
 	RetentionDays int `yaml:"retention_days"`
@@ -745,6 +749,11 @@ func loadTenants(path string) ([]Tenant, error) {
 // block's path: tenants[0].mail_server). The first-run page's settings pass it too.
 func CheckMailServer(where string, m *MailServer) []error {
 	var errs []error
+	if m.SyncAt != "" {
+		if _, ok := ParseTimeOfDay(m.SyncAt); !ok {
+			errs = append(errs, fmt.Errorf("%s.sync_at: want a time of day HH:MM (00:00 to 23:59, the tenant's time zone), got %q", where, m.SyncAt))
+		}
+	}
 	switch m.Driver {
 	case "":
 		m.Driver = "sql"
@@ -923,4 +932,18 @@ func or(v, def string) string {
 		return def
 	}
 	return v
+}
+
+// ParseTimeOfDay reads a time of day "HH:MM" (00:00 to 23:59) as minutes after
+// midnight.
+func ParseTimeOfDay(v string) (int, bool) {
+	if len(v) != 5 || v[2] != ':' {
+		return 0, false
+	}
+	h, err1 := strconv.Atoi(v[:2])
+	m, err2 := strconv.Atoi(v[3:])
+	if err1 != nil || err2 != nil || h < 0 || h > 23 || m < 0 || m > 59 || v[0] == '+' || v[3] == '+' || v[0] == '-' || v[3] == '-' {
+		return 0, false
+	}
+	return h*60 + m, true
 }

@@ -115,6 +115,7 @@ func TestMailServer(t *testing.T) {
       imap_addr: imaps://mail.kaltimprov.go.id:993
       webmail_url: https://mail.kaltimprov.go.id
       limits: {max_accounts: 5000, total_quota: 500G, default_quota: 2G}
+      sync_at: "02:30"
   - slug: siantar
     name: Diskominfo Kota Pematangsiantar
     mail_domain: pematangsiantarkota.go.id
@@ -131,7 +132,7 @@ func TestMailServer(t *testing.T) {
 	}
 	m := c.Tenants[0].Mail
 	if m.Driver != "zimbra" || m.Zimbra.AdminPassword != "rahasia" || m.Limits.TotalQuotaBytes != 500<<30 ||
-		m.Limits.DefaultQuotaBytes != 2<<30 || m.Limits.MaxAccounts != 5000 || m.IMAPAddr != "imaps://mail.kaltimprov.go.id:993" {
+		m.Limits.DefaultQuotaBytes != 2<<30 || m.Limits.MaxAccounts != 5000 || m.IMAPAddr != "imaps://mail.kaltimprov.go.id:993" || m.SyncAt != "02:30" {
 		t.Fatalf("%+v", m)
 	}
 	// The admin proxy's URL without a path gets the admin service's.
@@ -179,6 +180,10 @@ func TestMailServer(t *testing.T) {
     mail_domain: d.go.id
     mail_server:
       limits: {total_quota: 100G}
+  - slug: e
+    name: E
+    mail_domain: e.go.id
+    mail_server: {sync_at: "24:00"}
 `), 0o600)
 	_, err = Load(env(map[string]string{"SUREL_DATA_DIR": dir, "SUREL_CONFIG": bad}))
 	for _, want := range []string{
@@ -190,6 +195,7 @@ func TestMailServer(t *testing.T) {
 		"tenants[1].mail_server.zimbra.tls_server_name",
 		"tenants[2].mail_server.cpanel.url", "tenants[2].mail_server.cpanel.user", "tenants[2].mail_server.cpanel.token: required",
 		"tenants[3].mail_server.limits.default_quota: required with total_quota",
+		`tenants[4].mail_server.sync_at: want a time of day HH:MM (00:00 to 23:59, the tenant's time zone), got "24:00"`,
 	} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("error does not name %s: %v", want, err)

@@ -13,6 +13,10 @@ type syncPage struct {
 	ToReview int
 	Running  bool
 	MailHost string
+	// Schedule is the daily sync's time and zone ("02:00 WIB"), "" when none.
+	Schedule string
+	// Last is the newest sync, nil before the first.
+	Last *syncRow
 }
 
 // syncRow is one sync with its times in words.
@@ -24,7 +28,8 @@ type syncRow struct {
 
 // GET /kantor/akun/sinkron is the tenant admin's sync of the mail server into the
 // registry: the last syncs with what each found, the button that starts one (a job:
-// a large domain takes minutes), and the review queue's size.
+// a large domain takes minutes), the daily sync's time if the tenant has one and the
+// last sync's result, and the review queue's size.
 func (s *Server) accountsSyncPage(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "sync.title")
 	m := staffOf(r)
@@ -44,8 +49,19 @@ func (s *Server) accountsSyncPage(w http.ResponseWriter, r *http.Request) error 
 		}
 		d.Runs = append(d.Runs, row)
 	}
+	if len(d.Runs) > 0 {
+		d.Last = &d.Runs[0]
+	}
 	if d.Running, err = s.Workflow.SyncPending(r.Context(), m.TenantID); err != nil {
 		return err
+	}
+	now := s.now()
+	sch, ok, err := s.Workflow.SyncScheduleOf(r.Context(), m.TenantID, now)
+	if err != nil {
+		return err
+	}
+	if ok {
+		d.Schedule = sch.At + " " + now.In(sch.Zone).Format("MST")
 	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "kantor_akun_sinkron", p)

@@ -3,9 +3,14 @@ package web_test
 import (
 	"context"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/surel-id/surel/internal/audit"
 
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/mailbox"
@@ -40,7 +45,7 @@ func TestKantorAkunSync(t *testing.T) {
 			ac := h.client()
 			h.signInStaff(ac, admin)
 			r := h.do(ac, "GET", "/kantor/akun/sinkron", nil)
-			contains(t, r.body, "Sinkronisasi Mail Server", "mail.go.id", "belum pernah disinkronkan")
+			contains(t, r.body, "Sinkronisasi Mail Server", "mail.go.id", "belum pernah disinkronkan", "Tidak ada sinkronisasi otomatis", "mail_server.sync_at")
 			if r := h.do(ac, "POST", "/kantor/akun/sinkron", url.Values{}); r.status != 303 {
 				t.Fatalf("sync: %d", r.status)
 			}
@@ -94,6 +99,91 @@ func TestKantorAkunSync(t *testing.T) {
 			contains(t, r.body, "sudah diputuskan oleh petugas lain")
 			r = h.do(ac, "GET", "/kantor/akun/"+id, nil)
 			contains(t, r.body, "Dewi Lestari", "Bappeda", "dari nama, dikonfirmasi petugas", "mailbox.owner")
+		})
+	}
+}
+
+// A tenant whose mail server has sync_at gets its sync queued once a day from that hour
+// of its time zone (the leader's periodic work asks ScheduledSync), never while one is
+// queued or after one started since; the sync page names the hour and the last result.
+func TestKantorAkunSyncDaily(t *testing.T) {
+	for _, d := range dbtest.Engines(t) {
+		t.Run(string(d), func(t *testing.T) {
+			cfg := filepath.Join(t.TempDir(), "tenants.yaml")
+			os.WriteFile(cfg, []byte(`tenants:
+  - slug: kominfo
+    name: Layanan Kominfo
+    mail_domain: mail.go.id
+    hosts: [127.0.0.1]
+    mail_server: {sync_at: "02:00"}
+  - slug: kaltim
+    name: Diskominfo Kaltim
+    mail_domain: kaltimprov.go.id
+    hosts: [kaltim.test]
+`), 0o600)
+			h := start(t, d, map[string]string{"SUREL_CONFIG": cfg})
+			ctx := context.Background()
+			tn := h.a.Tenants.Default()
+			kaltim, _ := h.a.Tenants.BySlug("kaltim")
+			ms, err := h.a.Workflow.Mailboxes(tn.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := ms.Server.Create(ctx, mailbox.New{Address: "dewi.lestari@mail.go.id", Name: "Dewi Lestari", Password: "Rahasia2026x", Owner: "lama"}); err != nil {
+				t.Fatal(err)
+			}
+			admin := stafftest.New(t, h.a.Staff, tn, "admin@kominfo.go.id", sop.RoleTenantAdmin)
+			ac := h.client()
+			h.signInStaff(ac, admin)
+			r := h.do(ac, "GET", "/kantor/akun/sinkron", nil)
+			contains(t, r.body, `id="sync-schedule"`, "setiap hari pukul 02:00 WIB")
+			if strings.Contains(r.body, `id="sync-last"`) {
+				t.Fatal("a last sync before any")
+			}
+
+			wib := time.FixedZone("WIB", 7*3600)
+			day := func(d, h, m int) time.Time { return time.Date(2026, 12, d, h, m, 0, 0, wib) }
+			queue := func(now time.Time, want bool) {
+				t.Helper()
+				ok, err := h.a.Workflow.ScheduledSync(ctx, tn.ID, now)
+				if err != nil || ok != want {
+					t.Fatalf("at %s: queued %v, want %v (%v)", now, ok, want, err)
+				}
+			}
+			// No sync yet: the day's slot (or yesterday's) is due; a queued one is not doubled.
+			queue(day(7, 1, 0), true)
+			queue(day(7, 1, 5), false)
+			if ok, _ := h.a.Workflow.ScheduledSync(ctx, kaltim.ID, day(7, 3, 0)); ok {
+				t.Fatal("a tenant without sync_at synced")
+			}
+			h.runJobs()
+			r = h.do(ac, "GET", "/kantor/akun/sinkron", nil)
+			contains(t, r.body, `id="sync-last"`, "Sinkronisasi terakhir", "1 akun di server, 1 baru diambil")
+			// It ran after the 6th's 02:00: nothing before the 7th's.
+			queue(day(7, 1, 59), false)
+			runs, _ := h.a.Workflow.Registry.Syncs(ctx, tn.ID, 5)
+			if len(runs) != 1 {
+				t.Fatalf("runs %+v", runs)
+			}
+			// The real clock ran the job; the next slot after it is tomorrow's 02:00.
+			next := runs[0].StartedAt.In(wib)
+			tomorrow := time.Date(next.Year(), next.Month(), next.Day()+1, 2, 0, 0, 0, wib)
+			if next.Hour() < 2 {
+				tomorrow = tomorrow.AddDate(0, 0, -1)
+			}
+			queue(tomorrow.Add(-time.Minute), false)
+			queue(tomorrow, true)
+			trail, err := h.a.Store.AuditTrail(ctx, audit.Object("tenant", tn.ID))
+			n := 0
+			for _, e := range trail {
+				if e.Action == "registry.sync_scheduled" && e.Actor == audit.System.Ref {
+					n++
+				}
+			}
+			if err != nil || n != 2 {
+				t.Fatalf("scheduled syncs audited %d times: %v", n, err)
+			}
+
 		})
 	}
 }

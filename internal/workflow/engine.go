@@ -49,6 +49,9 @@ type MailServer struct {
 	// Calls bounds the jobs calling the server at once in this process: a slot each;
 	// nil is no bound.
 	Calls chan struct{}
+	// SyncAt is the time of day (HH:MM, the tenant's time zone) of the daily sync into
+	// the registry (ScheduledSync); empty is none.
+	SyncAt string
 }
 
 // PageCallTimeout bounds a mail server call made while a person waits on the page (the
