@@ -264,7 +264,11 @@ func (s *Server) testView(p *Page, r setup.TestResult, in setup.Settings) *testV
 			v.Capacity += " " + p.T("setup.test.domain_new", in.MailDomain)
 		}
 	}
-	if r.IMAP != "" {
+	switch r.IMAP {
+	case "":
+	case "none": // its text names no address
+		v.IMAP = p.T("setup.test.imap_none")
+	default:
 		v.IMAP = p.T("setup.test.imap_"+r.IMAP, in.Mail.IMAPAddr)
 	}
 	return v

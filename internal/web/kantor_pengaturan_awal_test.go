@@ -175,6 +175,9 @@ func TestFirstRunConnectionTest(t *testing.T) {
 	r = h.postAs(ac, "/kantor/pengaturan/awal", f)
 	body = html.UnescapeString(r.body)
 	contains(t, body, "Koneksi gagal.", "Kapasitas tidak dapat dibaca. Jawaban server:", "Alamat IMAP belum diisi")
+	if strings.Contains(body, "%!") {
+		t.Error("a message is formatted with arguments it has no place for")
+	}
 	if strings.Contains(body, "Rahasia-Zimbra-7071") {
 		t.Error("the secret is shown back")
 	}
