@@ -102,6 +102,56 @@ func Candidates(village, district, regency string) []string {
 	return out
 }
 
+// Derived reports whether name is made from the village's name, as the registry asks:
+// the name itself, an abbreviation or an acronym of it ("sindangsari", "sdsari": the
+// letters kept in their order, the first one first), optionally followed by a hyphen and
+// the kecamatan's or the kabupaten/kota's name or abbreviation ("sindangsari-cisayong").
+// Hyphens inside a part are free ("sindang-sari"). A name not made from the village's
+// is "desaid_village".
+func Derived(name, village, district, regency string) bool {
+	v := Slug(stripPrefix(village))
+	if v == "" {
+		return true // no village to judge by: the other rules apply alone
+	}
+	areas := []string{Slug(stripPrefix(district)), Slug(stripPrefix(regency))}
+	for i := 0; i <= len(name); i++ {
+		if i < len(name) && name[i] != '-' {
+			continue
+		}
+		head, tail := strings.ReplaceAll(name[:i], "-", ""), ""
+		if i < len(name) {
+			tail = strings.ReplaceAll(name[i+1:], "-", "")
+		}
+		if !abbreviates(head, v, min(MinLen, len(v))) {
+			continue
+		}
+		if tail == "" {
+			return true
+		}
+		for _, a := range areas {
+			if a != "" && abbreviates(tail, a, min(2, len(a))) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// abbreviates reports whether s, of at least least characters, is full or an
+// abbreviation of it: its letters in full's order, starting with full's first.
+func abbreviates(s, full string, least int) bool {
+	if len(s) < least || s == "" || s[0] != full[0] {
+		return false
+	}
+	j := 0
+	for i := 0; i < len(full) && j < len(s); i++ {
+		if full[i] == s[j] {
+			j++
+		}
+	}
+	return j == len(s)
+}
+
 // Suggest is Candidates without the taken names, at most n.
 func Suggest(village, district, regency string, taken func(string) bool, n int) []string {
 	var out []string

@@ -44,3 +44,20 @@ func TestSuggestFollowsFirstComeFirstServed(t *testing.T) {
 		}
 	}
 }
+
+func TestDerivedFromTheVillagesName(t *testing.T) {
+	for name, want := range map[string]bool{
+		"sindangsari": true, "sindang-sari": true, "sdsari": true, "sindangsari-cisayong": true, "sdsari-tasikmalaya": true,
+		"sindangsari-tsm": true, "ssari-cisy": true,
+		"desaku": false, "tasik": false, "sari": true, "sindangsari-bandung": false, "sindangsarii": false, "ds-sindangsari": false, "sin": true, "si": false,
+	} {
+		if got := desaid.Derived(name, "DESA SINDANG SARI", "KECAMATAN CISAYONG", "KABUPATEN TASIKMALAYA"); got != want {
+			t.Errorf("Derived(%q) = %v, want %v", name, got, want)
+		}
+	}
+	for _, c := range desaid.Candidates("Sukajaya", "Cigugur", "KABUPATEN PANGANDARAN") {
+		if !desaid.Derived(c, "Sukajaya", "Cigugur", "KABUPATEN PANGANDARAN") {
+			t.Errorf("candidate %q not derived", c)
+		}
+	}
+}

@@ -120,18 +120,13 @@ func (ru *Rules) Check(ctx context.Context, r request.Request, fs *errs.Fields) 
 		if name == "" || fs.Has(request.FieldDesaID) {
 			return nil
 		}
-		taken, err := ru.Domains.Taken(ctx, r.TenantID, name+"."+desaid.Zone)
+		if path := ru.Regions.Path(r.Values["village"]); len(path) == 4 && !desaid.Derived(name, path[3].Name, path[2].Name, path[1].Name) {
+			fs.Add(request.FieldDesaID, "desaid_village", path[3].Title())
+			return nil
+		}
+		taken, err := ru.desaIDTaken(ctx, r.TenantID, name)
 		if err != nil {
 			return err
-		}
-		if !taken && ru.Registrar != nil {
-			if reg := ru.Registrar(r.TenantID); reg != nil {
-				// The registry's answer is advice at this point: unreachable, it is
-				// asked again when the application is filed.
-				if free, err := reg.Available(ctx, name); err == nil && !free {
-					taken = true
-				}
-			}
 		}
 		if taken {
 			fs.Add(request.FieldDesaID, "desaid_taken", name+"."+desaid.Zone)
@@ -170,16 +165,33 @@ func (ru *Rules) Check(ctx context.Context, r request.Request, fs *errs.Fields) 
 }
 
 // SuggestDesaID proposes free desa.id names for the applicant's verified village: its
-// name, then with its kecamatan or kabupaten.
+// name, then with its kecamatan or kabupaten; free in the register and, where the tenant
+// has a registrar, at the registry.
 func (ru *Rules) SuggestDesaID(ctx context.Context, r request.Request, n int) []string {
 	path := ru.Regions.Path(r.Values["village"])
 	if len(path) < 4 {
 		return nil
 	}
 	return desaid.Suggest(path[3].Name, path[2].Name, path[1].Name, func(name string) bool {
-		taken, err := ru.Domains.Taken(ctx, r.TenantID, name+"."+desaid.Zone)
+		taken, err := ru.desaIDTaken(ctx, r.TenantID, name)
 		return err != nil || taken
 	}, n)
+}
+
+// desaIDTaken tells whether a desa.id name is held: in the register, or at the registry
+// where the tenant has a registrar. The registry's answer is advice at this point:
+// unreachable, it is asked again when the application is filed.
+func (ru *Rules) desaIDTaken(ctx context.Context, tenantID int64, name string) (bool, error) {
+	taken, err := ru.Domains.Taken(ctx, tenantID, name+"."+desaid.Zone)
+	if err != nil || taken || ru.Registrar == nil {
+		return taken, err
+	}
+	if reg := ru.Registrar(tenantID); reg != nil {
+		if free, err := reg.Available(ctx, name); err == nil && !free {
+			return true, nil
+		}
+	}
+	return false, nil
 }
 
 // OwnedSubdomains are u's active sub-domains, the choices of a removal.

@@ -403,6 +403,61 @@ func (s *Service) checkMailbox(ctx context.Context, t account.Tenant, k Kind, as
 	return local, fs.Err()
 }
 
+// CheckField is the live check of one field of u's draft or returned request id, as
+// typed: the value as the save would store it, and the errors the save would give that
+// field (the form's rules, the service rules' checks against the register and the
+// registry, another live request holding it). Nothing is saved.
+func (s *Service) CheckField(ctx context.Context, u account.User, id int64, field, typed string) (string, error) {
+	r, err := s.Get(ctx, u, id)
+	if err != nil {
+		return "", err
+	}
+	if r.Status != Draft && r.Status != Returned {
+		return "", errs.New(errs.Conflict, "request.not_editable")
+	}
+	_, k, err := s.Form(r.Service, r.Kind)
+	if err != nil {
+		return "", err
+	}
+	f, ok := k.Field(field)
+	if !ok || f.Type == "file" {
+		return "", errs.New(errs.NotFound, "error.not_found")
+	}
+	values := r.Form()
+	values[field] = typed
+	k.Normalize(values)
+	r.takeForm(values)
+	if s.ruled(r.Service) && s.Rules != nil {
+		if err := s.Rules.Fill(ctx, &r); err != nil {
+			return "", err
+		}
+	}
+	r.PersonKey = k.PersonKey(r.Values)
+	value := r.Form()[field]
+	if value == "" {
+		var fs errs.Fields
+		fs.Add(field, "required")
+		return "", fs.Err()
+	}
+	// Every document counts as attached: only this field's errors are wanted.
+	have := map[string]bool{}
+	for _, f := range k.Fields {
+		have[f.Name] = true
+	}
+	err = s.checkValues(ctx, r, k, have)
+	e, isForm := errs.As(err)
+	if err == nil || !isForm || e.Code != errs.Invalid {
+		return value, err
+	}
+	var mine errs.Fields
+	for _, fe := range e.Fields {
+		if fe.Name == field {
+			mine = append(mine, fe)
+		}
+	}
+	return value, mine.Err()
+}
+
 // checkFree adds address_taken to fs when a live request other than except holds local,
 // and, when the mail server has the mailbox already (the registry, which a sync fills
 // with the accounts the tenant ran before surel), address_owned or, its owner not yet

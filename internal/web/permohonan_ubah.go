@@ -167,13 +167,16 @@ func (s *Server) edit(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values, fileErrs, action := form.values, form.fileErrs, form.action
-	// A suggested address is a submit button (action=alamat:<mailbox>), so choosing it
-	// works without JavaScript: the form is saved with that address and shown again.
-	if pick, ok := strings.CutPrefix(action, "alamat:"); ok {
-		if _, isField := k.Field(request.FieldMailbox); isField {
-			values[request.FieldMailbox] = input.Clean(pick)
+	// A suggested address or desa.id name is a submit button (action=alamat:<mailbox>,
+	// desaid:<name>), so choosing it works without JavaScript: the form is saved with
+	// that value and shown again.
+	for prefix, field := range map[string]string{"alamat:": request.FieldMailbox, "desaid:": request.FieldDesaID} {
+		if pick, ok := strings.CutPrefix(action, prefix); ok {
+			if _, isField := k.Field(field); isField {
+				values[field] = input.Clean(pick)
+			}
+			action = "refresh"
 		}
-		action = "refresh"
 	}
 	rq, err = s.Requests.SaveDraft(r.Context(), *p.User, rq, values)
 	formErr := merge(fileErrs, err)

@@ -102,6 +102,7 @@ func (s *Server) portalRoutes(rt routes) {
 	h("GET /tambah-permohonan/{service}", s.chooseKind, in)
 	h("POST /tambah-permohonan/{service}", s.startDraft, in)
 	h("GET /permohonan/alamat", s.mailboxCheck, in)
+	h("GET /permohonan/{id}/nama-desa", s.desaIDCheck, in)
 	h("GET /permohonan/{id}", s.requestView, in)
 	h("GET /permohonan/{id}/ubah", s.editForm, in)
 	h("POST /permohonan/{id}/ubah", s.edit, in)

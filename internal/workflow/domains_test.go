@@ -3,6 +3,7 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -160,12 +161,32 @@ func TestDesaIDThroughTheRegistrysSteps(t *testing.T) {
 			t.Fatalf("suggestions = %v", sug)
 		}
 		// The registry's rules, each a field error; a name the registry holds is taken.
-		fake.Register("desa-lain")
-		for typed, rule := range map[string]string{"ab": "desaid_len", "desa_ku": "desaid_chars", "-desa": "desaid_hyphen", "12345": "desaid_digits", "desa-lain": "desaid_taken"} {
+		_, reg, dist, _ := village(t)
+		other := desaid.Candidates(vil.Name, dist.Name, reg.Name)[1]
+		fake.Register(other)
+		for typed, rule := range map[string]string{"ab": "desaid_len", "desa_ku": "desaid_chars", "-desa": "desaid_hyphen", "12345": "desaid_digits",
+			"desaku": "desaid_village", other: "desaid_taken"} {
 			_, err := e.req.SaveDraft(ctx, u, d, map[string]string{"desaid": typed, "phone": "081234567890"})
 			if !hasRule(err, "desaid", rule) {
 				t.Fatalf("%q: %v, want %s", typed, err, rule)
 			}
+		}
+		// The live check says the same as the save, without saving; the suggestions
+		// leave out the name the registry holds.
+		if _, err := e.req.CheckField(ctx, u, d.ID, "desaid", "Desaku"); !hasRule(err, "desaid", "desaid_village") {
+			t.Fatalf("live check of desaku: %v", err)
+		}
+		if _, err := e.req.CheckField(ctx, u, d.ID, "desaid", other); !hasRule(err, "desaid", "desaid_taken") {
+			t.Fatalf("live check of %s: %v", other, err)
+		}
+		if got, err := e.req.CheckField(ctx, u, d.ID, "desaid", " "+strings.ToUpper(sug[0])+".desa.id"); err != nil || got != sug[0] {
+			t.Fatalf("live check of %s: %q, %v", sug[0], got, err)
+		}
+		if _, err := e.req.CheckField(ctx, noMailbox, d.ID, "desaid", sug[0]); errs.CodeOf(err) != errs.NotFound {
+			t.Fatalf("live check of another's request: %v", err)
+		}
+		if again := rules.SuggestDesaID(ctx, d, 3); slices.Contains(again, other) || len(again) == 0 {
+			t.Fatalf("suggestions with %s at the registry = %v", other, again)
 		}
 		for _, f := range desaid.Documents {
 			st.AddFile(ctx, &request.File{RequestID: d.ID, Field: f, Name: f + "-d", OriginalName: f + ".pdf", Kind: "pdf", Size: 10, SHA256: "x", CreatedAt: time.Now()})
@@ -242,7 +263,9 @@ func TestDesaIDByHandAndFree(t *testing.T) {
 		e.withDomains(nil, nil, true)
 		u := e.official(t, "siti", "siti.aminah", "196109231991031004")
 		e.verify(t, u, domains.InstansiDesa)
-		r, err := e.file(t, u, domains.ServiceDesaID, "desa", map[string]string{"desaid": "desaku", "phone": "081234567890"})
+		_, _, _, vil := village(t)
+		desaku := desaid.Candidates(vil.Name, "", "")[0]
+		r, err := e.file(t, u, domains.ServiceDesaID, "desa", map[string]string{"desaid": desaku, "phone": "081234567890"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -267,13 +290,13 @@ func TestDesaIDByHandAndFree(t *testing.T) {
 				t.Fatalf("free payment step note %q", s.Note)
 			}
 		}
-		if d, err := e.eng.Domains.Register.At(ctx, e.tenant.ID, "desaku.desa.id"); err != nil || d.Reference != "ORD-778899" {
+		if d, err := e.eng.Domains.Register.At(ctx, e.tenant.ID, desaku+".desa.id"); err != nil || d.Reference != "ORD-778899" {
 			t.Fatalf("register: %+v, %v", d, err)
 		}
 		// The name is now taken for the next village.
 		u2 := e.official(t, "joko", "joko.widodo", "197001012000031001")
 		e.verify(t, u2, domains.InstansiDesa)
-		_, err = e.file(t, u2, domains.ServiceDesaID, "desa", map[string]string{"desaid": "desaku", "phone": "081234567890"})
+		_, err = e.file(t, u2, domains.ServiceDesaID, "desa", map[string]string{"desaid": desaku, "phone": "081234567890"})
 		if !hasRule(err, "desaid", "desaid_taken") {
 			t.Fatalf("second desaku: %v", err)
 		}

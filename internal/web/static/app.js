@@ -103,10 +103,37 @@ if (form) {
       b.addEventListener('click', e => { e.preventDefault(); addr.value = b.dataset.value; check(); addr.focus(); });
     }
   }
-  // Other names' suggestions (desa.id) fill the field they name.
-  for (const b of form.querySelectorAll('button.suggestion[data-for]')) {
-    const f = document.getElementById(b.dataset.for);
-    if (f) b.addEventListener('click', e => { e.preventDefault(); f.value = b.dataset.value; f.focus(); });
+  // Live check of the proposed desa.id name against the registry's rules, the village's
+  // name and the names taken; a refused name offers the free names made from the
+  // village's. Without JavaScript the suggestions are submit buttons the server fills in.
+  const desa = form.querySelector('[data-type="desaid"] input');
+  const desaLive = document.getElementById('desaid-live');
+  if (desa && desaLive) {
+    let t;
+    const pick = v => { desa.value = v; checkDesa(); desa.focus(); };
+    const checkDesa = async () => {
+      const v = desa.value.trim();
+      if (!v) { desaLive.textContent = ''; return; }
+      const res = await fetch('/permohonan/' + form.dataset.request + '/nama-desa?nama=' + encodeURIComponent(v));
+      if (!res.ok) return;
+      const r = await res.json();
+      if (desa.value.trim() !== v) return; // typed on meanwhile: a newer check follows
+      desaLive.className = 'live ' + (r.ok ? 'ok-text' : 'error');
+      desaLive.textContent = r.ok ? '✓ ' + r.name + '.' + r.zone : r.message;
+      if (r.suggestions && r.suggestions.length) desaLive.append(' ' + desaLive.dataset.suggest);
+      for (const s of r.suggestions || []) {
+        const b = document.createElement('button');
+        b.type = 'button';
+        b.className = 'link suggestion';
+        b.textContent = s;
+        b.addEventListener('click', () => pick(s));
+        desaLive.append(' ', b);
+      }
+    };
+    desa.addEventListener('input', () => { clearTimeout(t); t = setTimeout(checkDesa, 400); });
+    for (const b of form.querySelectorAll('button.suggestion[data-for]')) {
+      b.addEventListener('click', e => { e.preventDefault(); pick(b.dataset.value); });
+    }
   }
 }
 
