@@ -27,6 +27,7 @@ type caseData struct {
 	Actions        []workflow.Action
 	CanAct         bool
 	Free           bool
+	Failure        *workflow.Failure
 	Capacity       *capacityFigures
 	Credential     workflow.CredentialState
 	CanLetter      bool
@@ -106,7 +107,7 @@ func (s *Server) caseData(r *http.Request, p *Page, id int64) (caseData, error) 
 		return caseData{}, err
 	}
 	d := caseData{viewData: s.viewData(p, c.View), Applicant: c.Applicant, ApplicantEmail: c.ApplicantEmail, Running: c.Running,
-		Actions: c.Actions, CanAct: c.CanAct, Free: c.Free, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Roster: c.Roster, Trail: make([]trailRow, len(c.Trail))}
+		Actions: c.Actions, CanAct: c.CanAct, Free: c.Free, Failure: c.Failure, Credential: c.Credential, CanLetter: c.CanLetter, Fix: c.Fix, Roster: c.Roster, Trail: make([]trailRow, len(c.Trail))}
 	if c.Capacity != nil {
 		d.Capacity = &capacityFigures{*c.Capacity}
 	}

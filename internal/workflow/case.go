@@ -32,6 +32,9 @@ type Case struct {
 	CanAct  bool
 	// Free: the running step confirms a desa.id payment the tenant does not charge.
 	Free bool
+	// Failure is why Running's job gave up; nil unless it failed. Actions are then
+	// Retry where retrying may help, else Return and Refuse.
+	Failure *Failure
 	// Capacity is the mail server's use against the tenant's limits, at the steps that
 	// weigh it (capacity check, create, report); nil elsewhere.
 	Capacity *CapacityView
@@ -110,6 +113,9 @@ func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
 		if st.Status != request.StepWorking {
 			c.Actions = Actions(st.Kind)
 		}
+		if f, failed := StepFailure(c.Request, st); failed {
+			c.Failure, c.Actions = &f, onFailed(st.Kind, f)
+		}
 		if st.Kind == string(sop.KindRegistry) && !e.HasRegistrar(c.Request.TenantID) {
 			c.Actions = slices.DeleteFunc(slices.Clone(c.Actions), func(a Action) bool { return a == FileRegistry })
 		}
@@ -156,4 +162,19 @@ func (e *Engine) Webmail(tenantID int64) string {
 		return ""
 	}
 	return ms.Webmail
+}
+
+// onFailed are the actions at a failed automatic step: Retry where retrying may help,
+// else those of the step's actions that end it by a person's decision (Return, Refuse).
+func onFailed(kind string, f Failure) []Action {
+	if f.Retry {
+		return []Action{Retry}
+	}
+	var out []Action
+	for _, a := range Actions(kind) {
+		if a == Return || a == Refuse {
+			out = append(out, a)
+		}
+	}
+	return out
 }

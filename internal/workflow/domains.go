@@ -172,6 +172,42 @@ func zoneErr(err error) error {
 	return err
 }
 
+// Failure is why a request's automatic step failed, as staff read it on the request's
+// page: Code names a DNS server's failure the page explains in the viewer's language
+// ("dns_exists", "dns_bad_key", "dns_refused", "dns_not_in_zone", "dns_no_records"; ""
+// for any other failure, shown in the job's words, Note); Answer is the server's own
+// words. Retry says whether "Coba lagi" may help: after the operator fixed a key or a
+// policy it does, but a name the server holds already is a conflict no retry ends (the
+// request goes back to the applicant for another name, or is refused).
+type Failure struct {
+	Code   string
+	Name   string
+	Answer string
+	Note   string
+	Retry  bool
+}
+
+// StepFailure reads the failure of r's step st; ok is false when st did not fail.
+func StepFailure(r request.Request, st request.Step) (f Failure, ok bool) {
+	if st.Status != request.StepFailed {
+		return Failure{}, false
+	}
+	f = Failure{Note: st.Note, Retry: true}
+	switch sop.Kind(st.Kind) {
+	case sop.KindDNSCreate, sop.KindDNSTest, sop.KindDNSRemove:
+	default:
+		return f, true
+	}
+	kind, answer := zone.Explain(st.Note)
+	codes := map[error]string{zone.ErrExists: "dns_exists", zone.ErrBadKey: "dns_bad_key", zone.ErrRefused: "dns_refused",
+		zone.ErrNotInZone: "dns_not_in_zone", zone.ErrNoRecords: "dns_no_records"}
+	if code, known := codes[kind]; known {
+		f.Code, f.Name, f.Answer = code, domains.Name(r), answer
+		f.Retry = kind != zone.ErrExists
+	}
+	return f, true
+}
+
 // dnsCreate writes a sub-domain's records on the tenant's DNS server and records the
 // name in the register with the step's end. Idempotent: the drivers take a repeated
 // create of the same records as success, and the register keeps one row per request.

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -201,6 +202,10 @@ func (e *Engine) Act(ctx context.Context, m staff.Member, requestID int64, in In
 	}
 	if !m.Has(sop.Role(st.Role)) {
 		return r, errs.New(errs.Forbidden, "workflow.not_your_role", sop.Role(st.Role).Label("id"))
+	}
+	if f, failed := StepFailure(r, st); failed && !f.Retry && !slices.Contains(onFailed(st.Kind, f), in.Action) {
+		// A conflict (a name the DNS server holds) is not retried: a person ends the step.
+		return r, errs.New(errs.Conflict, "workflow.failed_conflict")
 	}
 	if in.Action == Retry {
 		if st.Status != request.StepFailed {

@@ -95,22 +95,56 @@ func (e *Error) Error() string {
 	var what string
 	switch e.Kind {
 	case ErrExists:
-		what = "nama " + e.Name + " sudah memiliki record di server DNS; pilih nama lain atau hapus record lama di server"
+		what = "nama " + e.Name + textExists + "; pilih nama lain atau hapus record lama di server"
 	case ErrBadKey:
-		what = "server DNS menolak kunci surel (nama, algoritma atau isi kunci TSIG / kunci API tidak cocok, atau jam server berbeda); periksa pengaturan dns di berkas tenant"
+		what = textBadKey + " (nama, algoritma atau isi kunci TSIG / kunci API tidak cocok, atau jam server berbeda); periksa pengaturan dns di berkas tenant"
 	case ErrRefused:
-		what = "server DNS menolak pembaruan untuk " + e.Name + "; kebijakan server (update-policy / hak kunci) tidak mengizinkan surel menulis nama ini, atau kunci TSIG salah (PowerDNS menjawab kunci yang salah dengan REFUSED juga)"
+		what = textRefused + e.Name + "; kebijakan server (update-policy / hak kunci) tidak mengizinkan surel menulis nama ini, atau kunci TSIG salah (PowerDNS menjawab kunci yang salah dengan REFUSED juga)"
 	case ErrNotInZone:
-		what = "nama " + e.Name + " tidak berada di zona yang dikelola server DNS ini"
+		what = "nama " + e.Name + textNotInZone
 	case ErrNoRecords:
-		what = "server DNS tidak memberikan record untuk " + e.Name
+		what = textNoRecords + e.Name
 	default:
 		what = "server DNS gagal untuk " + e.Name
 	}
 	if e.Server != "" {
-		what += " (jawaban server: " + e.Server + ")"
+		what += textAnswer + e.Server + ")"
 	}
 	return what
+}
+
+// The fixed words of Error's messages, by which Explain reads a message back.
+const (
+	textExists    = " sudah memiliki record di server DNS"
+	textBadKey    = "server DNS menolak kunci surel"
+	textRefused   = "server DNS menolak pembaruan untuk "
+	textNotInZone = " tidak berada di zona yang dikelola server DNS ini"
+	textNoRecords = "server DNS tidak memberikan record untuk "
+	textAnswer    = " (jawaban server: "
+)
+
+// Explain reads back a message Error wrote, as a failed step's note keeps it (the job
+// that met the error stored its text): the kind of failure and the server's own answer;
+// kind is nil for any other text.
+func Explain(message string) (kind error, answer string) {
+	switch {
+	case strings.Contains(message, textExists):
+		kind = ErrExists
+	case strings.Contains(message, textBadKey):
+		kind = ErrBadKey
+	case strings.Contains(message, textRefused):
+		kind = ErrRefused
+	case strings.Contains(message, textNotInZone):
+		kind = ErrNotInZone
+	case strings.Contains(message, textNoRecords):
+		kind = ErrNoRecords
+	default:
+		return nil, ""
+	}
+	if i := strings.Index(message, textAnswer); i >= 0 {
+		answer = strings.TrimSuffix(message[i+len(textAnswer):], ")")
+	}
+	return kind, answer
 }
 
 // Unwrap makes errors.Is(err, ErrExists) and the others work.

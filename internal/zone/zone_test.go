@@ -62,3 +62,18 @@ func TestErrorsNameWhatToDo(t *testing.T) {
 		t.Fatal("InZone")
 	}
 }
+
+// TestExplainReadsBackEachKind: a failed step keeps the error's text only, and the
+// request's page reads its kind back to explain it in the viewer's language.
+func TestExplainReadsBackEachKind(t *testing.T) {
+	for _, kind := range []error{zone.ErrExists, zone.ErrBadKey, zone.ErrRefused, zone.ErrNotInZone, zone.ErrNoRecords} {
+		msg := zone.Fail(kind, "sipd.kota.go.id", "rcode REFUSED").Error()
+		got, answer := zone.Explain("workflow.dns_create: " + msg)
+		if got != kind || answer != "rcode REFUSED" {
+			t.Errorf("Explain(%q) = %v, %q", msg, got, answer)
+		}
+	}
+	if got, _ := zone.Explain("connection refused"); got != nil {
+		t.Errorf("another error explained as %v", got)
+	}
+}
