@@ -25,7 +25,7 @@ import (
 func domainServices(cfg config.Config, st *store.Store, ts *Tenants, regions *wilayah.Data, reg *registry.Service, requests *request.Service,
 	engine *workflow.Engine, opt Options) (*domains.Rules, error) {
 	register := &domains.Service{Store: st, Audit: engine.Audit}
-	zones := map[int64]zone.Server{}
+	zones, settings := map[int64]zone.Server{}, map[int64]zone.Settings{}
 	for _, c := range cfg.Tenants {
 		t, ok := ts.BySlug(c.Slug)
 		if !ok || c.DNS.Driver == "" {
@@ -36,6 +36,8 @@ func domainServices(cfg config.Config, st *store.Store, ts *Tenants, regions *wi
 			return nil, fmt.Errorf("tenant %s: dns: %w", c.Slug, err)
 		}
 		zones[t.ID] = z
+		settings[t.ID] = zone.Settings{Driver: c.DNS.Driver, Zone: z.Zone(), Server: c.DNS.Server, KeyName: c.DNS.KeyName,
+			Algorithm: c.DNS.Algorithm, APIURL: c.DNS.APIURL, TTL: c.DNS.TTL}
 	}
 	registrar := func(tenantID int64) desaid.Registrar {
 		if opt.Registrar == nil {
@@ -63,6 +65,10 @@ func domainServices(cfg config.Config, st *store.Store, ts *Tenants, regions *wi
 			return z, nil
 		}}
 	rules := &domains.Rules{Domains: register, Regions: regions, Registrar: registrar,
+		DNS: func(id int64) (zone.Settings, bool) {
+			s, ok := settings[id]
+			return s, ok
+		},
 		Zone: func(id int64) string {
 			if z, ok := zones[id]; ok {
 				return z.Zone()

@@ -28,6 +28,9 @@ type Rules struct {
 	// Registrar is the tenant's registrar, asked whether a desa.id name is free; nil
 	// when there is none (the office files by hand).
 	Registrar func(tenantID int64) desaid.Registrar
+	// DNS describes the tenant's DNS server without its secrets, for the tenant admin;
+	// ok is false when none is configured. nil: none anywhere.
+	DNS func(tenantID int64) (s zone.Settings, ok bool)
 }
 
 var _ request.ServiceRules = (*Rules)(nil)

@@ -179,7 +179,44 @@ func (b *Book) ServiceWorkflow(ctx context.Context, t TenantRef, service string)
 		return def, cal, nil
 	}
 	svc.TimeZone, svc.Hours, svc.loc = def.TimeZone, def.Hours, def.loc
+	if steps, own := def.Services[service]; own {
+		// The tenant's own flow for the service, under "services:" in its SOP.
+		svc.Steps, svc.Total, svc.Source = steps, Standard{}, def.Name
+	}
 	return svc, cal, nil
+}
+
+// ServiceFlow is the flow a catalogue service other than the account's creation
+// follows at a tenant: its steps, and whether they are the tenant's own (under
+// "services:" in its SOP) or the product's (a preset, or DefaultFlow).
+type ServiceFlow struct {
+	Service string
+	Steps   []Step
+	Own     bool
+}
+
+// ServiceFlows are the flows of the services on a mailbox (LifecycleServices) and of
+// the domain services (DomainServices) as the tenant follows them, for the tenant
+// admin's review beside the SOP.
+func (b *Book) ServiceFlows(ctx context.Context, t TenantRef) ([]ServiceFlow, error) {
+	def, _, err := b.Workflow(ctx, t)
+	if err != nil {
+		return nil, err
+	}
+	var out []ServiceFlow
+	for _, code := range LifecycleServices {
+		_, own := def.Services[code]
+		out = append(out, ServiceFlow{Service: code, Steps: def.Flow(code).Steps, Own: own})
+	}
+	for _, code := range DomainServices {
+		d, _, err := b.ServiceWorkflow(ctx, t, code)
+		if err != nil {
+			return nil, err
+		}
+		_, own := def.Services[code]
+		out = append(out, ServiceFlow{Service: code, Steps: d.Steps, Own: own})
+	}
+	return out, nil
 }
 
 // servicePreset is ServicePreset, parsed once per process.

@@ -2,6 +2,7 @@ package sop
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -59,5 +60,57 @@ func TestServiceWorkflowTakesTheOfficesHours(t *testing.T) {
 	}
 	if got := strings.Join(ServicePresets(), ","); got != "domain-desa-id,hapus-subdomain,subdomain,verifikasi-instansi" {
 		t.Fatalf("service presets = %s", got)
+	}
+}
+
+// TestTenantOwnDomainFlows: a tenant's SOP may give a domain service's flow under
+// services:, checked like the services on a mailbox, and the service then follows it.
+func TestTenantOwnDomainFlows(t *testing.T) {
+	base, _ := PresetYAML("palangkaraya")
+	own := string(base) + `  subdomain:
+    - {key: pengajuan, name: "Mengajukan sub-domain", role: pemohon, kind: submit, standard: 15m}
+    - {key: cek_kabid, name: "Kabid memeriksa permohonan", role: kepala_bidang, kind: manual, standard: 1d}
+    - {key: buat_record, name: "Membuat record", role: admin_mail, kind: dns_create, standard: 1h}
+    - {key: selesai, name: "Selesai", role: pemohon, kind: done}
+`
+	def, err := Load("tenant-x.yaml", []byte(own))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !def.HasStep("cek_kabid") || !def.HasStep("hapus_record") || def.HasStep("uji_nama") {
+		t.Fatal("HasStep misses a domain flow's step (own or preset)")
+	}
+	for what, c := range map[string]struct{ from, to, rule string }{
+		"two creates":         {"kind: manual, standard: 1d}", "kind: dns_create, standard: 1d}", "service.action"},
+		"a provision":         {"kind: manual, standard: 1d}", "kind: provision, standard: 1d}", "kind.service"},
+		"a payment":           {"kind: manual, standard: 1d}", "kind: payment, standard: 1d}", "kind.service"},
+		"no create":           {"kind: dns_create, standard: 1h}", "kind: manual, standard: 1h}", "service.action"},
+		"test before create":  {"kind: manual, standard: 1d}", "kind: dns_test, standard: 1d}", "kind.test_before_create"},
+		"the applicant works": {"role: kepala_bidang", "role: pemohon", "role.pemohon_kind"},
+	} {
+		bad := strings.Replace(own, c.from, c.to, 1)
+		if _, err := Load("tenant-x.yaml", []byte(bad)); err == nil || !strings.Contains(err.Error(), c.rule) {
+			t.Errorf("%s: %v, want %s", what, err, c.rule)
+		}
+	}
+	b := &Book{Store: &memStore{sops: map[int64][]byte{1: []byte(own)}}}
+	ref := TenantRef{ID: 1, Slug: "x", Preset: "palangkaraya"}
+	d, _, err := b.ServiceWorkflow(context.Background(), ref, "subdomain")
+	if err != nil || len(d.Steps) != 4 || d.Steps[1].Key != "cek_kabid" || d.Service != "subdomain" {
+		t.Fatalf("tenant's sub-domain flow = %+v, %v", d.Steps, err)
+	}
+	if d, _, _ := b.ServiceWorkflow(context.Background(), ref, "hapus-subdomain"); d.Steps[len(d.Steps)-2].Kind != KindDNSRemove {
+		t.Fatalf("removal follows %+v", d.Steps)
+	}
+	flows, err := b.ServiceFlows(context.Background(), ref)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, f := range flows {
+		got = append(got, fmt.Sprintf("%s:%v:%d", f.Service, f.Own, len(f.Steps)))
+	}
+	if want := "reset_password:true:2,nonaktif:true:3,aktif_kembali:true:3,kuota:true:3,verifikasi-instansi:false:3,domain-desa-id:false:6,subdomain:true:4,hapus-subdomain:false:4"; strings.Join(got, ",") != want {
+		t.Fatalf("flows = %s", strings.Join(got, ","))
 	}
 }

@@ -109,13 +109,23 @@ func (d Definition) Flow(service string) Definition {
 }
 
 // HasStep reports whether any flow of d (the creation's or a service's, a default one
-// included) has a step with key.
+// or a domain service's preset included) has a step with key.
 func (d Definition) HasStep(key string) bool {
 	if _, ok := d.Step(key); ok {
 		return true
 	}
 	for _, svc := range FlowServices {
 		if _, ok := d.Flow(svc).Step(key); ok {
+			return true
+		}
+	}
+	for _, svc := range DomainServices {
+		steps, own := d.Services[svc]
+		if !own {
+			p, _ := ServicePreset(svc)
+			steps = p.Steps
+		}
+		if slices.ContainsFunc(steps, func(s Step) bool { return s.Key == key }) {
 			return true
 		}
 	}
@@ -182,9 +192,13 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 	for _, code := range codes {
 		steps := d.Services[code]
 		base := "services." + code
+		if _, ok := domainKinds[code]; ok {
+			validateDomainFlow(code, steps, bad)
+			continue
+		}
 		want := ActionKind(code)
 		if want == "" {
-			bad(base, "service.unknown", "unknown service %q; want one of %v", code, FlowServices)
+			bad(base, "service.unknown", "unknown service %q; want one of %v or %v", code, FlowServices, DomainServices)
 			continue
 		}
 		if len(steps) == 0 {
@@ -197,6 +211,8 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 			p := fmt.Sprintf("%s[%d]", base, i)
 			if _, kindOK := checkStep(s, p, seen, i, bad); kindOK {
 				switch {
+				case domainKind(s.Kind):
+					bad(p+".kind", "kind.service", "a %s step belongs to the flow of a domain service, not to %s", s.Kind, code)
 				case s.Kind == KindProvision || s.Kind == KindAccountTest:
 					bad(p+".kind", "service.kind", "a %s step creates or tests a new mailbox; service %s acts on an existing one", s.Kind, code)
 				case (s.Kind.Lifecycle() || s.Kind == KindClaim) && s.Kind != want:
@@ -228,4 +244,74 @@ func validateServices(d Definition, bad func(path, rule, format string, args ...
 // (a self-service reset: the job runs as soon as the request is sent).
 func (d Definition) SelfService() bool {
 	return len(d.Steps) > 1 && d.Steps[1].Role == RolePemohon && d.Steps[1].Kind.Automatic()
+}
+
+// DomainServices are the catalogue's domain services (issue 20), in catalogue order. Each
+// follows its preset (ServicePreset) unless the tenant's SOP gives its own flow under
+// "services:", keyed by the service's code, as it does for the services on a mailbox.
+var DomainServices = []string{"verifikasi-instansi", "domain-desa-id", "subdomain", "hapus-subdomain"}
+
+// domainKinds are the kinds of step particular to each domain service; the first is the
+// step that does the service's work, which its flow has exactly once.
+var domainKinds = map[string][]Kind{
+	"verifikasi-instansi": {KindVerifyInstansi},
+	"domain-desa-id":      {KindRegistry, KindPayment},
+	"subdomain":           {KindDNSCreate, KindDNSTest},
+	"hapus-subdomain":     {KindDNSRemove},
+}
+
+// IsDomain reports whether service is one of DomainServices.
+func IsDomain(service string) bool { _, ok := domainKinds[service]; return ok }
+
+// validateDomainFlow checks a domain service's flow under "services:": what every step
+// must have; a first step of kind submit, a done step only last; the applicant only
+// submitting or closing; besides manual steps, only the kinds of this service, its work
+// step exactly once, a payment at most once and before the registry, a name tested only
+// after it is written.
+func validateDomainFlow(code string, steps []Step, bad func(path, rule, format string, args ...any)) {
+	base := "services." + code
+	if len(steps) == 0 {
+		bad(base, "steps.empty", "a service needs at least one step")
+		return
+	}
+	own := domainKinds[code]
+	seen := map[string]int{}
+	count := map[Kind]int{}
+	for i, s := range steps {
+		p := fmt.Sprintf("%s[%d]", base, i)
+		roleOK, kindOK := checkStep(s, p, seen, i, bad)
+		if !kindOK {
+			continue
+		}
+		count[s.Kind]++
+		switch {
+		case s.Kind == KindSubmit && i > 0:
+			bad(p+".kind", "kind.submit_once", "only the first step may be a submit step")
+		case s.Kind == KindDone && i != len(steps)-1:
+			bad(p+".kind", "kind.done_last", "a done step must be the last")
+		case s.Kind == KindSubmit || s.Kind == KindDone || s.Kind == KindManual || slices.Contains(own, s.Kind):
+		default:
+			bad(p+".kind", "kind.service", "a %s step does not belong to the flow of %s (its own kinds: %v, besides submit, manual and done)", s.Kind, code, own)
+		}
+		if roleOK && s.Role == RolePemohon && s.Kind != KindSubmit && s.Kind != KindDone {
+			bad(p+".role", "role.pemohon_kind", "the applicant can only submit or close, not do a %s step", s.Kind)
+		}
+		switch {
+		case s.Kind == KindDNSTest && count[KindDNSCreate] == 0:
+			bad(p+".kind", "kind.test_before_create", "the name is tested before any dns_create step writes it")
+		case s.Kind == KindPayment && count[KindRegistry] > 0:
+			bad(p+".kind", "kind.payment_after_registry", "the payment is confirmed before the name is filed with the registry")
+		}
+	}
+	if k := steps[0].Kind; k != KindSubmit && k.Valid() {
+		bad(base+"[0].kind", "kind.submit_first", "the first step must be of kind submit, not %s", k)
+	}
+	if n := count[own[0]]; n != 1 {
+		bad(base, "service.action", "service %s needs exactly one step of kind %s (it has %d)", code, own[0], n)
+	}
+	for _, k := range own[1:] {
+		if count[k] > 1 {
+			bad(base, "service.action", "service %s has %d steps of kind %s; at most one", code, count[k], k)
+		}
+	}
 }

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/sop"
@@ -112,18 +111,13 @@ func (s *Store) RunningStepKeys(ctx context.Context, tenantID int64) (map[string
 	// Two halves, each read from its partial index: running steps (the inbox index) and
 	// steps paused for the applicant (migration 00010). Correction rows are the
 	// applicant's and are keyed like the paused step they belong to.
-	// The services with an SOP of their own (the domain services) are not the tenant's.
-	own := sop.ServicePresets()
-	args := []any{tenantID, tenantID}
-	for _, sv := range own {
-		args = append(args, sv)
-	}
+	// The domain services' flows are the tenant's too (its own under services:, or the
+	// presets): their steps count with the others.
 	rows, err := s.query(ctx, `SELECT step_key, COUNT(*) FROM (
-		SELECT step_key, request_id FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NULL AND kind <> 'correction'
+		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NULL AND kind <> 'correction'
 		UNION ALL
-		SELECT step_key, request_id FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NOT NULL) k
-		WHERE NOT EXISTS (SELECT 1 FROM requests r WHERE r.id = k.request_id AND r.service IN (?`+strings.Repeat(", ?", len(own)-1)+`))
-		GROUP BY step_key`, args...)
+		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NOT NULL) k
+		GROUP BY step_key`, tenantID, tenantID)
 	if err != nil {
 		return nil, fmt.Errorf("running step keys: %w", err)
 	}

@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/surel-id/surel/internal/domains"
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/sop"
+	"github.com/surel-id/surel/internal/zone"
 )
 
 // maxSOP bounds the YAML a tenant admin may post: the presets are 3–5 KB.
@@ -22,6 +24,52 @@ type sopForm struct {
 	Problems []string
 	// Broken is set when the stored SOP itself no longer loads.
 	Broken bool
+	// Flows are the catalogue's other services with the flow each follows here.
+	Flows []serviceFlowRow
+}
+
+// serviceFlowRow is one service's flow as the tenant admin reviews it: the tenant's
+// own (under services: in the SOP) or the product's, its steps, and for the sub-domain
+// services the DNS server they write on (no secret), or that none is configured.
+type serviceFlowRow struct {
+	Code, Name string
+	Own        bool
+	Steps      []flowStep
+	Zone       bool           // a sub-domain service
+	DNS        *zone.Settings // nil: no DNS server for the tenant
+}
+
+// serviceFlows reads the flows of the catalogue's other services for the SOP page.
+func (s *Server) serviceFlows(r *http.Request, p *Page) ([]serviceFlowRow, error) {
+	flows, err := s.Book.ServiceFlows(r.Context(), p.Tenant.SOPRef())
+	if err != nil {
+		return nil, err
+	}
+	var out []serviceFlowRow
+	for _, f := range flows {
+		sv, ok := s.Requests.Catalog.Offering(f.Service)
+		if !ok {
+			continue
+		}
+		row := serviceFlowRow{Code: f.Service, Name: sv.Name.In(p.Lang), Own: f.Own,
+			Zone: f.Service == domains.ServiceSubdomain || f.Service == domains.ServiceSubdomainRemove}
+		for i, st := range f.Steps {
+			row.Steps = append(row.Steps, flowStep{N: i + 1, Name: st.Label(p.Lang), Role: st.Who(p.Lang), Time: st.Standard.Text(p.Lang), Output: st.OutputIn(p.Lang)})
+		}
+		if row.Zone && s.Domains != nil && s.Domains.DNS != nil {
+			if d, ok := s.Domains.DNS(p.Tenant.ID); ok {
+				if d.Driver == "rfc2136" && d.Algorithm == "" {
+					d.Algorithm = "hmac-sha256"
+				}
+				if d.TTL == 0 {
+					d.TTL = zone.DefaultTTL
+				}
+				row.DNS = &d
+			}
+		}
+		out = append(out, row)
+	}
+	return out, nil
 }
 
 // GET /kantor/sop shows the tenant's SOP as a diagram and its YAML for editing.
@@ -39,6 +87,9 @@ func (s *Server) kantorSOPForm(w http.ResponseWriter, r *http.Request) error {
 	switch {
 	case err == nil:
 		f.SVG = template.HTML(sop.SVG(def, p.Lang))
+		if f.Flows, err = s.serviceFlows(r, p); err != nil {
+			return err
+		}
 	case len(sop.Problems(err)) > 0:
 		f.Broken, f.Problems = true, problemLines(err)
 		p.Error = p.T("sopadm.broken")
@@ -83,6 +134,9 @@ func (s *Server) kantorSOP(w http.ResponseWriter, r *http.Request) error {
 	_, f.Custom, _ = b.Source(r.Context(), ref)
 	if cur, _, err := b.Workflow(r.Context(), ref); err == nil {
 		f.SVG = template.HTML(sop.SVG(cur, p.Lang))
+		if f.Flows, err = s.serviceFlows(r, p); err != nil {
+			return err
+		}
 	}
 	p.Data = f
 	p.Error = p.T("sopadm.invalid", len(f.Problems))

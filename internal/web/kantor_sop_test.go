@@ -5,6 +5,8 @@ import (
 	"html"
 	"net/http"
 	"net/url"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -111,5 +113,65 @@ func TestKantorSOPEdit(t *testing.T) {
 	// Too big for the form.
 	if r := h.postAs(c, "/kantor/sop", url.Values{"yaml": {strings.Repeat("#", 300<<10)}}); r.status != 422 {
 		t.Errorf("oversized SOP: %d", r.status)
+	}
+}
+
+// The tenant admin reviews the other services' flows beside the SOP: the sub-domain
+// services with the tenant's DNS server (no secret); a domain service's flow written
+// under services: becomes the office's own, and a wrong one is refused with its rule.
+func TestKantorSOPServiceFlows(t *testing.T) {
+	const secret = "c2VjcmV0LXJhaGFzaWEtc3VyZWwtdHNpZw=="
+	cfg := filepath.Join(t.TempDir(), "tenants.yaml")
+	os.WriteFile(cfg, []byte(`tenants:
+  - slug: kominfo
+    name: Layanan Kominfo
+    mail_domain: mail.go.id
+    hosts: [127.0.0.1]
+    dns:
+      driver: rfc2136
+      zone: kota.example.go.id
+      server: 127.0.0.1:5353
+      key_name: surel-kota
+      secret: `+secret+`
+`), 0o600)
+	h := start(t, store.SQLite, map[string]string{"SUREL_CONFIG": cfg})
+	admin := stafftest.New(t, h.a.Staff, h.a.Tenants.Default(), "admin@kominfo.go.id", sop.RoleTenantAdmin)
+	c := h.client()
+	h.signInStaff(c, admin)
+	r := h.do(c, "GET", "/kantor/sop", nil)
+	if r.status != 200 {
+		t.Fatalf("GET: %d", r.status)
+	}
+	contains(t, r.body, "Alur layanan lainnya", "services: subdomain", "services: hapus-subdomain", "services: domain-desa-id", "services: reset_password",
+		"Pembaruan dinamis RFC 2136 dengan TSIG", "kota.example.go.id", "127.0.0.1:5353", "surel-kota", "hmac-sha256", "Membuat record sub-domain")
+	if strings.Contains(r.body, secret) {
+		t.Fatal("the TSIG secret is on the page")
+	}
+	if n := strings.Count(r.body, "Alur bawaan surel."); n != 4 {
+		t.Errorf("%d preset flows, want the 4 domain services'", n)
+	}
+	preset, _ := sop.PresetYAML("kominfo")
+	own := string(preset) + `  subdomain:
+    - {key: pengajuan, name: "Mengajukan sub-domain", role: pemohon, kind: submit, standard: 15m}
+    - {key: telaah_kabid, name: "Kabid menelaah permohonan sub-domain", role: kepala_bidang, kind: manual, standard: 1d}
+    - {key: buat_record, name: "Membuat record", role: admin_mail, kind: dns_create, standard: 1h}
+    - {key: selesai, name: "Selesai", role: pemohon, kind: done}
+`
+	bad := strings.Replace(own, "kind: dns_create", "kind: manual", 1)
+	r = h.postAs(c, "/kantor/sop", url.Values{"yaml": {bad}})
+	if r.status != 422 {
+		t.Fatalf("a sub-domain flow without dns_create: %d", r.status)
+	}
+	contains(t, r.body, "services.subdomain", "service.action")
+	if r = h.postAs(c, "/kantor/sop", url.Values{"yaml": {own}}); r.status != 303 {
+		t.Fatalf("save: %d %s", r.status, r.body)
+	}
+	r = h.do(c, "GET", "/kantor/sop", nil)
+	card := r.body[strings.Index(r.body, `id="alur-subdomain"`):]
+	card = card[:strings.Index(card, `id="alur-hapus-subdomain"`)]
+	contains(t, card, "Alur milik kantor ini", "Kabid menelaah permohonan sub-domain")
+	d, _, err := h.a.Book.ServiceWorkflow(t.Context(), h.a.Tenants.Default().SOPRef(), "subdomain")
+	if err != nil || d.Steps[1].Key != "telaah_kabid" {
+		t.Fatalf("the back office's sub-domain flow: %+v, %v", d.Steps, err)
 	}
 }

@@ -65,6 +65,19 @@ type Server interface {
 	Lookup(ctx context.Context, name string) ([]Record, error)
 }
 
+// Settings describe a tenant's DNS server as the operator configured it (the tenant
+// file's dns block), without its secrets: what the tenant admin reviews beside the
+// sub-domain services.
+type Settings struct {
+	Driver    string // rfc2136 or powerdns
+	Zone      string
+	Server    string // the DNS address updates go to and the test step asks
+	KeyName   string // the TSIG key's name (rfc2136)
+	Algorithm string
+	APIURL    string // the PowerDNS API (powerdns)
+	TTL       uint32
+}
+
 // The kinds of failure. Each is permanent for the job that meets it: retrying cannot
 // help until staff or the operator change something, which the message names.
 var (
