@@ -9,12 +9,19 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/chromedp"
+
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/staff/stafftest"
+	"github.com/surel-id/surel/internal/zone"
+	"github.com/surel-id/surel/internal/zone/powerdns"
+	"github.com/surel-id/surel/internal/zone/rfc2136"
 	"github.com/surel-id/surel/internal/zone/zonetest"
 )
 
@@ -32,14 +39,21 @@ func TestJourneyDomains(t *testing.T) {
 			t.Run(string(d)+"/"+dns, func(t *testing.T) {
 				const zoneName = "kota.example.go.id"
 				var block string
+				var direct zone.Server // the operator's own hand on the server
+				var err error
 				if dns == "bind" {
 					s := zonetest.StartBIND(t, zoneName)
 					block = fmt.Sprintf("      driver: rfc2136\n      zone: %s\n      server: %s\n      key_name: %s\n      secret: %s\n", zoneName, s.Addr, s.Key.Name, s.Key.Secret)
 					digAddr = s.Addr
+					direct, err = rfc2136.New(rfc2136.Config{Addr: s.Addr, Zone: zoneName, KeyName: s.Key.Name, Secret: s.Key.Secret})
 				} else {
 					s := zonetest.StartPowerDNS(t, zoneName)
 					block = fmt.Sprintf("      driver: powerdns\n      zone: %s\n      server: %s\n      api_url: %s\n      api_key: %s\n", zoneName, s.Addr, s.APIURL, s.APIKey)
 					digAddr = s.Addr
+					direct, err = powerdns.New(powerdns.Config{URL: s.APIURL, APIKey: s.APIKey, Zone: zoneName, DNSAddr: s.Addr})
+				}
+				if err != nil {
+					t.Fatal(err)
 				}
 				cfg := filepath.Join(t.TempDir(), "tenants.yaml")
 				os.WriteFile(cfg, []byte("tenants:\n  - slug: kota\n    name: Diskominfo Kota\n    mail_domain: mail.go.id\n    sop: palangkaraya\n    dns:\n"+block), 0o600)
@@ -75,6 +89,20 @@ func TestJourneyDomains(t *testing.T) {
 				j.step("s03 persetujuan", func() { dj.act(sub, sop.RoleKepalaSeksi, "forward", "Disetujui") })
 				j.step("s04 buat record", func() { dj.createDNS(sub, "sipd."+zoneName) })
 				j.step("s05 database domain", func() { dj.register("sipd."+zoneName, "A 203.0.113.10") })
+				var lama int64
+				j.step("s06 nama sudah ada", func() {
+					if err := direct.Create(context.Background(), "lama."+zoneName, []zone.Record{{Type: zone.A, Value: "198.51.100.9"}}); err != nil {
+						t.Fatal(err)
+					}
+					dj.signIn()
+					lama = dj.fileSubdomain("lama", "203.0.113.11")
+					dj.act(lama, sop.RoleKepalaSeksi, "forward", "Disetujui")
+				})
+				j.step("s07 galat untuk staf", func() { dj.conflict(lama, "lama."+zoneName) })
+				var hapus int64
+				j.step("s08 hapus sub-domain", func() { hapus = dj.removal("sipd." + zoneName) })
+				j.step("s09 persetujuan hapus", func() { dj.act(hapus, sop.RoleKepalaSeksi, "forward", "Disetujui") })
+				j.step("s10 hapus record", func() { dj.removeDNS(hapus, "sipd."+zoneName) })
 				checkConsole(t, b)
 			})
 		}
@@ -224,6 +252,19 @@ func (dj *domainJourney) desaID() int64 {
 	j.tap("input[value=desa]")
 	b.click("#isi form button[type=submit]")
 	b.wantText("Pemerintah Desa Pasar Bangko", ".desa.id", "Nama yang tersedia:", "pasarbangko-bangko")
+	dj.desaIDWithoutJS(b.path())
+	// With JavaScript the name is checked as it is typed, and a refused one offers the
+	// free names made from the village's, one tap away.
+	b.fill("#f-desaid", "desaku")
+	b.waitJS("live check", `(document.querySelector("#desaid-live.error")?.textContent || "").includes("harus nama desa Pasar Bangko")`, actionTimeout)
+	b.waitJS("live suggestions", `!!document.querySelector("#desaid-live button.suggestion")`, actionTimeout)
+	j.shot("desaid-cek-langsung")
+	j.tap("#desaid-live button.suggestion")
+	b.waitJS("live check of the suggestion", `(document.querySelector("#desaid-live.ok-text")?.textContent || "").includes("pasarbangko.desa.id")`, actionTimeout)
+	if v := b.value("#f-desaid"); v != "pasarbangko" {
+		b.fatalf("the live suggestion gave %q", v)
+	}
+	j.shot("desaid-cek-langsung-ok")
 	b.fill("#f-desaid", "ab")
 	j.upload("#f-doc_surat_permohonan", dj.scan)
 	j.upload("#f-doc_ktp", dj.scan)
@@ -249,6 +290,36 @@ func (dj *domainJourney) desaID() int64 {
 	j.shot("desaid-terkirim")
 	b.shotWide("desaid-terkirim")
 	return idOf(b)
+}
+
+// desaIDWithoutJS: with the page's script off, a name not made from the village's name
+// is refused on "Lanjut", and a suggestion is a button that sends the form with that
+// name, which the page shows filled in.
+func (dj *domainJourney) desaIDWithoutJS(form string) {
+	b := dj.o.j.b
+	script := func(off bool) {
+		b.do("JavaScript off "+fmt.Sprint(off), func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
+			_, err := cdp.Call(ctx, t, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: off})
+			return chromedp.Void{}, err
+		})
+	}
+	script(true)
+	defer func() { script(false); b.open(form) }()
+	b.open(form)
+	b.fill("#f-desaid", "desaku")
+	b.do("next", chromedp.Click(chromedp.CSS("button[value=next]")))
+	b.waitJSOff("#f-desaid[aria-invalid=true]")
+	b.wantFieldError("desaid", "harus nama desa Pasar Bangko")
+	plainShot(b, "nojs-desaid-salah", phoneWidth)
+	if v := b.value("button.suggestion[data-for=f-desaid]"); v != "desaid:pasarbangko" {
+		b.fatalf("the suggestion's value is %q", v)
+	}
+	b.do("suggestion", chromedp.Click(chromedp.CSS("button.suggestion[data-for=f-desaid]")))
+	b.waitJSOff(`#f-desaid[value="pasarbangko"]`)
+	if strings.Contains(b.text(), "harus nama desa") {
+		b.fatalf("the chosen suggestion is refused:\n%s", b.text())
+	}
+	plainShot(b, "nojs-desaid-usulan", phoneWidth)
 }
 
 // payment is the front desk confirming the fee: refused without the proof, then with it.
@@ -367,4 +438,110 @@ func (dj *domainJourney) register(name, target string) {
 	b.wantText(name, target, "Aktif")
 	j.shot("database-domain")
 	b.shotWide("database-domain")
+}
+
+// fileSubdomain files a sub-domain request for label pointing to target, as the
+// signed-in OPD official.
+func (dj *domainJourney) fileSubdomain(label, target string) int64 {
+	j, b := dj.o.j, dj.o.j.b
+	b.open("/tambah-permohonan/subdomain")
+	j.tap("input[value=opd]")
+	b.click("#isi form button[type=submit]")
+	b.fill("#f-subdomain", label)
+	b.fill("#f-target", target)
+	b.fill("#f-purpose", "Situs lama Dinas Pendidikan")
+	j.upload("#f-doc_surat_kepala", dj.scan)
+	b.click("button[value=next]")
+	if !strings.HasSuffix(b.path(), "/ringkasan") {
+		b.fatalf("not on the summary: %s\n%s", b.path(), b.text())
+	}
+	b.clickText("main", "Kirim")
+	b.wantText("Menunggu Diproses")
+	return idOf(b)
+}
+
+// waitCase reloads the staff's page of request id until it shows text.
+func (dj *domainJourney) waitCase(id int64, text string) {
+	b := dj.o.j.b
+	deadline := time.Now().Add(2 * mailTimeout)
+	for {
+		b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+		if strings.Contains(b.text(), text) {
+			return
+		}
+		if time.Now().After(deadline) {
+			b.fatalf("request %d never showed %q:\n%s", id, text, b.text())
+		}
+		time.Sleep(pollEvery)
+	}
+}
+
+// conflict: the create meets a name the DNS server holds; the system admin reads why in
+// words (in Indonesian, and in English), with no "Coba lagi" (retrying cannot help), and
+// returns the request to the applicant for another name. The server's record is intact.
+func (dj *domainJourney) conflict(id int64, name string) {
+	j, b := dj.o.j, dj.o.j.b
+	dj.o.signIn(sop.RoleAdminMail)
+	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+	b.click("button[name=aksi][value=create_dns]")
+	dj.waitCase(id, "sudah dipakai di server DNS")
+	b.wantIn("#gagal", "Nama "+name+" sudah dipakai di server DNS")
+	b.wantIn("#gagal", "mencoba lagi tidak akan berhasil")
+	b.wantIn("#gagal", "198.51.100.9")
+	if eval[bool](b, `!!document.querySelector("button[name=aksi][value=retry]")`) {
+		b.fatalf("Coba lagi offered for a name the server holds")
+	}
+	j.shot("galat-nama-sudah-ada")
+	b.shotWide("galat-nama-sudah-ada")
+	b.open("/bahasa/en")
+	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+	b.wantIn("#gagal", "The name "+name+" is in use on the DNS server")
+	j.shot("galat-nama-sudah-ada-en")
+	b.open("/bahasa/id")
+	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+	b.fill("#f-note", "Nama sudah dipakai situs lama; pilih nama lain")
+	b.click("button[name=aksi][value=return]")
+	b.wantPath("/kantor")
+	if got := zonetest.Dig(j.t, digAddr, name, "A"); got != "198.51.100.9" {
+		b.fatalf("the existing name was touched: %q", got)
+	}
+}
+
+// removal files Penghapusan Sub-Domain for name, as its owner.
+func (dj *domainJourney) removal(name string) int64 {
+	j, b := dj.o.j, dj.o.j.b
+	dj.signIn()
+	b.open("/tambah-permohonan/hapus-subdomain")
+	j.tap("input[value=opd]")
+	b.click("#isi form button[type=submit]")
+	b.do("choose "+name, chromedp.SetValue(chromedp.CSS("#f-owned_subdomain"), name))
+	b.fill("#f-purpose", "Aplikasi dipindahkan ke sipd.kemendagri.go.id")
+	j.upload("#f-doc_surat_kepala", dj.scan)
+	j.shot("hapus-subdomain")
+	b.click("button[value=next]")
+	if !strings.HasSuffix(b.path(), "/ringkasan") {
+		b.fatalf("not on the summary: %s\n%s", b.path(), b.text())
+	}
+	b.wantText(name)
+	b.clickText("main", "Kirim")
+	b.wantText("Menunggu Diproses")
+	return idOf(b)
+}
+
+// removeDNS has the system admin remove the records: dig finds nothing, and the
+// register keeps the name as removed.
+func (dj *domainJourney) removeDNS(id int64, name string) {
+	j, b := dj.o.j, dj.o.j.b
+	dj.o.signIn(sop.RoleAdminMail)
+	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
+	b.click("button[name=aksi][value=remove_dns]")
+	dj.waitCase(id, "Record "+name+" dihapus")
+	b.wantText("Selesai")
+	j.shot("record-dihapus")
+	if got := zonetest.Dig(j.t, digAddr, name, "A"); got != "" {
+		b.fatalf("dig A %s after removal = %q", name, got)
+	}
+	b.open("/kantor/domain")
+	b.wantText(name, "Dihapus")
+	j.shot("database-domain-dihapus")
 }

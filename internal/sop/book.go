@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -59,7 +60,11 @@ func (b *Book) checkInUse(ctx context.Context, t TenantRef, def Definition) erro
 	sort.Strings(missing)
 	var errs []error
 	for _, k := range missing {
-		errs = append(errs, &Error{File: t.FileName(), Path: "steps", Rule: "steps.in_use",
+		path := "steps"
+		if svc, _, ok := strings.Cut(k, "/"); ok {
+			path = "services." + svc
+		}
+		errs = append(errs, &Error{File: t.FileName(), Path: path, Rule: "steps.in_use",
 			Msg: fmt.Sprintf("step %q is where %d running request(s) are; keep it until they have moved on", k, keys[k])})
 	}
 	return errors.Join(errs...)

@@ -77,7 +77,7 @@ func TestTenantOwnDomainFlows(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !def.HasStep("cek_kabid") || !def.HasStep("hapus_record") || def.HasStep("uji_nama") {
+	if !def.HasStep("subdomain/cek_kabid") || !def.HasStep("hapus-subdomain/hapus_record") || def.HasStep("subdomain/uji_nama") || def.HasStep("uji_nama") {
 		t.Fatal("HasStep misses a domain flow's step (own or preset)")
 	}
 	for what, c := range map[string]struct{ from, to, rule string }{

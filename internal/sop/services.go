@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"sort"
+	"strings"
 )
 
 // The services of the catalogue beyond the account's creation (issue 14): each has its
@@ -108,8 +109,9 @@ func (d Definition) Flow(service string) Definition {
 	return d
 }
 
-// HasStep reports whether any flow of d (the creation's or a service's, a default one
-// or a domain service's preset included) has a step with key.
+// HasStep reports whether any flow of d (the creation's or a service's on a mailbox, a
+// default one included) has a step with key; a key "service/key" is a domain service's
+// step, looked for in its flow only (the tenant's own, or its preset).
 func (d Definition) HasStep(key string) bool {
 	if _, ok := d.Step(key); ok {
 		return true
@@ -119,15 +121,14 @@ func (d Definition) HasStep(key string) bool {
 			return true
 		}
 	}
-	for _, svc := range DomainServices {
+	if svc, k, ok := strings.Cut(key, "/"); ok && IsDomain(svc) {
+		// A domain service's step ("subdomain/buat_record"): its own flow, or its preset.
 		steps, own := d.Services[svc]
 		if !own {
 			p, _ := ServicePreset(svc)
 			steps = p.Steps
 		}
-		if slices.ContainsFunc(steps, func(s Step) bool { return s.Key == key }) {
-			return true
-		}
+		return slices.ContainsFunc(steps, func(s Step) bool { return s.Key == k })
 	}
 	return false
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/surel-id/surel/internal/sop"
@@ -112,12 +113,20 @@ func (s *Store) RunningStepKeys(ctx context.Context, tenantID int64) (map[string
 	// steps paused for the applicant (migration 00010). Correction rows are the
 	// applicant's and are keyed like the paused step they belong to.
 	// The domain services' flows are the tenant's too (its own under services:, or the
-	// presets): their steps count with the others.
-	rows, err := s.query(ctx, `SELECT step_key, COUNT(*) FROM (
-		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NULL AND kind <> 'correction'
+	// presets); their keys are the service's ("subdomain/buat_record"), since a preset's
+	// key may repeat one of the e-mail SOP's.
+	domain := sop.DomainServices
+	args := make([]any, 0, len(domain)+2)
+	for _, sv := range domain {
+		args = append(args, sv)
+	}
+	args = append(args, tenantID, tenantID)
+	rows, err := s.query(ctx, `SELECT CASE WHEN r.service IN (?`+strings.Repeat(", ?", len(domain)-1)+`) THEN r.service || '/' || k.step_key ELSE k.step_key END AS skey, COUNT(*) FROM (
+		SELECT step_key, request_id FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NULL AND kind <> 'correction'
 		UNION ALL
-		SELECT step_key FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NOT NULL) k
-		GROUP BY step_key`, tenantID, tenantID)
+		SELECT step_key, request_id FROM request_steps WHERE tenant_id = ? AND finished_at IS NULL AND paused_at IS NOT NULL) k
+		JOIN requests r ON r.id = k.request_id
+		GROUP BY skey`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("running step keys: %w", err)
 	}

@@ -3,12 +3,14 @@ package workflow_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/dbtest"
+	"github.com/surel-id/surel/internal/domains"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 )
@@ -75,6 +77,39 @@ func TestSOPEditAuditedInItsTransaction(t *testing.T) {
 		trail, err := st.AuditTrail(ctx, "tenant:kaltim")
 		if err != nil || len(trail) != 1 || trail[0].Action != "sop.save" || trail[0].Actor != "staff:7" || trail[0].IP != "10.0.0.7" {
 			t.Fatalf("trail = %+v, %v", trail, err)
+		}
+	})
+}
+
+// A domain service's flow under services: keeps the steps its requests are at, by the
+// service's own keys (a preset's key may repeat one of the e-mail SOP's).
+func TestSOPEditKeepsDomainStepsInUse(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		e := setup(t, st, "kominfo")
+		e.withDomains(nil, nil, false)
+		u := e.official(t, "andi", "andi.saputra", "196109231991031004")
+		prov, reg, _, _ := village(t)
+		if _, err := e.file(t, u, domains.ServiceVerify, domains.InstansiOPD, map[string]string{"jabatan": "Pranata Komputer", "instansi": "Dinas Pendidikan",
+			"province": prov.Code, "regency": reg.Code, "phone": "081234567890"}); err != nil {
+			t.Fatal(err)
+		}
+		b := &sop.Book{Store: st}
+		admin := audit.Staff(e.members[sop.RoleKepalaSeksi].UserID, "Admin", "tenant_admin")
+		ref := sop.TenantRef{ID: e.tenant.ID, Slug: "kominfo", Preset: "kominfo"}
+		preset, _, _ := b.Source(ctx, ref)
+		flow := `  verifikasi-instansi:
+    - {key: pengajuan, name: "Mengajukan verifikasi", role: pemohon, kind: submit, standard: 15m}
+    - {key: %s, name: "Memverifikasi instansi", role: kepala_bidang, kind: verify_instansi, standard: 1d}
+    - {key: selesai, name: "Selesai", role: pemohon, kind: done}
+`
+		_, err := b.SaveSOP(ctx, ref, []byte(string(preset)+fmt.Sprintf(flow, "cek_kabid")), admin)
+		ps := sop.Problems(err)
+		if len(ps) != 1 || ps[0].Rule != "steps.in_use" || ps[0].Path != "services.verifikasi-instansi" {
+			t.Fatalf("dropping the verification's step in use: %v", err)
+		}
+		if _, err := b.SaveSOP(ctx, ref, []byte(string(preset)+fmt.Sprintf(flow, "verifikasi")), admin); err != nil {
+			t.Fatalf("a flow keeping the step: %v", err)
 		}
 	})
 }
