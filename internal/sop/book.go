@@ -200,7 +200,7 @@ type ServiceFlow struct {
 	Own     bool
 }
 
-// ServiceFlows are the flows of the services on a mailbox (LifecycleServices) and of
+// ServiceFlows are the flows of the services with their own flow (FlowServices) and of
 // the domain services (DomainServices) as the tenant follows them, for the tenant
 // admin's review beside the SOP.
 func (b *Book) ServiceFlows(ctx context.Context, t TenantRef) ([]ServiceFlow, error) {
@@ -209,7 +209,7 @@ func (b *Book) ServiceFlows(ctx context.Context, t TenantRef) ([]ServiceFlow, er
 		return nil, err
 	}
 	var out []ServiceFlow
-	for _, code := range LifecycleServices {
+	for _, code := range FlowServices {
 		_, own := def.Services[code]
 		out = append(out, ServiceFlow{Service: code, Steps: def.Flow(code).Steps, Own: own})
 	}
