@@ -43,6 +43,7 @@ import (
 	"github.com/surel-id/surel/internal/app"
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/config"
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/roster"
 	"github.com/surel-id/surel/internal/rostersync"
 	"github.com/surel-id/surel/internal/store"
@@ -240,7 +241,8 @@ func rosterCmd(ctx context.Context, cfg config.Config, st *store.Store, args []s
 	start := time.Now()
 	// The import is compared with the roster it replaces: the tenant admin reads the
 	// changes, and proposes deactivations, on /kantor/data-pegawai/<run>.
-	svc := &rostersync.Service{Store: st, Audit: &audit.Recorder{Store: st}, Options: roster.Options{TempDir: tmp}}
+	rec := &audit.Recorder{Store: st}
+	svc := &rostersync.Service{Store: st, Registry: &registry.Service{Store: st, Audit: rec}, Audit: rec, Options: roster.Options{TempDir: tmp}}
 	run, err := svc.Import(ctx, id, audit.Operator, rostersync.SourceName("cli", fs.Arg(0)), f)
 	if err != nil {
 		return fmt.Errorf("roster import %s: %w", fs.Arg(0), err)

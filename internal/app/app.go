@@ -224,7 +224,7 @@ func build(ctx context.Context, cfg config.Config, st *store.Store, log *slog.Lo
 	srv.Reports = reports
 	archives := &archive.Service{Store: st, Book: book, Tenant: ts.ByID, Tenants: ts.All, Audit: engine.Audit}
 	srv.Archive = archives
-	srv.Rosters = &rostersync.Service{Store: st, Requests: requests, Audit: engine.Audit, Options: roster.Options{TempDir: rosterTemp(cfg.DataDir)}}
+	srv.Rosters = &rostersync.Service{Store: st, Requests: requests, Registry: engine.Registry, Audit: engine.Audit, Options: roster.Options{TempDir: rosterTemp(cfg.DataDir)}}
 	srv.Surveys = &survey.Service{Store: st, Book: book}
 	srv.Standards = &standard.Service{Store: st, Book: book, Catalog: catalog, Reports: reports, Staff: staffs, Letters: letters, Audit: engine.Audit,
 		Survey: func(ctx context.Context, t account.Tenant, lang string) (*standard.IKM, error) {

@@ -186,6 +186,10 @@ func checkPerson(ctx context.Context, look Lookup, t account.Tenant, c *Checked,
 	if err != nil && !errors.Is(err, errs.ErrNotFound) {
 		return err
 	}
+	// A roster mismatch blocks the row (decision of issue 19): a portal request goes to a
+	// verifier who reads its flags one by one, but a list's valid rows are approved all
+	// at once, so a row the roster does not bear out is held back until the list or the
+	// roster is corrected. The report's rule text says so ("rule.roster_*").
 	for _, m := range roster.Check(&e, found, c.Nama, roster.Policy{}) {
 		switch m.Reason {
 		case roster.ReasonNameMismatch:

@@ -185,7 +185,7 @@ func TestTemplatesRenderInBothLanguages(t *testing.T) {
 		"Username": "budi.santoso", "Number": "SRL-2026-000001", "Address": "budi.santoso@mail.go.id", "LoginURL": "https://x/masuk", "ResetURL": "https://x/lupa-password", "At": time.Now(), "Webmail": "https://webmail"}
 	for _, lang := range notify.Languages {
 		for _, tpl := range []string{"activation", "welcome", "already_registered", "reset", "password_changed", "request_submitted",
-			"reset_password_done", "nonaktif_done", "aktif_kembali_done", "kuota_done", "hapus_done"} {
+			"reset_password_done", "nonaktif_done", "aktif_kembali_done", "kuota_done", "hapus_done", "serah_terima_done"} {
 			m, err := ob.Render(notify.Mail{Lang: lang, Template: tpl, Data: data})
 			if err != nil || m.Subject == "" || m.Text == "" || !strings.Contains(m.HTML, "<html") {
 				t.Errorf("%s/%s: %v %+v", lang, tpl, err, m)

@@ -18,7 +18,10 @@
 //     longer lists is marked gone (SyncStore.MarkGone), never deleted; SyncedAt is when
 //     a sync last saw it.
 //   - Institutional mailboxes (issue 19) are Kind institutional, their OwnerID the
-//     responsible PNS (nullable, as for an adopted mailbox without a known owner).
+//     responsible PNS (nullable, as for an adopted mailbox without a known owner). When
+//     that person is deactivated, or a roster import finds them gone, inactive or moved,
+//     the mailbox is flagged for handover (Handover, handover.go): nothing changes on
+//     the server, and the Serah Terima service names the new responsible PNS.
 package registry
 
 import (
@@ -140,6 +143,10 @@ type Mailbox struct {
 	CandidateNIP   string
 	CandidateScore int
 	Review         string
+	// Handover is why an institutional mailbox waits for a new responsible PNS
+	// (HandoverDeactivated …), "" when it does not; HandoverAt is since when.
+	Handover   string
+	HandoverAt time.Time
 	// Version counts the row's changes: a change is written only over the version it
 	// was decided on, so two staff acting on one mailbox cannot both win.
 	Version int64

@@ -27,6 +27,9 @@ type Query struct {
 	Status Status // "" for all
 	Kind   Kind   // "" for all
 	Source Source // "" for all
+	// Handover keeps the mailboxes waiting for a new responsible PNS ("perlu serah
+	// terima") only.
+	Handover bool
 	// After is the cursor of the page before (Page.Next); "" for the first page.
 	After string
 	Limit int
@@ -39,6 +42,8 @@ type Page struct {
 	Next string
 	// Counts are the tenant's mailboxes by status, whatever the query.
 	Counts map[Status]int
+	// Handover counts the tenant's mailboxes waiting for a handover, whatever the query.
+	Handover int
 }
 
 // Total is the number of the tenant's mailboxes in every status.
@@ -77,8 +82,8 @@ type Store interface {
 	MailboxCounts(ctx context.Context, tenantID int64) (map[Status]int, error)
 	// MailboxesOwnedBy lists the mailboxes of a portal account, by address.
 	MailboxesOwnedBy(ctx context.Context, ownerID int64) ([]Mailbox, error)
-	// UpdateMailbox writes m's state (status, quota, use, deactivation and purge times)
-	// if the row is still at m.Version, and moves it to the next version; false, without
+	// UpdateMailbox writes m's state (status, quota, use, deactivation and purge times,
+	// responsible person and handover flag) if the row is still at m.Version, and moves it to the next version; false, without
 	// writing, if another change came first.
 	UpdateMailbox(ctx context.Context, m *Mailbox) (bool, error)
 	// RequestsOn lists the sent requests that name the mailbox's address, oldest first.
@@ -121,6 +126,11 @@ func (s *Service) List(ctx context.Context, m staff.Member, q Query) (Page, erro
 	}
 	if p.Counts, err = s.Store.MailboxCounts(ctx, m.TenantID); err != nil {
 		return p, fmt.Errorf("registry list: %w", err)
+	}
+	if hs, ok := s.Store.(HandoverStore); ok {
+		if p.Handover, err = hs.HandoverCount(ctx, m.TenantID); err != nil {
+			return p, fmt.Errorf("registry list: %w", err)
+		}
 	}
 	return p, nil
 }
@@ -267,6 +277,9 @@ type Change struct {
 	// Retention is how long a deactivated mailbox is kept before its purge step; used
 	// when Status is Inactive.
 	Retention time.Duration
+	// Responsible is the new responsible PNS of an institutional mailbox (a handover);
+	// nil keeps the current one. Setting one clears the handover flag.
+	Responsible *Responsible
 	// Action and Detail are the audit entry's ("mailbox.deactivate", the request's
 	// number).
 	Action string
@@ -299,6 +312,10 @@ func (s *Service) Apply(ctx context.Context, tenantID int64, address string, c C
 	if c.Quota != nil {
 		m.QuotaBytes = *c.Quota
 	}
+	if r := c.Responsible; r != nil {
+		m.OwnerID, m.NIP, m.Name, m.OwnerMatch = r.OwnerID, r.NIP, r.Name, MatchNone
+		m.Handover, m.HandoverAt = "", time.Time{}
+	}
 	m.UpdatedAt = now
 	ok, err := s.Store.UpdateMailbox(ctx, &m)
 	if err != nil {
@@ -320,7 +337,7 @@ func (s *Service) record(ctx context.Context, by audit.Actor, m Mailbox, action,
 // csvHeader names the export's columns; the status and kind are their codes, sizes are
 // bytes and times RFC 3339 in UTC, so a spreadsheet or a script reads them alike.
 var csvHeader = []string{"alamat", "jenis", "status", "sumber", "nip", "nama", "instansi", "unit", "kuota_byte", "terpakai_byte",
-	"dibuat", "perubahan_terakhir", "nomor_permohonan_pembuatan", "terakhir_sinkron", "hilang_di_server"}
+	"dibuat", "perubahan_terakhir", "nomor_permohonan_pembuatan", "terakhir_sinkron", "hilang_di_server", "perlu_serah_terima"}
 
 // exportBatch is how many rows the export reads at a time.
 const exportBatch = 1000
@@ -368,7 +385,8 @@ func csvRow(m Mailbox) []string {
 		used = strconv.FormatInt(m.UsedBytes, 10)
 	}
 	return []string{m.Address, string(m.Kind), string(m.Status), string(m.Source), m.NIP, safeCell(m.Name), safeCell(m.Instansi),
-		safeCell(m.Unit), strconv.FormatInt(m.QuotaBytes, 10), used, t(m.CreatedAt), t(m.UpdatedAt), m.RequestNumber, t(m.SyncedAt), t(m.GoneAt)}
+		safeCell(m.Unit), strconv.FormatInt(m.QuotaBytes, 10), used, t(m.CreatedAt), t(m.UpdatedAt), m.RequestNumber, t(m.SyncedAt), t(m.GoneAt),
+		m.Handover}
 }
 
 // safeCell keeps a spreadsheet from reading a name as a formula (CSV injection): a cell

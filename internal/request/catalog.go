@@ -84,8 +84,10 @@ type Offering struct {
 	// the claim along the tenant's SOP, whose create step then records the owner and
 	// creates nothing.
 	Claim bool `yaml:"claim"`
-	// StaffOnly marks a service nobody asks for in the portal (the purge after the
-	// retention period): only staff or the leader start it, from the registry.
+	// StaffOnly marks a service nobody asks for in the portal: the purge after the
+	// retention period (staff or the leader start it, from the registry), and the
+	// "Serah Terima Email Instansi", whose applicant is the new responsible PNS, not the
+	// mailbox's present owner.
 	StaffOnly bool `yaml:"staff_only"`
 }
 

@@ -41,8 +41,8 @@ func TestInstitutionalMailbox(t *testing.T) {
 			}
 		}
 		tn.Institutional = true
-		// All but the domain services, whose rules this service has not, and the purge,
-		// which only staff start.
+		// All but the domain services, whose rules this service has not, and those only
+		// staff start (the purge, the handover).
 		want := 0
 		for _, sv := range svc.Catalog.Services {
 			if !sv.Ruled && !sv.StaffOnly {

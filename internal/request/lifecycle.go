@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
@@ -74,13 +75,24 @@ func statesFor(service string) []registry.Status {
 		return []registry.Status{registry.Inactive, registry.Locked}
 	case sop.ServicePurge:
 		return []registry.Status{registry.Inactive}
+	case sop.ServiceHandover:
+		return []registry.Status{registry.Active, registry.Locked}
 	}
 	return nil
 }
 
-// Applies reports whether service may be asked for mailbox m in its present state.
+// Applies reports whether service may be asked for mailbox m in its present state. A
+// handover is for an institutional mailbox only; a reset is not for one waiting for a
+// handover, since its password goes to the responsible person and there is none until
+// the handover names them.
 func Applies(service string, m registry.Mailbox) bool {
 	if !m.GoneAt.IsZero() {
+		return false
+	}
+	switch {
+	case service == sop.ServiceHandover && m.Kind != registry.Institutional:
+		return false
+	case service == sop.ServiceReset && m.Handover != "":
 		return false
 	}
 	for _, st := range statesFor(service) {
@@ -109,8 +121,15 @@ func (s *Service) checkTarget(ctx context.Context, fs *errs.Fields, r Request) e
 	if err != nil {
 		return fmt.Errorf("request: mailbox %s: %w", r.MailboxAddress(), err)
 	}
-	if !Applies(r.Service, m) {
+	switch {
+	case r.Service == sop.ServiceReset && m.Handover != "":
+		fs.Add(FieldMailbox, "mailbox_handover")
+	case !Applies(r.Service, m):
 		fs.Add(FieldMailbox, "mailbox_state", "registry.status."+string(m.Status))
+	case r.Service == sop.ServiceHandover && !fs.Has("nip") && r.Values["nip"] == m.NIP && m.Handover == "":
+		// Naming the same person again is no handover (a flagged one may be renamed:
+		// the roster may have been wrong, or they moved back).
+		fs.Add("nip", "handover_same")
 	}
 	if r.Service == sop.ServicePurge && (m.PurgeAfter.IsZero() || s.now().Before(m.PurgeAfter)) {
 		fs.Add(FieldMailbox, "purge_not_due")
@@ -187,7 +206,12 @@ func (s *Service) startOn(ctx context.Context, t account.Tenant, desk audit.Acto
 	err = st.Tx(ctx, func(ctx context.Context) error {
 		var u account.User
 		var err error
-		if m.OwnerID != 0 {
+		if service == sop.ServiceHandover {
+			// The applicant is the new responsible PNS: the password goes to them.
+			if u, err = s.responsible(ctx, st, t, r.Values["nip"], r.Values["nama_pj"], m, now); err != nil {
+				return err
+			}
+		} else if m.OwnerID != 0 {
 			if u, err = st.UserByID(ctx, m.OwnerID); err != nil {
 				return err
 			}
@@ -370,4 +394,29 @@ func (s *Service) ResetsByLetter(ctx context.Context, t account.Tenant, by staff
 		}
 	}
 	return out, fs.Err()
+}
+
+// UsersByNIP finds a tenant's portal account by the NIP of its profile.
+type UsersByNIP interface {
+	UserByNIP(ctx context.Context, tenantID int64, nip string) (account.User, error)
+}
+
+// responsible is the portal account of the new responsible PNS of institutional mailbox
+// m: the tenant's account holding the NIP, or a walk-in record in their name (reached
+// at the front desk, where their letter is printed, until they claim it).
+func (s *Service) responsible(ctx context.Context, st WalkInStore, t account.Tenant, nip, name string, m registry.Mailbox, now time.Time) (account.User, error) {
+	if byNIP, ok := st.(UsersByNIP); ok {
+		u, err := byNIP.UserByNIP(ctx, t.ID, nip)
+		if err == nil {
+			return u, nil
+		}
+		if !errors.Is(err, errs.ErrNotFound) {
+			return u, err
+		}
+	}
+	first, last := name, ""
+	if i := strings.LastIndexByte(name, ' '); i > 0 {
+		first, last = name[:i], name[i+1:]
+	}
+	return s.walkInUser(ctx, st, t, Applicant{FirstName: first, LastName: last, NIP: nip, Instansi: m.Instansi, SatuanKerja: m.Unit}, now)
 }

@@ -77,7 +77,11 @@ func (k Kind) Validate(values map[string]string, files map[string]bool, regions 
 		case FieldMailbox:
 			k.checkLocal(&fs, f.Name, v)
 		case TypeOwnedMailbox:
-			if address.Check(v) != "" {
+			// A mailbox that exists may bear a name no new one may take: an office's
+			// word ("diskominfo", an institutional mailbox) or a reserved one a sync
+			// adopted. Only its form is checked here; the registry says whether it is
+			// the applicant's.
+			if rule := address.Check(v); rule != "" && rule != "address_reserved" {
 				fs.Add(f.Name, "mailbox_unknown")
 			}
 		case TypeQuota:

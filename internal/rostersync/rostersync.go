@@ -4,6 +4,11 @@
 // for the tenant admin; from the report, and only by a person, the deactivation of each
 // mailbox whose owner left the roster or is no longer active is proposed: a deactivation
 // request per mailbox, a task for the step's role, never an automatic deletion.
+//
+// An import also flags, in the run's transaction, the institutional mailboxes whose
+// responsible PNS left the roster, is no longer active or moved to another unit or
+// instansi: "perlu serah terima" on the registry page (registry.Service.ResponsibleGone),
+// the mailbox untouched on the server until staff name a new responsible PNS.
 package rostersync
 
 import (
@@ -54,6 +59,9 @@ type Service struct {
 	Store Store
 	// Requests starts the deactivation requests a report proposes (nil: none can be).
 	Requests *request.Service
+	// Registry flags the institutional mailboxes whose responsible PNS an import finds
+	// gone, inactive or moved (nil: none are).
+	Registry *registry.Service
 	Audit    audit.Writer
 	Options  roster.Options
 	Now      func() time.Time
@@ -90,8 +98,19 @@ func (s *Service) Import(ctx context.Context, tenantID int64, by audit.Actor, so
 		return roster.Run{}, err
 	}
 	defer sorted.Close()
-	var proposing, other []roster.Change
+	// The responsible persons of institutional mailboxes are few: the changes about them
+	// are kept whole, whatever MaxKept keeps for the report.
+	var responsible map[string]bool
+	if s.Registry != nil {
+		if responsible, err = s.Registry.InstitutionalNIPs(ctx, tenantID); err != nil {
+			return roster.Run{}, err
+		}
+	}
+	var proposing, other, handovers []roster.Change
 	emit := func(c roster.Change) error {
+		if responsible[c.NIP] && registry.HandoverReason(c.Kind) != "" {
+			handovers = append(handovers, c)
+		}
 		switch {
 		case c.Kind.Proposes() && len(proposing) < roster.MaxKept:
 			proposing = append(proposing, c)
@@ -109,6 +128,12 @@ func (s *Service) Import(ctx context.Context, tenantID int64, by audit.Actor, so
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
 		if err := s.Store.SaveRosterRun(ctx, &run, kept); err != nil {
 			return err
+		}
+		for _, c := range handovers {
+			detail := fmt.Sprintf("impor data kepegawaian #%d: NIP %s %s", run.ID, c.NIP, c.Kind)
+			if _, err := s.Registry.ResponsibleGone(ctx, tenantID, 0, c.NIP, registry.HandoverReason(c.Kind), detail, by); err != nil {
+				return err
+			}
 		}
 		if s.Audit == nil {
 			return nil

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -213,6 +214,70 @@ func TestScheduledRoster(t *testing.T) {
 		}
 		if _, err := svc.Scheduled(ctx, tid, dir+"/tidak-ada.csv", now); err == nil {
 			t.Fatal("a missing file is no error")
+		}
+	})
+}
+
+// An import flags the institutional mailboxes whose responsible PNS left the roster, is
+// no longer active or moved ("perlu serah terima", audited, in the run's transaction);
+// the mailbox stays active, the others are untouched, and a later import does not flag
+// it twice.
+func TestRosterFlagsHandover(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tid, _ := st.EnsureTenant(ctx, "kaltim", "Diskominfo Kaltim", time.Now())
+		rec := &audit.Recorder{Store: st}
+		reg := &registry.Service{Store: st, Audit: rec}
+		svc := &rostersync.Service{Store: st, Registry: reg, Audit: rec}
+		put := func(addr, nip string) registry.Mailbox {
+			m, err := reg.Created(ctx, registry.Mailbox{TenantID: tid, Address: addr, Kind: registry.Institutional, NIP: nip, Name: "PJ " + nip}, audit.System)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return m
+		}
+		stays, leaves, retires, moves := put("humas@mail.go.id", nipStays), put("diskominfo@mail.go.id", nipLeaves),
+			put("layanan.dukcapil@mail.go.id", nipRetires), put("sekretariat@mail.go.id", nipMoves)
+		// A person's own mailbox is no unit's: never flagged.
+		own, _ := reg.Created(ctx, registry.Mailbox{TenantID: tid, Address: "pindah.orang@mail.go.id", NIP: nipMoves, Name: "PJ"}, audit.System)
+		first := "nip,nama,instansi,unit,status,aktif\n" + nipStays + ",A,Diskominfo,Aptika,PNS,1\n" + nipLeaves + ",B,Diskominfo,Aptika,PNS,1\n" +
+			nipRetires + ",C,Diskominfo,Aptika,PNS,1\n" + nipMoves + ",D,Diskominfo,Aptika,PNS,1\n"
+		if _, err := svc.Import(ctx, tid, audit.System, "unggah: a.csv", strings.NewReader(first)); err != nil {
+			t.Fatal(err)
+		}
+		second := "nip,nama,instansi,unit,status,aktif\n" + nipStays + ",A,Diskominfo,Aptika,PNS,1\n" +
+			nipRetires + ",C,Diskominfo,Aptika,PNS,0\n" + nipMoves + ",D,Bappeda,Perencanaan,PNS,1\n"
+		run, err := svc.Import(ctx, tid, audit.System, "unggah: b.csv", strings.NewReader(second))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for m, want := range map[registry.Mailbox]string{stays: "", leaves: registry.HandoverLeft, retires: registry.HandoverInactive,
+			moves: registry.HandoverMoved, own: ""} {
+			got, _ := st.Mailbox(ctx, m.ID)
+			if got.Handover != want || got.Status != registry.Active {
+				t.Errorf("%s after the import: handover %q, status %s; want %q, active", m.Address, got.Handover, got.Status, want)
+			}
+		}
+		trail, _ := st.AuditTrail(ctx, registry.Object(leaves.ID))
+		if last := trail[len(trail)-1]; last.Action != "mailbox.handover_needed" || !strings.Contains(last.Detail, "#"+strconv.FormatInt(run.ID, 10)) {
+			t.Fatalf("audit of the flag: %+v", last)
+		}
+		// The same change again (the person still absent): flagged once.
+		if _, err := svc.Import(ctx, tid, audit.System, "unggah: c.csv", strings.NewReader(first)); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := svc.Import(ctx, tid, audit.System, "unggah: d.csv", strings.NewReader(second)); err != nil {
+			t.Fatal(err)
+		}
+		trail, _ = st.AuditTrail(ctx, registry.Object(leaves.ID))
+		n := 0
+		for _, e := range trail {
+			if e.Action == "mailbox.handover_needed" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("flagged %d times", n)
 		}
 	})
 }

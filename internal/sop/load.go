@@ -413,7 +413,7 @@ func validate(d Definition, report func(path, rule, msg string)) {
 			if provision < 0 {
 				bad(p+".kind", "kind.test_before_provision", "the account is tested before any provision step creates it")
 			}
-		case KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange, KindPurge, KindClaim:
+		case KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange, KindHandover, KindPurge, KindClaim:
 			bad(p+".kind", "service.kind", "a %s step acts on an existing mailbox: it belongs in a flow under services:, not in the creation's steps", s.Kind)
 		case KindCapacityCheck:
 			if provision >= 0 {

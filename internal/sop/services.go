@@ -32,10 +32,13 @@ const (
 	// server held before surel is the applicant's, and a job records them as its owner;
 	// nothing changes on the server.
 	ServiceClaim = "klaim"
+	// ServiceHandover is "Serah Terima Email Instansi" (issue 19): an institutional
+	// mailbox gets a new responsible PNS, who receives a new password.
+	ServiceHandover = "serah_terima"
 )
 
 // LifecycleServices lists the services acting on an existing mailbox, in catalogue order.
-var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota, ServicePurge}
+var LifecycleServices = []string{ServiceReset, ServiceDeactivate, ServiceReactivate, ServiceQuota, ServiceHandover, ServicePurge}
 
 // FlowServices are the services with a flow of their own under "services:": those on an
 // existing mailbox and the claim.
@@ -56,6 +59,9 @@ const (
 	// KindClaim records the applicant as the owner of the mailbox they claim, once the
 	// server confirmed it is there and is no other request's (a job).
 	KindClaim Kind = "claim"
+	// KindHandover records the new responsible PNS of an institutional mailbox and gives
+	// them a new generated password (must change at first login).
+	KindHandover Kind = "handover"
 )
 
 // ActionKind is the kind of the step that does service's work on the server; "" for
@@ -74,13 +80,21 @@ func ActionKind(service string) Kind {
 		return KindPurge
 	case ServiceClaim:
 		return KindClaim
+	case ServiceHandover:
+		return KindHandover
 	}
 	return ""
 }
 
 // Lifecycle reports whether k changes an existing mailbox (a lifecycle action step).
 func (k Kind) Lifecycle() bool {
-	return k == KindResetPassword || k == KindDeactivate || k == KindReactivate || k == KindQuotaChange || k == KindPurge
+	return k == KindResetPassword || k == KindDeactivate || k == KindReactivate || k == KindQuotaChange || k == KindHandover || k == KindPurge
+}
+
+// SealsPassword reports whether a step of kind k gives the mailbox a new password, sealed
+// for its one reveal to the request's applicant (or its letter).
+func (k Kind) SealsPassword() bool {
+	return k == KindProvision || k == KindResetPassword || k == KindHandover
 }
 
 // Automatic reports whether a job does the step's work (staff start it, or retry it
@@ -175,6 +189,12 @@ func DefaultFlow(service string) []Step {
 			Role: RoleKepalaBidang, Kind: KindCapacityCheck, Standard: Standard{1, 1, Day}}
 		act.Key, act.Name, act.NameEN, act.Kind = "ubah_kuota", "Mengubah kuota akun email", "Changes the mailbox's quota", KindQuotaChange
 		act.Output = "Kuota baru"
+	case ServiceHandover:
+		check.Key, check.Name, check.NameEN = "verifikasi", "Memverifikasi penanggung jawab baru (NIP dan data kepegawaian)",
+			"Verifies the new responsible civil servant (NIP and roster)"
+		act.Key, act.Name, act.NameEN, act.Kind = "serah_terima", "Menyerahkan akun email instansi kepada penanggung jawab baru",
+			"Hands the institutional mailbox over to its new responsible person", KindHandover
+		act.Output = "Penanggung jawab baru dengan kata sandi baru (wajib diganti saat login pertama)"
 	default:
 		return nil
 	}

@@ -200,7 +200,7 @@ const (
 )
 
 var kinds = []Kind{KindSubmit, KindManual, KindCapacityCheck, KindProvision, KindAccountTest, KindDeliver, KindReport, KindArchive, KindDone,
-	KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange, KindPurge, KindClaim,
+	KindResetPassword, KindDeactivate, KindReactivate, KindQuotaChange, KindHandover, KindPurge, KindClaim,
 	KindVerifyInstansi, KindPayment, KindRegistry, KindDNSCreate, KindDNSTest, KindDNSRemove}
 
 // AllKinds lists every kind in a fixed order, for forms.

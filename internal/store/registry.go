@@ -24,24 +24,24 @@ var _ registry.Store = (*Store)(nil)
 const registryColumns = `m.id, m.tenant_id, m.address, m.kind, m.status, m.source, COALESCE(m.owner_id, 0), m.owner_match, m.nip,
 	m.name, m.instansi, m.unit, COALESCE(m.request_id, 0), COALESCE(r.number, ''), m.quota_bytes, m.used_bytes, m.usage_at,
 	m.created_at, m.updated_at, m.synced_at, m.gone_at, m.deactivated_at, m.purge_after, m.version,
-	m.server_status, m.candidate_nip, m.candidate_score, m.review`
+	m.server_status, m.candidate_nip, m.candidate_score, m.review, m.handover, m.handover_at`
 
 const registryFrom = ` FROM registry m LEFT JOIN requests r ON r.id = m.request_id`
 
 func scanMailbox(row interface{ Scan(...any) error }) (registry.Mailbox, error) {
 	var m registry.Mailbox
-	var usage, synced, gone, deact, purge sql.NullTime
+	var usage, synced, gone, deact, purge, handover sql.NullTime
 	var kind, status, source string
 	err := row.Scan(&m.ID, &m.TenantID, &m.Address, &kind, &status, &source, &m.OwnerID, &m.OwnerMatch, &m.NIP,
 		&m.Name, &m.Instansi, &m.Unit, &m.RequestID, &m.RequestNumber, &m.QuotaBytes, &m.UsedBytes, &usage,
 		&m.CreatedAt, &m.UpdatedAt, &synced, &gone, &deact, &purge, &m.Version,
-		&m.ServerStatus, &m.CandidateNIP, &m.CandidateScore, &m.Review)
+		&m.ServerStatus, &m.CandidateNIP, &m.CandidateScore, &m.Review, &m.Handover, &handover)
 	if err != nil {
 		return m, err
 	}
 	m.Kind, m.Status, m.Source = registry.Kind(kind), registry.Status(status), registry.Source(source)
 	m.UsageAt, m.SyncedAt, m.GoneAt, m.DeactivatedAt, m.PurgeAfter = timeOf(usage), timeOf(synced), timeOf(gone), timeOf(deact), timeOf(purge)
-	m.CreatedAt, m.UpdatedAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC()
+	m.CreatedAt, m.UpdatedAt, m.HandoverAt = m.CreatedAt.UTC(), m.UpdatedAt.UTC(), timeOf(handover)
 	return m, nil
 }
 
@@ -234,8 +234,8 @@ func (s *Store) MailboxCounts(ctx context.Context, tenantID int64) (map[registry
 func (s *Store) UpdateMailbox(ctx context.Context, m *registry.Mailbox) (bool, error) {
 	ok := false
 	err := s.Tx(ctx, func(ctx context.Context) error {
-		var old string
-		err := s.get(ctx, `SELECT status FROM registry WHERE id = ? AND version = ?`, []any{m.ID, m.Version}, &old)
+		var old, oldNIP, oldName string
+		err := s.get(ctx, `SELECT status, nip, name FROM registry WHERE id = ? AND version = ?`, []any{m.ID, m.Version}, &old, &oldNIP, &oldName)
 		if errors.Is(err, ErrNotFound) {
 			return nil
 		}
@@ -243,14 +243,25 @@ func (s *Store) UpdateMailbox(ctx context.Context, m *registry.Mailbox) (bool, e
 			return err
 		}
 		res, err := s.exec(ctx, `UPDATE registry SET status = ?, quota_bytes = ?, used_bytes = ?, usage_at = ?, deactivated_at = ?,
-			purge_after = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
+			purge_after = ?, owner_id = ?, owner_match = ?, nip = ?, name = ?, search = ?, handover = ?, handover_at = ?,
+			updated_at = ?, version = version + 1 WHERE id = ? AND version = ?`,
 			string(m.Status), m.QuotaBytes, m.UsedBytes, nullTime(m.UsageAt), nullTime(m.DeactivatedAt), nullTime(m.PurgeAfter),
+			nullID(m.OwnerID), m.OwnerMatch, m.NIP, m.Name, registry.SearchText(m.Address, m.Name, m.NIP), m.Handover, nullTime(m.HandoverAt),
 			utc(m.UpdatedAt), m.ID, m.Version)
 		if err != nil {
 			return err
 		}
 		if n, err := res.RowsAffected(); err != nil || n == 0 {
 			return err
+		}
+		if oldNIP != m.NIP || oldName != m.Name {
+			// A new responsible person: the mailbox is found by their name and NIP.
+			if _, err := s.exec(ctx, `DELETE FROM registry_terms WHERE mailbox_id = ?`, m.ID); err != nil {
+				return err
+			}
+			if err := s.addTerms(ctx, *m); err != nil {
+				return err
+			}
 		}
 		if registry.Status(old) != m.Status {
 			if err := s.countMailbox(ctx, m.TenantID, registry.Status(old), -1); err != nil {
@@ -327,7 +338,7 @@ func (s *Store) Mailboxes(ctx context.Context, q registry.Query) ([]registry.Mai
 	return out, next, nil
 }
 
-// filterMailboxes adds the kind and source filters of q.
+// filterMailboxes adds the kind, source and handover filters of q.
 func filterMailboxes(where []string, args []any, q registry.Query) ([]string, []any) {
 	if q.Kind != "" {
 		where = append(where, "kind = ?")
@@ -336,6 +347,9 @@ func filterMailboxes(where []string, args []any, q registry.Query) ([]string, []
 	if q.Source != "" {
 		where = append(where, "source = ?")
 		args = append(args, string(q.Source))
+	}
+	if q.Handover {
+		where = append(where, "handover <> ''")
 	}
 	return where, args
 }
@@ -465,4 +479,45 @@ func prefixEnd(prefix string) (string, bool) {
 		return "", false
 	}
 	return p[:len(p)-size] + string(r), true
+}
+
+var _ registry.HandoverStore = (*Store)(nil)
+
+// InstitutionalOf lists a tenant's institutional mailboxes on the server and not
+// deactivated whose responsible person is ownerID or has nip, by address.
+func (s *Store) InstitutionalOf(ctx context.Context, tenantID, ownerID int64, nip string) ([]registry.Mailbox, error) {
+	who, args := "m.owner_id = ?", []any{tenantID, ownerID}
+	if nip != "" {
+		who, args = "(m.owner_id = ? OR m.nip = ?)", append(args, nip)
+	}
+	return s.mailboxRows(ctx, `SELECT `+registryColumns+registryFrom+` WHERE m.tenant_id = ? AND m.kind = 'instansi'
+		AND m.gone_at IS NULL AND m.status IN ('aktif', 'dikunci') AND `+who+` ORDER BY m.address`, args...)
+}
+
+// InstitutionalNIPs gives the responsible persons' NIPs of a tenant's institutional
+// mailboxes.
+func (s *Store) InstitutionalNIPs(ctx context.Context, tenantID int64) (map[string]bool, error) {
+	rows, err := s.query(ctx, `SELECT DISTINCT nip FROM registry WHERE tenant_id = ? AND kind = 'instansi' AND nip <> ''`, tenantID)
+	if err != nil {
+		return nil, fmt.Errorf("institutional nips: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]bool{}
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("institutional nips: %w", err)
+		}
+		out[n] = true
+	}
+	return out, rows.Err()
+}
+
+// HandoverCount counts a tenant's mailboxes waiting for a handover.
+func (s *Store) HandoverCount(ctx context.Context, tenantID int64) (int, error) {
+	var n int
+	if err := s.get(ctx, `SELECT COUNT(*) FROM registry WHERE tenant_id = ? AND handover <> ''`, []any{tenantID}, &n); err != nil {
+		return 0, fmt.Errorf("handover count: %w", err)
+	}
+	return n, nil
 }

@@ -11,17 +11,21 @@ import (
 
 // accountsData is the registry page ("Database Akun Email").
 type accountsData struct {
-	Rows     []accountRow
-	Query    string
-	Status   string
-	Kind     string
-	Source   string
-	Counts   []statusCount
-	Total    int
-	Next     string // link to the following page
-	First    string // link to the first page, when this is not it
-	CSV      string // link to the export of the same selection
-	Statuses []registry.Status
+	Rows   []accountRow
+	Query  string
+	Status string
+	Kind   string
+	Source string
+	// Handover is the "perlu serah terima" filter: on, its count and its link.
+	Handover     bool
+	HandoverN    int
+	HandoverLink string
+	Counts       []statusCount
+	Total        int
+	Next         string // link to the following page
+	First        string // link to the first page, when this is not it
+	CSV          string // link to the export of the same selection
+	Statuses     []registry.Status
 }
 
 // statusCount is one status filter with its count.
@@ -45,13 +49,18 @@ type accountRow struct {
 // accountsQuery reads the registry page's selection from the URL.
 func accountsQuery(v url.Values) registry.Query {
 	return registry.Query{Search: v.Get("q"), Status: registry.Status(v.Get("status")), Kind: registry.Kind(v.Get("jenis")),
-		Source: registry.Source(v.Get("sumber")), After: v.Get("dari")}
+		Source: registry.Source(v.Get("sumber")), Handover: v.Get("serah_terima") == "1", After: v.Get("dari")}
 }
 
 // accountsLink is the registry page (or its export) for a selection.
 func accountsLink(path string, q registry.Query, after string) string {
 	v := url.Values{}
-	for k, x := range map[string]string{"q": q.Search, "status": string(q.Status), "jenis": string(q.Kind), "sumber": string(q.Source), "dari": after} {
+	handover := ""
+	if q.Handover {
+		handover = "1"
+	}
+	for k, x := range map[string]string{"q": q.Search, "status": string(q.Status), "jenis": string(q.Kind), "sumber": string(q.Source),
+		"serah_terima": handover, "dari": after} {
 		if x != "" {
 			v.Set(k, x)
 		}
@@ -63,7 +72,7 @@ func accountsLink(path string, q registry.Query, after string) string {
 }
 
 // GET /kantor/akun is the tenant's mailbox registry, a page at a time, with search by
-// address, name or NIP and filters by status, kind and source.
+// address, name or NIP and filters by status, kind, source and "perlu serah terima".
 func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "akun.title")
 	p.Wide = true
@@ -73,9 +82,10 @@ func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := accountsData{Query: q.Search, Status: string(q.Status), Kind: string(q.Kind), Source: string(q.Source), Total: page.Total(),
-		Statuses: registry.Statuses}
+		Statuses: registry.Statuses, Handover: q.Handover, HandoverN: page.Handover}
 	sel := q
 	sel.After = ""
+	d.HandoverLink = accountsLink("/kantor/akun", registry.Query{Handover: true}, "")
 	if page.Next != "" {
 		d.Next = accountsLink("/kantor/akun", sel, page.Next)
 	}

@@ -3,7 +3,7 @@ package web
 import "net/http"
 
 // POST /kantor/akun/{id}/layanan starts a service (reset, deactivation, reactivation,
-// quota) on the mailbox as a request in its owner's name, which then follows the
+// quota, an institutional mailbox's handover) on the mailbox as a request in its owner's name, which then follows the
 // service's SOP steps; a form error shows the page again with what was typed.
 func (s *Server) accountService(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "akun.detail")
@@ -17,7 +17,7 @@ func (s *Server) accountService(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	values := map[string]string{}
-	for _, k := range []string{"keterangan", "alasan", "kuota_mb"} {
+	for _, k := range []string{"keterangan", "alasan", "kuota_mb", "nip", "nama_pj"} {
 		if v := r.PostForm.Get(k); v != "" {
 			values[k] = v
 		}

@@ -77,7 +77,7 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 	e.caseStep(ctx, &c, m)
 	// A credential exists only once a create step has run: before that, no query.
 	if slices.ContainsFunc(c.Steps, func(st request.Step) bool {
-		return st.Kind == string(sop.KindProvision) || st.Kind == string(sop.KindResetPassword)
+		return sop.Kind(st.Kind).SealsPassword()
 	}) {
 		if c.Credential, err = e.CredentialOf(ctx, r.ID); err != nil {
 			return c, err

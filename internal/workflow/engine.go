@@ -155,7 +155,7 @@ func Actions(kind string) []Action {
 		return []Action{RemoveDNS, Refuse}
 	case sop.KindAccountTest, sop.KindDNSTest:
 		return nil
-	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange, sop.KindClaim:
+	case sop.KindResetPassword, sop.KindDeactivate, sop.KindReactivate, sop.KindQuotaChange, sop.KindHandover, sop.KindClaim:
 		return []Action{Execute, Return, Refuse}
 	case sop.KindPurge:
 		// Nobody to return a purge to: staff confirm it or refuse it (the mailbox stays).

@@ -62,6 +62,13 @@ func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
 		err = ms.Server.SetQuota(ctx, addr, q)
 		note = fmt.Sprintf("Kuota %s diubah menjadi %d MB", addr, q>>20)
 		c = registry.Change{Quota: &q, Action: "mailbox.quota"}
+	case sop.KindHandover:
+		// The new responsible PNS is the request's applicant: they get a new password
+		// (revealed once to them, or printed in one letter), and the registry names them.
+		note, err = e.resetPassword(ctx, r, ms)
+		note = "Akun " + addr + " diserahkan kepada " + e.ownerName(ctx, r) + " (NIP " + r.Values["nip"] + "). " + note
+		c = registry.Change{Action: "mailbox.handover",
+			Responsible: &registry.Responsible{OwnerID: r.UserID, NIP: r.Values["nip"], Name: e.ownerName(ctx, r)}}
 	default:
 		return jobs.Permanent(fmt.Errorf("step kind %s is no lifecycle step", kind))
 	}
@@ -77,7 +84,14 @@ func (e *Engine) lifecycle(ctx context.Context, j jobs.Job) error {
 		if e.Registry == nil {
 			return nil
 		}
-		_, err := e.Registry.Apply(ctx, r.TenantID, addr, c, audit.System)
+		m, err := e.Registry.Apply(ctx, r.TenantID, addr, c, audit.System)
+		if err != nil || c.Status != registry.Inactive || m.Kind != registry.Personal || m.OwnerID == 0 {
+			return err
+		}
+		// A person deactivated can no longer answer for a unit's mailbox: those they are
+		// responsible for wait for a handover, still working (never locked silently).
+		_, err = e.Registry.ResponsibleGone(ctx, r.TenantID, m.OwnerID, m.NIP, registry.HandoverDeactivated,
+			"penonaktifan "+addr+" ("+r.Number+")", audit.System)
 		return err
 	})
 }
