@@ -30,9 +30,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -59,7 +61,19 @@ func main() {
 	create := flag.Int("create", 5000, "mailboxes created in the create phase (0: none)")
 	workers := flag.Int("workers", runtime.GOMAXPROCS(0), "goroutines creating mailboxes, and computing raw hashes")
 	pg := flag.String("pg", os.Getenv("SUREL_TEST_POSTGRES"), "PostgreSQL server URL; empty runs SQLite only")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the run to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "collective:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	if err := run(*rows, *existing, *create, *workers, *pg); err != nil {
 		fmt.Fprintln(os.Stderr, "collective:", err)
 		os.Exit(1)
@@ -183,18 +197,22 @@ func validate(st *store.Store, engine string, rows, existing int, csvList, xlsxL
 		return err
 	}
 	m := staff.Member{UserID: u.ID, TenantID: tid, Name: "Loket", Roles: []sop.Role{sop.RoleFrontDesk}}
-	svc := &collective.Service{Store: st, Look: st, Users: st, Regions: wilayah.MustLoad()}
+	look := &countingLookup{Store: st, n: map[string]int{}, took: map[string]time.Duration{}}
+	svc := &collective.Service{Store: st, Look: look, Users: st, Regions: wilayah.MustLoad()}
 	letter := &request.File{Field: request.ScanField.Name, Name: "surat", OriginalName: "surat.pdf", Kind: "pdf", Size: 1, SHA256: "x"}
 	for _, l := range []struct {
 		name string
 		data []byte
 	}{{"CSV", csvList}, {"XLSX", xlsxList}} {
+		look.reset()
+		cpu0 := cpuTime()
 		start := time.Now()
 		c, err := svc.Upload(ctx, t, m, collective.Input{Instansi: "Dinas Bench", Province: "61", Regency: "61.05", Letter: letter, FileName: "daftar", Data: l.data})
 		if err != nil {
 			return fmt.Errorf("%s %s: %w", engine, l.name, err)
 		}
 		took := time.Since(start)
+		cpu := cpuTime() - cpu0
 		n := c.Count()
 		verdict := "PASS"
 		if took > 5*time.Second {
@@ -202,6 +220,7 @@ func validate(st *store.Store, engine string, rows, existing int, csvList, xlsxL
 		}
 		fmt.Printf("validate %-10s %-4s %d rows (%d valid, %d with problems) checked and stored in %6.2f s  [target < 5 s: %s]\n",
 			engine, l.name, len(c.Rows), n.Valid, n.Invalid, took.Seconds(), verdict)
+		fmt.Printf("         surel's CPU (user+sys) %.2f s; load average %s; the check's reads: %s\n", cpu.Seconds(), loadAverage(), look)
 	}
 	return nil
 }
@@ -347,4 +366,87 @@ func pgSchema(base string) (string, func(), error) {
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
 	return u.String(), func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
+}
+
+// countingLookup counts the check's reads of the database and their time, by method: the
+// profile of a run whose time is spent waiting for the database, not on the CPU.
+type countingLookup struct {
+	*store.Store
+	n    map[string]int
+	took map[string]time.Duration
+}
+
+func (c *countingLookup) reset() { clear(c.n); clear(c.took) }
+
+func (c *countingLookup) count(name string, start time.Time) {
+	c.n[name]++
+	c.took[name] += time.Since(start)
+}
+
+func (c *countingLookup) String() string {
+	var parts []string
+	for _, k := range []string{"RosterCount", "RosterEntry", "PersonBusy", "MailboxTaken", "RosterEntries", "BusyPersons", "TakenMailboxes"} {
+		if c.n[k] > 0 {
+			parts = append(parts, fmt.Sprintf("%s %d× %.2f s", k, c.n[k], c.took[k].Seconds()))
+		}
+	}
+	return strings.Join(parts, ", ")
+}
+
+func (c *countingLookup) RosterCount(ctx context.Context, tenantID int64) (int, error) {
+	defer c.count("RosterCount", time.Now())
+	return c.Store.RosterCount(ctx, tenantID)
+}
+
+func (c *countingLookup) RosterEntry(ctx context.Context, tenantID int64, nip string) (roster.Entry, error) {
+	defer c.count("RosterEntry", time.Now())
+	return c.Store.RosterEntry(ctx, tenantID, nip)
+}
+
+func (c *countingLookup) PersonBusy(ctx context.Context, tenantID int64, domain, key string) (request.Request, error) {
+	defer c.count("PersonBusy", time.Now())
+	return c.Store.PersonBusy(ctx, tenantID, domain, key)
+}
+
+func (c *countingLookup) MailboxTaken(ctx context.Context, tenantID int64, domain, local string, except int64) (bool, error) {
+	defer c.count("MailboxTaken", time.Now())
+	return c.Store.MailboxTaken(ctx, tenantID, domain, local, except)
+}
+
+func (c *countingLookup) RosterEntries(ctx context.Context, tenantID int64, nips []string) (map[string]roster.Entry, error) {
+	defer c.count("RosterEntries", time.Now())
+	return c.Store.RosterEntries(ctx, tenantID, nips)
+}
+
+func (c *countingLookup) BusyPersons(ctx context.Context, tenantID int64, domain string, keys []string) (map[string]string, error) {
+	defer c.count("BusyPersons", time.Now())
+	return c.Store.BusyPersons(ctx, tenantID, domain, keys)
+}
+
+func (c *countingLookup) TakenMailboxes(ctx context.Context, tenantID int64, domain string, locals []string) (map[string]bool, error) {
+	defer c.count("TakenMailboxes", time.Now())
+	return c.Store.TakenMailboxes(ctx, tenantID, domain, locals)
+}
+
+// cpuTime is the process's CPU time so far, user and system: on a shared machine the
+// figure that does not count other processes' turns (the database server's is not in it).
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loadAverage is the machine's 1-, 5- and 15-minute load, as uptime shows it.
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
