@@ -1,6 +1,7 @@
 // Package collective is an OPD's collective request (permohonan kolektif): a list of its
 // employees (CSV or XLSX, from the template), uploaded with the OPD head's letter by the
-// front desk on the OPD's behalf, checked row by row before anything is submitted, fixed
+// front desk on the OPD's behalf or by the OPD's operator from the portal (operator.go),
+// checked row by row before anything is submitted, fixed
 // and uploaded again, and submitted row by row as personal requests of their own (each
 // with its history and SLA, made by request.Service.CollectiveRow). Staff see the list
 // as one task and act on its rows together or one by one (workflow.Engine.ActMany).

@@ -59,10 +59,6 @@ func (s *Service) now() time.Time {
 // Offered reports whether tenant t takes collective requests (its institutional setting).
 func Offered(t account.Tenant) bool { return t.Institutional }
 
-// mayEnter reports whether m may upload and submit lists: the front desk enters them on
-// the OPD's behalf.
-func mayEnter(m staff.Member) bool { return m.Has(sop.RoleFrontDesk) }
-
 // Input is an upload: the OPD, its region, the head's letter and the list's bytes. On a
 // re-upload (ID set) Letter may be nil to keep the one stored.
 type Input struct {
@@ -81,17 +77,27 @@ type Input struct {
 // field and the rule. Rows of the list that are already submitted requests of this
 // collective (the same NIP) are left as they are.
 func (s *Service) Upload(ctx context.Context, t account.Tenant, m staff.Member, in Input) (Collective, error) {
-	if !Offered(t) {
+	e, err := Desk(m)
+	if err != nil {
+		return Collective{}, err
+	}
+	return s.UploadAs(ctx, t, e, in)
+}
+
+// UploadAs is Upload by entrant e: an OPD's operator uploads for their OPD only (the
+// form's instansi is theirs, whatever was sent).
+func (s *Service) UploadAs(ctx context.Context, t account.Tenant, e Entrant, in Input) (Collective, error) {
+	if !Offered(t) || e.TenantID != t.ID {
 		return Collective{}, errs.New(errs.NotFound, "error.not_found")
 	}
-	if !mayEnter(m) {
-		return Collective{}, errs.New(errs.Forbidden, "error.forbidden")
+	if e.Instansi != "" {
+		in.Instansi = e.Instansi
 	}
 	var c Collective
 	var submitted []Line
 	if in.ID != 0 {
 		var err error
-		if c, err = s.Get(ctx, t, m, in.ID); err != nil {
+		if c, err = s.GetAs(ctx, t, e, in.ID); err != nil {
 			return c, err
 		}
 		for _, l := range c.Rows {
@@ -146,7 +152,7 @@ func (s *Service) Upload(ctx context.Context, t account.Tenant, m staff.Member, 
 	err = s.Store.Tx(ctx, func(ctx context.Context) error {
 		action := "collective.upload"
 		if c.ID == 0 {
-			c.CreatedBy, c.CreatedByName, c.CreatedAt = m.UserID, m.Name, now
+			c.CreatedBy, c.CreatedByName, c.CreatedAt = e.UserID, e.Name, now
 			if err := s.Store.CreateCollective(ctx, &c); err != nil {
 				return err
 			}
@@ -159,12 +165,12 @@ func (s *Service) Upload(ctx context.Context, t account.Tenant, m staff.Member, 
 		if err := s.Store.ReplaceOpenRows(ctx, c.ID, lines); err != nil {
 			return err
 		}
-		return s.record(ctx, m.Actor(), t.ID, c.ID, action, fmt.Sprintf("%s: %d baris (%s)", c.Instansi, len(lines), in.FileName))
+		return s.record(ctx, e.Actor, t.ID, c.ID, action, fmt.Sprintf("%s: %d baris (%s)", c.Instansi, len(lines), in.FileName))
 	})
 	if err != nil {
 		return c, fmt.Errorf("collective upload: %w", err)
 	}
-	return s.Get(ctx, t, m, c.ID)
+	return s.GetAs(ctx, t, e, c.ID)
 }
 
 // withoutSubmitted drops the rows whose NIP is a submitted row's.
@@ -198,8 +204,14 @@ func Object(id int64) string { return audit.Object("collective", id) }
 // Get reads a collective with its rows for a staff member of its tenant; another
 // tenant's does not exist for them.
 func (s *Service) Get(ctx context.Context, t account.Tenant, m staff.Member, id int64) (Collective, error) {
+	return s.GetAs(ctx, t, Entrant{TenantID: m.TenantID}, id)
+}
+
+// GetAs reads a collective with its rows for e: another tenant's, or for an operator
+// another OPD's, does not exist for them.
+func (s *Service) GetAs(ctx context.Context, t account.Tenant, e Entrant, id int64) (Collective, error) {
 	c, err := s.Store.Collective(ctx, id)
-	if errors.Is(err, errs.ErrNotFound) || (err == nil && (c.TenantID != m.TenantID || c.TenantID != t.ID)) {
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && (!e.mayOpen(c) || c.TenantID != t.ID)) {
 		return Collective{}, errs.New(errs.NotFound, "error.not_found")
 	}
 	if err != nil {
@@ -213,10 +225,25 @@ func (s *Service) Get(ctx context.Context, t account.Tenant, m staff.Member, id 
 
 // List gives the tenant's collectives, newest first.
 func (s *Service) List(ctx context.Context, t account.Tenant, m staff.Member) ([]Collective, error) {
-	if m.TenantID != t.ID {
+	return s.ListAs(ctx, t, Entrant{TenantID: m.TenantID})
+}
+
+// ListAs gives the collectives e may open, newest first.
+func (s *Service) ListAs(ctx context.Context, t account.Tenant, e Entrant) ([]Collective, error) {
+	if e.TenantID != t.ID {
 		return nil, errs.New(errs.NotFound, "error.not_found")
 	}
-	return s.Store.Collectives(ctx, t.ID, 200)
+	all, err := s.Store.Collectives(ctx, t.ID, 200)
+	if err != nil || e.Instansi == "" {
+		return all, err
+	}
+	var out []Collective
+	for _, c := range all {
+		if e.mayOpen(c) {
+			out = append(out, c)
+		}
+	}
+	return out, nil
 }
 
 // Result is what a submission or an action on rows did.
@@ -231,11 +258,18 @@ type Result struct {
 // first (an address may have been given meanwhile); a row that fails keeps its new
 // problems and the others go on. Rows with problems wait for a fixed upload.
 func (s *Service) Submit(ctx context.Context, t account.Tenant, m staff.Member, id int64) (Result, error) {
-	var res Result
-	if !mayEnter(m) {
-		return res, errs.New(errs.Forbidden, "error.forbidden")
+	e, err := Desk(m)
+	if err != nil {
+		return Result{}, err
 	}
-	c, err := s.Get(ctx, t, m, id)
+	return s.SubmitAs(ctx, t, e, id)
+}
+
+// SubmitAs is Submit by entrant e (the front desk, or the OPD's operator for their OPD's
+// list): the rows' first step names e.
+func (s *Service) SubmitAs(ctx context.Context, t account.Tenant, e Entrant, id int64) (Result, error) {
+	var res Result
+	c, err := s.GetAs(ctx, t, e, id)
 	if err != nil {
 		return res, err
 	}
@@ -254,7 +288,7 @@ func (s *Service) Submit(ctx context.Context, t account.Tenant, m staff.Member, 
 	if err != nil {
 		return res, err
 	}
-	desk := m.Actor()
+	desk := e.Actor
 	for i, l := range open {
 		proposed := l.Proposed
 		l.Checked = checked[i]
@@ -385,8 +419,8 @@ func (s *Service) Act(ctx context.Context, t account.Tenant, m staff.Member, id 
 // The others get their sealed letter at the front desk.
 func (s *Service) Invite(ctx context.Context, t account.Tenant, m staff.Member, id int64) (Result, error) {
 	var res Result
-	if !mayEnter(m) {
-		return res, errs.New(errs.Forbidden, "error.forbidden")
+	if _, err := Desk(m); err != nil {
+		return res, err
 	}
 	c, err := s.Get(ctx, t, m, id)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/input"
 	"github.com/surel-id/surel/internal/request"
-	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/wilayah"
 	"github.com/surel-id/surel/internal/workflow"
 )
@@ -22,6 +21,43 @@ type collectivesData struct {
 	Provinces []wilayah.Area
 	Regencies []wilayah.Area
 	MayEnter  bool
+	// Base is where the pages are: /kantor/kolektif for staff, /kolektif for an OPD's
+	// operator; Staff marks the back office's (its links and actions); Instansi is the
+	// operator's OPD, fixed in their form.
+	Base     string
+	Staff    bool
+	Instansi string
+}
+
+// collectiveScope is who is at a collective page and where: staff in the back office
+// (the front desk enters lists, the others read them), or an OPD's operator in the
+// portal, for their OPD's lists only.
+type collectiveScope struct {
+	entrant  collective.Entrant
+	base     string
+	staff    bool
+	mayEnter bool
+}
+
+// collectiveScopeOf reads the scope of r: the back office's for a /kantor path, else the
+// signed-in account's as its OPD's operator (forbidden to anyone else).
+func (s *Server) collectiveScopeOf(r *http.Request, p *Page) (collectiveScope, error) {
+	if m := staffOf(r); m != nil && strings.HasPrefix(r.URL.Path, "/kantor/") {
+		sc := collectiveScope{entrant: collective.Entrant{TenantID: m.TenantID}, base: "/kantor/kolektif", staff: true}
+		if e, err := collective.Desk(*m); err == nil {
+			sc.entrant, sc.mayEnter = e, true
+		}
+		return sc, nil
+	}
+	u := userOf(r)
+	if u == nil {
+		return collectiveScope{}, errs.New(errs.Forbidden, "error.forbidden")
+	}
+	e, err := s.Collectives.Operator(r.Context(), p.Tenant, *u)
+	if err != nil {
+		return collectiveScope{}, err
+	}
+	return collectiveScope{entrant: e, base: "/kolektif", mayEnter: true}, nil
 }
 
 // maxCollectiveBody bounds the upload form: the list (collective.MaxBytes), the letter
@@ -29,10 +65,15 @@ type collectivesData struct {
 const maxCollectiveBody = collective.MaxBytes + 11<<20
 
 // GET /kantor/kolektif is "Permohonan Kolektif": the OPDs' lists and, for the front
-// desk, the form to upload a new one with the templates.
+// desk, the form to upload a new one with the templates. GET /kolektif is the same for an
+// OPD's operator in the portal: their OPD's lists and the form.
 func (s *Server) collectives(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "collective.title")
-	list, err := s.Collectives.List(r.Context(), p.Tenant, *staffOf(r))
+	sc, err := s.collectiveScopeOf(r, p)
+	if err != nil {
+		return err
+	}
+	list, err := s.Collectives.ListAs(r.Context(), p.Tenant, sc.entrant)
 	if err != nil {
 		return err
 	}
@@ -44,12 +85,13 @@ func (s *Server) collectives(w http.ResponseWriter, r *http.Request) error {
 			p.Form.Set(name, input.Clean(v))
 		}
 	}
-	s.fillCollectives(p, list)
+	s.fillCollectives(p, sc, list)
 	return s.render(w, r, http.StatusOK, "kantor_kolektif", p)
 }
 
-func (s *Server) fillCollectives(p *Page, list []collective.Collective) {
-	d := collectivesData{List: list, Provinces: s.Regions.Children(""), MayEnter: p.Staff != nil && p.Staff.Has(sop.RoleFrontDesk)}
+func (s *Server) fillCollectives(p *Page, sc collectiveScope, list []collective.Collective) {
+	d := collectivesData{List: list, Provinces: s.Regions.Children(""), MayEnter: sc.mayEnter, Base: sc.base, Staff: sc.staff,
+		Instansi: sc.entrant.Instansi}
 	if prov := p.Form.Get("province"); prov != "" {
 		d.Regencies = s.Regions.Children(prov)
 	}
@@ -132,7 +174,13 @@ func (s *Server) readCollectiveForm(w http.ResponseWriter, r *http.Request, p *P
 // typed and each field's message.
 func (s *Server) collectiveUpload(w http.ResponseWriter, r *http.Request, id int64) error {
 	p := s.page(r, "collective.title")
-	m := staffOf(r)
+	sc, err := s.collectiveScopeOf(r, p)
+	if err != nil {
+		return err
+	}
+	if !sc.mayEnter {
+		return errs.New(errs.Forbidden, "error.forbidden")
+	}
 	form, err := s.readCollectiveForm(w, r, p)
 	kept := false
 	defer func() {
@@ -147,7 +195,7 @@ func (s *Server) collectiveUpload(w http.ResponseWriter, r *http.Request, id int
 	}
 	var c collective.Collective
 	if err == nil {
-		c, err = s.Collectives.Upload(r.Context(), p.Tenant, *m, collective.Input{ID: id, Instansi: form.values["instansi"], Province: form.values["province"],
+		c, err = s.Collectives.UploadAs(r.Context(), p.Tenant, sc.entrant, collective.Input{ID: id, Instansi: form.values["instansi"], Province: form.values["province"],
 			Regency: form.values["regency"], Letter: form.letter, FileName: form.name, Data: form.list})
 	}
 	if err != nil {
@@ -156,17 +204,17 @@ func (s *Server) collectiveUpload(w http.ResponseWriter, r *http.Request, id int
 			return err
 		}
 		if id != 0 {
-			old, gerr := s.Collectives.Get(r.Context(), p.Tenant, *m, id)
+			old, gerr := s.Collectives.GetAs(r.Context(), p.Tenant, sc.entrant, id)
 			if gerr != nil {
 				return gerr
 			}
-			s.fillCollective(p, old)
+			s.fillCollective(p, sc, old)
 		} else {
-			list, lerr := s.Collectives.List(r.Context(), p.Tenant, *m)
+			list, lerr := s.Collectives.ListAs(r.Context(), p.Tenant, sc.entrant)
 			if lerr != nil {
 				return lerr
 			}
-			s.fillCollectives(p, list)
+			s.fillCollectives(p, sc, list)
 		}
 		name := "kantor_kolektif"
 		if id != 0 {
@@ -175,11 +223,11 @@ func (s *Server) collectiveUpload(w http.ResponseWriter, r *http.Request, id int
 		return s.render(w, r, status, name, p)
 	}
 	kept = true
-	return redirect(w, r, "/kantor/kolektif/"+itoa(c.ID))
+	return redirect(w, r, sc.base+"/"+itoa(c.ID))
 }
 
-// POST /kantor/kolektif uploads a new list with its letter; the report shows at its
-// page.
+// POST /kantor/kolektif (the front desk) and POST /kolektif (an OPD's operator) upload a
+// new list with its letter; the report shows at its page.
 func (s *Server) collectiveNew(w http.ResponseWriter, r *http.Request) error {
 	return s.collectiveUpload(w, r, 0)
 }

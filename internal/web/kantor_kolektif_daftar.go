@@ -5,7 +5,6 @@ import (
 	"net/http"
 
 	"github.com/surel-id/surel/internal/collective"
-	"github.com/surel-id/surel/internal/sop"
 )
 
 // collectiveData is one collective's page: the report of its rows and the actions.
@@ -13,9 +12,12 @@ type collectiveData struct {
 	collective.Collective
 	Counts collective.Counts
 	Rows   []collectiveRow
-	// MayEnter: the front desk re-uploads, submits and invites; Notice says what the
-	// last action did.
+	// MayEnter: the front desk (or the OPD's operator) re-uploads and submits; Staff:
+	// the back office's actions (approve, invite, letters); Notice says what the last
+	// action did. Base is where the pages are (collectivesData.Base).
 	MayEnter bool
+	Staff    bool
+	Base     string
 	Notice   string
 	Province string
 	Regency  string
@@ -32,8 +34,8 @@ type collectiveMessage struct {
 	Column, Text, Suggestion string
 }
 
-func (s *Server) fillCollective(p *Page, c collective.Collective) {
-	d := collectiveData{Collective: c, Counts: c.Count(), MayEnter: p.Staff != nil && p.Staff.Has(sop.RoleFrontDesk)}
+func (s *Server) fillCollective(p *Page, sc collectiveScope, c collective.Collective) {
+	d := collectiveData{Collective: c, Counts: c.Count(), MayEnter: sc.mayEnter, Staff: sc.staff, Base: sc.base}
 	if a, ok := s.Regions.Get(c.Province); ok {
 		d.Province = a.Title()
 	}
@@ -67,14 +69,19 @@ func problemText(p *Page, pr collective.Problem) string {
 // GET /kantor/kolektif/{id} is a collective request as one task: its report (row,
 // column, rule, suggestion), the rows sent and their requests' steps, and the actions:
 // upload the fixed list, send the valid rows, approve all or act on chosen rows, invite
-// to claim, print the letters.
+// to claim, print the letters. GET /kolektif/{id} is its report for the OPD's operator,
+// who uploads the fixed list and sends the valid rows.
 func (s *Server) collectiveView(w http.ResponseWriter, r *http.Request) error {
 	p := s.page(r, "collective.title")
-	c, err := s.Collectives.Get(r.Context(), p.Tenant, *staffOf(r), parseID(r.PathValue("id")))
+	sc, err := s.collectiveScopeOf(r, p)
 	if err != nil {
 		return err
 	}
-	s.fillCollective(p, c)
+	c, err := s.Collectives.GetAs(r.Context(), p.Tenant, sc.entrant, parseID(r.PathValue("id")))
+	if err != nil {
+		return err
+	}
+	s.fillCollective(p, sc, c)
 	if n := r.URL.Query().Get("ok"); n != "" {
 		d := p.Data.(collectiveData)
 		d.Notice = p.T("collective.done_"+r.URL.Query().Get("what"), n, r.URL.Query().Get("gagal"))
@@ -83,7 +90,7 @@ func (s *Server) collectiveView(w http.ResponseWriter, r *http.Request) error {
 	return s.render(w, r, http.StatusOK, "kantor_kolektif_daftar", p)
 }
 
-// POST /kantor/kolektif/{id} uploads the fixed list: the rows not yet sent are replaced
+// POST /kantor/kolektif/{id} and POST /kolektif/{id} upload the fixed list: the rows not yet sent are replaced
 // by the new file's, checked again; the rows sent stay.
 func (s *Server) collectiveReupload(w http.ResponseWriter, r *http.Request) error {
 	return s.collectiveUpload(w, r, parseID(r.PathValue("id")))

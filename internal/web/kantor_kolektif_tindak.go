@@ -25,11 +25,15 @@ func (s *Server) collectiveAct(w http.ResponseWriter, r *http.Request) error {
 		if !ok {
 			return err
 		}
-		c, gerr := s.Collectives.Get(r.Context(), p.Tenant, *m, id)
+		sc, serr := s.collectiveScopeOf(r, p)
+		if serr != nil {
+			return serr
+		}
+		c, gerr := s.Collectives.GetAs(r.Context(), p.Tenant, sc.entrant, id)
 		if gerr != nil {
 			return gerr
 		}
-		s.fillCollective(p, c)
+		s.fillCollective(p, sc, c)
 		return s.render(w, r, status, "kantor_kolektif_daftar", p)
 	}
 	return s.collectiveDone(w, r, id, "act", res)

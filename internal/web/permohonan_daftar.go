@@ -13,6 +13,9 @@ type listData struct {
 	Tabs     []tab
 	Current  string
 	Requests []request.Request
+	// Operator is the OPD the applicant is the operator of ("" for none): a link to
+	// their collective lists.
+	Operator string
 }
 
 type tab struct {
@@ -28,6 +31,11 @@ func (s *Server) requestList(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d := listData{Current: r.URL.Query().Get("status")}
+	if s.Collectives != nil {
+		if e, err := s.Collectives.Operator(r.Context(), p.Tenant, *p.User); err == nil {
+			d.Operator = e.Instansi
+		}
+	}
 	count := map[request.Status]int{}
 	for _, rq := range all {
 		count[rq.Status]++

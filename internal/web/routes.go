@@ -91,7 +91,7 @@ func (s *Server) publicRoutes(rt routes) {
 // portalRoutes are the signed-in applicant's: Akun Saya, the requests (Tambah
 // Permohonan, the form, the summary and Kirim, the request page, its documents, receipt
 // and result letter), the new mailbox's password, the satisfaction survey of an ended
-// request, the notifications and their complaints.
+// request, the notifications, their complaints, and an OPD operator's collective lists.
 func (s *Server) portalRoutes(rt routes) {
 	h, in, limited := rt.handle, s.signedIn, s.rateLimited
 	h("GET /akun", s.profileForm, in)
@@ -120,6 +120,15 @@ func (s *Server) portalRoutes(rt routes) {
 	h("GET /notifikasi", s.notifications, in)
 	h("GET /pengaduan/saya", s.complaintsMine, in)
 	h("GET /pengaduan/saya/{id}", s.complaintMine, in)
+	// An OPD's operator enters their OPD's collective lists (collective.Service.Operator
+	// checks the mark; anyone else is forbidden).
+	h("GET /kolektif", s.collectives, in)
+	h("POST /kolektif", s.collectiveNew, in)
+	h("GET /kolektif/templat.xlsx", s.collectiveTemplateXLSX, in)
+	h("GET /kolektif/templat.csv", s.collectiveTemplateCSV, in)
+	h("GET /kolektif/{id}", s.collectiveView, in)
+	h("POST /kolektif/{id}", s.collectiveReupload, in)
+	h("POST /kolektif/{id}/kirim", s.collectiveSubmit, in)
 }
 
 // backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
@@ -187,7 +196,8 @@ func (s *Server) backOfficeRoutes(rt routes) {
 
 // tenantAdminRoutes are the tenant admin's (/kantor, role tenant_admin): the staff, the
 // SOP, the holiday calendar, the sync of the mail server into the registry, the
-// roster's imports with their reports and the published service standard's own parts.
+// roster's imports with their reports, the OPD operators and the published service
+// standard's own parts.
 func (s *Server) tenantAdminRoutes(rt routes) {
 	h, admin := rt.handle, s.staffWith(sop.RoleTenantAdmin)
 	h("GET /kantor/staf", s.staffList, admin)
@@ -208,6 +218,9 @@ func (s *Server) tenantAdminRoutes(rt routes) {
 	h("POST /kantor/data-pegawai", s.kantorRosterImport, admin)
 	h("GET /kantor/data-pegawai/{id}", s.kantorRosterRun, admin)
 	h("POST /kantor/data-pegawai/{id}/usulkan", s.kantorRosterPropose, admin)
+	h("GET /kantor/operator-opd", s.kantorOperators, admin)
+	h("POST /kantor/operator-opd", s.kantorOperatorMark, admin)
+	h("POST /kantor/operator-opd/{id}/cabut", s.kantorOperatorUnmark, admin)
 	h("GET /kantor/standar-pelayanan", s.kantorStandardForm, admin)
 	h("POST /kantor/standar-pelayanan", s.kantorStandard, admin)
 	h("POST /kantor/standar-pelayanan/terbitkan", s.kantorStandardIssue, admin)
