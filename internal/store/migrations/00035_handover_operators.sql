@@ -13,9 +13,8 @@ CREATE INDEX registry_institutional ON registry (tenant_id, nip) WHERE kind = 'i
 
 -- The Serah Terima service acts on an existing mailbox like the other services of
 -- issue 14: the live-request unique indexes of migration 27 leave it out too (its
--- request names the mailbox a creation already holds). The list is sop.LifecycleServices,
--- as the store's queries write it, so that the planner can prove those queries match
--- the indexes' predicates.
+-- request names the mailbox a creation already holds). Migration 36 rebuilds them with
+-- the purge added; the store's batch reads repeat that last list (liveIndexServices).
 DROP INDEX requests_person_live;
 CREATE UNIQUE INDEX requests_person_live ON requests (tenant_id, domain, person_key)
     WHERE status IN ('menunggu', 'diproses', 'perbaikan', 'selesai')
