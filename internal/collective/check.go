@@ -194,6 +194,9 @@ func checkPerson(ctx context.Context, look Lookup, t account.Tenant, c *Checked,
 		switch m.Reason {
 		case roster.ReasonNameMismatch:
 			c.add(ColNama, "roster_"+m.Reason).Suggestion = m.Detail
+		case roster.ReasonNotInRoster, roster.ReasonInactive:
+			// Their messages take the column only: a detail would print as an extra.
+			c.add(ColNIP, "roster_"+m.Reason)
 		default:
 			c.add(ColNIP, "roster_"+m.Reason, m.Detail)
 		}

@@ -54,6 +54,12 @@ func TestJourneyLifecycle(t *testing.T) {
 // lifecycleOffice (screenshots under shots) starts Dovecot on the test database, a server of preset's tenant whose
 // mail server it is, the browser, and staff in each role but the Kadis.
 func lifecycleOffice(t *testing.T, shots, preset string, d store.Dialect) (*office, *dovecottest.Server) {
+	return lifecycleOfficeWith(t, shots, preset, d, "")
+}
+
+// lifecycleOfficeWith is lifecycleOffice with more settings of the tenant (YAML lines at
+// the tenant's indentation).
+func lifecycleOfficeWith(t *testing.T, shots, preset string, d store.Dialect, settings string) (*office, *dovecottest.Server) {
 	dir, err := dovecottest.ScratchDir()
 	if err != nil {
 		t.Fatal(err)
@@ -77,12 +83,12 @@ func lifecycleOffice(t *testing.T, shots, preset string, d store.Dialect) (*offi
     name: Diskominfo %s
     mail_domain: mail.go.id
     sop: %s
-    mail_server:
+%s    mail_server:
       driver: sql
       imap_addr: %s
       lmtp_addr: %s
       retention_days: 180
-`, preset, preset, preset, dc.IMAP, dc.LMTP)), 0o600)
+`, preset, preset, preset, settings, dc.IMAP, dc.LMTP)), 0o600)
 	srv := startServerEnv(t, d, map[string]string{"SUREL_CONFIG": cfg, "SUREL_DATABASE_URL": dbURL})
 	b := newBrowser(t, srv.URL, screenshotDir(t, filepath.Join(string(d), shots), "[0-9][0-9]-*.png", "FAILED-*.png"))
 	j := &journey{t: t, b: b, srv: srv}
