@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/workflow"
 )
@@ -30,6 +31,9 @@ type inboxData struct {
 	// MissingHolidays, for a tenant admin, names the years the tenant's holiday table
 	// lacks (sop.MissingHolidayYears), which they alone can fill.
 	MissingHolidays string
+	// Handover, for those who start services on mailboxes, counts the institutional
+	// mailboxes waiting for a new responsible PNS.
+	Handover int
 }
 
 // inboxRow is one task with its labels made in Go: the page lists up to 25 and a
@@ -71,6 +75,13 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 		if _, cal, err := s.Book.Workflow(r.Context(), p.Tenant.SOPRef()); err == nil {
 			d.MissingHolidays = yearList(p, cal.MissingHolidayYears(s.now()))
 		}
+	}
+	if m.HasAny(request.Starters...) && s.Registry != nil {
+		n, err := s.Registry.Waiting(r.Context(), *m)
+		if err != nil {
+			return err
+		}
+		d.Handover = n
 	}
 	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Failed: d.Failed, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
 	// The count stops a little past what the pager needs: at least inboxCountTo, and

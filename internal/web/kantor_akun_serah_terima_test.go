@@ -44,7 +44,9 @@ func TestKantorAkunSerahTerima(t *testing.T) {
 			desk := stafftest.New(t, h.a.Staff, tn, "loket@kominfo.go.id", sop.RoleFrontDesk)
 			c := h.client()
 			h.signInStaff(c, desk)
-			r := h.do(c, "GET", "/kantor/akun", nil)
+			r := h.do(c, "GET", "/kantor", nil)
+			contains(t, r.body, `id="handover-task"`, "1 akun email instansi perlu serah terima", `href="/kantor/akun?serah_terima=1"`)
+			r = h.do(c, "GET", "/kantor/akun", nil)
 			contains(t, r.body, `id="filter-handover"`, "Perlu serah terima (1)", `class="badge warn handover"`)
 			r = h.do(c, "GET", "/kantor/akun?serah_terima=1", nil)
 			if !strings.Contains(r.body, "diskominfo@mail.go.id") || strings.Contains(r.body, "budi.santoso@mail.go.id") {

@@ -136,6 +136,21 @@ func TestInstitutionalHandover(t *testing.T) {
 		if _, err := e.ask(t, pj, sop.ServiceReset, "pemilik", map[string]string{"mailbox": "diskominfo"}); errs.CodeOf(err) != errs.NotFound {
 			t.Fatalf("reset by the previous responsible person: %v, want not found", err)
 		}
+		// At the front desk, a reset is asked for them: the request is theirs, and so is
+		// the password.
+		got, _ = st.Mailbox(ctx, m.ID)
+		r, err = e.req.StaffStart(ctx, e.tenant, desk, "127.0.0.1", got, sop.ServiceReset, "pemilik", nil)
+		if err != nil || r.UserID != sari.ID {
+			t.Fatalf("front desk's reset of the unit's mailbox: applicant %d, %v; want %d", r.UserID, err, sari.ID)
+		}
+		e.act(t, r.ID, workflow.Execute, "")
+		e.runJobs(t)
+		if _, err := e.eng.Reveal(ctx, pj, r.ID, "127.0.0.1"); errs.CodeOf(err) != errs.NotFound {
+			t.Fatalf("the desk's reset revealed to the previous responsible person: %v", err)
+		}
+		if h, err := e.eng.Reveal(ctx, sari, r.ID, "127.0.0.1"); err != nil || h.Password == "" {
+			t.Fatalf("the desk's reset revealed to the responsible person = %+v, %v", h, err)
+		}
 		if _, err := e.ask(t, sari, sop.ServiceReset, "pemilik", map[string]string{"mailbox": "diskominfo"}); err != nil {
 			t.Fatalf("reset by the new responsible person: %v", err)
 		}
