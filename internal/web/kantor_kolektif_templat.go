@@ -6,7 +6,7 @@ import (
 	"github.com/surel-id/surel/internal/collective"
 )
 
-// GET /kantor/kolektif/templat.xlsx (and /kolektif/templat.xlsx for an OPD operator) is the list's template as a workbook: the columns
+// GET /kantor/kolektif/templat.xlsx is the list's template as a workbook: the columns
 // formatted as text, and a sheet of instructions.
 func (s *Server) collectiveTemplateXLSX(w http.ResponseWriter, r *http.Request) error {
 	b, err := collective.TemplateXLSX()
@@ -19,7 +19,7 @@ func (s *Server) collectiveTemplateXLSX(w http.ResponseWriter, r *http.Request) 
 	return err
 }
 
-// GET /kantor/kolektif/templat.csv (and /kolektif/templat.csv) is the list's template as CSV (UTF-8 with a BOM, so
+// GET /kantor/kolektif/templat.csv is the list's template as CSV (UTF-8 with a BOM, so
 // that Excel reads it right).
 func (s *Server) collectiveTemplateCSV(w http.ResponseWriter, r *http.Request) error {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")

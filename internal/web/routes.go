@@ -122,13 +122,13 @@ func (s *Server) portalRoutes(rt routes) {
 	h("GET /pengaduan/saya/{id}", s.complaintMine, in)
 	// An OPD's operator enters their OPD's collective lists (collective.Service.Operator
 	// checks the mark; anyone else is forbidden).
-	h("GET /kolektif", s.collectives, in)
-	h("POST /kolektif", s.collectiveNew, in)
-	h("GET /kolektif/templat.xlsx", s.collectiveTemplateXLSX, in)
-	h("GET /kolektif/templat.csv", s.collectiveTemplateCSV, in)
-	h("GET /kolektif/{id}", s.collectiveView, in)
-	h("POST /kolektif/{id}", s.collectiveReupload, in)
-	h("POST /kolektif/{id}/kirim", s.collectiveSubmit, in)
+	h("GET /kolektif", s.operatorCollectives, in)
+	h("POST /kolektif", s.operatorCollectiveNew, in)
+	h("GET /kolektif/templat.xlsx", s.operatorTemplateXLSX, in)
+	h("GET /kolektif/templat.csv", s.operatorTemplateCSV, in)
+	h("GET /kolektif/{id}", s.operatorCollective, in)
+	h("POST /kolektif/{id}", s.operatorCollectiveReupload, in)
+	h("POST /kolektif/{id}/kirim", s.operatorCollectiveSubmit, in)
 }
 
 // backOfficeRoutes are staff's (/kantor): the inbox, the request page with its actions,
