@@ -110,7 +110,7 @@ func TestTenantOwnDomainFlows(t *testing.T) {
 	for _, f := range flows {
 		got = append(got, fmt.Sprintf("%s:%v:%d", f.Service, f.Own, len(f.Steps)))
 	}
-	if want := "reset_password:true:2,nonaktif:true:3,aktif_kembali:true:3,kuota:true:3,hapus:true:2,klaim:true:4,verifikasi-instansi:false:3,domain-desa-id:false:6,subdomain:true:4,hapus-subdomain:false:4"; strings.Join(got, ",") != want {
+	if want := "reset_password:true:2,nonaktif:true:3,aktif_kembali:true:3,kuota:true:3,serah_terima:true:3,hapus:true:2,klaim:true:4,verifikasi-instansi:false:3,domain-desa-id:false:6,subdomain:true:4,hapus-subdomain:false:4"; strings.Join(got, ",") != want {
 		t.Fatalf("flows = %s", strings.Join(got, ","))
 	}
 }
