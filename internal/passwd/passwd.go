@@ -57,9 +57,12 @@ type Hasher struct {
 var ErrBusy = errors.New("passwd: every hash slot is busy and the queue is full")
 
 // New returns a Hasher with the given parameters, one hash slot per CPU (GOMAXPROCS)
-// and a queue as long again.
+// but one, and a queue as long again. The CPU left over keeps every other page
+// answering during a login storm: with a slot on every CPU the hashes take them all, and
+// on the two cores of a modest server the pages beside a storm waited 140 ms at p99
+// (bench/RESULTS-storm.md). A single CPU gets its one slot.
 func New(p Params) *Hasher {
-	n := runtime.GOMAXPROCS(0)
+	n := max(runtime.GOMAXPROCS(0)-1, 1)
 	return NewSized(p, n, n)
 }
 
