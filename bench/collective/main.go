@@ -26,6 +26,7 @@ import (
 	"encoding/hex"
 	"flag"
 	"fmt"
+	"github.com/surel-id/surel/bench/internal/harness"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -220,7 +221,7 @@ func validate(st *store.Store, engine string, rows, existing int, csvList, xlsxL
 		}
 		fmt.Printf("validate %-10s %-4s %d rows (%d valid, %d with problems) checked and stored in %6.2f s  [target < 5 s: %s]\n",
 			engine, l.name, len(c.Rows), n.Valid, n.Invalid, took.Seconds(), verdict)
-		fmt.Printf("         surel's CPU (user+sys) %.2f s; load average %s; the check's reads: %s\n", cpu.Seconds(), loadAverage(), look)
+		fmt.Printf("         surel's CPU (user+sys) %.2f s; load average %s; the check's reads: %s\n", cpu.Seconds(), harness.LoadAvg(), look)
 	}
 	return nil
 }
@@ -436,17 +437,4 @@ func cpuTime() time.Duration {
 		return 0
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
-}
-
-// loadAverage is the machine's 1-, 5- and 15-minute load, as uptime shows it.
-func loadAverage() string {
-	b, err := os.ReadFile("/proc/loadavg")
-	if err != nil {
-		return "?"
-	}
-	f := strings.Fields(string(b))
-	if len(f) < 3 {
-		return "?"
-	}
-	return strings.Join(f[:3], " ")
 }

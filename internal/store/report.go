@@ -345,16 +345,7 @@ func (s *Store) AccountDays(ctx context.Context, q report.Query) ([]report.DayCo
 		if err != nil {
 			return nil, fmt.Errorf("account days: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h, n int64
-			var event string
-			if err := rows.Scan(&h, &event, &n); err != nil {
-				return nil, fmt.Errorf("account days: %w", err)
-			}
-			add(time.Unix(h*3600, 0), event, n)
-		}
-		if err := rows.Err(); err != nil {
+		if err := scanHourEvents(rows, add); err != nil {
 			return nil, fmt.Errorf("account days: %w", err)
 		}
 	} else {
@@ -369,16 +360,7 @@ func (s *Store) AccountDays(ctx context.Context, q report.Query) ([]report.DayCo
 		if err != nil {
 			return nil, fmt.Errorf("account days: %w", err)
 		}
-		defer rows.Close()
-		for rows.Next() {
-			var h, n int64
-			var event string
-			if err := rows.Scan(&h, &event, &n); err != nil {
-				return nil, fmt.Errorf("account days: %w", err)
-			}
-			add(time.Unix(h*3600, 0), event, n)
-		}
-		if err := rows.Err(); err != nil {
+		if err := scanHourEvents(rows, add); err != nil {
 			return nil, fmt.Errorf("account days: %w", err)
 		}
 	}
@@ -671,4 +653,19 @@ func (s *Store) InstansiNames(ctx context.Context, tenantID int64, limit int) ([
 		out = append(out, n)
 	}
 	return out, rows.Err()
+}
+
+// scanHourEvents reads rows of (hour since the epoch, event, count) into add, and closes
+// them.
+func scanHourEvents(rows *sql.Rows, add func(time.Time, string, int64)) error {
+	defer rows.Close()
+	for rows.Next() {
+		var h, n int64
+		var event string
+		if err := rows.Scan(&h, &event, &n); err != nil {
+			return err
+		}
+		add(time.Unix(h*3600, 0), event, n)
+	}
+	return rows.Err()
 }
