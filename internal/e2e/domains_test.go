@@ -494,11 +494,15 @@ func (dj *domainJourney) conflict(id int64, name string) {
 	if eval[bool](b, `!!document.querySelector("button[name=aksi][value=retry]")`) {
 		b.fatalf("Coba lagi offered for a name the server holds")
 	}
+	// The history says the same: failed, and no retry helps.
+	b.wantText("Gagal, tidak dapat dicoba lagi")
+	b.wantNoText("Gagal, perlu dicoba lagi")
 	j.shot("galat-nama-sudah-ada")
 	b.shotWide("galat-nama-sudah-ada")
 	b.open("/bahasa/en")
 	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))
 	b.wantIn("#gagal", "The name "+name+" is in use on the DNS server")
+	b.wantText("Failed, a retry cannot help")
 	j.shot("galat-nama-sudah-ada-en")
 	b.open("/bahasa/id")
 	b.open(fmt.Sprintf("/kantor/permohonan/%d", id))

@@ -337,6 +337,7 @@ var en = map[string]string{
 	"stepstatus.not_tested":                  "Not tested",
 	"stepstatus.working":                     "Being done by the system",
 	"stepstatus.failed":                      "Failed, needs a retry",
+	"stepstatus.failed_final":                "Failed, a retry cannot help",
 	"workflow.already_done":                  "Someone else already finished this step. Here is where it stands now.",
 	"reactivation.check_title":               "Roster check",
 	"reactivation.check_no_roster":           "No roster has been imported: the employee's status cannot be checked.",

@@ -338,6 +338,7 @@ var id = map[string]string{
 	"stepstatus.not_tested":                  "Tidak diuji",
 	"stepstatus.working":                     "Sedang dikerjakan sistem",
 	"stepstatus.failed":                      "Gagal, perlu dicoba lagi",
+	"stepstatus.failed_final":                "Gagal, tidak dapat dicoba lagi",
 	"workflow.already_done":                  "Langkah ini sudah diselesaikan oleh petugas lain. Berikut keadaan terbarunya.",
 	"reactivation.check_title":               "Pemeriksaan data kepegawaian",
 	"reactivation.check_no_roster":           "Data kepegawaian belum diimpor: status pegawai tidak dapat diperiksa.",

@@ -6,6 +6,7 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"github.com/surel-id/surel/internal/workflow"
 	"html/template"
 	"io/fs"
 	"math"
@@ -84,8 +85,14 @@ type historyRow struct {
 func newHistory(p *Page, steps []request.Step, def sop.Definition, notes bool) historyData {
 	d := historyData{Page: p, Notes: notes, Rows: make([]historyRow, len(steps))}
 	for i, st := range steps {
+		status := p.T("stepstatus." + string(st.Status))
+		// A failure no retry ends (a name the DNS server holds already) is not "needs a
+		// retry": the request goes back to the applicant or is refused.
+		if f, failed := workflow.StepFailure(request.Request{}, st); failed && !f.Retry {
+			status = p.T("stepstatus.failed_final")
+		}
 		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: jabatanIn(st, def, p.Lang), Name: stepName(st, def, p), Note: st.Note, Started: p.Time(st.StartedAt),
-			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: p.T("stepstatus." + string(st.Status)), SLA: st.SLA}
+			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: status, SLA: st.SLA}
 	}
 	return d
 }
