@@ -35,6 +35,7 @@ type collectiveMessage struct {
 }
 
 func (s *Server) fillCollective(p *Page, sc collectiveScope, c collective.Collective) {
+	p.Wide = true // the rows' table: a desktop's width
 	d := collectiveData{Collective: c, Counts: c.Count(), MayEnter: sc.mayEnter, Staff: sc.staff, Base: sc.base}
 	if a, ok := s.Regions.Get(c.Province); ok {
 		d.Province = a.Title()
