@@ -2,7 +2,9 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"math"
 	"os"
 	"strings"
 	"testing"
@@ -11,22 +13,27 @@ import (
 
 // TestSmoke seeds a small database and runs every phase for a fraction of a second on
 // SQLite (and on PostgreSQL when SUREL_TEST_POSTGRES names a server), so the program keeps
-// working as the app changes. It checks the plumbing, not the numbers.
+// working as the app changes. It checks the plumbing, not the numbers. On PostgreSQL the
+// open loop runs over one and two instances: app instances in this process, and surel
+// OS processes of the real binary (-exec; SQLite serves one process by design).
 func TestSmoke(t *testing.T) {
-	type run1 struct{ db, driver string }
-	runs := []run1{{"sqlite", "conn"}, {"sqlite", "go"}}
+	type run1 struct {
+		db, driver string
+		exec       bool
+	}
+	runs := []run1{{"sqlite", "conn", false}, {"sqlite", "go", false}}
 	if os.Getenv("SUREL_TEST_POSTGRES") != "" {
-		runs = append(runs, run1{"postgres", "conn"})
+		runs = append(runs, run1{"postgres", "conn", true}, run1{"postgres", "go", false})
 	}
 	for _, r := range runs {
 		db := r.db
-		t.Run(db+"-"+r.driver, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s-%s-exec=%v", db, r.driver, r.exec), func(t *testing.T) {
 			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), PGDB: "bench_backoffice_smoke", Requests: 3000, Steps: 4, Mailboxes: true, Clients: 4, Sessions: 2,
 				Duration: 300 * time.Millisecond, Warmup: 100 * time.Millisecond, TargetP99: time.Second, Floor: true, Explain: true,
-				Log: "discard", Seed: 1, Driver: r.driver}
+				Log: "discard", Seed: 1, Driver: r.driver, Procs: "1", Exec: r.exec}
 			if db == "postgres" {
-				// Two processes in the open loop, the backends' CPU beside.
-				o.Procs, o.Rates, o.Duration = 2, "20", 2*time.Second
+				// One instance and two in the open loop, the backends' CPU beside.
+				o.Procs, o.Rates, o.Duration = "1,2", "20", 2*time.Second
 			}
 			rep, err := run(context.Background(), o, io.Discard)
 			if err != nil {
@@ -38,9 +45,23 @@ func TestSmoke(t *testing.T) {
 				}
 			}
 			if db == "postgres" {
-				if len(rep.Open) != 1 || rep.Open[0].Result.Total(rep.Open[0].Result.OK) == 0 || rep.Open[0].Result.Total(rep.Open[0].Result.Fail) != 0 ||
-					!(rep.Open[0].PGCPU > 0) {
-					t.Errorf("open loop over two processes: %+v", rep.Open)
+				if len(rep.Open) != 2 {
+					t.Fatalf("open loop over one and two instances: %d runs", len(rep.Open))
+				}
+				for i, run := range rep.Open {
+					res := run.Result
+					if run.Procs != i+1 || run.Exec != r.exec || res.Total(res.OK) == 0 || res.Total(res.Fail) != 0 || !(run.PGCPU > 0) ||
+						(r.exec && !(run.SurelCPU > 0)) || (!r.exec && !math.IsNaN(run.SurelCPU)) {
+						t.Errorf("open loop over %s: %d served, %d failed (%v), PostgreSQL %.3f CPUs, surel processes %.3f CPUs",
+							run.over(), res.Total(res.OK), res.Total(res.Fail), res.Why, run.PGCPU, run.SurelCPU)
+					}
+				}
+				want := "two processes / one: "
+				if !r.exec {
+					want = "2 app instances in this process / one: "
+				}
+				if l := rep.ratios(); len(l) != 1 || !strings.Contains(l[0], want) || !strings.Contains(l[0], "× CPU a page") {
+					t.Errorf("ratio lines %q, want one with %q", l, want)
 				}
 			}
 			if rep.Floor == nil || rep.Floor.Total(rep.Floor.OK) == 0 {
@@ -54,6 +75,15 @@ func TestSmoke(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestExecSQLite: surel processes of their own need PostgreSQL; on SQLite -exec is
+// refused before anything is seeded.
+func TestExecSQLite(t *testing.T) {
+	_, err := run(context.Background(), options{DB: "sqlite", Steps: 4, Driver: "conn", Sessions: 1, Procs: "1,2", Exec: true, Rates: "20"}, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "-exec: PostgreSQL only") {
+		t.Fatalf("-exec on SQLite: %v", err)
 	}
 }
 
@@ -93,7 +123,7 @@ func TestSmokeReports(t *testing.T) {
 	}
 	for _, db := range dbs {
 		t.Run(db, func(t *testing.T) {
-			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: false, Clients: 4, Sessions: 1,
+			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), Requests: 3000, Steps: 4, Mailboxes: false, Clients: 4, Sessions: 1, Procs: "1",
 				Duration: time.Second, Warmup: 100 * time.Millisecond, Log: "discard", Seed: 1, Driver: "go",
 				Reports: true, ReportRate: 60, ReportP99: time.Minute}
 			rep, err := run(context.Background(), o, io.Discard)

@@ -40,13 +40,14 @@ func pages(ctx context.Context, e *env, clients int, warmup, window time.Duratio
 
 // pagesAt is the same mix in an open loop: pages requested at rate a second whatever the
 // answers' speed, an inbox or a request page with even odds (harness.OpenLoop), spread
-// round robin over the serving processes (-procs). Arrivals overlap, so it uses
-// net/http's client, which opens the connections they need. It also returns the CPUs
-// (cores, averaged over the run) of the PostgreSQL backends serving the benchmark's
-// database, or NaN on SQLite.
-func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, window time.Duration, seed uint64) (harness.Result, float64) {
+// round robin over the fleet's instances (-procs). Arrivals overlap, so it uses
+// net/http's client, which opens the connections they need. Beside the result it gives
+// the CPUs (cores, averaged over the run) of the PostgreSQL backends serving the
+// benchmark's database (NaN on SQLite) and of the fleet's surel processes (NaN
+// in-process, where surel's CPU is this process's).
+func pagesAt(ctx context.Context, e *env, f *fleet, rate float64, clients int, warmup, window time.Duration, seed uint64) openRun {
 	var gets []harness.Getter
-	for _, b := range e.bases {
+	for _, b := range f.bases {
 		get, done := harness.NewGetter("go", e.client, b, clients)
 		defer done()
 		gets = append(gets, get)
@@ -55,15 +56,23 @@ func pagesAt(ctx context.Context, e *env, rate float64, clients int, warmup, win
 		return gets[c%len(gets)](ctx, c, path, cookie)
 	}
 	pgMatch := " " + cmp.Or(e.opt.PGDB, pgDatabase) + " "
-	before, t0 := harness.ProcsCPU(pgMatch), time.Now()
+	pgBefore, surelBefore, t0 := harness.ProcsCPU(pgMatch), f.cpu(), time.Now()
 	r := harness.OpenLoop(ctx, rate, clients, 4096, warmup, window, routeNames, seed, func(ctx context.Context, c int, rng *rand.Rand) (int, bool, string) {
 		return pageOp(ctx, e, get, c, rng.IntN(2) == 0, rng)
 	})
-	pg := math.NaN()
+	surelAfter, took := f.cpu(), time.Since(t0).Seconds()
+	run := openRun{Rate: rate, Procs: len(f.bases), Exec: e.opt.Exec, Result: r, PGCPU: math.NaN(), SurelCPU: math.NaN()}
 	if e.pgURL != "" {
-		pg = harness.ProcsCPUSince(pgMatch, before).Seconds() / time.Since(t0).Seconds()
+		run.PGCPU = harness.ProcsCPUSince(pgMatch, pgBefore).Seconds() / took
 	}
-	return r, pg
+	if surelBefore != nil {
+		var d time.Duration
+		for pid, t := range surelAfter {
+			d += t - surelBefore[pid]
+		}
+		run.SurelCPU = d.Seconds() / took
+	}
+	return run
 }
 
 // pageOp loads one page for client c: an inbox variant (plain three times in five, a

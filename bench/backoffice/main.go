@@ -12,6 +12,7 @@
 //	go run ./bench/backoffice                                   # SQLite, 1M requests, 10 steps each
 //	go run ./bench/backoffice -db postgres                      # PostgreSQL at 127.0.0.1:5432
 //	go run ./bench/backoffice -keep /tmp/bo -requests 100000    # keep (and reuse) the seeded database
+//	go run ./bench/backoffice -db postgres -rates 400 -procs 1,2 -exec  # one surel process against two
 package main
 
 import (
@@ -45,7 +46,8 @@ type options struct {
 	TargetP99  time.Duration
 	Floor      bool
 	Explain    bool
-	Procs      int
+	Procs      string
+	Exec       bool
 	Out        string
 	CPUProfile string
 	Log        string
@@ -75,7 +77,8 @@ func main() {
 	flag.DurationVar(&o.TargetP99, "target-p99", 25*time.Millisecond, "required p99 of each page")
 	flag.BoolVar(&o.Floor, "floor", true, "also measure the harness floor (a static copy of the inbox page)")
 	flag.StringVar(&o.Rates, "rates", "", "also run the pages in an open loop at these arrival rates (pages a second, comma-separated; informative)")
-	flag.IntVar(&o.Procs, "procs", 1, "app instances serving the open-loop runs (-rates), each with its own pools and caches on the same database, the pages spread round robin: 2 compares the CPU a page of two processes with one")
+	flag.StringVar(&o.Procs, "procs", "1", "instances serving the open-loop runs (-rates), the pages spread round robin over them; a list (1,2) runs every rate with each count and prints the ratio of their CPU a page")
+	flag.BoolVar(&o.Exec, "exec", false, "serve the open-loop runs from separate surel OS processes (the real binary, built once), not app instances inside this process; PostgreSQL only")
 	flag.BoolVar(&o.Explain, "explain", false, "print the query plans and single-query timings of the inbox")
 	flag.StringVar(&o.Out, "out", "", "also write the results as a markdown section to this file")
 	flag.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of the page phase to this file")
@@ -142,6 +145,17 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	if o.Sessions < 1 || o.Sessions > 10 {
 		return nil, fmt.Errorf("-sessions: 1 to 10 (a member has ten recovery codes)")
 	}
+	procs, err := procsList(o.Procs)
+	if err != nil {
+		return nil, err
+	}
+	rates, err := ratesList(o.Rates)
+	if err != nil {
+		return nil, err
+	}
+	if o.Exec && o.DB != "postgres" {
+		return nil, fmt.Errorf("-exec: PostgreSQL only (-db postgres): SQLite serves one process by design")
+	}
 	rep := &report{Opt: o, Machine: describeMachine(), Started: time.Now(), Memory: app.TuneMemory(os.Getenv)}
 	fmt.Fprintf(out, "backoffice: %s, %d CPUs, GOMAXPROCS %d, %s, load %s\n", rep.Machine.CPU, rep.Machine.NumCPU, rep.Machine.GOMAXPROCS, rep.Machine.Go, harness.LoadAvg())
 	e, err := newEnv(ctx, o, out)
@@ -192,23 +206,16 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	}
 	fmt.Fprintf(out, "pages: %.0f req/s, p99 %s, %d errors, CPU self/other %s, load %s → %s\n", rep.Pages.Rate(),
 		ms(harness.Percentile(rep.Pages.All(), 99)), rep.Pages.Total(rep.Pages.Fail), harness.CPUText(rep.Pages), rep.Load[0], rep.Load[1])
-	for _, f := range strings.Split(o.Rates, ",") {
-		if strings.TrimSpace(f) == "" {
-			continue
+	for _, n := range procs {
+		if len(rates) == 0 {
+			break
 		}
-		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
-		if err != nil || rate <= 0 {
-			return nil, fmt.Errorf("-rates: %q is not a rate", f)
+		if err := openRuns(ctx, e, rep, n, rates, out, waiting); err != nil {
+			return nil, err
 		}
-		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
-		r, pg := pagesAt(ctx, e, rate, o.Clients, o.Warmup, o.Duration, o.Seed)
-		run := openRun{Rate: rate, Result: r, PGCPU: pg}
-		rep.Open = append(rep.Open, run)
-		fmt.Fprintf(out, "open loop %.0f/s over %d process(es): %.0f req/s, p99 %s, %d errors, CPU self/other %s, PostgreSQL backends %.2f CPUs; CPU a page: %s\n", rate, o.Procs, r.Rate(),
-			ms(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r), pg, run.perPage())
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
+	}
+	for _, l := range rep.ratios() {
+		fmt.Fprintln(out, l)
 	}
 	if o.Floor {
 		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)
@@ -219,6 +226,60 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 		fmt.Fprintf(out, "floor: %.0f req/s, p99 %s, CPU self/other %s\n", f.Rate(), ms(harness.Percentile(f.All(), 99)), harness.CPUText(f))
 	}
 	return rep, nil
+}
+
+// openRuns runs the open loop at each rate over a fleet of n instances, started for
+// these runs and stopped after them (on an error or an interrupt too).
+func openRuns(ctx context.Context, e *env, rep *report, n int, rates []float64, out io.Writer, waiting func(float64)) error {
+	f, err := e.startFleet(ctx, n, out)
+	if err != nil {
+		return err
+	}
+	defer f.stop(out)
+	for _, rate := range rates {
+		harness.WaitQuiet(ctx, e.opt.Quiet, e.opt.QuietWait, out, waiting)
+		run := pagesAt(ctx, e, f, rate, e.opt.Clients, e.opt.Warmup, e.opt.Duration, e.opt.Seed)
+		rep.Open = append(rep.Open, run)
+		r := run.Result
+		fmt.Fprintf(out, "open loop %.0f/s over %s: %.0f req/s, p99 %s, %d errors, CPU self/other %s, %sPostgreSQL backends %.2f CPUs; CPU a page: %s\n",
+			rate, run.over(), r.Rate(), ms(harness.Percentile(r.All(), 99)), r.Total(r.Fail), harness.CPUText(r), run.surelText(), run.PGCPU, run.perPageText())
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+	}
+	return nil
+}
+
+// procsList reads -procs: instance counts, at least 1 each (one instance when empty).
+func procsList(s string) ([]int, error) {
+	if strings.TrimSpace(s) == "" {
+		return []int{1}, nil
+	}
+	var out []int
+	for _, f := range strings.Split(s, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("-procs: want counts of at least 1, comma-separated (1,2), got %q", s)
+		}
+		out = append(out, n)
+	}
+	return out, nil
+}
+
+// ratesList reads -rates: arrival rates a second, none when empty.
+func ratesList(s string) ([]float64, error) {
+	var out []float64
+	for _, f := range strings.Split(s, ",") {
+		if strings.TrimSpace(f) == "" {
+			continue
+		}
+		rate, err := strconv.ParseFloat(strings.TrimSpace(f), 64)
+		if err != nil || rate <= 0 {
+			return nil, fmt.Errorf("-rates: %q is not a rate", f)
+		}
+		out = append(out, rate)
+	}
+	return out, nil
 }
 
 // profile starts a CPU profile of the page phase when path is set; the returned func

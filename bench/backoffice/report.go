@@ -167,23 +167,100 @@ func (rep *report) markdown(w io.Writer) {
 // openRun is one open-loop run of the pages at a given arrival rate.
 type openRun struct {
 	Rate   float64
+	Procs  int  // instances serving it
+	Exec   bool // separate surel processes (-exec), not instances inside this process
 	Result harness.Result
-	PGCPU  float64 // CPUs of the benchmark database's PostgreSQL backends; NaN on SQLite
+	// PGCPU is the CPUs of the benchmark database's PostgreSQL backends, NaN on SQLite;
+	// SurelCPU those of the surel processes with -exec, NaN in-process (where surel's
+	// CPU is this process's, Result.SelfCPU, mixed with the load generator's).
+	PGCPU, SurelCPU float64
 }
 
-// perPage is the CPU a served page cost: this process (surel and the load generator) and
-// the PostgreSQL backends, in milliseconds.
-func (o openRun) perPage() string {
+// over names what served the run.
+func (o openRun) over() string {
+	switch {
+	case o.Exec && o.Procs == 1:
+		return "1 surel process"
+	case o.Exec:
+		return fmt.Sprintf("%d surel processes", o.Procs)
+	case o.Procs == 1:
+		return "1 app instance in this process"
+	}
+	return fmt.Sprintf("%d app instances in this process", o.Procs)
+}
+
+// surelText is the surel processes' CPUs for the progress line ("" in-process).
+func (o openRun) surelText() string {
+	if !o.Exec {
+		return ""
+	}
+	return fmt.Sprintf("surel processes %.2f CPUs, ", o.SurelCPU)
+}
+
+// perPage is the CPU a served page cost, in milliseconds, and its parts: surel (with
+// -exec its processes alone; in-process this whole process, load generator included),
+// PostgreSQL's backends (0 on SQLite) and, with -exec, the load generator apart (NaN
+// in-process). The total is surel's and PostgreSQL's; NaN when unknown.
+func (o openRun) perPage() (total, surel, pg, loadgen float64) {
 	n := float64(o.Result.Total(o.Result.OK)) / o.Result.Window.Seconds()
-	if n == 0 || math.IsNaN(o.Result.SelfCPU) {
+	if n == 0 {
+		return math.NaN(), math.NaN(), math.NaN(), math.NaN()
+	}
+	surel, loadgen = o.Result.SelfCPU/n*1000, math.NaN()
+	if o.Exec {
+		surel, loadgen = o.SurelCPU/n*1000, o.Result.SelfCPU/n*1000
+	}
+	if !math.IsNaN(o.PGCPU) {
+		pg = o.PGCPU / n * 1000
+	}
+	return surel + pg, surel, pg, loadgen
+}
+
+// perPageText is perPage for the reports.
+func (o openRun) perPageText() string {
+	total, surel, pg, loadgen := o.perPage()
+	switch {
+	case math.IsNaN(total):
 		return "?"
+	case o.Exec:
+		return fmt.Sprintf("%.2f ms = %.2f surel + %.2f PostgreSQL (load generator %.2f ms apart)", total, surel, pg, loadgen)
+	case math.IsNaN(o.PGCPU):
+		return fmt.Sprintf("%.2f ms (surel + load generator)", total)
 	}
-	self := o.Result.SelfCPU / n * 1000
-	if math.IsNaN(o.PGCPU) {
-		return fmt.Sprintf("%.2f ms (surel + load generator)", self)
+	return fmt.Sprintf("%.2f ms = %.2f surel + load generator, %.2f PostgreSQL", total, surel, pg)
+}
+
+// ratios compares, at each rate run with one instance and with more, the CPU a page of
+// the more with the one: issue 15's "two processes cost at most 1.1× the CPU per page of
+// one" when they are surel processes (-exec).
+func (rep *report) ratios() []string {
+	var out []string
+	for _, one := range rep.Open {
+		if one.Procs != 1 {
+			continue
+		}
+		base, _, _, _ := one.perPage()
+		for _, more := range rep.Open {
+			if more.Procs == 1 || more.Rate != one.Rate || more.Exec != one.Exec {
+				continue
+			}
+			cost, _, _, _ := more.perPage()
+			what := fmt.Sprintf("%d processes / one", more.Procs)
+			if more.Procs == 2 {
+				what = "two processes / one"
+			}
+			target := ""
+			if more.Procs == 2 {
+				target = " (target ≤ 1.1×)"
+			}
+			if !more.Exec {
+				what = fmt.Sprintf("%d app instances in this process / one", more.Procs)
+				target = " (one runtime and collector: -exec measures separate processes)"
+			}
+			out = append(out, fmt.Sprintf("at %.0f/s: %s: %.2f× CPU a page%s (%.2f / %.2f ms)", one.Rate, what, cost/base, target, cost, base))
+		}
 	}
-	pg := o.PGCPU / n * 1000
-	return fmt.Sprintf("%.2f ms = %.2f surel + load generator, %.2f PostgreSQL", self+pg, self, pg)
+	return out
 }
 
 // openTable is the open-loop runs: at each arrival rate, each judged page's latency
@@ -196,13 +273,24 @@ func (rep *report) openTable(w io.Writer) {
 	for _, o := range rep.Open {
 		for _, p := range pagesJudged {
 			lat, ok, fail := merged(o.Result, p.Routes)
-			rows = append(rows, []string{fmt.Sprintf("%.0f", o.Rate), p.Name, fmt.Sprintf("%.0f", float64(ok)/o.Result.Window.Seconds()),
+			rows = append(rows, []string{fmt.Sprintf("%.0f", o.Rate), o.over(), p.Name, fmt.Sprintf("%.0f", float64(ok)/o.Result.Window.Seconds()),
 				ms(harness.Percentile(lat, 50)), ms(harness.Percentile(lat, 90)), ms(harness.Percentile(lat, 99)), fmt.Sprint(fail), harness.CPUText(o.Result),
-				fmt.Sprintf("%.2f", o.PGCPU), o.perPage()})
+				cpus(o.SurelCPU), cpus(o.PGCPU), o.perPageText()})
 		}
 	}
-	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page, over %d process(es)):\n\n", rep.Opt.Procs)
-	harness.MarkdownTable(w, []string{"arrivals/s", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other", "PostgreSQL CPUs", "CPU a page"}, rows)
+	fmt.Fprintf(w, "\nOpen loop (pages arriving at a fixed rate, half inbox, half request page; CPU self is this process: the load generator, and surel too when it serves in-process):\n\n")
+	harness.MarkdownTable(w, []string{"arrivals/s", "served by", "page", "served/s", "p50", "p90", "p99", "errors", "CPU self/other", "surel processes' CPUs", "PostgreSQL CPUs", "CPU a page"}, rows)
+	if l := rep.ratios(); len(l) > 0 {
+		fmt.Fprintf(w, "\n%s\n", strings.Join(l, "\n\n"))
+	}
+}
+
+// cpus is a count of CPUs for a table, "–" when not measured.
+func cpus(x float64) string {
+	if math.IsNaN(x) {
+		return "–"
+	}
+	return fmt.Sprintf("%.2f", x)
 }
 
 // driverText names the closed loop's load generator.

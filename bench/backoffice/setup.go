@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -51,12 +52,14 @@ type env struct {
 	liveIDs  []int64
 	searches []string
 	inbox    int
-	// bases are the base URLs of every serving process (-procs): the first is baseURL,
-	// the others more app instances on the same database, each with its own pools and
-	// caches, on ports of their own.
-	bases []string
-	more  []*app.App
-	moreS []*http.Server
+	// What the open-loop runs' fleets (-procs) start from: the app's configuration
+	// and logger, its secret key and, with -exec, the directory of the surel binary
+	// (built once) and of the processes' data directories and logs.
+	cfg       config.Config
+	log       *slog.Logger
+	secretKey string
+	execDir   string
+	bin       string
 }
 
 // seedFile, in the data directory, describes a seeded database for -keep.
@@ -104,24 +107,29 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 		return nil, err
 	}
 	e.baseURL = "http://" + ln.Addr().String()
+	e.secretKey = strings.Repeat("backoffice-key-", 4)
 	vars := map[string]string{
 		"SUREL_DATA_DIR":     e.dir,
 		"SUREL_DATABASE_URL": dbURL,
 		"SUREL_BASE_URL":     e.baseURL,
-		"SUREL_SECRET_KEY":   strings.Repeat("backoffice-key-", 4),
+		"SUREL_SECRET_KEY":   e.secretKey,
 	}
-	cfg, err := config.Load(func(k string) string { return vars[k] })
-	if err != nil {
+	if e.cfg, err = config.Load(func(k string) string { return vars[k] }); err != nil {
 		ln.Close()
 		return nil, err
 	}
-	log, err := harness.NewLogger(o.Log)
-	if err != nil {
+	if e.log, err = harness.NewLogger(o.Log); err != nil {
 		ln.Close()
 		return nil, err
+	}
+	if o.Exec {
+		if e.execDir, err = os.MkdirTemp("", "surel-backoffice-procs-"); err != nil {
+			ln.Close()
+			return nil, err
+		}
 	}
 	t0 := time.Now()
-	if e.app, err = app.New(ctx, cfg, log, app.Options{}); err != nil {
+	if e.app, err = app.New(ctx, e.cfg, e.log, app.Options{}); err != nil {
 		ln.Close()
 		return nil, err
 	}
@@ -132,22 +140,6 @@ func newEnv(ctx context.Context, o options, out io.Writer) (_ *env, err error) {
 	}
 	e.srv = e.app.HTTPServer()
 	go e.srv.Serve(ln)
-	e.bases = []string{e.baseURL}
-	for range o.Procs - 1 {
-		a, err := app.New(ctx, cfg, log, app.Options{})
-		if err != nil {
-			return nil, err
-		}
-		e.more = append(e.more, a)
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			return nil, err
-		}
-		srv := a.HTTPServer()
-		e.moreS = append(e.moreS, srv)
-		go srv.Serve(l)
-		e.bases = append(e.bases, "http://"+l.Addr().String())
-	}
 	e.client = &http.Client{Transport: &http.Transport{Proxy: nil, MaxIdleConns: 4096, MaxIdleConnsPerHost: 4096,
 		IdleConnTimeout: 90 * time.Second, DisableCompression: true},
 		Timeout: 60 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
@@ -395,7 +387,7 @@ func (e *env) check(ctx context.Context, out io.Writer) error {
 
 // Close stops the servers, closes the app and removes what was not to be kept.
 func (e *env) Close() {
-	for _, s := range append([]*http.Server{e.srv, e.floorSrv}, e.moreS...) {
+	for _, s := range []*http.Server{e.srv, e.floorSrv} {
 		if s != nil {
 			sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 			s.Shutdown(sctx)
@@ -408,8 +400,8 @@ func (e *env) Close() {
 	if e.app != nil {
 		e.app.Close()
 	}
-	for _, a := range e.more {
-		a.Close()
+	if e.execDir != "" {
+		os.RemoveAll(e.execDir)
 	}
 	if e.opt.Keep != "" {
 		return

@@ -28,25 +28,37 @@ func ProcsCPU(match string) map[int]time.Duration {
 		if err != nil || !bytes.Contains(cmd, []byte(match)) {
 			continue
 		}
-		stat, err := os.ReadFile("/proc/" + e.Name() + "/stat")
-		if err != nil {
-			continue
+		if d, ok := PidCPU(pid); ok {
+			out[pid] = d
 		}
-		// The fields after the command name, which is in parentheses and may hold spaces:
-		// utime and stime are the 14th and 15th of the line, the 12th and 13th here.
-		i := bytes.LastIndexByte(stat, ')')
-		if i < 0 {
-			continue
-		}
-		f := strings.Fields(string(stat[i+1:]))
-		if len(f) < 13 {
-			continue
-		}
-		ut, _ := strconv.ParseInt(f[11], 10, 64)
-		st, _ := strconv.ParseInt(f[12], 10, 64)
-		out[pid] = time.Duration(ut+st) * time.Second / userHZ
 	}
 	return out
+}
+
+// PidCPU is the CPU time (user and system) process pid has used so far, from
+// /proc/<pid>/stat; false when it cannot be read (no such process, not Linux). A load
+// program measures the surel processes it started with it.
+func PidCPU(pid int) (time.Duration, bool) {
+	stat, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, false
+	}
+	// The fields after the command name, which is in parentheses and may hold spaces:
+	// utime and stime are the 14th and 15th of the line, the 12th and 13th here.
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, false
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0, false
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, false
+	}
+	return time.Duration(ut+st) * time.Second / userHZ, true
 }
 
 // ProcsCPUSince is the CPU time the matching processes used since before was taken
