@@ -209,7 +209,8 @@ type MustChanger interface {
 // Purger is implemented by drivers that can delete a mailbox for good: the purge of a
 // deactivated mailbox after the tenant's retention period. Purge refuses a mailbox that
 // is not deactivated (ErrNotAllowed), so no slip deletes a live one, and answers
-// ErrNoSuchMailbox for one the server does not have.
+// ErrNoSuchMailbox for one the server does not have. The sql, zimbra and cpanel drivers
+// implement it; docs/mail-server.md ("Purge") says what each deletes and what stays.
 type Purger interface {
 	Purge(ctx context.Context, address string) error
 }

@@ -137,10 +137,12 @@ func (e *Engine) resetPassword(ctx context.Context, r request.Request, ms MailSe
 	return note, err
 }
 
-// purge deletes the deactivated mailbox at addr on the server (mailbox.Purger). A
-// mailbox the server no longer has counts as purged: a rerun after a crash, or one
-// deleted by hand meanwhile, ends the same way. A server whose driver cannot delete
-// gives up at once with the reason, for staff to delete it by hand and refuse the step.
+// purge deletes the deactivated mailbox at addr on the server (mailbox.Purger: the sql
+// driver's row, Zimbra's DeleteAccountRequest, cPanel's delete_pop). A mailbox the
+// server no longer has counts as purged: a rerun after a crash, or one deleted by hand
+// meanwhile, ends the same way. A refusal (not deactivated on the server, a right surel
+// lacks) gives up at once with the driver's reason. Only a driver without Purger leaves
+// the deletion to staff by hand, and says so.
 func (e *Engine) purge(ctx context.Context, addr string, ms MailServer) (string, error) {
 	p, ok := ms.Server.(mailbox.Purger)
 	if !ok {

@@ -2,8 +2,8 @@
 // small offices keep their mail: cPanel's UAPI over HTTPS (port 2083) with an API token
 // of the cPanel account, sent as "Authorization: cpanel user:TOKEN". It uses the Email
 // module: add_pop, passwd_pop, edit_pop_quota, get_pop_quota, suspend_login,
-// unsuspend_login, suspend_incoming, unsuspend_incoming, list_pops_with_disk,
-// list_mail_domains and get_default_email_quota.
+// unsuspend_login, suspend_incoming, unsuspend_incoming, delete_pop,
+// list_pops_with_disk, list_mail_domains and get_default_email_quota.
 //
 // UAPI has no place for a note on a mailbox, so the owner mark (who a mailbox was made
 // for) lives in surel's own database (Owners); a mailbox that exists on cPanel without
@@ -79,7 +79,10 @@ func (s *Server) now() time.Time {
 	return s.opt.Now()
 }
 
-var _ mailbox.Server = (*Server)(nil)
+var (
+	_ mailbox.Server = (*Server)(nil)
+	_ mailbox.Purger = (*Server)(nil)
+)
 
 // New returns the driver.
 func New(opt Options) (*Server, error) {
@@ -394,6 +397,43 @@ func (s *Server) SetLocked(ctx context.Context, address string, locked bool) err
 // Deactivate suspends logins and incoming mail, which cPanel then refuses.
 func (s *Server) Deactivate(ctx context.Context, address string) error {
 	return s.suspend(ctx, "deactivate", address, "suspend_login", "suspend_incoming")
+}
+
+// Purge deletes a deactivated mailbox for good (mailbox.Purger): delete_pop, without
+// flags=passwd, which would keep the mailbox's mail directory, so its mail goes too.
+// Only a mailbox whose logins and incoming mail are both suspended (Deactivate) is
+// deleted; a locked one, or one refusing only mail, is mailbox.ErrNotAllowed. A
+// refusal of a mailbox that is gone when read again (deleted on cPanel meanwhile) is
+// mailbox.ErrNoSuchMailbox; a missing feature is named as for every call. Once the
+// mailbox is gone, surel's owner mark for it goes too, so the address can be given to
+// someone else.
+func (s *Server) Purge(ctx context.Context, address string) error {
+	p, err := s.find(ctx, address)
+	if err != nil {
+		return fmt.Errorf("cpanel: purge %s: %w", address, err)
+	}
+	if p.status() != mailbox.StatusDeactivated {
+		return fmt.Errorf("cpanel: purge %s: %w: the mailbox is not deactivated (logins and incoming mail must both be suspended)", address, mailbox.ErrNotAllowed)
+	}
+	local, domain, _ := strings.Cut(address, "@")
+	err = s.call(ctx, "delete_pop", url.Values{"email": {local}, "domain": {domain}}, nil)
+	var refused *Refusal
+	if errors.As(err, &refused) {
+		if _, ferr := s.find(ctx, address); errors.Is(ferr, mailbox.ErrNoSuchMailbox) {
+			return fmt.Errorf("cpanel: purge %s: %w: deleted meanwhile (%v)", address, mailbox.ErrNoSuchMailbox, err)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("cpanel: purge %s: %w", address, refusal(err))
+	}
+	owner, err := s.opt.Owners.Owner(ctx, address)
+	if err == nil && owner != "" {
+		err = s.opt.Owners.Release(ctx, address, owner)
+	}
+	if err != nil {
+		return fmt.Errorf("cpanel: purge %s: deleted, but the owner mark stays (stale after %s): %w", address, StaleOwnerAfter, err)
+	}
+	return nil
 }
 
 // SetQuota changes the quota (edit_pop_quota, megabytes rounded up; 0 unlimited) and

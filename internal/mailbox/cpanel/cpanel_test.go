@@ -211,3 +211,62 @@ func TestStaleOwnerMark(t *testing.T) {
 		}
 	})
 }
+
+// Purge calls delete_pop without flags=passwd, so the mail directory goes too, and only
+// for a mailbox whose logins and incoming mail are both suspended; the owner mark goes
+// with the mailbox. A mailbox deleted in cPanel between the read and delete_pop is no
+// such mailbox; a missing feature is named.
+func TestPurge(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		f := cpanelfake.Start(t, domain)
+		s := server(t, f, st, cpanel.Options{})
+		owners := sqlmail.NewOwners(st.DB(), st.Dialect(), nil)
+		a := "purna@" + domain
+		if err := s.Create(ctx, mailbox.New{Address: a, Password: "Kuat123456789", Owner: "request:5"}); err != nil {
+			t.Fatal(err)
+		}
+		// Incoming mail refused but logins allowed is not a deactivation.
+		f.Do(func(s *cpanelfake.State) { s.Mailboxes[a].SuspendedIncoming = true })
+		if err := s.Purge(ctx, a); !errors.Is(err, mailbox.ErrNotAllowed) || f.Mailbox(a) == nil {
+			t.Fatalf("purge with logins allowed: %v", err)
+		}
+		if err := s.Deactivate(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		f.Do(func(s *cpanelfake.State) { s.NoEmailFeature = true })
+		if err := s.Purge(ctx, a); !errors.Is(err, mailbox.ErrNotAllowed) || !strings.Contains(err.Error(), "popaccts") {
+			t.Fatalf("purge without the feature: %v", err)
+		}
+		f.Do(func(s *cpanelfake.State) { s.NoEmailFeature = false })
+		if err := s.Purge(ctx, a); err != nil {
+			t.Fatal(err)
+		}
+		f.Do(func(s *cpanelfake.State) {
+			if s.Mailboxes[a] != nil || len(s.Kept) != 0 {
+				t.Errorf("after delete_pop: mailbox %v, directories kept %v", s.Mailboxes[a], s.Kept)
+			}
+		})
+		if o, _ := owners.Owner(ctx, a); o != "" {
+			t.Fatalf("the owner mark of %s stayed", o)
+		}
+
+		b := "pindah@" + domain
+		if err := s.Create(ctx, mailbox.New{Address: b, Password: "Kuat123456789", Owner: "request:6"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Deactivate(ctx, b); err != nil {
+			t.Fatal(err)
+		}
+		f.Do(func(s *cpanelfake.State) {
+			s.BeforeCall = func(s *cpanelfake.State, fn string) {
+				if fn == "delete_pop" {
+					delete(s.Mailboxes, b)
+				}
+			}
+		})
+		if err := s.Purge(ctx, b); !errors.Is(err, mailbox.ErrNoSuchMailbox) || !strings.Contains(err.Error(), "You do not have an email account named") {
+			t.Fatalf("deleted meanwhile: %v", err)
+		}
+	})
+}

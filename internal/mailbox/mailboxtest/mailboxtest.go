@@ -39,6 +39,13 @@ func Contract(t *testing.T, newHarness func(t *testing.T) Harness) {
 	t.Run("status", func(t *testing.T) { statuses(t, newHarness(t)) })
 	t.Run("quota", func(t *testing.T) { quota(t, newHarness(t)) })
 	t.Run("list", func(t *testing.T) { list(t, newHarness(t)) })
+	t.Run("purge", func(t *testing.T) {
+		h := newHarness(t)
+		if _, ok := h.Server.(mailbox.Purger); !ok {
+			t.Skip("the driver cannot purge (mailbox.Purger)")
+		}
+		purge(t, h)
+	})
 	t.Run("missing", func(t *testing.T) {
 		h := newHarness(t)
 		Missing(t, h.Server, "nobody@"+h.Domain)
@@ -151,6 +158,59 @@ func statuses(t *testing.T, h Harness) {
 	expect("reactivated", mailbox.StatusActive)
 	if !h.Password(a, "Pw123456abcd") {
 		t.Fatal("the password does not open the mailbox after reactivation")
+	}
+}
+
+// purge checks mailbox.Purger: only a deactivated mailbox is deleted (an active or
+// locked one is refused and stays), it is then gone from Get and List, a second purge
+// finds nothing, and the address can be created again, for another owner.
+func purge(t *testing.T, h Harness) {
+	ctx := context.Background()
+	p := h.Server.(mailbox.Purger)
+	a := "purna.tugas@" + h.Domain
+	if err := h.Server.Create(ctx, mailbox.New{Address: a, Password: "Pw123456abcd", Owner: "request:3"}); err != nil {
+		t.Fatal(err)
+	}
+	listed := func() bool {
+		for acc := range accounts(t, h) {
+			if acc.Address == a {
+				return true
+			}
+		}
+		return false
+	}
+	if err := p.Purge(ctx, a); !errors.Is(err, mailbox.ErrNotAllowed) {
+		t.Fatalf("purge of an active mailbox: %v", err)
+	}
+	if err := h.Server.SetLocked(ctx, a, true); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Purge(ctx, a); !errors.Is(err, mailbox.ErrNotAllowed) {
+		t.Fatalf("purge of a locked mailbox: %v", err)
+	}
+	if in, err := h.Server.Get(ctx, a); err != nil || in.Status != mailbox.StatusLocked || !listed() || !h.Password(a, "Pw123456abcd") {
+		t.Fatalf("after the refused purges: %+v %v", in, err)
+	}
+	if err := h.Server.Deactivate(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Purge(ctx, a); err != nil {
+		t.Fatalf("purge of a deactivated mailbox: %v", err)
+	}
+	if _, err := h.Server.Get(ctx, a); !errors.Is(err, mailbox.ErrNoSuchMailbox) {
+		t.Fatalf("get after the purge: %v", err)
+	}
+	if listed() {
+		t.Fatal("listed after the purge")
+	}
+	if err := p.Purge(ctx, a); !errors.Is(err, mailbox.ErrNoSuchMailbox) {
+		t.Fatalf("second purge: %v", err)
+	}
+	if err := h.Server.Create(ctx, mailbox.New{Address: a, Password: "Baru456abcXYZ", Owner: "request:4"}); err != nil {
+		t.Fatalf("create again after the purge: %v", err)
+	}
+	if in, err := h.Server.Get(ctx, a); err != nil || in.Owner != "request:4" || in.Status != mailbox.StatusActive || !h.Password(a, "Baru456abcXYZ") {
+		t.Fatalf("created again: %+v %v", in, err)
 	}
 }
 
@@ -286,6 +346,9 @@ func Missing(t *testing.T, s mailbox.Server, address string) {
 		"set quota":    s.SetQuota(ctx, address, 1<<20),
 		"get":          func() error { _, err := s.Get(ctx, address); return err }(),
 		"usage":        func() error { _, err := s.Usage(ctx, address); return err }(),
+	}
+	if p, ok := s.(mailbox.Purger); ok {
+		calls["purge"] = p.Purge(ctx, address)
 	}
 	names := make([]string, 0, len(calls))
 	for name := range calls {

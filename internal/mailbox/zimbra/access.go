@@ -203,7 +203,8 @@ type checkRightResponse struct {
 //   - the admin account signs in (it exists, is active, is an admin, has no two-factor
 //     authentication) and the domain exists;
 //   - a delegated admin holds createAccount and getDomainQuotaUsage on the domain
-//     (CheckRightRequest for itself, service/admin/CheckRight.java:80-85), reads
+//     (CheckRightRequest for itself, service/admin/CheckRight.java:80-85), deleteAccount
+//     on an account of the domain (checkDeleteRight), reads
 //     accounts of the domain (getAccount, tried on an address that does not exist), has
 //     zimbraDomainAdminMaxMailQuota set so quotas can change, and may read (getCos)
 //     and assign (assignCos) the configured class of service.
@@ -240,6 +241,9 @@ func (s *Server) CheckAccess(ctx context.Context, domain string) error {
 		case !ok:
 			add(fmt.Errorf("%w: grant %s", mailbox.ErrNotAllowed, grant(s.c.user, right, domain)))
 		}
+	}
+	if err := s.checkDeleteRight(ctx, domain, info.ID); err != nil {
+		add(err)
 	}
 	probe := make([]byte, 6)
 	rand.Read(probe)
@@ -294,4 +298,29 @@ func (s *Server) checkRight(ctx context.Context, targetType, target, adminID, ri
 		return false, s.mapFault(err, target)
 	}
 	return resp.Allow, nil
+}
+
+// checkDeleteRight checks the deleteAccount right the purge needs. It is an account
+// right: CheckRightRequest answers it on an account, never on the domain it is granted
+// on (account/accesscontrol/CheckRight.java, rightApplicableOnTargetType), so it is
+// asked on one ordinary account of the domain, found by a search for one. A domain
+// without such an account (or an admin who may not list it, which the listing reports)
+// is not checked here: the first purge names the right.
+func (s *Server) checkDeleteRight(ctx context.Context, domain, adminID string) error {
+	req := searchDirectoryRequest{Domain: domain, Types: "accounts", Attrs: "zimbraId", ApplyCos: "0", Limit: 1,
+		Query: "(&(zimbraId=*)(!(zimbraIsAdminAccount=TRUE))(!(zimbraIsDelegatedAdminAccount=TRUE))(!(zimbraIsSystemResource=TRUE)))"}
+	var resp searchDirectoryResponse
+	if err := s.c.call(ctx, req, &resp); err != nil || len(resp.Accounts) == 0 {
+		return nil
+	}
+	ok, err := s.checkRight(ctx, "account", resp.Accounts[0].Name, adminID, "deleteAccount")
+	switch {
+	case errors.Is(err, mailbox.ErrNoSuchMailbox): // deleted since the search
+		return nil
+	case err != nil:
+		return err
+	case !ok:
+		return fmt.Errorf("%w: the purge of a deactivated mailbox after its retention period is refused: grant %s", mailbox.ErrNotAllowed, grant(s.c.user, "deleteAccount", domain))
+	}
+	return nil
 }

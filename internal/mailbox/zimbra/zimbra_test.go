@@ -531,3 +531,90 @@ func TestFaultsAndURL(t *testing.T) {
 		t.Fatal("no credentials accepted")
 	}
 }
+
+// Purge deletes a closed account by its zimbraId, with its aliases and list
+// memberships. A delegated admin needs deleteAccount (in the standard domain-admin set,
+// but often left out): its refusal reads like an account gone, so the driver looks
+// again and names the right; CheckAccess names it at start. An account deleted between
+// the lookup and the delete is ErrNoSuchMailbox for either kind of admin, and an
+// address that is only an alias of a closed account never deletes that account.
+func TestPurge(t *testing.T) {
+	ctx := context.Background()
+	f := zimbrafake.Start(t, domain)
+	admin := "surel@" + domain
+	delegated(f, admin, nil)
+	without := func(st *zimbrafake.State) {
+		st.Admins[admin].Rights[domain] = slices.DeleteFunc(st.Admins[admin].Rights[domain], func(r string) bool { return r == zimbrafake.RightDeleteAccount })
+	}
+	f.Do(without)
+	s := server(t, f, zimbra.Options{AdminUser: admin, AdminPassword: "rahasia"})
+	a := "purna@" + domain
+	if err := s.Create(ctx, mailbox.New{Address: a, Password: "Pw123456abcd", Owner: "r"}); err != nil {
+		t.Fatal(err)
+	}
+	f.Do(func(st *zimbrafake.State) {
+		st.Aliases["pak.purna@"+domain] = a
+		st.Lists["semua@"+domain] = []string{a}
+	})
+	err := s.CheckAccess(ctx, domain)
+	if !errors.Is(err, mailbox.ErrNotAllowed) || !strings.Contains(err.Error(), "zmprov grantRight domain "+domain+" usr "+admin+" deleteAccount") {
+		t.Fatalf("check access without deleteAccount: %v", err)
+	}
+	if err := s.Deactivate(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	err = s.Purge(ctx, a)
+	if !errors.Is(err, mailbox.ErrNotAllowed) || !strings.Contains(err.Error(), "zmprov grantRight domain "+domain+" usr "+admin+" deleteAccount") {
+		t.Fatalf("purge without deleteAccount: %v", err)
+	}
+	if f.Account(a) == nil {
+		t.Fatal("deleted without the right")
+	}
+	// The alias leads to the closed account: refused, nothing deleted.
+	delegated(f, admin, nil)
+	if err := s.Purge(ctx, "pak.purna@"+domain); !errors.Is(err, mailbox.ErrNotAllowed) || !strings.Contains(err.Error(), "alias") || f.Account(a) == nil {
+		t.Fatalf("purge of an alias: %v", err)
+	}
+	if err := s.CheckAccess(ctx, domain); err != nil && strings.Contains(err.Error(), "deleteAccount") {
+		t.Fatalf("check access with deleteAccount: %v", err)
+	}
+	if err := s.Purge(ctx, a); err != nil {
+		t.Fatal(err)
+	}
+	f.Do(func(st *zimbrafake.State) {
+		if st.Accounts[a] != nil || st.Aliases["pak.purna@"+domain] != "" || len(st.Lists["semua@"+domain]) != 0 {
+			t.Errorf("left behind: account %v, alias %q, list %v", st.Accounts[a], st.Aliases["pak.purna@"+domain], st.Lists["semua@"+domain])
+		}
+	})
+	if n := strings.Count(strings.Join(f.Calls(), " "), "DeleteAccountRequest"); n != 2 {
+		t.Fatalf("%d DeleteAccountRequests, want 2 (refused, then done)", n)
+	}
+
+	// Gone between GetAccount and DeleteAccount: the delegated admin's "can not access
+	// account" and the global admin's NO_SUCH_ACCOUNT both read as no such mailbox.
+	for _, user := range []string{admin, "admin@" + domain} {
+		s := server(t, f, zimbra.Options{AdminUser: user, AdminPassword: "rahasia"})
+		b := "pindah@" + domain
+		f.Do(func(st *zimbrafake.State) {
+			st.AddAccount(b, "x", map[string]string{"zimbraAccountStatus": "closed"})
+			st.BeforeRequest = func(st *zimbrafake.State, req string) {
+				if req == "DeleteAccountRequest" {
+					delete(st.Accounts, b)
+				}
+			}
+		})
+		if err := s.Purge(ctx, b); !errors.Is(err, mailbox.ErrNoSuchMailbox) {
+			t.Fatalf("%s: deleted meanwhile: %v", user, err)
+		}
+		f.Do(func(st *zimbrafake.State) { st.BeforeRequest = nil })
+	}
+
+	// An account Zimbra holds in maintenance (a move, or a deletion stopped half-way) is
+	// not deleted on a guess.
+	f.Do(func(st *zimbrafake.State) {
+		st.AddAccount("pindahan@"+domain, "x", map[string]string{"zimbraAccountStatus": "maintenance"})
+	})
+	if err := s.Purge(ctx, "pindahan@"+domain); !errors.Is(err, mailbox.ErrNotAllowed) || !strings.Contains(err.Error(), "maintenance") {
+		t.Fatalf("purge in maintenance: %v", err)
+	}
+}

@@ -18,6 +18,11 @@
 //   - suspend_login keeps accepting mail; suspend_incoming refuses it.
 //   - A password below the account's minimum strength is refused by add_pop and
 //     passwd_pop; a function of a feature the account lacks is refused by name.
+//   - delete_pop takes email (a user name, or a full address) and domain, and removes
+//     the mailbox with its mail directory unless flags is "passwd", which keeps the
+//     directory (the UAPI reference of Email::delete_pop); a mailbox that does not
+//     exist is refused "You do not have an email account named “…”."
+//     (Cpanel::Exception::Email::AccountNotFound).
 package cpanelfake
 
 import (
@@ -65,6 +70,11 @@ type State struct {
 	Wrapped bool
 	// Calls are the functions called, in order.
 	Calls []string
+	// Kept are the mail directories delete_pop left on disk (flags=passwd), by address.
+	Kept []string
+	// BeforeCall runs before every function is answered, with its name ("delete_pop"),
+	// as someone working in cPanel between two of surel's calls.
+	BeforeCall func(st *State, fn string)
 }
 
 // Server is the fake; URL and Client reach it.
@@ -147,6 +157,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	r.ParseForm()
 	st.Calls = append(st.Calls, fn)
+	if st.BeforeCall != nil {
+		st.BeforeCall(st, fn)
+	}
 	var res result
 	switch h := functions[fn]; {
 	case h == nil:
@@ -173,6 +186,7 @@ var functions = map[string]func(*State, map[string][]string) result{
 	"unsuspend_login":         func(st *State, f map[string][]string) result { return st.suspend(f, true, false, false) },
 	"suspend_incoming":        func(st *State, f map[string][]string) result { return st.suspend(f, false, true, true) },
 	"unsuspend_incoming":      func(st *State, f map[string][]string) result { return st.suspend(f, false, true, false) },
+	"delete_pop":              (*State).deletePop,
 	"list_pops_with_disk":     (*State).listPopsWithDisk,
 	"list_mail_domains":       (*State).listMailDomains,
 	"get_default_email_quota": (*State).getDefaultEmailQuota,
@@ -327,6 +341,22 @@ func (st *State) suspend(f map[string][]string, login, incoming, on bool) result
 	}
 	if incoming {
 		m.SuspendedIncoming = on
+	}
+	return ok(nil)
+}
+
+// deletePop is Email::delete_pop. A mailbox that does not exist is refused with
+// Cpanel::Exception::Email::AccountNotFound (Cpanel/Email/Exists.pm, pop_exists_or_die:
+// the mailbox's directory under ~/mail is what exists).
+func (st *State) deletePop(f map[string][]string) result {
+	local, domain := st.address(f)
+	address := local + "@" + domain
+	if st.Mailboxes[address] == nil {
+		return fail("You do not have an email account named “%s”.", address)
+	}
+	delete(st.Mailboxes, address)
+	if get(f, "flags") == "passwd" {
+		st.Kept = append(st.Kept, address)
 	}
 	return ok(nil)
 }

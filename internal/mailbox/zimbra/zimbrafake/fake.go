@@ -44,6 +44,13 @@
 //     value (service/admin/GetCos.java:118-131).
 //   - A failed right check says "permission denied: need right: R for domain D"
 //     (service/admin/AdminAccessControl.java:1011-1031).
+//   - DeleteAccountRequest takes a zimbraId; for a delegated admin it answers
+//     service.PERM_DENIED "can not access account <id>" both for an id that does not
+//     exist and for an account it may not delete (service/admin/DeleteAccount.java,
+//     AdminDocumentHandler.defendAgainstAccountHarvesting), a global admin
+//     account.NO_SUCH_ACCOUNT; the account's aliases and list memberships go with it
+//     (LdapProvisioning.deleteAccount). deleteAccount is in the standard domain-admin
+//     set (domainAdminAccountRights in zimbra-rights-domainadmin.xml).
 //   - IMAP LOGIN checks the status, then the password, then the must-change mark,
 //     answering "NO [ALERT] password must be changed before IMAP login permitted" for
 //     the last (imap/ImapHandler.java:1714-1748, LdapProvisioning.java:5460-5492).
@@ -78,12 +85,14 @@ const (
 	RightGetCos                = "getCos"
 	RightAssignCos             = "assignCos"
 	RightGetDomain             = "getDomain"
+	RightDeleteAccount         = "deleteAccount"
 )
 
 // DomainAdminRights is the standard domainAdminRights combination
-// (zimbra-rights-domainadmin.xml:634-646): no getDomainQuotaUsage, no getCos.
+// (zimbra-rights-domainadmin.xml:634-646; deleteAccount comes with its
+// domainAdminAccountRights): no getDomainQuotaUsage, no getCos.
 var DomainAdminRights = []string{RightCreateAccount, RightGetAccount, RightListAccount, RightCountAccount,
-	RightSetAccountPassword, RightModifyAccount, RightGetMailboxInfo, RightGetDomain}
+	RightSetAccountPassword, RightModifyAccount, RightGetMailboxInfo, RightGetDomain, RightDeleteAccount}
 
 // Admin is an account that signs in to the admin service.
 type Admin struct {
@@ -139,6 +148,10 @@ type State struct {
 	AfterSearchPage func(*State)
 	// FailNext makes the next request other than AuthRequest fail with this code.
 	FailNext string
+	// BeforeRequest runs before every request other than AuthRequest is answered, with
+	// its name ("DeleteAccountRequest"), as another admin acting between two of surel's
+	// requests.
+	BeforeRequest func(st *State, request string)
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
 
@@ -349,6 +362,9 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		writeFault(w, &fault{code, "injected"})
 		return
 	}
+	if st.BeforeRequest != nil {
+		st.BeforeRequest(st, req.XMLName.Local)
+	}
 	admin := st.Admins[tok.admin]
 	h, ok := handlers[req.XMLName.Local]
 	if !ok {
@@ -363,6 +379,7 @@ var handlers = map[string]func(*State, *Admin, node) (string, error){
 	"CreateAccountRequest":   (*State).createAccount,
 	"GetAccountRequest":      (*State).getAccount,
 	"ModifyAccountRequest":   (*State).modifyAccount,
+	"DeleteAccountRequest":   (*State).deleteAccount,
 	"SetPasswordRequest":     (*State).setPassword,
 	"GetMailboxRequest":      (*State).getMailbox,
 	"CountAccountRequest":    (*State).countAccount,
@@ -671,6 +688,41 @@ func (st *State) modifyAccount(admin *Admin, req node) (string, error) {
 		}
 	}
 	return `<ModifyAccountResponse xmlns="urn:zimbraAdmin">` + st.accountXML(admin, a, nil, true) + `</ModifyAccountResponse>`, nil
+}
+
+// deleteAccount is DeleteAccountRequest (service/admin/DeleteAccount.java, handle): the
+// account by zimbraId, behind the harvesting defence (service/admin/AdminDocumentHandler.
+// java, defendAgainstAccountHarvesting and AccountHarvestingCheckerBase.hasRight): a
+// delegated admin gets service.PERM_DENIED "can not access account <id>"
+// (ServiceException.DEFEND_ACCOUNT_HARVEST) alike for an id that does not exist and for
+// an account it lacks deleteAccount on, a global admin account.NO_SUCH_ACCOUNT for the
+// first. The mailbox goes with the entry, and the entry takes its aliases and its list
+// memberships with it (account/ldap/LdapProvisioning.java, deleteAccount).
+func (st *State) deleteAccount(admin *Admin, req node) (string, error) {
+	id := req.attr("id")
+	if id == "" {
+		return "", &fault{"service.INVALID_REQUEST", "invalid request: missing required attribute: id"}
+	}
+	a := st.byID(id)
+	if a == nil {
+		if admin.Global {
+			return "", noSuchAccount(id)
+		}
+		return "", permDenied("can not access account " + id)
+	}
+	if !admin.can(RightDeleteAccount, domainOf(a.Name)) {
+		return "", permDenied("can not access account " + id)
+	}
+	delete(st.Accounts, a.Name)
+	for alias, target := range st.Aliases {
+		if target == a.Name {
+			delete(st.Aliases, alias)
+		}
+	}
+	for l, members := range st.Lists {
+		st.Lists[l] = slices.DeleteFunc(members, func(m string) bool { return m == a.Name })
+	}
+	return `<DeleteAccountResponse xmlns="urn:zimbraAdmin"/>`, nil
 }
 
 // setPassword is SetPasswordRequest (service/admin/SetPassword.java:69-118,
@@ -1088,6 +1140,19 @@ func (st *State) checkRight(admin *Admin, req node) (string, error) {
 		allow = admin.can(right.Text, target.Text)
 	case "cos":
 		allow = admin.Global || slices.Contains(admin.Rights["cos:"+target.Text], right.Text)
+	case "account":
+		// The target must exist (account/accesscontrol/TargetType.java, lookupTarget);
+		// a right granted on the domain holds on its accounts.
+		var a *Account
+		if target.attr("by") == "id" {
+			a = st.byID(target.Text)
+		} else {
+			a = st.lookup(strings.ToLower(target.Text))
+		}
+		if a == nil {
+			return "", noSuchAccount(target.Text)
+		}
+		allow = admin.can(right.Text, domainOf(a.Name))
 	default:
 		return "", &fault{"service.INVALID_REQUEST", "target type " + target.attr("type")}
 	}
