@@ -92,22 +92,25 @@ func bakeList(l *parse.ListNode, lang string, a *assets) int {
 	return n
 }
 
-// bakedAction is the text of {{.T "key"}}, {{$.T "key"}} or {{.Asset "name"}} followed by
-// the escapers html/template added, when every one of them is known.
+// bakedAction is the text of {{.T "key"}}, {{$.T "key"}}, {{.Page.T "key"}} or
+// {{.Asset "name"}} followed by the escapers html/template added, when every one of them
+// is known.
 func bakedAction(x *parse.ActionNode, lang string, a *assets) (string, bool) {
 	p := x.Pipe
 	if p == nil || len(p.Decl) > 0 || p.IsAssign || len(p.Cmds) < 2 || len(p.Cmds[0].Args) != 2 {
 		return "", false
 	}
+	// A partial's data carries the page being rendered as its field Page:
+	// {{.Page.T "key"}} is that page's translation too.
 	method := ""
 	switch f := p.Cmds[0].Args[0].(type) {
 	case *parse.FieldNode:
-		if len(f.Ident) == 1 {
-			method = f.Ident[0]
+		if len(f.Ident) == 1 || len(f.Ident) == 2 && f.Ident[0] == "Page" && f.Ident[1] == "T" {
+			method = f.Ident[len(f.Ident)-1]
 		}
 	case *parse.VariableNode:
-		if len(f.Ident) == 2 && f.Ident[0] == "$" {
-			method = f.Ident[1]
+		if len(f.Ident) == 2 && f.Ident[0] == "$" || len(f.Ident) == 3 && f.Ident[0] == "$" && f.Ident[1] == "Page" && f.Ident[2] == "T" {
+			method = f.Ident[len(f.Ident)-1]
 		}
 	}
 	arg, ok := p.Cmds[0].Args[1].(*parse.StringNode)

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -34,6 +35,8 @@ type inboxData struct {
 	// Handover, for those who start services on mailboxes, counts the institutional
 	// mailboxes waiting for a new responsible PNS.
 	Handover int
+	// TaskRows is the table's rows, Tasks written in Go (inboxRowsHTML).
+	TaskRows template.HTML
 }
 
 // inboxRow is one task with its labels made in Go: the page lists up to 25 and a
@@ -100,6 +103,14 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	d.Total, d.More = total, total >= iq.CountTo
+	d.setTasks(p, tasks)
+	d.setPager()
+	p.Data = d
+	return s.render(w, r, http.StatusOK, "kantor", p)
+}
+
+// setTasks makes the rows of tasks, their labels in the page's language.
+func (d *inboxData) setTasks(p *Page, tasks []workflow.Task) {
 	labels := map[string]string{"over": p.T("kantor.sla_over"), "soon": p.T("kantor.sla_soon"), "ok": p.T("kantor.sla_ok")}
 	roles := map[string]string{}
 	for _, t := range tasks {
@@ -117,6 +128,62 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 		row.RoleLabel = roles[t.Role]
 		d.Tasks = append(d.Tasks, row)
 	}
+	d.TaskRows = inboxRowsHTML(p, d.Tasks)
+}
+
+// inboxRowsHTML writes the task table's rows. As a template range they cost more than the
+// rest of the page (fourteen actions a row); TestInboxRowsMatchTemplate keeps them equal
+// to the template they replaced.
+func inboxRowsHTML(p *Page, rows []inboxRow) template.HTML {
+	var m markup
+	m.Grow(len(rows) * 900)
+	label := func(key string) string { return bakedEscape.Replace(p.T(key)) }
+	number, applicant, address, step, due := label("kantor.col_number"), label("kantor.col_applicant"), label("kantor.col_address"), label("kantor.col_step"), label("history.due")
+	flagsTitle, failed := label("kantor.flags_title"), label("kantor.failed_badge")
+	for _, r := range rows {
+		m.raw("<tr>\n    <td data-label=\"", number, `"><a href="/kantor/permohonan/`)
+		m.number(r.RequestID)
+		m.raw(`">`)
+		m.text(r.Number)
+		m.raw("</a></td>\n    <td data-label=\"", applicant, `"><span>`)
+		m.text(r.Applicant)
+		m.raw(`<br><span class="muted">`)
+		m.text(r.Instansi)
+		m.raw(`</span>`)
+		if r.Flags != 0 {
+			m.raw(` <span class="badge warn" title="`, flagsTitle, `">`)
+			m.text(p.T("kantor.flags", r.Flags))
+			m.raw(`</span>`)
+		}
+		m.raw("</span></td>\n    <td data-label=\"", address, `">`)
+		m.text(r.MailboxAddress())
+		m.raw("</td>\n    <td data-label=\"", step, `"><span>`)
+		m.text(r.StepName)
+		if r.Failed() {
+			m.raw(` <span class="badge err">`, failed, `</span>`)
+		}
+		m.raw(`<br><span class="muted">`)
+		m.text(r.RoleLabel)
+		m.raw("</span></span></td>\n    <td data-label=\"", due, `">`)
+		m.text(r.Due)
+		m.raw("</td>\n    <td data-label=\"SLA\"><span class=\"sla-", slaClass(r.SLA), `">`)
+		m.text(r.SLALabel)
+		m.raw("</span></td>\n  </tr>")
+	}
+	return m.html()
+}
+
+// slaClass is the class of an SLA state's label: sla-over, sla-soon or sla-in.
+func slaClass(sla string) string {
+	if sla == "over" || sla == "soon" {
+		return sla
+	}
+	return "in"
+}
+
+// setPager sets the page count and the links to the pages before and after, which keep
+// the search and the filters.
+func (d *inboxData) setPager() {
 	d.Pages = (d.Total + inboxPageSize - 1) / inboxPageSize
 	link := func(page int) string {
 		v := url.Values{}
@@ -138,6 +205,4 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	if d.Page < d.Pages {
 		d.Next = link(d.Page + 1)
 	}
-	p.Data = d
-	return s.render(w, r, http.StatusOK, "kantor", p)
 }
