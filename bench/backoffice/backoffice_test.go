@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/surel-id/surel/bench/internal/harness"
 )
 
 // TestSmoke seeds a small database and runs every phase for a fraction of a second on
@@ -84,6 +86,23 @@ func TestExecSQLite(t *testing.T) {
 	_, err := run(context.Background(), options{DB: "sqlite", Steps: 4, Driver: "conn", Sessions: 1, Procs: "1,2", Exec: true, Rates: "20"}, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "-exec: PostgreSQL only") {
 		t.Fatalf("-exec on SQLite: %v", err)
+	}
+}
+
+// TestRatios: the ratio line of issue 15 compares the CPU a page of two surel processes
+// with one at the same rate, a count run twice counting with its mean.
+func TestRatios(t *testing.T) {
+	at := func(procs int, surel float64) openRun {
+		r := harness.Result{Window: time.Second, OK: []int{100}, SelfCPU: 0.05}
+		return openRun{Rate: 400, Procs: procs, Exec: true, Result: r, PGCPU: 0.1, SurelCPU: surel}
+	}
+	rep := &report{Open: []openRun{at(1, 0.1), at(2, 0.131), at(1, 0.12)}}
+	want := "at 400/s: two processes / one: 1.10× CPU a page (target ≤ 1.1×) (2.31 / 2.10 ms, means of 1 and 2 runs)"
+	if l := rep.ratios(); len(l) != 1 || l[0] != want {
+		t.Fatalf("ratios %q, want %q", l, want)
+	}
+	if got := at(1, 0.1).perPageText(); got != "2.00 ms = 1.00 surel + 1.00 PostgreSQL (load generator 0.50 ms apart)" {
+		t.Errorf("CPU a page: %q", got)
 	}
 }
 

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
@@ -121,12 +122,19 @@ func (f *fleet) cpu() map[int]time.Duration {
 	return m
 }
 
-// stop ends what startFleet started: the surel processes by their pids (SIGTERM, then
-// SIGKILL after the 35 s a deployment allows), the extra app instances.
+// stop ends what startFleet started: the surel processes by their pids, all at once
+// (SIGTERM, then SIGKILL after the 35 s a deployment allows), the extra app instances.
 func (f *fleet) stop(out io.Writer) {
-	for _, c := range f.children {
-		if err := c.Stop(35 * time.Second); err != nil {
-			fmt.Fprintf(out, "surel pid %d on %s: %v\n%s\n", c.Pid(), c.Addr, err, c.Tail(20))
+	var wg sync.WaitGroup
+	errs := make([]error, len(f.children))
+	for i, c := range f.children {
+		wg.Add(1)
+		go func() { defer wg.Done(); errs[i] = c.Stop(35 * time.Second) }()
+	}
+	wg.Wait()
+	for i, c := range f.children {
+		if errs[i] != nil {
+			fmt.Fprintf(out, "surel pid %d on %s: %v\n%s\n", c.Pid(), c.Addr, errs[i], c.Tail(20))
 		}
 	}
 	for _, s := range f.srvs {

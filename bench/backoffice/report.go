@@ -232,33 +232,45 @@ func (o openRun) perPageText() string {
 
 // ratios compares, at each rate run with one instance and with more, the CPU a page of
 // the more with the one: issue 15's "two processes cost at most 1.1× the CPU per page of
-// one" when they are surel processes (-exec).
+// one" when they are surel processes (-exec). A count run more than once at a rate
+// (-procs 1,2,1,2, alternating against a machine's drift) counts with the mean of its
+// runs.
 func (rep *report) ratios() []string {
+	type key struct {
+		rate  float64
+		procs int
+	}
+	sum, runs := map[key]float64{}, map[key]int{}
+	var keys []key
+	for _, o := range rep.Open {
+		k := key{o.Rate, o.Procs}
+		if runs[k] == 0 {
+			keys = append(keys, k)
+		}
+		total, _, _, _ := o.perPage()
+		sum[k] += total
+		runs[k]++
+	}
+	mean := func(k key) float64 { return sum[k] / float64(runs[k]) }
+	exec := len(rep.Open) > 0 && rep.Open[0].Exec
 	var out []string
-	for _, one := range rep.Open {
-		if one.Procs != 1 {
+	for _, k := range keys {
+		one := key{k.rate, 1}
+		if k.procs == 1 || runs[one] == 0 {
 			continue
 		}
-		base, _, _, _ := one.perPage()
-		for _, more := range rep.Open {
-			if more.Procs == 1 || more.Rate != one.Rate || more.Exec != one.Exec {
-				continue
-			}
-			cost, _, _, _ := more.perPage()
-			what := fmt.Sprintf("%d processes / one", more.Procs)
-			if more.Procs == 2 {
-				what = "two processes / one"
-			}
-			target := ""
-			if more.Procs == 2 {
-				target = " (target ≤ 1.1×)"
-			}
-			if !more.Exec {
-				what = fmt.Sprintf("%d app instances in this process / one", more.Procs)
-				target = " (one runtime and collector: -exec measures separate processes)"
-			}
-			out = append(out, fmt.Sprintf("at %.0f/s: %s: %.2f× CPU a page%s (%.2f / %.2f ms)", one.Rate, what, cost/base, target, cost, base))
+		what, target := fmt.Sprintf("%d processes / one", k.procs), ""
+		if k.procs == 2 {
+			what, target = "two processes / one", " (target ≤ 1.1×)"
 		}
+		if !exec {
+			what, target = fmt.Sprintf("%d app instances in this process / one", k.procs), " (one runtime and collector: -exec measures separate processes)"
+		}
+		runsText := ""
+		if runs[k] > 1 || runs[one] > 1 {
+			runsText = fmt.Sprintf(", means of %d and %d runs", runs[k], runs[one])
+		}
+		out = append(out, fmt.Sprintf("at %.0f/s: %s: %.2f× CPU a page%s (%.2f / %.2f ms%s)", k.rate, what, mean(k)/mean(one), target, mean(k), mean(one), runsText))
 	}
 	return out
 }
