@@ -20,7 +20,8 @@ import (
 // Dovecot: the front desk types the list from the registry's page, a wrong line is named
 // by its number with everything typed kept, the fixed list starts one reset request per
 // person, the admin resets each, and the result page offers each person's own account
-// letter (a PDF, printed once), never a page listing the passwords.
+// letter (a PDF, printed once), never a page listing the passwords. The letter is then
+// found again from the form's list of recent letters, and each request names it.
 func TestJourneyResetLetter(t *testing.T) {
 	chromium(t)
 	if err := dovecottest.Installed(); err != nil {
@@ -101,6 +102,21 @@ func TestJourneyResetLetter(t *testing.T) {
 			b.fatalf("letters marked printed: %d\n%s", n, b.text())
 		}
 		j.shot("hasil-dicetak")
+	})
+	j.step("r04 surat tercatat", func() {
+		// The letter is found again from the form's list, its page read by the number
+		// alone; each request and its history say what it was based on.
+		b.open("/kantor/akun/reset-surat")
+		b.wantIn("#recent-letters", "800/45/DINKES/2026")
+		j.shot("surat-terakhir")
+		b.click("#recent-letters a")
+		if q := eval[string](b, `location.search`); strings.Contains(q, "id=") {
+			b.fatalf("the letter's page is named by ids: %s", q)
+		}
+		b.wantText("Permohonan reset dari surat 800/45/DINKES/2026", "ani.lestari@mail.go.id", "budi.hartono@mail.go.id", "citra.dewi@mail.go.id")
+		b.click("#reset-surat h2 a")
+		b.wantText("Dasar", "surat OPD nomor 800/45/DINKES/2026", "Berdasarkan surat nomor 800/45/DINKES/2026")
+		j.shot("dasar-surat")
 	})
 	checkConsole(t, b)
 }

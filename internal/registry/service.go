@@ -64,6 +64,8 @@ type RequestRef struct {
 	Channel     string
 	SubmittedAt time.Time
 	ClosedAt    time.Time
+	// LetterRef is the number of the OPD's letter that started the request, if one did.
+	LetterRef string
 }
 
 // Store keeps the registry. Methods called with the ctx given to Tx's fn run in it.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
@@ -165,17 +166,19 @@ func (s *Service) StaffStart(ctx context.Context, t account.Tenant, by staff.Mem
 	if !by.HasAny(Starters...) {
 		return Request{}, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
 	}
-	return s.startOn(ctx, t, by.Actor().From(ip), m, service, kind, values)
+	return s.startOn(ctx, t, by.Actor().From(ip), m, service, kind, values, "")
 }
 
 // SystemStart is StaffStart by surel itself (the leader's purge after the retention
 // period): the first step is recorded as the system's.
 func (s *Service) SystemStart(ctx context.Context, t account.Tenant, m registry.Mailbox, service, kind string, values map[string]string) (Request, error) {
-	return s.startOn(ctx, t, audit.System, m, service, kind, values)
+	return s.startOn(ctx, t, audit.System, m, service, kind, values, "")
 }
 
-// startOn is StaffStart and SystemStart once the starter is known: desk.
-func (s *Service) startOn(ctx context.Context, t account.Tenant, desk audit.Actor, m registry.Mailbox, service, kind string, values map[string]string) (Request, error) {
+// startOn is StaffStart and SystemStart once the starter is known: desk. letterRef is
+// the number of the OPD's letter that asks for it (ResetsByLetter), "" for none: the
+// request records it as it is created.
+func (s *Service) startOn(ctx context.Context, t account.Tenant, desk audit.Actor, m registry.Mailbox, service, kind string, values map[string]string, letterRef string) (Request, error) {
 	st, ok := s.Store.(WalkInStore)
 	if !ok {
 		return Request{}, errors.New("staff start: the request store keeps no accounts")
@@ -193,7 +196,8 @@ func (s *Service) startOn(ctx context.Context, t account.Tenant, desk audit.Acto
 	values[FieldMailbox] = m.Local()
 	k.Normalize(values)
 	now := s.now()
-	r := Request{TenantID: t.ID, Service: service, Kind: kind, Status: Draft, Domain: m.Domain(), Channel: ChannelKantor, CreatedAt: now, UpdatedAt: now}
+	r := Request{TenantID: t.ID, Service: service, Kind: kind, Status: Draft, Domain: m.Domain(), Channel: ChannelKantor, LetterRef: letterRef,
+		CreatedAt: now, UpdatedAt: now}
 	r.takeForm(values)
 	r.Mailbox = m.Local()
 	fs := k.Validate(r.Form(), nil, s.Regions)
@@ -313,6 +317,57 @@ func (s *Service) ReactivationCheck(ctx context.Context, r Request) (RosterCheck
 // MaxLetterLines bounds the mailboxes one letter lists for reset.
 const MaxLetterLines = 100
 
+// MaxLetterRef bounds the letter's number, in characters.
+const MaxLetterRef = 100
+
+// maxLetterRequests bounds the requests the result page of one letter lists: the same
+// number entered a few times (a second batch of the letter's people).
+const maxLetterRequests = 5 * MaxLetterLines
+
+// LetterNote is the history's note on the first step of a request an OPD's letter
+// started: the step's record says what it was based on.
+func LetterNote(ref string) string { return "Berdasarkan surat nomor " + ref }
+
+// OPDLetter is one OPD letter that started requests, as the front desk's list of recent
+// letters shows it.
+type OPDLetter struct {
+	Ref string
+	// At is when its first request was sent; Requests how many it started, Done how
+	// many of those are done.
+	At             time.Time
+	Requests, Done int
+}
+
+// LetterRequests lists the requests the OPD letter numbered ref started in by's tenant,
+// in the order they were started; another tenant's letter, like a number no letter has,
+// is not found.
+func (s *Service) LetterRequests(ctx context.Context, by staff.Member, ref string) ([]Request, error) {
+	if !by.HasAny(Starters...) {
+		return nil, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+	}
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
+		return nil, errs.New(errs.NotFound, "error.not_found")
+	}
+	rs, err := s.Store.LetterRequests(ctx, by.TenantID, ref, maxLetterRequests)
+	if err != nil {
+		return nil, err
+	}
+	if len(rs) == 0 {
+		return nil, errs.New(errs.NotFound, "error.not_found")
+	}
+	return rs, nil
+}
+
+// RecentLetters lists the latest OPD letters that started requests in by's tenant, at
+// most limit.
+func (s *Service) RecentLetters(ctx context.Context, by staff.Member, limit int) ([]OPDLetter, error) {
+	if !by.HasAny(Starters...) {
+		return nil, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
+	}
+	return s.Store.RecentLetters(ctx, by.TenantID, limit)
+}
+
 // FieldLetterList and FieldLetterRef are the form names of the front desk's reset by
 // letter: the addresses, one per line, and the letter's number.
 const (
@@ -325,10 +380,11 @@ const (
 // line (the local part alone means the tenant's domain). The whole list is checked
 // before anything is started, and a wrong line is named by its number and address (not
 // in the registry, in a state a reset does not apply to, listed twice), so nothing is
-// half-done by a typing mistake. Each request then follows the reset's flow; its
-// password is printed in the account letter of that one person, never in a list. A
-// mailbox with a reset already open is not started twice: its line says so in the
-// error, after the others have been started.
+// half-done by a typing mistake. Each request records the letter's number (ref, trimmed)
+// as it is created, and the history of its first step says so. Each then follows the
+// reset's flow; its password is printed in the account letter of that one person, never
+// in a list. A mailbox with a reset already open is not started twice: its line says so
+// in the error, after the others have been started.
 func (s *Service) ResetsByLetter(ctx context.Context, t account.Tenant, by staff.Member, ip, list, ref string) ([]Request, error) {
 	if !by.HasAny(Starters...) {
 		return nil, errs.New(errs.Forbidden, "workflow.not_your_role", sop.RoleFrontDesk.Label("id"))
@@ -337,10 +393,11 @@ func (s *Service) ResetsByLetter(ctx context.Context, t account.Tenant, by staff
 		return nil, errors.New("request: no registry for a reset by letter")
 	}
 	var fs errs.Fields
-	if strings.TrimSpace(ref) == "" {
+	ref = strings.TrimSpace(ref)
+	if ref == "" {
 		fs.Add(FieldLetterRef, "required")
-	} else if len(ref) > 100 {
-		fs.Add(FieldLetterRef, "max_len", 100)
+	} else if utf8.RuneCountInString(ref) > MaxLetterRef {
+		fs.Add(FieldLetterRef, "max_len", MaxLetterRef)
 	}
 	var boxes []registry.Mailbox
 	seen := map[string]int{}
@@ -383,7 +440,7 @@ func (s *Service) ResetsByLetter(ctx context.Context, t account.Tenant, by staff
 	}
 	var out []Request
 	for _, m := range boxes {
-		r, err := s.StaffStart(ctx, t, by, ip, m, sop.ServiceReset, "pemilik", nil)
+		r, err := s.startOn(ctx, t, by.Actor().From(ip), m, sop.ServiceReset, "pemilik", nil, ref)
 		switch {
 		case errs.CodeOf(err) == errs.Conflict || errs.CodeOf(err) == errs.Invalid:
 			fs.Add(FieldLetterList, "list_line_open", seen[m.Address], m.Address)

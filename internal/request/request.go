@@ -49,7 +49,10 @@ type Request struct {
 	ResubmitOf int64
 	// Channel is how the request came in: "portal", or "loket" when the front desk
 	// entered it for an applicant without a portal account.
-	Channel     string
+	Channel string
+	// LetterRef is the number of the OPD's letter the request was started from (the
+	// front desk's resets by letter, ResetsByLetter); "" when no letter started it.
+	LetterRef   string
 	CreatedAt   time.Time
 	SubmittedAt time.Time
 	UpdatedAt   time.Time
@@ -157,6 +160,11 @@ type Store interface {
 	// server): whether it is there, its owner's portal account (0 unknown) and NIP.
 	RegisteredMailbox(ctx context.Context, tenantID int64, address string) (found bool, ownerID int64, nip string, err error)
 	PersonBusy(ctx context.Context, tenantID int64, domain, personKey string) (Request, error)
+	// LetterRequests lists the tenant's sent requests an OPD's letter numbered ref
+	// started, in the order they were started, at most limit; RecentLetters the
+	// tenant's letters, the latest entered first.
+	LetterRequests(ctx context.Context, tenantID int64, ref string, limit int) ([]Request, error)
+	RecentLetters(ctx context.Context, tenantID int64, limit int) ([]OPDLetter, error)
 
 	AddFile(ctx context.Context, f *File) error
 	FilesOf(ctx context.Context, requestID int64) ([]File, error)

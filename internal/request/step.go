@@ -177,11 +177,16 @@ func (h History) Enter(ctx context.Context, r Request, s sop.Step, at time.Time)
 
 // Record writes a step that began at start and ended at end, done by by: the applicant's
 // form, timed from the draft's start and done at Kirim. jabatan names who filled it in
-// (the applicant, or the front desk for them).
+// (the applicant, or the front desk for them); its note names the OPD's letter that
+// started r, if one did (LetterNote).
 func (h History) Record(ctx context.Context, r Request, s sop.Step, by audit.Actor, jabatan string, start, end time.Time) (Step, error) {
 	st := Step{RequestID: r.ID, TenantID: r.TenantID, Key: s.Key, Name: s.Name, Role: string(s.Role), Kind: string(s.Kind),
 		Jabatan: jabatan, StartedAt: start, Clock: h.Cal.Start(start, s.Standard)}
-	st.end(by, StepDone, "", end)
+	note := ""
+	if r.LetterRef != "" {
+		note = LetterNote(r.LetterRef)
+	}
+	st.end(by, StepDone, note, end)
 	h.measure(&st)
 	if err := h.Store.AddStep(ctx, &st); err != nil {
 		return st, fmt.Errorf("record step %s: %w", s.Key, err)

@@ -287,7 +287,7 @@ func (s *Store) UpdateMailbox(ctx context.Context, m *registry.Mailbox) (bool, e
 // RequestsOn lists the sent requests that name a mailbox's address, oldest first.
 func (s *Store) RequestsOn(ctx context.Context, tenantID int64, address string) ([]registry.RequestRef, error) {
 	local, domain, _ := strings.Cut(address, "@")
-	rows, err := s.query(ctx, `SELECT id, COALESCE(number, ''), service, status, channel, submitted_at, closed_at FROM requests
+	rows, err := s.query(ctx, `SELECT id, COALESCE(number, ''), service, status, channel, letter_ref, submitted_at, closed_at FROM requests
 		WHERE tenant_id = ? AND mailbox = ? AND domain = ? AND status <> 'draf' ORDER BY id`, tenantID, local, domain)
 	if err != nil {
 		return nil, fmt.Errorf("requests on %s: %w", address, err)
@@ -297,7 +297,7 @@ func (s *Store) RequestsOn(ctx context.Context, tenantID int64, address string) 
 	for rows.Next() {
 		var r registry.RequestRef
 		var sub, closed sql.NullTime
-		if err := rows.Scan(&r.ID, &r.Number, &r.Service, &r.Status, &r.Channel, &sub, &closed); err != nil {
+		if err := rows.Scan(&r.ID, &r.Number, &r.Service, &r.Status, &r.Channel, &r.LetterRef, &sub, &closed); err != nil {
 			return nil, fmt.Errorf("requests on %s: %w", address, err)
 		}
 		r.SubmittedAt, r.ClosedAt = timeOf(sub), timeOf(closed)

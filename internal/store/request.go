@@ -16,14 +16,14 @@ import (
 var _ request.Store = (*Store)(nil)
 
 const requestColumns = `id, tenant_id, user_id, COALESCE(number, ''), service, kind, status, person_key, domain, mailbox,
-	vals, flags, note, COALESCE(resubmit_of, 0), channel, created_at, submitted_at, updated_at, closed_at, filed_at, archived_at`
+	vals, flags, note, COALESCE(resubmit_of, 0), channel, letter_ref, created_at, submitted_at, updated_at, closed_at, filed_at, archived_at`
 
 func scanRequest(row interface{ Scan(...any) error }) (request.Request, error) {
 	var r request.Request
 	var vals, flags string
 	var submitted, closed, filed, archived sql.NullTime
 	err := row.Scan(&r.ID, &r.TenantID, &r.UserID, &r.Number, &r.Service, &r.Kind, &r.Status, &r.PersonKey, &r.Domain,
-		&r.Mailbox, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed, &filed, &archived)
+		&r.Mailbox, &vals, &flags, &r.Note, &r.ResubmitOf, &r.Channel, &r.LetterRef, &r.CreatedAt, &submitted, &r.UpdatedAt, &closed, &filed, &archived)
 	if err != nil {
 		return r, err
 	}
@@ -60,9 +60,9 @@ func (s *Store) CreateRequest(ctx context.Context, r *request.Request) error {
 		r.Channel = "portal"
 	}
 	id, err := s.insert(ctx, `INSERT INTO requests (tenant_id, user_id, service, kind, status, person_key, domain, mailbox, vals,
-		flags, resubmit_of, channel, created_at, updated_at, instansi, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		flags, resubmit_of, channel, letter_ref, created_at, updated_at, instansi, unit) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		r.TenantID, r.UserID, r.Service, r.Kind, string(r.Status), r.PersonKey, r.Domain, r.Mailbox, jsonText(r.Values),
-		jsonText(r.Flags), resub, r.Channel, utc(r.CreatedAt), utc(r.UpdatedAt), reportText(r.Instansi()), reportText(r.Unit()))
+		jsonText(r.Flags), resub, r.Channel, r.LetterRef, utc(r.CreatedAt), utc(r.UpdatedAt), reportText(r.Instansi()), reportText(r.Unit()))
 	if err != nil {
 		return fmt.Errorf("create request: %w", err)
 	}

@@ -48,8 +48,12 @@ func (s *Server) letter(w http.ResponseWriter, r *http.Request) error {
 		rows = append(rows, [2]string{"Webmail", h.Webmail})
 	}
 	l.Subject, l.To, l.Opening = docT("letter.subject"), addressee(applicant.DisplayName(), applicant.Profile.Jabatan, rq.Values["instansi"]), docT("doc.opening")
-	l.Blocks = []printout.Block{printout.Paragraph(docT("letter.p1", applicant.DisplayName())), rows, printout.Paragraph(docT("letter.p2")),
-		printout.Paragraph(docT("letter.p3"))}
+	p1 := docT("letter.p1", applicant.DisplayName())
+	if rq.LetterRef != "" {
+		// A reset an OPD's letter asked for: the letter answers it.
+		p1 = docT("letter.p1_letter", rq.LetterRef, applicant.DisplayName())
+	}
+	l.Blocks = []printout.Block{printout.Paragraph(p1), rows, printout.Paragraph(docT("letter.p2")), printout.Paragraph(docT("letter.p3"))}
 	l.Closing = docT("doc.closing")
 	l.Footer = docT("letter.footer", m.Name, p.Time(doc.IssuedAt)) + " " + l.Footer
 	b, err := printout.Render(l)
