@@ -114,11 +114,11 @@ func (s *Server) resetLetter(w http.ResponseWriter, r *http.Request) error {
 	return redirect(w, r, letterResultURL(ref))
 }
 
-// GET /kantor/akun/reset-surat/hasil?surat=REF lists the requests the letter numbered
-// REF started in the staff member's tenant, read from the database, with each person's
-// state and, once the reset is done, the button that prints that person's account letter
-// alone. A number no request of the tenant records is not found. An older link that
-// also names the requests (id=…) is sent to the letter's own address.
+// GET /kantor/akun/reset-surat/hasil lists the requests the letter numbered surat (in
+// the query) started in the staff member's tenant, read from the database, with each
+// person's state and, once the reset is done, the button that prints that person's
+// account letter alone. A number no request of the tenant records is not found. An older
+// link that also names the requests (id=…) is sent to the letter's own address.
 func (s *Server) resetLetterResult(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	ref := strings.TrimSpace(q.Get("surat"))
