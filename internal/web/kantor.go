@@ -113,6 +113,7 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 func (d *inboxData) setTasks(p *Page, tasks []workflow.Task) {
 	labels := map[string]string{"over": p.T("kantor.sla_over"), "soon": p.T("kantor.sla_soon"), "ok": p.T("kantor.sla_ok")}
 	roles := map[string]string{}
+	d.Tasks = make([]inboxRow, 0, len(tasks))
 	for _, t := range tasks {
 		row := inboxRow{Task: t, Due: p.Time(t.DueAt), SLA: "ok"}
 		switch {

@@ -26,12 +26,14 @@ type caseData struct {
 	ApplicantEmail string
 	Running        *request.Step
 	Actions        []workflow.Action
-	CanAct         bool
-	Free           bool
-	Failure        *workflow.Failure
-	Capacity       *capacityFigures
-	Credential     workflow.CredentialState
-	CanLetter      bool
+	// Buttons are Actions as the step's form shows them.
+	Buttons    []actionButton
+	CanAct     bool
+	Free       bool
+	Failure    *workflow.Failure
+	Capacity   *capacityFigures
+	Credential workflow.CredentialState
+	CanLetter  bool
 	// Fix: a front-desk request waits for the desk to enter its correction, and the
 	// viewer is at the front desk.
 	Fix bool
@@ -42,6 +44,8 @@ type caseData struct {
 	Trail     []trailRow
 	// TrailRows is the audit table's rows, Trail written in Go (trailRowsHTML).
 	TrailRows template.HTML
+	// FieldRows is the request's fields in the details list (fieldRowsHTML).
+	FieldRows template.HTML
 	// Lost is set when the viewer's action came after another member had ended the
 	// step: the page warns, and gives back the note they typed.
 	Lost *lostAction
@@ -59,6 +63,38 @@ func (d caseData) NoteRequired() bool {
 		}
 	}
 	return false
+}
+
+// actionButton is one of the running step's buttons, its class and words made in Go:
+// as template conditions they were a dozen reflective calls a button.
+type actionButton struct {
+	Action       workflow.Action
+	Class, Label string
+}
+
+// actionButtons are the buttons of the step's actions: return and refuse look secondary,
+// refuse red; a walk-in request goes back to the front desk, a claim is executed in
+// words of its own.
+func actionButtons(p *Page, c workflow.Case) []actionButton {
+	out := make([]actionButton, len(c.Actions))
+	for i, a := range c.Actions {
+		words := "action." + string(a)
+		switch {
+		case a == workflow.Return && c.Request.Channel == "loket":
+			words = "action.return_loket"
+		case a == workflow.Execute && c.Running != nil && c.Running.Kind == "claim":
+			words = "action.execute_claim"
+		}
+		b := actionButton{Action: a, Class: "btn", Label: p.T(words)}
+		if a == workflow.Return || a == workflow.Refuse {
+			b.Class += " secondary"
+		}
+		if a == workflow.Refuse {
+			b.Class += " danger"
+		}
+		out[i] = b
+	}
+	return out
 }
 
 // docRow is one issued document as the request page lists it.
@@ -139,7 +175,53 @@ func (s *Server) newCaseData(p *Page, c workflow.Case) caseData {
 		d.Trail[i] = trailRow{Entry: e, When: p.Time(e.At)}
 	}
 	d.TrailRows = trailRowsHTML(p, d.Trail)
+	d.FieldRows = fieldRowsHTML(p, d)
+	d.Buttons = actionButtons(p, c)
 	return d
+}
+
+// fieldRowsHTML writes the request's fields in the details list, each its label and its
+// value (a document's link, the mailbox's address, or the value as pages show it), for
+// the reason of inboxRowsHTML: a field cost eight actions as a template.
+// TestFieldRowsMatchTemplate keeps them equal to the template they replaced.
+func fieldRowsHTML(p *Page, d caseData) template.HTML {
+	var m markup
+	m.Grow(len(d.Kind.Fields) * 200)
+	purged := bakedEscape.Replace(p.T("arsip.file_purged"))
+	for _, f := range d.Kind.Fields {
+		m.raw("\n  <div><dt>")
+		if len(f.Label) > 0 {
+			m.text(f.Label.In(p.Lang))
+		} else {
+			m.text(p.T("field." + f.Name))
+		}
+		m.raw("</dt>\n    <dd>")
+		switch file := d.Files[f.Name]; {
+		case f.Type == "file" && file == nil:
+			m.raw("–")
+		case f.Type == "file" && file.PurgedAt.IsZero():
+			m.raw(`<a href="/kantor/permohonan/`)
+			m.number(d.Request.ID)
+			m.raw(`/berkas/`)
+			m.number(file.ID)
+			m.raw(`" target="_blank" rel="noopener">`)
+			m.text(file.OriginalName)
+			m.raw(`</a> (`)
+			m.text(kbText(file.Size))
+			m.raw(`)`)
+		case f.Type == "file":
+			m.text(file.OriginalName)
+			m.raw(` (`)
+			m.text(kbText(file.Size))
+			m.raw(`) · <span class="muted">`, purged, `</span>`)
+		case f.Type == request.FieldMailbox || f.Type == request.TypeOwnedMailbox:
+			m.text(d.Request.MailboxAddress())
+		default:
+			m.text(d.Label(f))
+		}
+		m.raw("</dd></div>\n  ")
+	}
+	return m.html()
 }
 
 // trailRowsHTML writes the audit table's rows, for the reason of inboxRowsHTML (a request

@@ -48,16 +48,11 @@ var funcs = template.FuncMap{
 	"fieldLinks": fieldLinks,
 	"join":       strings.Join,
 	"list":       func(s ...string) []string { return s },
-	"kb": func(n int64) string {
-		if n >= 1<<20 {
-			return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-		}
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	},
-	"str":     func(v any) string { return fmt.Sprint(v) },
-	"role":    func(r string) sop.Role { return sop.Role(r) },
-	"gb":      gbText,
-	"history": newHistory,
+	"kb":         kbText,
+	"str":        func(v any) string { return fmt.Sprint(v) },
+	"role":       func(r string) sop.Role { return sop.Role(r) },
+	"gb":         gbText,
+	"history":    newHistory,
 	// stepIn and jabatanOf are a request step's process and title in the page's
 	// language, as the history table shows them: {{stepIn $ .Running $.Data.SOP}}.
 	"stepIn":    func(p *Page, st *request.Step, def sop.Definition) string { return stepName(*st, def, p) },
@@ -310,6 +305,14 @@ func (p *Page) Date(t time.Time) string {
 		return "–"
 	}
 	return t.In(p.zone).Format("02-01-2006")
+}
+
+// kbText writes a file's size in KB, in MB (one decimal) from 1 MB.
+func kbText(n int64) string {
+	if n >= 1<<20 {
+		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
+	}
+	return fmt.Sprintf("%d KB", (n+1023)/1024)
 }
 
 // gbText writes a size in GB (one decimal) from 1 GB, in MB below: the capacity
