@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/sop"
 	"github.com/surel-id/surel/internal/store"
 	"github.com/surel-id/surel/internal/workflow"
@@ -24,6 +25,9 @@ type probe struct {
 
 func (e *env) probes() []probe {
 	s := e.shape
+	if s.Registry > 0 {
+		return e.registryProbes()
+	}
 	now := time.Now().UTC()
 	var out []probe
 	for _, v := range []struct {
@@ -46,6 +50,60 @@ func (e *env) probes() []probe {
 			[]any{fmt.Sprintf("request:%d", id)}},
 		probe{"mail capacity (provision steps)", `SELECT (SELECT COUNT(*) FROM mail_domains WHERE domain = ?), COUNT(m.address), COALESCE(SUM(m.quota_bytes), 0), COALESCE(SUM(q.bytes), 0)
 		FROM mailboxes m LEFT JOIN mail_quota q ON q.username = m.address WHERE m.domain = ?`, []any{s.Domain, s.Domain}})
+}
+
+// registryProbes are the registry page's queries as internal/store's registry.go writes
+// them (Mailboxes, searchMailboxes, MailboxCounts, HandoverCount), with a cursor and
+// searches of the seed.
+func (e *env) registryProbes() []probe {
+	s := e.shape
+	q := s.registryQueries(e.opt.Seed)
+	mid := s.regMailbox(s.Registry / 2)
+	ids := `SELECT id FROM registry WHERE tenant_id = ? %s ORDER BY address LIMIT 51`
+	page := func(where string) string {
+		return `SELECT m.id, m.address, m.name, COALESCE(r.number, '') FROM (` + fmt.Sprintf(ids, where) + `) p JOIN registry m ON m.id = p.id
+		LEFT JOIN requests r ON r.id = m.request_id ORDER BY m.address`
+	}
+	terms := `SELECT t.term, t.address, t.mailbox_id FROM registry_terms t WHERE t.tenant_id = ? AND t.term >= ? AND t.term < ? ORDER BY t.term, t.address LIMIT 51`
+	words := registry.Fold(q.addresses[0])
+	key, other := words[0], words[1:]
+	for i, w := range words {
+		if len(w) > len(key) {
+			key, other = w, append(slices.Clone(words[:i]), words[i+1:]...)
+		}
+	}
+	search := terms
+	args := []any{s.Tenant, key, prefixEnd(key)}
+	if len(other) > 0 {
+		search = `SELECT t.term, t.address, t.mailbox_id FROM registry_terms t JOIN registry m ON m.id = t.mailbox_id
+		WHERE t.tenant_id = ? AND t.term >= ? AND t.term < ? AND m.search LIKE ? ORDER BY t.term, t.address LIMIT 51`
+		args = append(args, "% "+other[0]+"%")
+	}
+	return []probe{
+		{"first page", page(""), []any{s.Tenant}},
+		{"next page (after the middle row)", page("AND address > ?"), []any{s.Tenant, mid.Address}},
+		{"status filter nonaktif", page("AND status = ?"), []any{s.Tenant, string(registry.Inactive)}},
+		{"search: name word " + q.names[0], terms, []any{s.Tenant, q.names[0], prefixEnd(q.names[0])}},
+		{"search: NIP prefix " + q.nips[0], terms, []any{s.Tenant, q.nips[0], prefixEnd(q.nips[0])}},
+		{"search: address prefix " + q.addresses[0], search, args},
+		{"counts", `SELECT status, n FROM registry_counts WHERE tenant_id = ?`, []any{s.Tenant}},
+		{"handover count", `SELECT COUNT(*) FROM registry WHERE tenant_id = ? AND handover <> ''`, []any{s.Tenant}},
+	}
+}
+
+// prefixEnd is the upper end of a word's prefix range, as internal/store's prefixEnd
+// makes it for the folded words of the seed (letters and digits, digits first).
+func prefixEnd(p string) string {
+	p = strings.TrimRight(p, "z")
+	if p == "" {
+		return "{"
+	}
+	switch c := p[len(p)-1]; c {
+	case '9':
+		return p[:len(p)-1] + "a"
+	default:
+		return p[:len(p)-1] + string(c+1)
+	}
 }
 
 const stepCols = `id, request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id, started_at, due_at,

@@ -13,6 +13,7 @@
 //	go run ./bench/backoffice -db postgres                      # PostgreSQL at 127.0.0.1:5432
 //	go run ./bench/backoffice -keep /tmp/bo -requests 100000    # keep (and reuse) the seeded database
 //	go run ./bench/backoffice -db postgres -rates 400 -procs 1,2 -exec  # one surel process against two
+//	go run ./bench/backoffice -registry -keep /tmp/reg          # the registry page, 1M mailboxes, 200 pages/s (registry.go)
 package main
 
 import (
@@ -59,6 +60,27 @@ type options struct {
 	Reports    bool
 	ReportRate float64
 	ReportP99  time.Duration
+	// The registry phase (-registry).
+	Registry     bool
+	RegistryRows int
+	RegistryRate float64
+	RegistryP99  time.Duration
+}
+
+// registryRows is the registry phase's mailboxes, 0 outside it.
+func (o options) registryRows() int {
+	if !o.Registry {
+		return 0
+	}
+	return o.RegistryRows
+}
+
+// registryFlags are the flags of a seed's registry, for a message.
+func registryFlags(rows int) string {
+	if rows == 0 {
+		return ""
+	}
+	return fmt.Sprintf(" -registry -registry-mailboxes %d", rows)
 }
 
 func main() {
@@ -90,7 +112,19 @@ func main() {
 	flag.BoolVar(&o.Reports, "reports", false, "measure the reports (issue 16: each under 2 s, CSV in constant memory) instead of the inbox and request page")
 	flag.Float64Var(&o.ReportRate, "report-rate", 0.5, "reports arriving a second in the reports phase's open loop")
 	flag.DurationVar(&o.ReportP99, "report-target", 2*time.Second, "required time of each report (alone, and p99 in the open loop)")
+	flag.BoolVar(&o.Registry, "registry", false, "measure the registry page /kantor/akun (issue 14: p99 < 50 ms at 200 pages/s with 1,000,000 mailboxes) instead of the inbox and request page; -requests defaults to 200000 and -steps-per-request to 3 here")
+	flag.IntVar(&o.RegistryRows, "registry-mailboxes", 1_000_000, "mailboxes in the registry phase's registry: the finished requests' and, for the rest, adopted ones")
+	flag.Float64Var(&o.RegistryRate, "registry-rate", 200, "registry pages arriving a second in the registry phase's open loop")
+	flag.DurationVar(&o.RegistryP99, "registry-target", 50*time.Millisecond, "required p99 of each kind of registry page in the open loop")
 	flag.Parse()
+	set := map[string]bool{}
+	flag.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if o.Registry && !set["requests"] {
+		o.Requests = 200_000
+	}
+	if o.Registry && !set["steps-per-request"] {
+		o.Steps = 3
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
@@ -132,7 +166,10 @@ type report struct {
 	Load     [2]string // /proc/loadavg before and after the page phase
 	FloorLd  [2]string
 	Explain  string
-	Reports  *reportsResult // the reports phase of -reports
+	Reports  *reportsResult  // the reports phase of -reports
+	Registry *registryResult // the registry phase of -registry
+	RegCheck string          // what the registry phase's seed check found ("" when a kept database was reused)
+	shape    *shape
 }
 
 func run(ctx context.Context, o options, out io.Writer) (*report, error) {
@@ -168,7 +205,7 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 	for _, t := range e.shape.tables() {
 		rep.SeedRows[t.name] = t.n
 	}
-	rep.Live, rep.Inbox = len(e.shape.live), e.inbox
+	rep.Live, rep.Inbox, rep.RegCheck, rep.shape = len(e.shape.live), e.inbox, e.regCheck, e.shape
 	if o.Explain {
 		if rep.Explain, err = e.explain(ctx); err != nil {
 			return nil, err
@@ -178,6 +215,10 @@ func run(ctx context.Context, o options, out io.Writer) (*report, error) {
 
 	waiting := func(other float64) {
 		fmt.Fprintf(out, "waiting for a quiet machine (other processes %.2f CPUs, want < %.2f)…\n", other, o.Quiet)
+	}
+	if o.Registry {
+		rep.Registry, err = registryPhase(ctx, e, out)
+		return rep, err
 	}
 	if o.Reports {
 		harness.WaitQuiet(ctx, o.Quiet, o.QuietWait, out, waiting)

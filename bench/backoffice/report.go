@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"fmt"
 	"io"
 	"math"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/surel-id/surel/bench/internal/harness"
+	"github.com/surel-id/surel/internal/registry"
 )
 
 // page is one of the two pages of the requirement, and the routes that make it up.
@@ -39,6 +41,9 @@ func merged(r harness.Result, routes []int) ([]time.Duration, int, int) {
 func (rep *report) Pass() bool {
 	if rep.Reports != nil {
 		return rep.Reports.pass()
+	}
+	if rep.Registry != nil {
+		return rep.Registry.pass()
 	}
 	for _, p := range pagesJudged {
 		lat, ok, fail := merged(rep.Pages, p.Routes)
@@ -107,7 +112,7 @@ func (rep *report) setup() string {
 	}
 	var each []string
 	for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "mailboxes", "stat_steps", "stat_accounts",
-		"registry", "capacity_days", "counts (migration 38)", "analyze"} {
+		"registry", "registry_terms", "registry_counts", "capacity_days", "counts (migration 38)", "analyze"} {
 		if d, ok := rep.SeedEach[t]; ok {
 			if n, ok := rep.SeedRows[t]; ok {
 				each = append(each, fmt.Sprintf("%s %d rows %s", t, n, d.Round(time.Millisecond)))
@@ -115,6 +120,11 @@ func (rep *report) setup() string {
 				each = append(each, fmt.Sprintf("%s %s", t, d.Round(time.Millisecond)))
 			}
 		}
+	}
+	if rep.Registry != nil {
+		return fmt.Sprintf("%s, %s; %d requests × %d steps; %s (%s); seed check: %s; %d staff sessions, %s warm-up + %s window; %s",
+			o.DB, rep.registryText(), o.Requests, o.Steps, seed, strings.Join(each, ", "), cmp.Or(rep.RegCheck, "ran when the kept database was seeded"),
+			o.Sessions, o.Warmup, o.Duration, rep.Memory)
 	}
 	return fmt.Sprintf("%s, %d requests × %d steps, %d live requests, kepala_seksi inbox of %d tasks; %s (%s); %d clients (%s) over %d staff sessions, %s warm-up + %s window; %s",
 		o.DB, o.Requests, o.Steps, rep.Live, rep.Inbox, seed, strings.Join(each, ", "), o.Clients, driverText(o.Driver), o.Sessions, o.Warmup, o.Duration, rep.Memory)
@@ -124,6 +134,11 @@ func (rep *report) text(w io.Writer) {
 	if rep.Reports != nil {
 		fmt.Fprintf(w, "%s\n%s\n\n", rep.Command, rep.setup())
 		rep.Reports.write(w)
+		return
+	}
+	if rep.Registry != nil {
+		fmt.Fprintf(w, "%s\n%s\n\n", rep.Command, rep.setup())
+		rep.Registry.write(w)
 		return
 	}
 	fmt.Fprintf(w, "%s\n%s\nload average before / after: %s / %s; CPU self/other %s; %d GC cycles\n\n", rep.Command, rep.setup(),
@@ -146,6 +161,14 @@ func (rep *report) markdown(w io.Writer) {
 	if rep.Reports != nil {
 		fmt.Fprintln(w)
 		rep.Reports.write(w)
+		return
+	}
+	if rep.Registry != nil {
+		fmt.Fprintln(w)
+		rep.Registry.write(w)
+		if rep.Explain != "" {
+			fmt.Fprintf(w, "\n```\n%s```\n", rep.Explain)
+		}
 		return
 	}
 	fmt.Fprintf(w, "- Load average before / after the page phase: %s / %s; CPU self/other %s; %d GC cycles\n", rep.Load[0], rep.Load[1], harness.CPUText(rep.Pages), rep.Pages.GCCycles)
@@ -311,4 +334,18 @@ func driverText(d string) string {
 		return "lean keep-alive clients"
 	}
 	return "net/http clients"
+}
+
+// registryText describes the registry phase's registry.
+func (rep *report) registryText() string {
+	s := rep.shape
+	if s == nil || s.reg == nil {
+		return "no registry"
+	}
+	var st []string
+	for _, x := range registry.Statuses {
+		st = append(st, fmt.Sprintf("%d %s", s.reg.counts[x], x))
+	}
+	return fmt.Sprintf("registry of %d mailboxes (%d made for requests, %d adopted by a sync; %s) with %d search words",
+		s.Registry, s.reg.made, s.Registry-s.reg.made, strings.Join(st, ", "), s.reg.terms[s.Registry])
 }

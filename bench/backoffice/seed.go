@@ -30,11 +30,16 @@ type shape struct {
 	UserBase  int64
 	AuditBase int64 // audit_log ids and seqs start after this
 	Mailboxes bool  // one mailbox per finished ("selesai") request
-	Now       time.Time
-	status    []byte // per request, one of the st* codes
-	live      []int64
-	running   []int64 // live requests with a running step (menunggu, diproses)
-	finished  []int64 // requests with status selesai (mailboxes)
+	// Registry is the mailboxes of the registry phase's registry (seed_registry.go); 0
+	// outside it: then the registry holds the finished requests' mailboxes only, without
+	// their search words and counts.
+	Registry int
+	Now      time.Time
+	reg      *regPlan
+	status   []byte // per request, one of the st* codes
+	live     []int64
+	running  []int64 // live requests with a running step (menunggu, diproses)
+	finished []int64 // requests with status selesai (mailboxes)
 }
 
 // Request status codes of the seed.
@@ -48,11 +53,12 @@ const (
 
 var statusNames = [...]string{"selesai", "ditolak", "menunggu", "diproses", "perbaikan"}
 
-// plan decides every request's status. Requests are numbered in time order over three
-// years; the live ones are among the newest 2 % (one in five of them), like a service
-// that closes requests in a few days: 0.4 % of all requests live, a tenth of those
-// returned to the applicant, 12 % of the closed ones refused.
-func (s *shape) plan() {
+// plan decides every request's status, and adds the registry phase's registry up
+// (planRegistry). Requests are numbered in time order over three years; the live ones
+// are among the newest 2 % (one in five of them), like a service that closes requests in
+// a few days: 0.4 % of all requests live, a tenth of those returned to the applicant,
+// 12 % of the closed ones refused.
+func (s *shape) plan() error {
 	s.status = make([]byte, s.Requests+1)
 	recent := s.Requests - max(1, s.Requests/50)
 	s.live, s.running, s.finished = nil, nil, nil
@@ -83,6 +89,10 @@ func (s *shape) plan() {
 			s.finished = append(s.finished, int64(i))
 		}
 	}
+	if s.Registry > 0 {
+		return s.planRegistry()
+	}
+	return nil
 }
 
 // mix is splitmix64: a cheap, deterministic hash of a row index.

@@ -122,5 +122,9 @@ func (s *shape) reportTables() []table {
 			d[0], d[1], d[2], d[3], d[4] = s.Tenant, int64(sop.DateOf(at.In(seedZone)).Num()), at, n, int64(2_000_000)
 			d[5], d[6], d[7] = n<<30, n<<28, int64(4_000_000)<<30
 		}}
+	if s.Registry > 0 {
+		// The registry phase's registry, its words, counts and account events instead.
+		return append([]table{statSteps}, append(s.registryTables(), capacity)...)
+	}
 	return []table{statSteps, statAccounts, registry, capacity}
 }

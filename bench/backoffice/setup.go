@@ -60,6 +60,8 @@ type env struct {
 	secretKey string
 	execDir   string
 	bin       string
+	// regCheck is what checkRegistrySeed found, when the registry phase seeded.
+	regCheck string
 }
 
 // seedFile, in the data directory, describes a seeded database for -keep.
@@ -68,6 +70,7 @@ type seedFile struct {
 	Requests  int
 	Steps     int
 	Mailboxes bool
+	Registry  int `json:",omitempty"`
 	Now       time.Time
 	Tenant    int64
 	UserBase  int64
@@ -219,30 +222,38 @@ func (e *env) seed(ctx context.Context, out io.Writer) error {
 		if err != nil {
 			return fmt.Errorf("the database already holds requests but %s is unreadable (%v): remove the data", path, err)
 		}
-		if sf.DB != o.DB || sf.Requests != o.Requests || sf.Steps != o.Steps || sf.Mailboxes != o.Mailboxes || maxReq != int64(o.Requests) {
-			return fmt.Errorf("the kept database was seeded with -requests %d -steps-per-request %d -mailboxes=%v: use those or another -keep directory",
-				sf.Requests, sf.Steps, sf.Mailboxes)
+		if sf.DB != o.DB || sf.Requests != o.Requests || sf.Steps != o.Steps || sf.Mailboxes != o.Mailboxes || sf.Registry != o.registryRows() || maxReq != int64(o.Requests) {
+			return fmt.Errorf("the kept database was seeded with -requests %d -steps-per-request %d -mailboxes=%v%s: use those or another -keep directory",
+				sf.Requests, sf.Steps, sf.Mailboxes, registryFlags(sf.Registry))
 		}
 		e.shape = &shape{Tenant: sf.Tenant, Domain: tenant.MailDomain, Requests: sf.Requests, Steps: sf.Steps, Users: max(1, sf.Requests/20),
-			UserBase: sf.UserBase, AuditBase: sf.AuditBase, Mailboxes: sf.Mailboxes, Now: sf.Now}
-		e.shape.plan()
+			UserBase: sf.UserBase, AuditBase: sf.AuditBase, Mailboxes: sf.Mailboxes, Registry: sf.Registry, Now: sf.Now}
+		if err := e.shape.plan(); err != nil {
+			return err
+		}
 		e.seedTook, e.seedEach = sf.Took, sf.Each
 		fmt.Fprintf(out, "reusing the database seeded on %s (%d requests, %d steps each; seeding took %s)\n",
 			sf.Now.Format(time.RFC3339), sf.Requests, sf.Steps, sf.Took.Round(time.Second))
 		return e.liveSet(ctx)
 	}
 	s := &shape{Tenant: tenant.ID, Domain: tenant.MailDomain, Requests: o.Requests, Steps: o.Steps, Users: max(1, o.Requests/20),
-		Mailboxes: o.Mailboxes, Now: time.Now().UTC().Truncate(time.Second)}
+		Mailboxes: o.Mailboxes, Registry: o.registryRows(), Now: time.Now().UTC().Truncate(time.Second)}
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM users`).Scan(&s.UserBase); err != nil {
 		return err
 	}
 	if err := db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) + COALESCE(MAX(seq), 0) FROM audit_log`).Scan(&s.AuditBase); err != nil {
 		return err
 	}
-	s.plan()
+	if err := s.plan(); err != nil {
+		return err
+	}
 	e.shape = s
 	fmt.Fprintf(out, "seeding %d requests (%d live, %d with a running step), %d history rows, %d applicants…\n",
 		s.Requests, len(s.live), len(s.running), s.Requests*s.Steps, s.Users)
+	if s.Registry > 0 {
+		fmt.Fprintf(out, "… and a registry of %d mailboxes (%d made for requests, %d adopted), %d search words\n",
+			s.Registry, s.reg.made, s.Registry-s.reg.made, s.reg.terms[s.Registry])
+	}
 	t0 := time.Now()
 	each, err := seedDB(ctx, st, e.pgURL, s, out)
 	if err != nil {
@@ -250,7 +261,14 @@ func (e *env) seed(ctx context.Context, out io.Writer) error {
 	}
 	e.seeded, e.seedTook, e.seedEach = true, time.Since(t0), each
 	fmt.Fprintf(out, "seeded in %s\n", e.seedTook.Round(time.Millisecond))
-	b, _ := json.MarshalIndent(seedFile{DB: o.DB, Requests: s.Requests, Steps: s.Steps, Mailboxes: s.Mailboxes, Now: s.Now, Tenant: s.Tenant,
+	if s.Registry > 0 {
+		t0 := time.Now()
+		if e.regCheck, err = e.checkRegistrySeed(ctx, 200); err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "seed check (%s): %s\n", time.Since(t0).Round(time.Millisecond), e.regCheck)
+	}
+	b, _ := json.MarshalIndent(seedFile{DB: o.DB, Requests: s.Requests, Steps: s.Steps, Mailboxes: s.Mailboxes, Registry: s.Registry, Now: s.Now, Tenant: s.Tenant,
 		UserBase: s.UserBase, AuditBase: s.AuditBase, Took: e.seedTook, Each: each}, "", "  ")
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		return err

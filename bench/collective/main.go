@@ -21,13 +21,8 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"flag"
 	"fmt"
-	"github.com/surel-id/surel/bench/internal/harness"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -38,9 +33,9 @@ import (
 	"syscall"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib"
 	"github.com/xuri/excelize/v2"
 
+	"github.com/surel-id/surel/bench/internal/harness"
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/collective"
 	"github.com/surel-id/surel/internal/mailbox"
@@ -89,7 +84,7 @@ func run(rows, existing, create, workers int, pg string) error {
 	defer os.RemoveAll(dir)
 	engines := []string{"sqlite:" + filepath.Join(dir, "surel.db")}
 	if pg != "" {
-		u, drop, err := pgSchema(pg)
+		u, drop, err := harness.PGSchema(pg)
 		if err != nil {
 			return err
 		}
@@ -344,29 +339,6 @@ func parallel(n, workers int, fn func(i int) error) phase {
 	wg.Wait()
 	took := time.Since(start)
 	return phase{took: took, rate: float64(n) / took.Seconds(), err: first}
-}
-
-// pgSchema makes a throwaway schema on the server and returns its URL.
-func pgSchema(base string) (string, func(), error) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "bench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		return "", nil, err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
 }
 
 // countingLookup counts the check's reads of the database and their time, by method: the

@@ -24,7 +24,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
 	"errors"
@@ -90,12 +89,16 @@ func run(n int, engine, pg string, scheme sqlmail.Scheme, workers int, pfa bool,
 		if pg == "" {
 			return errors.New("-engine postgres needs -pg or SUREL_TEST_POSTGRES")
 		}
-		u, drop, err := pgSchema(pg)
+		schema, drop, err := harness.PGSchema(pg)
 		if err != nil {
 			return err
 		}
 		defer drop()
-		db.Postgres, dbURL = u, u.String()
+		u, err := url.Parse(schema)
+		if err != nil {
+			return err
+		}
+		db.Postgres, dbURL = u, schema
 	default:
 		return fmt.Errorf("unknown engine %q", engine)
 	}
@@ -212,29 +215,6 @@ func report(name string, n int, durs []time.Duration) {
 	slices.Sort(each)
 	q := func(p float64) time.Duration { return each[int(p*float64(len(each)-1))].Round(10 * time.Microsecond) }
 	fmt.Printf("%-22s %6d in %8.1f s = %7.1f/s   p50 %v  p99 %v  max %v\n", name, n, wall.Seconds(), float64(n)/wall.Seconds(), q(0.5), q(0.99), each[len(each)-1].Round(10*time.Microsecond))
-}
-
-// pgSchema makes a throwaway schema on the server and returns its URL.
-func pgSchema(base string) (*url.URL, func(), error) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "bench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return nil, nil, err
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		return nil, nil, err
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		return nil, nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u, func() { admin.Exec("DROP SCHEMA " + schema + " CASCADE"); admin.Close() }, nil
 }
 
 const pfaConfig = "/etc/postfixadmin/config.local.php"

@@ -23,13 +23,9 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"encoding/json"
 	"flag"
 	"fmt"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -238,7 +234,7 @@ func runSurel(o options, csvPath, engine string, round int) (measure, error) {
 		}()
 		dbURL = "sqlite:" + path
 	case "postgres":
-		u, drop, err := pgSchema(o.Postgres)
+		u, drop, err := harness.PGSchema(o.Postgres)
 		if err != nil {
 			return measure{}, err
 		}
@@ -347,34 +343,6 @@ func removeDB(path string) {
 	for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
 		os.Remove(path + suffix)
 	}
-}
-
-// pgSchema makes a throwaway schema and gives the URL that uses it.
-func pgSchema(base string) (string, func(), error) {
-	b := make([]byte, 6)
-	rand.Read(b)
-	schema := "bench_" + hex.EncodeToString(b)
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		return "", nil, err
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		return "", nil, fmt.Errorf("create schema: %w", err)
-	}
-	drop := func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		admin.Close()
-	}
-	u, err := url.Parse(base)
-	if err != nil {
-		drop()
-		return "", nil, err
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String(), drop, nil
 }
 
 // machine describes where the run happened.

@@ -37,13 +37,31 @@ type statusCount struct {
 	On     bool
 }
 
-// accountRow is one mailbox with its labels made in Go, as the inbox does.
+// accountRow is one mailbox with its labels and flags made in Go, as the inbox does.
+// Its fields are its own, not an embedded registry.Mailbox: text/template finds a
+// promoted field by a search through the embedded struct on every access, which made
+// the fields of a 50-row page cost more CPU than its queries (bench/RESULTS-registry.md).
 type accountRow struct {
-	registry.Mailbox
-	StatusLabel string
-	Quota       string
-	Created     string
-	Changed     string
+	ID            int64
+	Address       string
+	Name          string
+	NIP           string
+	Instansi      string
+	Unit          string
+	Status        registry.Status
+	StatusLabel   string
+	Institutional bool
+	// Adopted marks a mailbox a sync adopted; NoOwner one of them whose owner is not
+	// known (no NIP).
+	Adopted       bool
+	NoOwner       bool
+	Gone          bool
+	Handover      bool
+	Quota         string
+	Created       string
+	Changed       string
+	RequestID     int64
+	RequestNumber string
 }
 
 // accountsQuery reads the registry page's selection from the URL.
@@ -99,9 +117,13 @@ func (s *Server) accounts(w http.ResponseWriter, r *http.Request) error {
 		d.Counts = append(d.Counts, statusCount{Status: st, Label: p.T("registry.status." + string(st)), N: page.Counts[st],
 			Link: accountsLink("/kantor/akun", f, ""), On: q.Status == st})
 	}
+	d.Rows = make([]accountRow, 0, len(page.Mailboxes))
 	for _, m := range page.Mailboxes {
-		d.Rows = append(d.Rows, accountRow{Mailbox: m, StatusLabel: p.T("registry.status." + string(m.Status)),
-			Quota: quotaText(p, m), Created: p.Date(m.CreatedAt), Changed: p.Time(m.UpdatedAt)})
+		adopted := m.Source == registry.Adopted
+		d.Rows = append(d.Rows, accountRow{ID: m.ID, Address: m.Address, Name: m.Name, NIP: m.NIP, Instansi: m.Instansi, Unit: m.Unit,
+			Status: m.Status, StatusLabel: p.T("registry.status." + string(m.Status)), Institutional: m.Kind == registry.Institutional,
+			Adopted: adopted, NoOwner: adopted && m.NIP == "", Gone: !m.GoneAt.IsZero(), Handover: m.Handover != "",
+			Quota: quotaText(p, m), Created: p.Date(m.CreatedAt), Changed: p.Time(m.UpdatedAt), RequestID: m.RequestID, RequestNumber: m.RequestNumber})
 	}
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "kantor_akun", p)
