@@ -326,7 +326,16 @@ const maxLetterRequests = 5 * MaxLetterLines
 
 // LetterNote is the history's note on the first step of a request an OPD's letter
 // started: the step's record says what it was based on.
-func LetterNote(ref string) string { return "Berdasarkan surat nomor " + ref }
+func LetterNote(ref string) string { return letterNotePrefix + ref }
+
+const letterNotePrefix = "Berdasarkan surat nomor "
+
+// LetterOfNote is the letter's number a first step's note (LetterNote) names, for the
+// pages in another language; ok is false for any other note.
+func LetterOfNote(note string) (ref string, ok bool) {
+	ref, ok = strings.CutPrefix(note, letterNotePrefix)
+	return ref, ok && ref != ""
+}
 
 // OPDLetter is one OPD letter that started requests, as the front desk's list of recent
 // letters shows it.

@@ -23,8 +23,8 @@ import (
 // on every request it starts, so its result page is read by the number alone (an old link
 // with ids is sent there), for its tenant's desk only (another tenant's letter, even
 // with the same number, is not shown); the form lists the latest letters; the request's
-// pages (staff, owner, in both languages), its history, the mailbox's registry page and
-// the person's printed account letter name the letter.
+// pages (staff, owner, in both languages), its history (in both), the mailbox's registry
+// page and the person's printed account and result letters name the letter.
 func TestKantorResetSurat(t *testing.T) {
 	for _, d := range dbtest.Engines(t) {
 		t.Run(string(d), func(t *testing.T) {
@@ -165,8 +165,29 @@ func TestKantorResetSurat(t *testing.T) {
 			if strings.Contains(text, "siti.rahma") {
 				t.Error("another person of the letter is in Budi's account letter")
 			}
+			// So does the result letter, with the request's number, never a password.
+			res := h.do(dc, "GET", fmt.Sprintf("/kantor/permohonan/%d/surat-hasil", budiReq.ID), nil)
+			if res.status != 200 {
+				t.Fatalf("result letter: %d", res.status)
+			}
+			rt, err := printouttest.Text([]byte(res.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			rt = strings.Join(strings.Fields(rt), " ")
+			if !strings.Contains(rt, "Menindaklanjuti surat OPD nomor "+ref+", dengan ini kami sampaikan bahwa permohonan nomor "+budiReq.Number) || strings.Contains(rt, pw) {
+				t.Errorf("result letter:\n%s", rt)
+			}
 			r = h.do(dc, "GET", "/kantor/akun/reset-surat", nil)
 			contains(t, r.body, "<td data-label=\"Selesai\">1</td>")
+
+			// In English the staff's page reads the history's note in English too.
+			h.do(dc, "GET", "/bahasa/en", nil)
+			r = h.do(dc, "GET", fmt.Sprintf("/kantor/permohonan/%d", sitiReq.ID), nil)
+			contains(t, r.body, "<dt>Based on</dt>", "agency letter number "+ref, "Based on letter number "+ref)
+			if strings.Contains(r.body, "Berdasarkan surat") {
+				t.Error("the English page shows the Indonesian note")
+			}
 		})
 	}
 }

@@ -69,6 +69,14 @@ func (s *Server) writeResultLetter(w http.ResponseWriter, r *http.Request, p *Pa
 		l.Blocks = []printout.Block{printout.Paragraph(docT("result.p_refused", rq.Number, submitted)), printout.Paragraph(rq.Note),
 			printout.Paragraph(docT("result.p_again", s.tenantBase(rq.TenantID)))}
 	}
+	if rq.LetterRef != "" && len(l.Blocks) > 0 {
+		// A request an OPD's letter started (a reset by letter) answers that letter.
+		key := "result.p_approved_letter"
+		if rq.Status != request.Done {
+			key = "result.p_refused_letter"
+		}
+		l.Blocks[0] = printout.Paragraph(docT(key, rq.LetterRef, rq.Number, submitted))
+	}
 	b, err := printout.Render(l)
 	if err != nil {
 		return err

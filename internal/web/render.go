@@ -90,6 +90,11 @@ func newHistory(p *Page, steps []request.Step, def sop.Definition, notes bool) h
 		}
 		d.Rows[i] = historyRow{Actor: st.Actor, Jabatan: jabatanIn(st, def, p.Lang), Name: stepName(st, def, p), Note: st.Note, Started: p.Time(st.StartedAt),
 			Due: p.Time(st.Due), Finished: p.Time(st.FinishedAt), Status: status, SLA: st.SLA}
+		// The first step of a request an OPD's letter started keeps its note in
+		// Indonesian, like the step's name: another language reads it in its own words.
+		if ref, ok := request.LetterOfNote(st.Note); ok && i == 0 && p.Lang != i18n.Default {
+			d.Rows[i].Note = p.T("history.by_letter", ref)
+		}
 	}
 	d.StepRows = historyRowsHTML(p, d.Rows, notes)
 	return d
