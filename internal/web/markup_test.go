@@ -10,7 +10,9 @@ import (
 )
 
 // The rows markup writes, as the templates wrote them before (html/template, unbaked):
-// the Go code must give the same bytes for any text, hostile text included.
+// the Go code must give the same bytes for any text, hostile text included. These
+// templates are the reference for the escaping: a change of a row's markup made on
+// purpose is made here the same way.
 const (
 	inboxRowsTemplate = `{{define "rows"}}{{with .Data}}{{$flags := $.T "kantor.flags_title"}}{{range .Tasks}}<tr>
     <td data-label="{{$.T "kantor.col_number"}}"><a href="/kantor/permohonan/{{.RequestID}}">{{.Number}}</a></td>
