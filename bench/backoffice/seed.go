@@ -360,6 +360,14 @@ func seedDB(ctx context.Context, st *store.Store, pgURL string, s *shape, out io
 		FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = request_steps.request_id) WHERE finished_at IS NULL`); err != nil {
 		return nil, fmt.Errorf("search text: %w", err)
 	}
+	// The inbox's counters of the running steps, as migration 42 fills them (the store
+	// keeps them with every step it writes; the seed wrote the steps behind its back).
+	for _, q := range []string{`DELETE FROM inbox_counts`, `INSERT INTO inbox_counts (tenant_id, role, n)
+		SELECT tenant_id, role, COUNT(*) FROM request_steps WHERE finished_at IS NULL AND paused_at IS NULL GROUP BY tenant_id, role`} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			return nil, fmt.Errorf("inbox counts: %w", err)
+		}
+	}
 	// The reports' counts per instansi, of sent requests and of returns and refusals
 	// (migration 37) are what migration 38 makes of the seeded rows: its record
 	// removed, it alone runs again over them (its days are WIB's, the seed's zone),

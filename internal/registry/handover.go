@@ -6,7 +6,6 @@ import (
 
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/roster"
-	"github.com/surel-id/surel/internal/staff"
 )
 
 // Handover of an institutional mailbox (issue 19). Its responsible PNS is its owner; the
@@ -81,16 +80,6 @@ func (s *Service) ResponsibleGone(ctx context.Context, tenantID, ownerID int64, 
 		out = append(out, m)
 	}
 	return out, nil
-}
-
-// Waiting counts staff member m's tenant's mailboxes waiting for a handover: the task on
-// the back office's inbox.
-func (s *Service) Waiting(ctx context.Context, m staff.Member) (int, error) {
-	hs, ok := s.Store.(HandoverStore)
-	if !ok {
-		return 0, nil
-	}
-	return hs.HandoverCount(ctx, m.TenantID)
 }
 
 // InstitutionalNIPs gives the NIPs responsible for a tenant's institutional mailboxes.

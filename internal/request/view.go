@@ -32,16 +32,24 @@ func (v View) Delayed() bool {
 // View reads what the pages of r show. r was loaded by whoever may see it (Get for its
 // owner, the back office's Load for staff of its tenant); t is its tenant.
 func (s *Service) View(ctx context.Context, t account.Tenant, r Request) (View, error) {
-	v := View{Request: r}
+	files, err := s.Store.FilesOf(ctx, r.ID)
+	if err != nil {
+		return View{Request: r}, fmt.Errorf("view request %d: %w", r.ID, err)
+	}
+	steps, err := s.Store.StepsOf(ctx, r.ID)
+	if err != nil {
+		return View{Request: r}, fmt.Errorf("view request %d: %w", r.ID, err)
+	}
+	return s.ViewOf(ctx, t, r, files, steps)
+}
+
+// ViewOf is View of r with its files and history read already (the back office reads
+// them with the rest of its page, workflow.Engine.Case).
+func (s *Service) ViewOf(ctx context.Context, t account.Tenant, r Request, files []File, steps []Step) (View, error) {
+	v := View{Request: r, Files: files, Steps: steps}
 	var err error
 	if v.Service, v.Kind, err = s.FormOf(r); err != nil {
 		return v, err
-	}
-	if v.Files, err = s.Store.FilesOf(ctx, r.ID); err != nil {
-		return v, fmt.Errorf("view request %d: %w", r.ID, err)
-	}
-	if v.Steps, err = s.Store.StepsOf(ctx, r.ID); err != nil {
-		return v, fmt.Errorf("view request %d: %w", r.ID, err)
 	}
 	if v.SOP, _, err = s.Book.ServiceWorkflow(ctx, t.SOPRef(), r.Service); err != nil {
 		return v, err

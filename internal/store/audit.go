@@ -17,6 +17,8 @@ const auditLockClass = 0x617564
 
 const auditColumns = `id, tenant_id, seq, at, actor, actor_name, role, action, object, detail, ip, prev_hash, hash`
 
+const auditTrailSQL = `SELECT ` + auditColumns + ` FROM audit_log WHERE object = ? ORDER BY tenant_id, seq`
+
 func scanAudit(row interface{ Scan(...any) error }) (audit.Entry, error) {
 	var e audit.Entry
 	err := row.Scan(&e.ID, &e.TenantID, &e.Seq, &e.At, &e.Actor, &e.ActorName, &e.Role, &e.Action, &e.Object,
@@ -71,7 +73,7 @@ func (s *Store) AppendAudit(ctx context.Context, e *audit.Entry) error {
 // AuditTrail lists the entries about object ("request:42"), oldest first. Object ids
 // are unique across tenants, so the entries come from one chain.
 func (s *Store) AuditTrail(ctx context.Context, object string) ([]audit.Entry, error) {
-	rows, err := s.query(ctx, `SELECT `+auditColumns+` FROM audit_log WHERE object = ? ORDER BY tenant_id, seq`, object)
+	rows, err := s.query(ctx, auditTrailSQL, object)
 	if err != nil {
 		return nil, fmt.Errorf("audit trail: %w", err)
 	}

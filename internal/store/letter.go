@@ -28,6 +28,8 @@ func (s *Store) NextLetterSeq(ctx context.Context, tenantID int64, series string
 
 const documentColumns = `id, tenant_id, kind, number, code, COALESCE(request_id, 0), issued_at, issued_by, title, subject, mailbox, facts, archived_at`
 
+const documentsOfSQL = `SELECT ` + documentColumns + ` FROM documents WHERE request_id = ? ORDER BY id`
+
 func scanDocument(row interface{ Scan(...any) error }, extra ...any) (letter.Document, error) {
 	var d letter.Document
 	var facts string
@@ -106,7 +108,7 @@ func (s *Store) DocumentByCode(ctx context.Context, code string) (letter.Documen
 
 // DocumentsOf lists a request's documents, oldest first, without their bytes.
 func (s *Store) DocumentsOf(ctx context.Context, requestID int64) ([]letter.Document, error) {
-	rows, err := s.query(ctx, `SELECT `+documentColumns+` FROM documents WHERE request_id = ? ORDER BY id`, requestID)
+	rows, err := s.query(ctx, documentsOfSQL, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("documents of %d: %w", requestID, err)
 	}

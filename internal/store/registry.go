@@ -516,8 +516,12 @@ func (s *Store) InstitutionalNIPs(ctx context.Context, tenantID int64) (map[stri
 // HandoverCount counts a tenant's mailboxes waiting for a handover.
 func (s *Store) HandoverCount(ctx context.Context, tenantID int64) (int, error) {
 	var n int
-	if err := s.get(ctx, `SELECT COUNT(*) FROM registry WHERE tenant_id = ? AND handover <> ''`, []any{tenantID}, &n); err != nil {
+	if err := s.get(ctx, handoverCountSQL, []any{tenantID}, &n); err != nil {
 		return 0, fmt.Errorf("handover count: %w", err)
 	}
 	return n, nil
 }
+
+// handoverCountSQL counts a tenant's mailboxes waiting for a handover (also read with
+// the inbox's page, InboxSQL).
+const handoverCountSQL = `SELECT COUNT(*) FROM registry WHERE tenant_id = ? AND handover <> ''`

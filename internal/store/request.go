@@ -152,7 +152,28 @@ func (s *Store) DeleteRequest(ctx context.Context, id int64) error {
 			ON CONFLICT (name) DO UPDATE SET due_at = excluded.due_at`, utc(time.Now()), id); err != nil {
 			return err
 		}
-		_, err := s.exec(ctx, `DELETE FROM requests WHERE id = ?`, id)
+		// Its running steps go with it (ON DELETE CASCADE): out of the inbox's counts too.
+		// A draft has none, but the counts must not depend on who calls this.
+		rows, err := s.query(ctx, `SELECT tenant_id, role, COUNT(*) FROM request_steps WHERE request_id = ? AND finished_at IS NULL
+			AND paused_at IS NULL GROUP BY tenant_id, role`, id)
+		if err != nil {
+			return err
+		}
+		var gone []inboxCount
+		if err := eachRow(rows, func(row rowScanner) error {
+			var c inboxCount
+			err := row.Scan(&c.tenantID, &c.role, &c.n)
+			gone = append(gone, c)
+			return err
+		}); err != nil {
+			return err
+		}
+		for _, c := range gone {
+			if err := s.countRunning(ctx, c.tenantID, c.role, -c.n); err != nil {
+				return err
+			}
+		}
+		_, err = s.exec(ctx, `DELETE FROM requests WHERE id = ?`, id)
 		return err
 	})
 	if err != nil {
@@ -236,23 +257,31 @@ func (s *Store) AddFile(ctx context.Context, f *request.File) error {
 
 // FilesOf lists a request's documents.
 func (s *Store) FilesOf(ctx context.Context, requestID int64) ([]request.File, error) {
-	rows, err := s.query(ctx, `SELECT id, request_id, field, name, original_name, kind, size, sha256, created_at, purged_at
-		FROM request_files WHERE request_id = ? ORDER BY id`, requestID)
+	rows, err := s.query(ctx, filesOfSQL, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("files: %w", err)
 	}
 	defer rows.Close()
 	var out []request.File
 	for rows.Next() {
-		var f request.File
-		var purged sql.NullTime
-		if err := rows.Scan(&f.ID, &f.RequestID, &f.Field, &f.Name, &f.OriginalName, &f.Kind, &f.Size, &f.SHA256, &f.CreatedAt, &purged); err != nil {
+		f, err := scanFile(rows)
+		if err != nil {
 			return nil, fmt.Errorf("files: %w", err)
 		}
-		f.PurgedAt = timeOf(purged)
 		out = append(out, f)
 	}
 	return out, rows.Err()
+}
+
+const filesOfSQL = `SELECT id, request_id, field, name, original_name, kind, size, sha256, created_at, purged_at
+	FROM request_files WHERE request_id = ? ORDER BY id`
+
+func scanFile(row interface{ Scan(...any) error }) (request.File, error) {
+	var f request.File
+	var purged sql.NullTime
+	err := row.Scan(&f.ID, &f.RequestID, &f.Field, &f.Name, &f.OriginalName, &f.Kind, &f.Size, &f.SHA256, &f.CreatedAt, &purged)
+	f.PurgedAt = timeOf(purged)
+	return f, err
 }
 
 // DeleteFile removes a document's row.
@@ -273,25 +302,36 @@ func (s *Store) DeleteFile(ctx context.Context, id int64) error {
 	return nil
 }
 
-// AddStep appends a history row; Seq follows the last.
+// AddStep appends a history row; Seq follows the last. A running step (neither
+// finished nor paused) is counted for the inbox (inbox_counts.go) in the same
+// transaction.
 func (s *Store) AddStep(ctx context.Context, st *request.Step) error {
-	if st.Seq == 0 {
-		if err := s.get(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_steps WHERE request_id = ?`, []any{st.RequestID}, &st.Seq); err != nil {
-			return fmt.Errorf("add step: %w", err)
+	err := s.Tx(ctx, func(ctx context.Context) error {
+		if st.Seq == 0 {
+			if err := s.get(ctx, `SELECT COALESCE(MAX(seq), 0) + 1 FROM request_steps WHERE request_id = ?`, []any{st.RequestID}, &st.Seq); err != nil {
+				return err
+			}
 		}
-	}
-	// search is what the inbox finds the step by (migration 00009): the request's number
-	// and mailbox and the applicant's names, as they are when the step starts.
-	id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
-		started_at, due_at, finished_at, paused_at, status, sla, note, work_minutes, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
-		(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.mailbox || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
-		 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
-		st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
-		nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, workMinutes(*st), st.RequestID)
+		// search is what the inbox finds the step by (migration 00009): the request's number
+		// and mailbox and the applicant's names, as they are when the step starts.
+		id, err := s.insert(ctx, `INSERT INTO request_steps (request_id, tenant_id, seq, step_key, name, role, kind, jabatan, actor, actor_id,
+			started_at, due_at, finished_at, paused_at, status, sla, note, work_minutes, search) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?,
+			(SELECT LOWER(COALESCE(r.number, '') || ' ' || r.mailbox || ' ' || u.full_name || ' ' || u.first_name || ' ' || u.last_name)
+			 FROM requests r JOIN users u ON u.id = r.user_id WHERE r.id = ?))`,
+			st.RequestID, st.TenantID, st.Seq, st.Key, st.Name, st.Role, st.Kind, st.Jabatan, st.Actor, st.ActorID, utc(st.StartedAt),
+			nullTime(st.Due), nullTime(st.FinishedAt), nullTime(st.PausedAt), string(st.Status), st.SLA, st.Note, workMinutes(*st), st.RequestID)
+		if err != nil {
+			return s.mapErr(err)
+		}
+		st.ID = id
+		if st.FinishedAt.IsZero() && st.PausedAt.IsZero() {
+			return s.countRunning(ctx, st.TenantID, st.Role, 1)
+		}
+		return nil
+	})
 	if err != nil {
-		return fmt.Errorf("add step: %w", s.mapErr(err))
+		return fmt.Errorf("add step: %w", err)
 	}
-	st.ID = id
 	return nil
 }
 
@@ -436,9 +476,11 @@ func (s *Store) MoveCounts(ctx context.Context, requestID int64, to string, step
 	return nil
 }
 
+const stepsOfSQL = `SELECT ` + stepColumns + ` FROM request_steps WHERE request_id = ? ORDER BY seq`
+
 // StepsOf lists a request's history in order.
 func (s *Store) StepsOf(ctx context.Context, requestID int64) ([]request.Step, error) {
-	rows, err := s.query(ctx, `SELECT `+stepColumns+` FROM request_steps WHERE request_id = ? ORDER BY seq`, requestID)
+	rows, err := s.query(ctx, stepsOfSQL, requestID)
 	if err != nil {
 		return nil, fmt.Errorf("steps: %w", err)
 	}

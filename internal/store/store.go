@@ -229,9 +229,16 @@ func (s *Store) Tx(ctx context.Context, fn func(ctx context.Context) error) erro
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
-	if err := fn(context.WithValue(ctx, txKey{}, tx)); err != nil {
+	counts := &inboxDeltas{}
+	ctx = context.WithValue(context.WithValue(ctx, txKey{}, tx), inboxDeltasKey{}, counts)
+	if err := fn(ctx); err != nil {
 		tx.Rollback()
 		return err
+	}
+	// The inbox's counters last, in key order (inbox_counts.go).
+	if err := s.flushInboxCounts(ctx, counts); err != nil {
+		tx.Rollback()
+		return fmt.Errorf("inbox counts: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)

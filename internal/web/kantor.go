@@ -79,14 +79,10 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 			d.MissingHolidays = yearList(p, cal.MissingHolidayYears(s.now()))
 		}
 	}
-	if m.HasAny(request.Starters...) && s.Registry != nil {
-		n, err := s.Registry.Waiting(r.Context(), *m)
-		if err != nil {
-			return err
-		}
-		d.Handover = n
-	}
-	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Failed: d.Failed, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize}
+	iq := workflow.InboxQuery{TenantID: m.TenantID, Roles: d.Roles, Search: d.Query, Failed: d.Failed, Limit: inboxPageSize, Offset: (d.Page - 1) * inboxPageSize,
+		// Those who start services on mailboxes see the institutional mailboxes waiting
+		// for a handover, counted with the page.
+		Handover: m.HasAny(request.Starters...) && s.Registry != nil}
 	// The count stops a little past what the pager needs: at least inboxCountTo, and
 	// the next page beyond the one shown.
 	iq.CountTo = max(inboxCountTo, iq.Offset+2*inboxPageSize)
@@ -98,12 +94,14 @@ func (s *Server) inbox(w http.ResponseWriter, r *http.Request) error {
 	default:
 		d.Due = ""
 	}
-	tasks, total, err := s.Workflow.Inbox(r.Context(), *m, iq)
+	in, err := s.Workflow.Inbox(r.Context(), *m, iq)
 	if err != nil {
 		return err
 	}
-	d.Total, d.More = total, total >= iq.CountTo
-	d.setTasks(p, tasks)
+	// Only a search or a filter's count stops at CountTo; the whole inbox's is exact
+	// (and "1000 or more" is true of exactly 1000).
+	d.Total, d.More, d.Handover = in.Total, in.Total == iq.CountTo, in.Handover
+	d.setTasks(p, in.Tasks)
 	d.setPager()
 	p.Data = d
 	return s.render(w, r, http.StatusOK, "kantor", p)

@@ -2,11 +2,13 @@ package workflow
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
+	"github.com/surel-id/surel/internal/errs"
 	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -53,33 +55,47 @@ type Case struct {
 	Trail     []audit.Entry
 }
 
+// CaseRecords are the stored rows a request's staff page is made of, read together
+// (Store.CaseRecords: one round trip on PostgreSQL).
+type CaseRecords struct {
+	Request   request.Request
+	Applicant account.User
+	Files     []request.File
+	Steps     []request.Step
+	// Credential is the new mailbox's password row, nil when there is none.
+	Credential *Credential
+	Documents  []letter.Document
+	Trail      []audit.Entry
+}
+
 // Case reads request id as staff member m sees it; another tenant's request does not
 // exist for them.
 func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, error) {
-	r, err := e.Load(ctx, m, id)
+	rec, err := e.Store.CaseRecords(ctx, id)
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && !visible(m, rec.Request)) {
+		return Case{}, errs.New(errs.NotFound, "error.not_found")
+	}
 	if err != nil {
 		return Case{}, err
 	}
+	r := rec.Request
 	t, ok := e.Tenant(r.TenantID)
 	if !ok {
 		return Case{}, fmt.Errorf("case %d: tenant %d not configured", id, r.TenantID)
 	}
-	c := Case{}
-	if c.View, err = e.Requests.View(ctx, t, r); err != nil {
+	c := Case{Applicant: rec.Applicant, Documents: rec.Documents, Trail: rec.Trail}
+	if c.View, err = e.Requests.ViewOf(ctx, t, r, rec.Files, rec.Steps); err != nil {
 		return c, err
-	}
-	if c.Applicant, err = e.Store.UserByID(ctx, r.UserID); err != nil {
-		return c, fmt.Errorf("case %d: applicant: %w", id, err)
 	}
 	if request.Reachable(c.Applicant.Email) {
 		c.ApplicantEmail = c.Applicant.Email
 	}
 	e.caseStep(ctx, &c, m)
-	// A credential exists only once a create step has run: before that, no query.
-	if slices.ContainsFunc(c.Steps, func(st request.Step) bool {
+	// A credential exists only once a create step has run.
+	if rec.Credential != nil && slices.ContainsFunc(c.Steps, func(st request.Step) bool {
 		return sop.Kind(st.Kind).SealsPassword()
 	}) {
-		if c.Credential, err = e.CredentialOf(ctx, r.ID); err != nil {
+		if c.Credential, err = e.credentialState(ctx, *rec.Credential); err != nil {
 			return c, err
 		}
 	}
@@ -92,12 +108,6 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 	}
 	c.CanLetter = r.Status == request.Done && c.Credential.Exists && c.Credential.RevealedAt.IsZero() &&
 		m.HasAny(sop.RoleFrontDesk, sop.RoleAdminMail)
-	if c.Documents, err = e.Store.DocumentsOf(ctx, r.ID); err != nil {
-		return c, fmt.Errorf("case %d: documents: %w", id, err)
-	}
-	if c.Trail, err = e.Store.AuditTrail(ctx, audit.Object("request", r.ID)); err != nil {
-		return c, fmt.Errorf("case %d: trail: %w", id, err)
-	}
 	return c, nil
 }
 
@@ -144,7 +154,7 @@ func (e *Engine) LoadApplicant(ctx context.Context, m staff.Member, id int64) (r
 
 // Inbox lists the tasks of m's roles in m's tenant (q's tenant and roles are m's,
 // whatever the caller set), soonest due first, and how many there are in all.
-func (e *Engine) Inbox(ctx context.Context, m staff.Member, q InboxQuery) ([]Task, int, error) {
+func (e *Engine) Inbox(ctx context.Context, m staff.Member, q InboxQuery) (InboxPage, error) {
 	q.TenantID, q.Roles = m.TenantID, nil
 	for _, r := range m.Roles {
 		q.Roles = append(q.Roles, string(r))

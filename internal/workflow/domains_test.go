@@ -385,8 +385,8 @@ func TestSubdomainOnRealDNS(t *testing.T) {
 				if failed.Status != request.StepFailed || !strings.Contains(failed.Note, "sudah memiliki record") {
 					t.Fatalf("create over an existing name: %+v", failed)
 				}
-				if tasks, n, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"admin_mail"}, Failed: true}); n != 1 || tasks[0].RequestID != r2.ID {
-					t.Fatalf("failed inbox: %+v", tasks)
+				if in, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"admin_mail"}, Failed: true}); in.Total != 1 || in.Tasks[0].RequestID != r2.ID {
+					t.Fatalf("failed inbox: %+v", in.Tasks)
 				}
 				// Removal: only the owner's names; the records go, the register keeps the row.
 				r3, err := e.file(t, u, domains.ServiceSubdomainRemove, "opd", map[string]string{"owned_subdomain": "lama." + z.Zone(), "purpose": "x", "phone": "081234567890"})

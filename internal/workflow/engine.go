@@ -181,10 +181,15 @@ var ErrAlreadyDone = request.ErrStepMoved
 // not exist for them.
 func (e *Engine) Load(ctx context.Context, m staff.Member, id int64) (request.Request, error) {
 	r, err := e.Store.Request(ctx, id)
-	if errors.Is(err, errs.ErrNotFound) || (err == nil && (r.TenantID != m.TenantID || r.Status == request.Draft)) {
+	if errors.Is(err, errs.ErrNotFound) || (err == nil && !visible(m, r)) {
 		return request.Request{}, errs.New(errs.NotFound, "error.not_found")
 	}
 	return r, err
+}
+
+// visible tells whether staff member m sees r: a sent request of their tenant.
+func visible(m staff.Member, r request.Request) bool {
+	return r.TenantID == m.TenantID && r.Status != request.Draft
 }
 
 // Act performs a staff action on the running step of a request.

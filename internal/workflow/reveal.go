@@ -41,6 +41,11 @@ func (e *Engine) CredentialOf(ctx context.Context, requestID int64) (CredentialS
 	if err != nil {
 		return CredentialState{}, err
 	}
+	return e.credentialState(ctx, c)
+}
+
+// credentialState is what the pages say of credential c: who took it, by name.
+func (e *Engine) credentialState(ctx context.Context, c Credential) (CredentialState, error) {
 	st := CredentialState{Exists: true, RevealedAt: c.RevealedAt, RevealedBy: c.RevealedBy, RevealedByName: c.RevealedBy}
 	if _, id, ok := strings.Cut(c.RevealedBy, ":"); ok {
 		if n, perr := strconv.ParseInt(id, 10, 64); perr == nil {

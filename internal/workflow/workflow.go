@@ -17,7 +17,6 @@ import (
 
 	"github.com/surel-id/surel/internal/account"
 	"github.com/surel-id/surel/internal/audit"
-	"github.com/surel-id/surel/internal/letter"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 )
@@ -87,10 +86,23 @@ type InboxQuery struct {
 	Failed bool
 	Limit  int
 	Offset int
-	// CountTo bounds the count: the total is exact below it and CountTo itself at or
-	// above (the page says "CountTo or more"), so a role with a hundred thousand open
-	// steps costs the inbox no more than one with a thousand. Zero counts all.
+	// CountTo bounds the count of a search or filter: the total is exact below it and
+	// CountTo itself at or above (the page says "CountTo or more"), so a role with a
+	// hundred thousand open steps costs the inbox no more than one with a thousand. Zero
+	// counts all. The unfiltered inbox's total is always exact: it is kept as a counter.
 	CountTo int
+	// Handover also counts the tenant's institutional mailboxes waiting for a new
+	// responsible PNS (registry.HandoverLeft …): the inbox's task for those who start
+	// services on mailboxes, read with the page instead of on its own.
+	Handover bool
+}
+
+// InboxPage is a page of an inbox: its tasks, how many there are in all (see
+// InboxQuery.CountTo) and, when asked, the mailboxes waiting for a handover.
+type InboxPage struct {
+	Tasks    []Task
+	Total    int
+	Handover int
 }
 
 // Reporter writes the document a report step produces: seed 004 step 5's "laporan
@@ -128,11 +140,14 @@ type Store interface {
 	Step(ctx context.Context, id int64) (request.Step, error)
 	// UpdateRequest writes a request's status, note, mailbox and times.
 	UpdateRequest(ctx context.Context, r request.Request) error
-	Inbox(ctx context.Context, q InboxQuery) ([]Task, int, error)
+	Inbox(ctx context.Context, q InboxQuery) (InboxPage, error)
 	PutCredential(ctx context.Context, c Credential) error
 	// JobPending tells whether a job of kind for ref is queued or running.
 	JobPending(ctx context.Context, kind string, ref int64) (bool, error)
 	Credential(ctx context.Context, requestID int64) (Credential, error)
+	// CaseRecords reads the rows of a request's staff page together (Case); ErrNotFound
+	// when there is no such request.
+	CaseRecords(ctx context.Context, id int64) (CaseRecords, error)
 	// ResealCredential replaces a request's sealed password if it is still old; false if
 	// it was revealed or replaced meanwhile.
 	ResealCredential(ctx context.Context, requestID int64, old, sealed string) (bool, error)
@@ -158,8 +173,4 @@ type Store interface {
 	FileRequest(ctx context.Context, r request.Request) error
 	// ArchiveDocuments marks the request's documents as archived at at.
 	ArchiveDocuments(ctx context.Context, requestID int64, at time.Time) error
-	// DocumentsOf lists the request's documents, oldest first, without their bytes.
-	DocumentsOf(ctx context.Context, requestID int64) ([]letter.Document, error)
-	// AuditTrail reads the entries of one object, oldest first.
-	AuditTrail(ctx context.Context, object string) ([]audit.Entry, error)
 }

@@ -212,18 +212,20 @@ func TestKominfoJourney(t *testing.T) {
 			t.Fatalf("first staff step = %+v", st)
 		}
 		// Inbox: the Kasi sees it, the Kabid does not.
-		tasks, n, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi"}})
+		in, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi"}})
+		tasks, n := in.Tasks, in.Total
 		if err != nil || n != 1 || len(tasks) != 1 || tasks[0].RequestID != r.ID || tasks[0].MailboxAddress() != "budi.santoso@mail.go.id" {
 			t.Fatalf("kasi inbox = %+v, %d, %v", tasks, n, err)
 		}
 		for q, want := range map[string]int{"budi santoso": 1, r.Number: 1, "budi.sant": 1, "tidak-ada": 0} {
-			tasks, n, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi", "admin_mail"}, Search: q})
+			in, err := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_seksi", "admin_mail"}, Search: q})
+			tasks, n := in.Tasks, in.Total
 			if err != nil || n != want || len(tasks) != want {
 				t.Fatalf("search %q: %d tasks (%d listed), %v; want %d", q, n, len(tasks), err, want)
 			}
 		}
-		if _, n, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_bidang"}}); n != 0 {
-			t.Fatalf("kabid inbox has %d tasks before the Kasi forwarded", n)
+		if in, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_bidang"}}); in.Total != 0 {
+			t.Fatalf("kabid inbox has %d tasks before the Kasi forwarded", in.Total)
 		}
 		// The Kabid may not act on the Kasi's step.
 		stp := e.running(t, r.ID)
@@ -350,7 +352,7 @@ func TestReturnPausesTheClock(t *testing.T) {
 		if r.Status != request.Returned || r.Note != "Scan SK tidak terbaca" {
 			t.Fatalf("after return: %s %q", r.Status, r.Note)
 		}
-		if _, n, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_dinas"}}); n != 0 {
+		if in, _ := st.Inbox(ctx, workflow.InboxQuery{TenantID: e.tenant.ID, Roles: []string{"kepala_dinas"}}); in.Total != 0 {
 			t.Fatal("a returned request stays in the Kadis's inbox")
 		}
 		// … corrected on Tuesday 10 March at 10:00: two working hours left, due 12:00.
@@ -493,12 +495,13 @@ func TestProvisionConflictIsShownAndRetried(t *testing.T) {
 		// role's holders and their superior are told, and the applicant that the request
 		// is delayed.
 		admin := e.members[sop.RoleAdminMail]
-		tasks, n, err := e.eng.Inbox(ctx, admin, workflow.InboxQuery{Failed: true, Limit: 10})
+		in, err := e.eng.Inbox(ctx, admin, workflow.InboxQuery{Failed: true, Limit: 10})
+		tasks, n := in.Tasks, in.Total
 		if err != nil || n != 1 || len(tasks) != 1 || !tasks[0].Failed() || tasks[0].RequestID != r.ID {
 			t.Fatalf("failed tasks: %d %+v %v", n, tasks, err)
 		}
-		if _, n, _ := e.eng.Inbox(ctx, e.members[sop.RoleKepalaSeksi], workflow.InboxQuery{Failed: true, Limit: 10}); n != 0 {
-			t.Fatalf("the Kasi has %d failed tasks of the admin's role", n)
+		if in, _ := e.eng.Inbox(ctx, e.members[sop.RoleKepalaSeksi], workflow.InboxQuery{Failed: true, Limit: 10}); in.Total != 0 {
+			t.Fatalf("the Kasi has %d failed tasks of the admin's role", in.Total)
 		}
 		for _, who := range []string{admin.Email, e.members[sop.RoleKepalaSeksi].Email} {
 			msgs, _ := st.Messages(ctx, who, 10)
