@@ -102,6 +102,7 @@ func (s *Store) readAll(ctx context.Context, reads []read) error {
 		return err
 	}
 	defer conn.Close()
+	s.trips.Add(1)
 	return conn.Raw(func(dc any) error {
 		b := &pgx.Batch{}
 		for _, r := range reads {
