@@ -76,8 +76,8 @@ func (e *env) registryProbes() []probe {
 	search := terms
 	args := []any{s.Tenant, key, prefixEnd(key)}
 	if len(other) > 0 {
-		search = `SELECT t.term, t.address, t.mailbox_id FROM registry_terms t JOIN registry m ON m.id = t.mailbox_id
-		WHERE t.tenant_id = ? AND t.term >= ? AND t.term < ? AND m.search LIKE ? ORDER BY t.term, t.address LIMIT 51`
+		search = `SELECT t.term, t.address, t.mailbox_id FROM registry_terms t
+		WHERE t.tenant_id = ? AND t.term >= ? AND t.term < ? AND t.search LIKE ? ORDER BY t.term, t.address LIMIT 51`
 		args = append(args, "% "+other[0]+"%")
 	}
 	return []probe{

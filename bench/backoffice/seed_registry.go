@@ -278,18 +278,19 @@ func (s *shape) registryTables() []table {
 			d[21], d[22], d[23], d[24] = nullTimeOf(m.DeactivatedAt), nullTimeOf(m.PurgeAfter), m.ServerStatus, m.Version
 			d[25], d[26], d[27], d[28], d[29] = m.CandidateNIP, int64(m.CandidateScore), m.Review, m.Handover, nullTimeOf(m.HandoverAt)
 		}}
-	// The search words are read in row order: the row of the last word is kept.
+	// The search words, each with its mailbox's search text (migration 43), are read in
+	// row order: the row of the last word is kept.
 	cur, words := -1, []string(nil)
-	var addr string
+	var addr, search string
 	terms := table{name: "registry_terms", n: int(s.reg.terms[s.Registry]),
-		cols: []string{"tenant_id", "term", "address", "mailbox_id"},
+		cols: []string{"tenant_id", "term", "address", "mailbox_id", "search"},
 		row: func(k int, d []any) {
 			if cur < 0 || k < int(s.reg.terms[cur]) || k >= int(s.reg.terms[cur+1]) {
 				cur = sort.Search(s.Registry, func(i int) bool { return int(s.reg.terms[i+1]) > k })
 				m := s.regMailbox(cur)
-				words, addr = registry.Terms(m.Address, m.Name, m.NIP), m.Address
+				words, addr, search = registry.Terms(m.Address, m.Name, m.NIP), m.Address, registry.SearchText(m.Address, m.Name, m.NIP)
 			}
-			d[0], d[1], d[2], d[3] = s.Tenant, words[k-int(s.reg.terms[cur])], addr, int64(cur+1)
+			d[0], d[1], d[2], d[3], d[4] = s.Tenant, words[k-int(s.reg.terms[cur])], addr, int64(cur+1), search
 		}}
 	statuses := slices.Sorted(maps.Keys(s.reg.counts))
 	counts := table{name: "registry_counts", n: len(statuses), cols: []string{"tenant_id", "status", "n"},
@@ -319,7 +320,7 @@ func (e *env) checkRegistrySeed(ctx context.Context, sample int) (string, error)
 	db := st.DB()
 	d := st.Dialect()
 	termsOf := func(id int64) ([]string, string, error) {
-		rows, err := db.QueryContext(ctx, rebind(d, `SELECT term FROM registry_terms WHERE mailbox_id = ? ORDER BY term`), id)
+		rows, err := db.QueryContext(ctx, rebind(d, `SELECT term || ' ' || search FROM registry_terms WHERE mailbox_id = ? ORDER BY term`), id)
 		if err != nil {
 			return nil, "", err
 		}

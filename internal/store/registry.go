@@ -128,21 +128,40 @@ func (s *Store) insertMailbox(ctx context.Context, m *registry.Mailbox) error {
 	return s.addTerms(ctx, *m)
 }
 
-// addTerms writes the search words of m.
+// termsWithoutSearch marks migration 17's context: it writes the words before migration
+// 43 adds their search text (and fills it for the rows there).
+type termsWithoutSearch struct{}
+
+// addTerms writes the search words of m, each with m's search text (migration 43).
 func (s *Store) addTerms(ctx context.Context, m registry.Mailbox) error {
 	terms := registry.Terms(m.Address, m.Name, m.NIP)
 	if len(terms) == 0 {
 		return nil
 	}
 	var b strings.Builder
-	args := make([]any, 0, 4*len(terms))
-	b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id) VALUES `)
+	args := make([]any, 0, 5*len(terms))
+	if ctx.Value(termsWithoutSearch{}) != nil {
+		b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id) VALUES `)
+		for i, t := range terms {
+			if i > 0 {
+				b.WriteString(", ")
+			}
+			b.WriteString("(?, ?, ?, ?)")
+			args = append(args, m.TenantID, t, m.Address, m.ID)
+		}
+		if _, err := s.exec(ctx, b.String(), args...); err != nil {
+			return fmt.Errorf("mailbox %s terms: %w", m.Address, err)
+		}
+		return nil
+	}
+	search := registry.SearchText(m.Address, m.Name, m.NIP)
+	b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id, search) VALUES `)
 	for i, t := range terms {
 		if i > 0 {
 			b.WriteString(", ")
 		}
-		b.WriteString("(?, ?, ?, ?)")
-		args = append(args, m.TenantID, t, m.Address, m.ID)
+		b.WriteString("(?, ?, ?, ?, ?)")
+		args = append(args, m.TenantID, t, m.Address, m.ID, search)
 	}
 	if _, err := s.exec(ctx, b.String(), args...); err != nil {
 		return fmt.Errorf("mailbox %s terms: %w", m.Address, err)
@@ -355,8 +374,9 @@ func filterMailboxes(where []string, args []any, q registry.Query) ([]string, []
 }
 
 // searchMailboxes reads a page of a search: the range of the longest word's prefix in
-// registry_terms, in (term, address) order, the other words looked for in the row's
-// search text. The cursor is the last row's term and address.
+// registry_terms, in (term, address) order, the other words looked for in the search text
+// the word's row carries (migration 43: one index holds both, so a candidate costs no
+// lookup of its mailbox). The cursor is the last row's term and address.
 func (s *Store) searchMailboxes(ctx context.Context, q registry.Query, words []string) ([]registry.Mailbox, string, error) {
 	key := 0
 	for i, w := range words {
@@ -386,15 +406,15 @@ func (s *Store) searchMailboxes(ctx context.Context, q registry.Query, words []s
 	for _, f := range fw {
 		filters = append(filters, "m."+f)
 	}
-	for i, w := range words {
-		if i != key {
-			filters = append(filters, "m.search LIKE ?")
-			args = append(args, "% "+w+"%")
-		}
-	}
 	if len(filters) > 0 {
 		join = ` JOIN registry m ON m.id = t.mailbox_id`
 		where = append(where, filters...)
+	}
+	for i, w := range words {
+		if i != key {
+			where = append(where, "t.search LIKE ?")
+			args = append(args, "% "+w+"%")
+		}
 	}
 	// A word matching two words of one row (both "budi" and "budiman" for "bud") gives
 	// the row twice; rows are read past the page to drop the second one.

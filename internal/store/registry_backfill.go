@@ -25,6 +25,8 @@ func (s *Store) registryBackfill() *goose.Migration {
 			// The accounts report's counts (stat_accounts) come with migration 21, which
 			// counts these mailboxes itself.
 			ctx = context.WithValue(ctx, noAccountCounts{}, true)
+			// Its words' search text comes with migration 43, which fills it.
+			ctx = context.WithValue(ctx, termsWithoutSearch{}, true)
 			return s.backfillRegistry(context.WithValue(ctx, txKey{}, tx))
 		}},
 		&goose.GoFunc{Mode: goose.TransactionEnabled}) // down: 00016's drops the tables

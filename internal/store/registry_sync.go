@@ -283,8 +283,9 @@ func (s *Store) AdoptMailboxes(ctx context.Context, ms []*registry.Mailbox, seen
 		for _, m := range ms {
 			byStatus[m.Status]++
 			byHour[hourKind{m.CreatedAt.Unix() / 3600, m.Kind}]++
+			search := registry.SearchText(m.Address, m.Name, m.NIP)
 			for _, t := range registry.Terms(m.Address, m.Name, m.NIP) {
-				terms = append(terms, termRow{m.TenantID, t, m.Address, m.ID})
+				terms = append(terms, termRow{m.TenantID, t, m.Address, m.ID, search})
 			}
 		}
 		tenantID := ms[0].TenantID
@@ -363,6 +364,7 @@ type termRow struct {
 	term      string
 	address   string
 	mailboxID int64
+	search    string // the mailbox's search text (migration 43)
 }
 
 // addTermRows writes search words, a thousand rows an INSERT.
@@ -370,14 +372,14 @@ func (s *Store) addTermRows(ctx context.Context, terms []termRow) error {
 	for len(terms) > 0 {
 		n := min(len(terms), 1000)
 		var b strings.Builder
-		args := make([]any, 0, 4*n)
-		b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id) VALUES `)
+		args := make([]any, 0, 5*n)
+		b.WriteString(`INSERT INTO registry_terms (tenant_id, term, address, mailbox_id, search) VALUES `)
 		for i, t := range terms[:n] {
 			if i > 0 {
 				b.WriteString(", ")
 			}
-			b.WriteString("(?, ?, ?, ?)")
-			args = append(args, t.tenantID, t.term, t.address, t.mailboxID)
+			b.WriteString("(?, ?, ?, ?, ?)")
+			args = append(args, t.tenantID, t.term, t.address, t.mailboxID, t.search)
 		}
 		if _, err := s.exec(ctx, b.String(), args...); err != nil {
 			return fmt.Errorf("mailbox terms: %w", err)

@@ -248,3 +248,61 @@ func TestRegistryBackfill(t *testing.T) {
 		}
 	})
 }
+
+// TestRegistryTermsCarrySearch checks that every writer of the search words gives each
+// the search text of its mailbox (migration 43), so that a search of several words reads
+// the words' index alone: after a put, a change of responsible person, an adoption and
+// an owner found later, every word's text is its row's, and the searches of two words
+// find the rows as they are now, with a status filter too.
+func TestRegistryTermsCarrySearch(t *testing.T) {
+	dbtest.Each(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		tid := tenant(t, st, "a")
+		budi := putMailbox(t, st, registry.Mailbox{TenantID: tid, Address: "budi.santoso@mail.go.id", Name: "Budi Santoso", NIP: "198503122010011001", UsedBytes: -1})
+		unit := putMailbox(t, st, registry.Mailbox{TenantID: tid, Address: "sekretariat.dinkes@mail.go.id", Kind: registry.Institutional, Name: "Ani Lestari", UsedBytes: -1})
+		unit.Name, unit.NIP, unit.UpdatedAt = "Rudi Hartono", "197001011995031002", unit.UpdatedAt.Add(time.Hour)
+		if ok, err := st.UpdateMailbox(ctx, &unit); !ok || err != nil {
+			t.Fatalf("handover: %v %v", ok, err)
+		}
+		seen := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
+		adopted := &registry.Mailbox{TenantID: tid, Address: "budi_wijaya@mail.go.id", Kind: registry.Personal, Status: registry.Inactive, Name: "Budi Wijaya",
+			UsedBytes: -1, CreatedAt: seen, UpdatedAt: seen}
+		if err := st.AdoptMailboxes(ctx, []*registry.Mailbox{adopted}, seen); err != nil {
+			t.Fatal(err)
+		}
+		owned, err := st.Mailbox(ctx, adopted.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		owned.NIP, owned.OwnerMatch, owned.Name = "199001012015012003", registry.MatchNIP, "Budi Wijayakusuma"
+		if ok, err := st.SetOwner(ctx, &owned); !ok || err != nil {
+			t.Fatalf("owner: %v %v", ok, err)
+		}
+		var words, wrong int
+		if err := st.DB().QueryRowContext(ctx, `SELECT COUNT(*), COALESCE(SUM(CASE WHEN t.search = r.search THEN 0 ELSE 1 END), 0)
+			FROM registry_terms t JOIN registry r ON r.id = t.mailbox_id`).Scan(&words, &wrong); err != nil {
+			t.Fatal(err)
+		}
+		if words < 12 || wrong != 0 {
+			t.Fatalf("%d words, %d without their row's search text", words, wrong)
+		}
+		for _, c := range []struct {
+			search string
+			status registry.Status
+			want   string
+		}{
+			{"budi.s", "", "[" + budi.Address + "]"},
+			{"budi wijayak", "", "[budi_wijaya@mail.go.id]"},
+			{"budi wijayak", registry.Active, "[]"},
+			{"budi wijaya", registry.Inactive, "[budi_wijaya@mail.go.id]"},
+			{"rudi dinkes", "", "[sekretariat.dinkes@mail.go.id]"},
+			{"ani dinkes", "", "[]"},
+			{"dinkes 1970", "", "[sekretariat.dinkes@mail.go.id]"},
+		} {
+			res, _, err := st.Mailboxes(ctx, registry.Query{TenantID: tid, Search: c.search, Status: c.status, Limit: 10})
+			if err != nil || fmt.Sprint(addresses(res)) != c.want {
+				t.Errorf("search %q (%s): %v %v, want %s", c.search, c.status, addresses(res), err, c.want)
+			}
+		}
+	})
+}
