@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"github.com/surel-id/surel/internal/workflow"
@@ -11,21 +12,25 @@ import (
 
 // CapacitySnapshot reads a tenant's last mail server capacity snapshot.
 func (s *Store) CapacitySnapshot(ctx context.Context, tenantID int64) (workflow.CapacitySnapshot, error) {
-	c := workflow.CapacitySnapshot{TenantID: tenantID}
-	var figures string
-	var at sql.NullTime
-	if err := s.get(ctx, `SELECT figures, taken_at, error FROM capacity_snapshots WHERE tenant_id = ?`, []any{tenantID},
-		&figures, &at, &c.Error); err != nil {
-		if err == ErrNotFound {
-			return c, err
-		}
-		return c, fmt.Errorf("capacity snapshot: %w", err)
+	c, err := scanCapacity(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT tenant_id, figures, taken_at, error FROM capacity_snapshots WHERE tenant_id = ?`), tenantID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return workflow.CapacitySnapshot{TenantID: tenantID}, ErrNotFound
 	}
-	c.At = timeOf(at)
-	if err := json.Unmarshal([]byte(figures), &c.Figures); err != nil {
+	if err != nil {
 		return c, fmt.Errorf("capacity snapshot: %w", err)
 	}
 	return c, nil
+}
+
+func scanCapacity(row rowScanner) (workflow.CapacitySnapshot, error) {
+	var c workflow.CapacitySnapshot
+	var figures string
+	var at sql.NullTime
+	if err := row.Scan(&c.TenantID, &figures, &at, &c.Error); err != nil {
+		return c, err
+	}
+	c.At = timeOf(at)
+	return c, json.Unmarshal([]byte(figures), &c.Figures)
 }
 
 // SaveCapacity records a reading: its figures when it succeeded (c.Error empty), else

@@ -12,6 +12,7 @@ import (
 	"github.com/surel-id/surel/internal/audit"
 	"github.com/surel-id/surel/internal/dbtest"
 	"github.com/surel-id/surel/internal/letter"
+	"github.com/surel-id/surel/internal/mailbox"
 	"github.com/surel-id/surel/internal/registry"
 	"github.com/surel-id/surel/internal/request"
 	"github.com/surel-id/surel/internal/sop"
@@ -323,8 +324,8 @@ func TestInboxPagesAndTotals(t *testing.T) {
 }
 
 // A request's staff page reads the same rows in one call (on PostgreSQL one round trip)
-// as one query each: the request, its applicant, files, history, credential, documents
-// and audit trail.
+// as one query each: the request, its applicant, files, history, credential, documents,
+// the tenant's capacity and the audit trail.
 func TestCaseRecords(t *testing.T) {
 	dbtest.Each(t, func(t *testing.T, st *store.Store) {
 		ctx := context.Background()
@@ -366,6 +367,9 @@ func TestCaseRecords(t *testing.T) {
 		if err := rec.Record(ctx, audit.Entry{TenantID: tid, Actor: "staff:7", Action: "step.forward", Object: audit.Object("request", r.ID+1)}); err != nil {
 			t.Fatal(err)
 		}
+		if err := st.SaveCapacity(ctx, workflow.CapacitySnapshot{TenantID: tid, Figures: mailbox.Capacity{Accounts: 7, QuotaAllocated: 1 << 30}, At: at}); err != nil {
+			t.Fatal(err)
+		}
 
 		got, err := st.CaseRecords(ctx, r.ID)
 		if err != nil {
@@ -380,7 +384,9 @@ func TestCaseRecords(t *testing.T) {
 		want.Credential = &c
 		want.Documents, _ = st.DocumentsOf(ctx, r.ID)
 		want.Trail, _ = st.AuditTrail(ctx, audit.Object("request", r.ID))
-		if len(want.Files) != 2 || len(want.Steps) != 2 || len(want.Documents) != 1 || len(want.Trail) != 2 {
+		cs, _ := st.CapacitySnapshot(ctx, tid)
+		want.Capacity = &cs
+		if len(want.Files) != 2 || len(want.Steps) != 2 || len(want.Documents) != 1 || len(want.Trail) != 2 || cs.Figures.Accounts != 7 {
 			t.Fatalf("the rows are not there: %+v", want)
 		}
 		if !reflect.DeepEqual(got, want) {

@@ -51,21 +51,31 @@ const CapacityEvery = time.Minute
 // age (shown with it): a page never waits on the mail server. Before the first snapshot
 // the view says so (Checking).
 func (e *Engine) Capacity(ctx context.Context, tenantID int64) CapacityView {
+	snap, err := e.Store.CapacitySnapshot(ctx, tenantID)
+	switch {
+	case errors.Is(err, errs.ErrNotFound):
+		return e.capacityView(tenantID, nil)
+	case err != nil:
+		v := e.capacityView(tenantID, nil)
+		v.Checking, v.Err = false, err
+		return v
+	}
+	return e.capacityView(tenantID, &snap)
+}
+
+// capacityView is the tenant's capacity for display from snap, nil before the first.
+func (e *Engine) capacityView(tenantID int64, snap *CapacitySnapshot) CapacityView {
 	var v CapacityView
 	if ms, err := e.Mailboxes(tenantID); err == nil {
 		v.Limits, v.DefaultQuota = ms.Limits, ms.DefaultQuota
 	}
-	snap, err := e.Store.CapacitySnapshot(ctx, tenantID)
-	switch {
-	case errors.Is(err, errs.ErrNotFound):
+	if snap == nil {
 		v.Checking = true
-	case err != nil:
-		v.Err = err
-	default:
-		v.Now, v.At = snap.Figures, snap.At
-		if snap.Error != "" {
-			v.Err = errors.New(snap.Error)
-		}
+		return v
+	}
+	v.Now, v.At = snap.Figures, snap.At
+	if snap.Error != "" {
+		v.Err = errors.New(snap.Error)
 	}
 	return v
 }

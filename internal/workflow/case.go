@@ -65,7 +65,9 @@ type CaseRecords struct {
 	// Credential is the new mailbox's password row, nil when there is none.
 	Credential *Credential
 	Documents  []letter.Document
-	Trail      []audit.Entry
+	// Capacity is the tenant's last capacity snapshot, nil before the first.
+	Capacity *CapacitySnapshot
+	Trail    []audit.Entry
 }
 
 // Case reads request id as staff member m sees it; another tenant's request does not
@@ -90,7 +92,7 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 	if request.Reachable(c.Applicant.Email) {
 		c.ApplicantEmail = c.Applicant.Email
 	}
-	e.caseStep(ctx, &c, m)
+	e.caseStep(&c, m, rec.Capacity)
 	// A credential exists only once a create step has run.
 	if rec.Credential != nil && slices.ContainsFunc(c.Steps, func(st request.Step) bool {
 		return sop.Kind(st.Kind).SealsPassword()
@@ -111,8 +113,9 @@ func (e *Engine) Case(ctx context.Context, m staff.Member, id int64) (Case, erro
 	return c, nil
 }
 
-// caseStep fills what the viewer may do at the running step.
-func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
+// caseStep fills what the viewer may do at the running step, and the capacity (from
+// snap, nil before the first) where the step weighs it.
+func (e *Engine) caseStep(c *Case, m staff.Member, snap *CapacitySnapshot) {
 	st, ok := request.Running(c.Steps)
 	switch {
 	case !ok:
@@ -132,7 +135,7 @@ func (e *Engine) caseStep(ctx context.Context, c *Case, m staff.Member) {
 		c.Free = st.Kind == string(sop.KindPayment) && e.Free(c.Request.TenantID)
 		switch sop.Kind(st.Kind) {
 		case sop.KindCapacityCheck, sop.KindProvision, sop.KindReport:
-			v := e.Capacity(ctx, c.Request.TenantID)
+			v := e.capacityView(c.Request.TenantID, snap)
 			c.Capacity = &v
 		}
 	}
