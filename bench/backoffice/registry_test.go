@@ -4,11 +4,13 @@ import (
 	"context"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/surel-id/surel/internal/registry"
+	"github.com/surel-id/surel/internal/store"
 )
 
 // TestSmokeRegistry runs the registry phase on a small seed on SQLite (and on PostgreSQL
@@ -25,9 +27,27 @@ func TestSmokeRegistry(t *testing.T) {
 			o := options{DB: db, PG: os.Getenv("SUREL_TEST_POSTGRES"), PGDB: "bench_backoffice_registry_smoke", Requests: 3000, Steps: 3,
 				Clients: 8, Sessions: 2, Duration: 2 * time.Second, Warmup: 200 * time.Millisecond, Log: "discard", Seed: 1, Driver: "go",
 				Registry: true, RegistryRows: 6000, RegistryRate: 100, RegistryP99: time.Minute, Explain: true}
+			if db == "sqlite" {
+				o.Keep = t.TempDir()
+			}
 			rep, err := run(context.Background(), o, io.Discard)
 			if err != nil {
 				t.Fatal(err)
+			}
+			if db == "sqlite" {
+				// The indexes dropped for the load are all back.
+				st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(o.Keep, "surel.db"))
+				if err != nil {
+					t.Fatal(err)
+				}
+				var n int
+				err = st.DB().QueryRow(`SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name IN ('registry', 'registry_terms')
+					AND name IN ('registry_status', 'registry_nip', 'registry_owner', 'registry_purge', 'registry_created', 'registry_instansi',
+					'registry_review', 'registry_handover', 'registry_institutional', 'registry_terms_mailbox', 'registry_terms_search')`).Scan(&n)
+				st.Close()
+				if err != nil || n != 11 {
+					t.Errorf("%d of the 11 indexes of the registry and its words after the seed (%v)", n, err)
+				}
 			}
 			if !strings.Contains(rep.RegCheck, "200 sampled mailboxes") {
 				t.Errorf("seed check: %q", rep.RegCheck)

@@ -112,7 +112,7 @@ func (rep *report) setup() string {
 	}
 	var each []string
 	for _, t := range []string{"users", "requests", "request_steps", "audit_log", "request_files", "mailboxes", "stat_steps", "stat_accounts",
-		"registry", "registry_terms", "registry_counts", "capacity_days", "counts (migration 38)", "analyze"} {
+		"registry", "registry_terms", "registry_counts", "indexes", "capacity_days", "counts (migration 38)", "analyze"} {
 		if d, ok := rep.SeedEach[t]; ok {
 			if n, ok := rep.SeedRows[t]; ok {
 				each = append(each, fmt.Sprintf("%s %d rows %s", t, n, d.Round(time.Millisecond)))
