@@ -128,9 +128,18 @@ func (s *Store) Request(ctx context.Context, id int64) (request.Request, error) 
 
 // RequestsOf lists a user's requests, newest first.
 func (s *Store) RequestsOf(ctx context.Context, userID int64) ([]request.Request, error) {
-	rows, err := s.query(ctx, `SELECT `+requestColumns+` FROM requests WHERE user_id = ? ORDER BY id DESC`, userID)
+	out, err := s.requestRows(ctx, `SELECT `+requestColumns+` FROM requests WHERE user_id = ? ORDER BY id DESC`, userID)
 	if err != nil {
 		return nil, fmt.Errorf("requests of %d: %w", userID, err)
+	}
+	return out, nil
+}
+
+// requestRows reads the requests a query selects (its columns requestColumns).
+func (s *Store) requestRows(ctx context.Context, query string, args ...any) ([]request.Request, error) {
+	rows, err := s.query(ctx, query, args...)
+	if err != nil {
+		return nil, err
 	}
 	defer rows.Close()
 	var out []request.Request

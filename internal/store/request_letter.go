@@ -11,21 +11,12 @@ import (
 // LetterRequests lists the sent requests of a tenant that the OPD letter numbered ref
 // started (migration 41), in the order they were started, at most limit.
 func (s *Store) LetterRequests(ctx context.Context, tenantID int64, ref string, limit int) ([]request.Request, error) {
-	rows, err := s.query(ctx, `SELECT `+requestColumns+` FROM requests WHERE tenant_id = ? AND letter_ref = ? AND letter_ref <> ''
+	out, err := s.requestRows(ctx, `SELECT `+requestColumns+` FROM requests WHERE tenant_id = ? AND letter_ref = ? AND letter_ref <> ''
 		AND status <> 'draf' ORDER BY id LIMIT ?`, tenantID, ref, limit)
 	if err != nil {
 		return nil, fmt.Errorf("requests of letter %q: %w", ref, err)
 	}
-	defer rows.Close()
-	var out []request.Request
-	for rows.Next() {
-		r, err := scanRequest(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // RecentLetters lists a tenant's OPD letters that started requests, the latest entered
