@@ -385,15 +385,23 @@ func (s *Store) searchMailboxes(ctx context.Context, q registry.Query, words []s
 		}
 	}
 	prefix := words[key]
-	where := []string{"t.tenant_id = ?", "t.term >= ?"}
-	args := []any{q.TenantID, prefix}
+	// The range starts at the prefix, or after the cursor when it is past the prefix. Not
+	// both: SQLite (with its statistics of a million rows) then bounds the index by the
+	// row value alone as a skip-scan and sorts the rest of the prefix's range for the
+	// LIMIT, 50–90 ms for a page after the first of a prefix with 175,000 words
+	// (bench/RESULTS-registry.md); with the row value alone it is a range of the index.
+	where := []string{"t.tenant_id = ?"}
+	args := []any{q.TenantID}
+	if term, addr, ok := strings.Cut(q.After, " "); ok && term >= prefix {
+		where = append(where, "(t.term, t.address) > (?, ?)")
+		args = append(args, term, addr)
+	} else {
+		where = append(where, "t.term >= ?")
+		args = append(args, prefix)
+	}
 	if hi, ok := prefixEnd(prefix); ok {
 		where = append(where, "t.term < ?")
 		args = append(args, hi)
-	}
-	if term, addr, ok := strings.Cut(q.After, " "); ok {
-		where = append(where, "(t.term, t.address) > (?, ?)")
-		args = append(args, term, addr)
 	}
 	join := ""
 	var filters []string

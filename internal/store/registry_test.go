@@ -200,6 +200,19 @@ func TestRegistryPagesAndSearch(t *testing.T) {
 		if fmt.Sprint(found) != "[budi.santoso@mail.go.id ani.budiarti@mail.go.id budiman.hadi@mail.go.id]" {
 			t.Fatalf("search pages: %v", found)
 		}
+		// A cursor before the word's range (edited into the link) starts at the range; one
+		// inside it or past it carries on after it.
+		for _, c := range []struct{ after, want string }{
+			{"a zz@mail.go.id", "[budi.santoso@mail.go.id ani.budiarti@mail.go.id budiman.hadi@mail.go.id]"},
+			{"budiarti ani.budiarti@mail.go.id", "[budiman.hadi@mail.go.id]"},
+			{"budiarti a@mail.go.id", "[ani.budiarti@mail.go.id budiman.hadi@mail.go.id]"},
+			{"budz a@mail.go.id", "[]"},
+		} {
+			res, _, err := st.Mailboxes(ctx, registry.Query{TenantID: tid, Search: "budi", After: c.after, Limit: 10})
+			if err != nil || fmt.Sprint(addresses(res)) != c.want {
+				t.Errorf("search after %q: %v %v, want %s", c.after, addresses(res), err, c.want)
+			}
+		}
 	})
 }
 
