@@ -150,9 +150,13 @@ func open(url string) (*Store, error) {
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)" +
 			// A national roster import grows the WAL to ~350 MB; cap what stays on disk.
 			"&_pragma=journal_size_limit(67108864)" +
-			// 64 MiB of page cache per connection (the default is 2 MB) and reads through
-			// a memory map: the back office reads a million requests' indexes.
-			"&_pragma=cache_size(-65536)&_pragma=mmap_size(268435456)"
+			// 8 MiB of page cache per connection (the default is 2 MB) and reads through
+			// a memory map: the back office reads a million requests' indexes. Not more:
+			// after any write in WAL mode each reader connection empties its whole cache
+			// when it next reads, under the page cache's one mutex (modernc's build), so
+			// 8 connections of 64 MiB stalled every page for 300 – 500 ms once a minute
+			// at a million mailboxes (bench/RESULTS-registry.md).
+			"&_pragma=cache_size(-8192)&_pragma=mmap_size(268435456)"
 		db, err := sql.Open("sqlite", dsn)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite: %w", err)
