@@ -12,7 +12,7 @@ import (
 
 // CapacitySnapshot reads a tenant's last mail server capacity snapshot.
 func (s *Store) CapacitySnapshot(ctx context.Context, tenantID int64) (workflow.CapacitySnapshot, error) {
-	c, err := scanCapacity(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT tenant_id, figures, taken_at, error FROM capacity_snapshots WHERE tenant_id = ?`), tenantID))
+	c, err := scanCapacity(s.q(ctx).QueryRowContext(ctx, s.rebind(`SELECT `+capacityColumns+` FROM capacity_snapshots WHERE tenant_id = ?`), tenantID))
 	if errors.Is(err, sql.ErrNoRows) {
 		return workflow.CapacitySnapshot{TenantID: tenantID}, ErrNotFound
 	}
@@ -21,6 +21,9 @@ func (s *Store) CapacitySnapshot(ctx context.Context, tenantID int64) (workflow.
 	}
 	return c, nil
 }
+
+// capacityColumns are a snapshot's columns as scanCapacity reads them.
+const capacityColumns = `tenant_id, figures, taken_at, error`
 
 func scanCapacity(row rowScanner) (workflow.CapacitySnapshot, error) {
 	var c workflow.CapacitySnapshot

@@ -51,7 +51,7 @@ func (s *Store) CaseRecords(ctx context.Context, id int64) (workflow.CaseRecords
 		}},
 		// The tenant's mail server capacity, which the page shows at some steps: cheaper
 		// read always in the batch than alone after it.
-		{`SELECT tenant_id, figures, taken_at, error FROM capacity_snapshots WHERE tenant_id = (SELECT tenant_id FROM requests WHERE id = ?)`,
+		{`SELECT ` + capacityColumns + ` FROM capacity_snapshots WHERE tenant_id = (SELECT tenant_id FROM requests WHERE id = ?)`,
 			[]any{id}, func(row rowScanner) error {
 				cs, err := scanCapacity(row)
 				c.Capacity = &cs

@@ -136,9 +136,8 @@ func (d *inboxData) setTasks(p *Page, tasks []workflow.Task) {
 func inboxRowsHTML(p *Page, rows []inboxRow) template.HTML {
 	var m markup
 	m.Grow(len(rows) * 900)
-	label := func(key string) string { return bakedEscape.Replace(p.T(key)) }
-	number, applicant, address, step, due := label("kantor.col_number"), label("kantor.col_applicant"), label("kantor.col_address"), label("kantor.col_step"), label("history.due")
-	flagsTitle, failed := label("kantor.flags_title"), label("kantor.failed_badge")
+	number, applicant, address, step, due := p.label("kantor.col_number"), p.label("kantor.col_applicant"), p.label("kantor.col_address"), p.label("kantor.col_step"), p.label("history.due")
+	flagsTitle, failed := p.label("kantor.flags_title"), p.label("kantor.failed_badge")
 	for _, r := range rows {
 		m.raw("<tr>\n    <td data-label=\"", number, `"><a href="/kantor/permohonan/`)
 		m.number(r.RequestID)

@@ -13,12 +13,12 @@ import (
 // accountsData is the registry page ("Database Akun Email").
 type accountsData struct {
 	Rows []accountRow
-	// RowsHTML is the table's rows, Rows written in Go (accountRowsHTML).
-	RowsHTML template.HTML
-	Query    string
-	Status   string
-	Kind     string
-	Source   string
+	// AccountRows is the table's rows, Rows written in Go (accountRowsHTML).
+	AccountRows template.HTML
+	Query       string
+	Status      string
+	Kind        string
+	Source      string
 	// Handover is the "perlu serah terima" filter: on, its count and its link.
 	Handover     bool
 	HandoverN    int
@@ -135,7 +135,7 @@ func (d *accountsData) setRows(p *Page, ms []registry.Mailbox) {
 			Adopted: adopted, NoOwner: adopted && m.NIP == "", Gone: !m.GoneAt.IsZero(), Handover: m.Handover != "",
 			Quota: quotaText(p, m), Created: p.Date(m.CreatedAt), Changed: p.Time(m.UpdatedAt), RequestID: m.RequestID, RequestNumber: m.RequestNumber})
 	}
-	d.RowsHTML = accountRowsHTML(p, d.Rows)
+	d.AccountRows = accountRowsHTML(p, d.Rows)
 }
 
 // accountRowsHTML writes the registry table's rows, for the reason of inboxRowsHTML: as a
@@ -145,11 +145,10 @@ func (d *accountsData) setRows(p *Page, ms []registry.Mailbox) {
 func accountRowsHTML(p *Page, rows []accountRow) template.HTML {
 	var m markup
 	m.Grow(len(rows) * 1100)
-	label := func(key string) string { return bakedEscape.Replace(p.T(key)) }
-	address, owner, unit, status := label("akun.col_address"), label("akun.col_owner"), label("akun.col_unit"), label("akun.col_status")
-	quota, created, changed := label("akun.col_quota"), label("akun.col_created"), label("akun.col_changed")
-	institutional, unknown, gone, handover, adopted := label("registry.kind.instansi"), label("akun.owner_unknown"), label("akun.gone"),
-		label("akun.handover"), label("registry.source.adopsi")
+	address, owner, unit, status := p.label("akun.col_address"), p.label("akun.col_owner"), p.label("akun.col_unit"), p.label("akun.col_status")
+	quota, created, changed := p.label("akun.col_quota"), p.label("akun.col_created"), p.label("akun.col_changed")
+	institutional, unknown, gone, handover, adopted := p.label("registry.kind.instansi"), p.label("akun.owner_unknown"), p.label("akun.gone"),
+		p.label("akun.handover"), p.label("registry.source.adopsi")
 	for _, r := range rows {
 		m.raw("<tr>\n    <td data-label=\"", address, `"><span><a href="/kantor/akun/`)
 		m.number(r.ID)

@@ -41,8 +41,8 @@ func TestAccountRowsMatchTemplate(t *testing.T) {
 		var d accountsData
 		d.setRows(p, ms)
 		p.Data = d
-		if want := rowsAsWritten(t, accountRowsTemplate, p); string(d.RowsHTML) != want {
-			t.Errorf("%s:\n%s", lang, firstDiff(string(d.RowsHTML), want))
+		if want := rowsAsWritten(t, accountRowsTemplate, p); string(d.AccountRows) != want {
+			t.Errorf("%s:\n%s", lang, firstDiff(string(d.AccountRows), want))
 		}
 	}
 }

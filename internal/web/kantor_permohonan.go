@@ -187,7 +187,7 @@ func (s *Server) newCaseData(p *Page, c workflow.Case) caseData {
 func fieldRowsHTML(p *Page, d caseData) template.HTML {
 	var m markup
 	m.Grow(len(d.Kind.Fields) * 200)
-	purged := bakedEscape.Replace(p.T("arsip.file_purged"))
+	purged := p.label("arsip.file_purged")
 	for _, f := range d.Kind.Fields {
 		m.raw("\n  <div><dt>")
 		if len(f.Label) > 0 {
@@ -230,8 +230,7 @@ func fieldRowsHTML(p *Page, d caseData) template.HTML {
 func trailRowsHTML(p *Page, rows []trailRow) template.HTML {
 	var m markup
 	m.Grow(len(rows) * 300)
-	label := func(key string) string { return bakedEscape.Replace(p.T(key)) }
-	when, who, what, from := label("kantor.trail_when"), label("kantor.trail_who"), label("kantor.trail_what"), label("kantor.trail_from")
+	when, who, what, from := p.label("kantor.trail_when"), p.label("kantor.trail_who"), p.label("kantor.trail_what"), p.label("kantor.trail_from")
 	for _, r := range rows {
 		m.raw(`<tr><td data-label="#">`)
 		m.number(r.Seq)

@@ -31,6 +31,9 @@ func (m *markup) text(s string) {
 	bakedEscape.WriteString(&m.Builder, s)
 }
 
+// label is the page's translation of key, escaped for HTML text or a quoted attribute.
+func (p *Page) label(key string) string { return bakedEscape.Replace(p.T(key)) }
+
 // number writes n; digits need no escaping in any context.
 func (m *markup) number(n int64) { m.WriteString(strconv.FormatInt(n, 10)) }
 

@@ -106,8 +106,7 @@ func newHistory(p *Page, steps []request.Step, def sop.Definition, notes bool) h
 func historyRowsHTML(p *Page, rows []historyRow, notes bool) template.HTML {
 	var m markup
 	m.Grow(len(rows) * 600)
-	label := func(key string) string { return bakedEscape.Replace(p.T(key)) }
-	jabatan, process, started, due, finished := label("history.jabatan"), label("history.process"), label("history.started"), label("history.due"), label("history.finished")
+	jabatan, process, started, due, finished := p.label("history.jabatan"), p.label("history.process"), p.label("history.started"), p.label("history.due"), p.label("history.finished")
 	for _, r := range rows {
 		m.raw(`<tr><td data-label="User">`)
 		m.text(r.Actor)
